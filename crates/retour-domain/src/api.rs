@@ -1,0 +1,573 @@
+//! The return API v1's wire types, exactly as `API.md` names them.
+//!
+//! Both the reference backend and the app's sync client use these, so neither can drift from the
+//! other. Money is a two-decimal string ([`Money`]), dates are ISO 8601, instants RFC 3339.
+//! Request bodies refuse unknown fields, so a client that sends `customer_id` or `status` learns
+//! at once that they are not its to set.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use crate::cart::{CartOp, Hlc, OpKind};
+pub use crate::hours::ScheduleDay;
+pub use crate::reason::{Estimate, Reason, ReasonCode};
+pub use crate::status::{Closure as ClosedInfo, DossierStatus, Outcome};
+
+use crate::money::Money;
+
+/// An RFC 9457 problem document: `code` is stable for programs, `detail` and each
+/// `errors[].message` are French, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type", default = "about_blank")]
+    pub kind: String,
+    /// A short summary.
+    #[serde(default)]
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The stable machine code.
+    pub code: String,
+    /// The French explanation.
+    #[serde(default)]
+    pub detail: String,
+    /// Per-field errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// With `account_locked`: until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<DateTime<Utc>>,
+    /// With `service_closed`: when the service opens again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_change: Option<DateTime<Utc>>,
+}
+
+fn about_blank() -> String {
+    "about:blank".to_owned()
+}
+
+impl Problem {
+    /// A problem with a status, a stable code and a French detail.
+    pub fn new(status: u16, code: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("https://retour.example/problems/{code}"),
+            title: code.replace('_', " "),
+            status,
+            code: code.to_owned(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            locked_until: None,
+            next_change: None,
+        }
+    }
+
+    /// Adds per-field errors.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Problem {
+        self.errors = errors;
+        self
+    }
+}
+
+/// One field's error inside a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// Where: a field name or a path such as `lines[2].qty`.
+    pub field: String,
+    /// The stable machine code.
+    pub code: String,
+    /// The French message.
+    pub message: String,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+}
+
+/// `GET /api/v1/service`: whether declaring is open now, by the backend's clock and schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceInfo {
+    /// Open now.
+    pub open: bool,
+    /// The backend's clock.
+    pub now: DateTime<Utc>,
+    /// Always `Europe/Paris`.
+    pub timezone: String,
+    /// The weekly hours.
+    pub schedule: Vec<ScheduleDay>,
+    /// When `open` flips next; absent when the service never closes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_change: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The account's e-mail.
+    pub email: String,
+    /// The password.
+    pub password: String,
+    /// A name for the device, shown in session lists.
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+/// `POST /api/v1/auth/refresh`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The current refresh token.
+    pub refresh_token: String,
+}
+
+/// `POST /api/v1/auth/password/forgot` and `/auth/unlock/request`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailRequest {
+    /// The account's e-mail.
+    pub email: String,
+}
+
+/// `POST /api/v1/auth/password/reset`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// The one-time token from the e-mailed link.
+    pub token: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// `POST /api/v1/auth/unlock` and `/auth/sso`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The one-time or signed token.
+    pub token: String,
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Sent as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// When the access token stops working.
+    pub access_expires_at: DateTime<Utc>,
+    /// Exchanged for a new session at `/auth/refresh`; single use.
+    pub refresh_token: String,
+    /// Who is signed in.
+    pub user: User,
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Their e-mail.
+    pub email: String,
+    /// Their display name.
+    pub name: String,
+    /// Customer or staff.
+    pub role: Role,
+    /// The garage they work for (absent for staff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<CustomerRef>,
+}
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A garage's account.
+    Customer,
+    /// The distributor's returns staff.
+    Staff,
+}
+
+/// A trade customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRef {
+    /// The customer's account code.
+    pub code: String,
+    /// The garage's name.
+    pub name: String,
+}
+
+/// `GET /api/v1/delivery-notes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryNoteList {
+    /// Newest first.
+    pub items: Vec<DeliveryNoteSummary>,
+}
+
+/// A BL in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryNoteSummary {
+    /// The 9-digit number.
+    pub number: String,
+    /// The delivery day.
+    pub delivered_on: NaiveDate,
+    /// Its total HT.
+    pub total_ht: Money,
+}
+
+/// `GET /api/v1/delivery-notes/{number}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryNote {
+    /// The 9-digit number.
+    pub number: String,
+    /// The delivery day.
+    pub delivered_on: NaiveDate,
+    /// Its total HT.
+    pub total_ht: Money,
+    /// Its lines.
+    pub lines: Vec<DeliveryNoteLine>,
+}
+
+/// A delivered line and what can still be returned of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryNoteLine {
+    /// The line number within the BL.
+    pub line_no: u32,
+    /// The supplier reference as printed.
+    pub reference: String,
+    /// The brand.
+    pub brand: String,
+    /// The designation.
+    pub designation: String,
+    /// The product code, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gtin: Option<String>,
+    /// Units delivered.
+    pub delivered_qty: u32,
+    /// Units already returned or in open requests.
+    pub returned_qty: u32,
+    /// Units that can still be returned.
+    pub eligible_qty: u32,
+    /// Unit net price HT.
+    pub unit_price_ht: Money,
+    /// Deposit per unit, for exchange parts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_ht: Option<Money>,
+    /// The reasons this line allows.
+    pub allowed_reasons: Vec<ReasonCode>,
+}
+
+/// What a looked-up code turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeKind {
+    /// A BL number.
+    DeliveryNote,
+    /// A product code.
+    Gtin,
+    /// A supplier reference.
+    Reference,
+}
+
+/// `GET /api/v1/lookup?code=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lookup {
+    /// What the code is.
+    pub kind: CodeKind,
+    /// Its matching form.
+    pub normalized: String,
+    /// The customer's recent BLs that contain it, newest first.
+    pub matches: Vec<LookupMatch>,
+}
+
+/// A BL that contains a looked-up code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupMatch {
+    /// The BL number.
+    pub number: String,
+    /// Its delivery day.
+    pub delivered_on: NaiveDate,
+    /// The lines that carry the code (all of them for a BL).
+    pub line_nos: Vec<u32>,
+}
+
+/// `GET /api/v1/cart`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cart {
+    /// Grows with every change the backend applies.
+    pub version: u64,
+    /// Number of lines.
+    pub count: u32,
+    /// Sum of the lines' rounded estimates.
+    pub estimated_total_ht: Money,
+    /// The lines, by BL then line number.
+    pub lines: Vec<CartLine>,
+}
+
+/// A cart line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLine {
+    /// The BL number.
+    pub delivery_note: String,
+    /// The line number within the BL.
+    pub line_no: u32,
+    /// The supplier reference.
+    pub reference: String,
+    /// The designation.
+    pub designation: String,
+    /// Units to return.
+    pub qty: u32,
+    /// The chosen reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<ReasonCode>,
+    /// Units that can still be returned.
+    pub eligible_qty: u32,
+    /// Absent until a reason is chosen, and for reasons known only after inspection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_credit_ht: Option<Money>,
+    /// The greatest clock of the line's operations.
+    pub updated_at: Hlc,
+}
+
+/// `POST /api/v1/cart/ops`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CartOpsRequest {
+    /// At most 500 operations.
+    pub ops: Vec<CartOp>,
+}
+
+/// The answer to `POST /api/v1/cart/ops`: the cart after applying, plus the refused ops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartOpsResponse {
+    /// The cart.
+    #[serde(flatten)]
+    pub cart: Cart,
+    /// Operations not applied, with why.
+    #[serde(default)]
+    pub rejected: Vec<RejectedOp>,
+}
+
+/// An operation the backend refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedOp {
+    /// Which op.
+    pub op_id: uuid::Uuid,
+    /// `unknown_line`, `quantity_exceeded` or `reason_not_allowed`.
+    pub code: String,
+    /// The French message.
+    pub message: String,
+}
+
+/// `GET /api/v1/cart/ops?after=N` (an addition to the contract): the account's accepted
+/// operations after a cursor, so that every device can merge exactly what the backend merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartOpsPage {
+    /// Operations in acceptance order.
+    pub ops: Vec<CartOp>,
+    /// Pass it as `after` next time.
+    pub cursor: u64,
+}
+
+/// `POST /api/v1/return-requests`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequestBody {
+    /// The lines to return.
+    pub lines: Vec<ReturnRequestLine>,
+}
+
+/// A line of a return request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequestLine {
+    /// The BL number.
+    pub delivery_note: String,
+    /// The line number within the BL.
+    pub line_no: u32,
+    /// Units to return.
+    pub qty: u32,
+    /// The reason; the backend answers `reason_required` when it is missing.
+    #[serde(default)]
+    pub reason: Option<ReasonCode>,
+}
+
+impl crate::grouping::RequestLine for ReturnRequestLine {
+    fn delivery_note(&self) -> &str {
+        &self.delivery_note
+    }
+
+    fn line_no(&self) -> u32 {
+        self.line_no
+    }
+}
+
+/// A sent request: one return file per BL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnRequest {
+    /// The request's id.
+    pub id: String,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+    /// Sum of the lines' rounded estimates.
+    pub estimated_total_ht: Money,
+    /// The files it made.
+    pub dossiers: Vec<Dossier>,
+}
+
+/// A return file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    /// The tracking number ("numéro de suivi"), 8 digits.
+    pub number: String,
+    /// The BL it returns parts of.
+    pub delivery_note: String,
+    /// The day of the original sale (the BL's delivery day).
+    pub sale_date: NaiveDate,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Where it stands.
+    pub status: DossierStatus,
+    /// The status's French label.
+    pub status_label: String,
+    /// Sum of its lines' rounded estimates.
+    pub estimated_credit_ht: Money,
+    /// Units in it.
+    pub piece_count: u32,
+    /// Its lines.
+    pub lines: Vec<DossierLine>,
+    /// Once closed: outcome, validation day, credited amount, credit note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<ClosedInfo>,
+    /// Status changes, oldest first (in `GET /dossiers/{number}` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryEntry>>,
+}
+
+/// A line of a return file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierLine {
+    /// The line number within the BL.
+    pub line_no: u32,
+    /// The supplier reference.
+    pub reference: String,
+    /// The designation.
+    pub designation: String,
+    /// Units returned.
+    pub qty: u32,
+    /// The reason.
+    pub reason: ReasonCode,
+    /// Absent for reasons known only after inspection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_credit_ht: Option<Money>,
+    /// Units accepted at inspection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_qty: Option<u32>,
+}
+
+/// A status change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The status reached.
+    pub status: DossierStatus,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// `GET /api/v1/dossiers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierList {
+    /// This page, newest first.
+    pub items: Vec<Dossier>,
+    /// How many match the filter, over all pages.
+    pub total: u64,
+    /// Open and closed files of the customer, whatever the filter.
+    pub counts: DossierCounts,
+}
+
+/// The counts shown on the tracking tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossierCounts {
+    /// Not yet closed.
+    pub open: u64,
+    /// Closed.
+    pub closed: u64,
+}
+
+/// `POST /api/v1/staff/dossiers/{number}/events`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffEvent {
+    /// `received`, `inspecting` or `closed`.
+    pub status: DossierStatus,
+    /// Required to close.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    /// The credited amount when closing.
+    #[serde(default)]
+    pub credited_ht: Option<Money>,
+    /// The credit note number, when invoicing has run.
+    #[serde(default)]
+    pub credit_note_number: Option<String>,
+    /// Accepted units per line.
+    #[serde(default)]
+    pub lines: Option<Vec<AcceptedLine>>,
+}
+
+/// Units accepted on one line at inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptedLine {
+    /// The line number within the BL.
+    pub line_no: u32,
+    /// Units accepted.
+    pub accepted_qty: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_bodies_refuse_injected_fields() {
+        let body = r#"{"lines":[{"delivery_note":"250001106","line_no":1,"qty":1,"reason":"new_part","estimated_credit_ht":"999.00"}]}"#;
+        assert!(serde_json::from_str::<ReturnRequestBody>(body).is_err());
+        let body = r#"{"lines":[],"customer_id":"B"}"#;
+        assert!(serde_json::from_str::<ReturnRequestBody>(body).is_err());
+    }
+
+    #[test]
+    fn quantities_are_whole_non_negative_numbers() {
+        for qty in ["-1", "1.5", "\"5\"", "9223372036854775808", "null"] {
+            let body = format!(
+                r#"{{"lines":[{{"delivery_note":"1","line_no":1,"qty":{qty},"reason":"new_part"}}]}}"#
+            );
+            assert!(serde_json::from_str::<ReturnRequestBody>(&body).is_err(), "{qty}");
+        }
+    }
+
+    #[test]
+    fn problem_wire_form() {
+        let p = Problem::new(404, "not_found", "Introuvable");
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["type"], "https://retour.example/problems/not_found");
+        assert_eq!(json["status"], 404);
+        assert_eq!(json["code"], "not_found");
+        assert!(json.get("errors").is_none());
+    }
+
+    #[test]
+    fn dossier_round_trips_with_money_as_strings() {
+        let json = serde_json::json!({
+            "number": "10000001", "delivery_note": "250001106", "sale_date": "2026-11-20",
+            "created_at": "2026-11-28T09:30:00Z", "status": "closed",
+            "status_label": "Dossier clôturé", "estimated_credit_ht": "17.27", "piece_count": 1,
+            "lines": [{"line_no": 1, "reference": "0986424707", "designation": "PLAQ FREIN BP420",
+                "qty": 1, "reason": "customer_cancellation", "estimated_credit_ht": "17.27",
+                "accepted_qty": 1}],
+            "closed": {"outcome": "accepted", "validated_on": "2026-11-28", "credited_ht": "17.27"}
+        });
+        let dossier: Dossier = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(dossier.status, DossierStatus::Closed);
+        assert_eq!(serde_json::to_value(&dossier).unwrap(), json);
+    }
+}

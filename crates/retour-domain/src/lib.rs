@@ -1,0 +1,21 @@
+//! Retour's business rules, pure: no IO, no async, no clock (`now` is always a parameter).
+//!
+//! Every rule of the product specification lives here once, so that the app, the CLI and the
+//! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
+//! estimate, eligibility, grouping into return files, file statuses, opening hours, the cart as a
+//! merge of operations, and the return API's wire types.
+
+pub mod api;
+pub mod bl;
+pub mod cart;
+pub mod code;
+pub mod eligibility;
+pub mod grouping;
+pub mod hours;
+pub mod money;
+pub mod reason;
+pub mod status;
+
+pub use bl::{BlError, BlNumber};
+pub use code::{classify, Gtin, ScannedCode, SupplierReference};
+pub use money::Money;

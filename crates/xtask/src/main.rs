@@ -1,0 +1,78 @@
+//! Project automation, in Rust so that it runs wherever cargo does: `cargo xtask <task>`.
+//!
+//! `setup` installs what a fresh machine lacks, `test` runs every test CI runs, `ci` adds the
+//! format and lint checks.
+
+mod setup;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  setup        install the system packages and cargo tools the project needs
+  test         setup, then run every test (what CI runs, minus fmt and clippy)
+  ci           fmt --check, clippy with warnings denied, then test
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(task) = args.first() else {
+        print!("{USAGE}");
+        return Ok(());
+    };
+    let rest = &args[1..];
+    match task.as_str() {
+        "setup" => setup::run(),
+        "test" => test(rest),
+        "ci" => ci(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown task {other:?}\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root (the parent of `crates/`).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("xtask lives in crates/xtask")
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root and fails if it fails.
+pub fn run(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("cannot start {program}"))?;
+    if !status.success() {
+        bail!("{program} {} failed: {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+fn test(extra: &[String]) -> Result<()> {
+    setup::run()?;
+    let mut args = vec!["test", "--workspace", "--all-targets"];
+    args.extend(extra.iter().map(String::as_str));
+    run("cargo", &args)
+}
+
+fn ci(extra: &[String]) -> Result<()> {
+    run("cargo", &["fmt", "--all", "--check"])?;
+    setup::run()?;
+    run(
+        "cargo",
+        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+    )?;
+    test(extra)
+}
