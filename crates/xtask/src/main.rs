@@ -4,6 +4,7 @@
 //! format and lint checks.
 
 mod setup;
+mod test_env;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -64,7 +65,7 @@ fn test(extra: &[String]) -> Result<()> {
     setup::run()?;
     let mut args = vec!["test", "--workspace", "--all-targets"];
     args.extend(extra.iter().map(String::as_str));
-    run("cargo", &args)
+    test_env::cargo(&args)
 }
 
 fn ci(extra: &[String]) -> Result<()> {

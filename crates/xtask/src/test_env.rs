@@ -1,0 +1,35 @@
+//! The environment every test run gets, the same on a laptop and in CI: a virtual display
+//! (Xvfb, for the real Tauri window), a private D-Bus session with an unlocked gnome-keyring
+//! (a real Secret Service for the keychain tests), and keyring data in a throw-away directory.
+
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+/// The password that unlocks the throw-away keyring; an empty one would ask a GUI prompt.
+const KEYRING_PASSWORD: &str = "retour-test-keyring";
+
+/// Runs `cargo <args>` inside the test environment.
+pub fn cargo(args: &[&str]) -> Result<()> {
+    let data_home = std::env::temp_dir().join(format!("retour-keyring-{}", std::process::id()));
+    std::fs::create_dir_all(&data_home).context("cannot create the keyring directory")?;
+    let script = format!(
+        "echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+         && exec cargo \"$@\""
+    );
+    eprintln!("$ xvfb-run -a dbus-run-session -- cargo {}", args.join(" "));
+    let status = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x1024x24", "dbus-run-session", "--"])
+        .args(["sh", "-c", &script, "sh"])
+        .args(args)
+        .current_dir(crate::root())
+        .env("XDG_DATA_HOME", &data_home)
+        .env("RETOUR_TEST_KEYRING", "1")
+        .status()
+        .context("cannot start xvfb-run (is the xvfb package installed?)")?;
+    let _ = std::fs::remove_dir_all(&data_home);
+    if !status.success() {
+        bail!("cargo {} failed: {status}", args.join(" "));
+    }
+    Ok(())
+}
