@@ -1,0 +1,35 @@
+// The only door to the Rust core: Tauri commands (one per façade operation) and events.
+// Errors come back as `{code, message}` with a French message ready to show.
+
+const tauri = window.__TAURI__;
+
+/** Calls a command; rejects with `{code, message}`. */
+export async function call(command, args = {}) {
+  if (!tauri) throw { code: "no_backend", message: "Tauri indisponible" };
+  try {
+    return await tauri.core.invoke(command, args);
+  } catch (error) {
+    if (error && typeof error === "object" && "message" in error) throw error;
+    throw { code: "error", message: String(error) };
+  }
+}
+
+/** Subscribes to an event; returns a promise of the unsubscribe function. */
+export function on(event, handler) {
+  if (!tauri) return Promise.resolve(() => {});
+  return tauri.event.listen(event, (e) => handler(e.payload));
+}
+
+/** Opens a local file (the pré-accord PDF) in the system viewer. */
+export async function openFile(path) {
+  if (!tauri?.opener) throw { code: "no_opener", message: "Impossible d'ouvrir le document" };
+  await tauri.opener.openPath(path);
+}
+
+/** The event names the shell emits. */
+export const EVENTS = {
+  sync: "sync-state",
+  scan: "scan-read",
+  camera: "camera-frame",
+  sso: "sso-link",
+};

@@ -1,0 +1,88 @@
+// Small DOM helpers: element building without innerHTML (server texts are never parsed as HTML),
+// display formats for money and dates, dialogs and the toast.
+
+import { t } from "./i18n.js";
+
+/** Builds an element: `h("button", {class: "primary", onclick}, "Text", child)`. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") {
+      el.addEventListener(key.slice(2), value);
+    } else if (key === "class") {
+      el.className = value;
+    } else if (key === "dataset") {
+      Object.assign(el.dataset, value);
+    } else if (key === "value") {
+      el.value = value;
+    } else if (key === "checked" || key === "disabled" || key === "selected") {
+      el[key] = Boolean(value);
+      if (value) el.setAttribute(key, "");
+    } else {
+      el.setAttribute(key, value === true ? "" : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    if (Array.isArray(child)) append(el, child);
+    else el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** "17.27" → "17.27 €" (amounts arrive as exact decimal strings and are shown as received). */
+export function money(amount) {
+  if (amount === undefined || amount === null || amount === "") return "-";
+  return `${amount} €`;
+}
+
+/** "2026-11-28" or an RFC 3339 instant → "28/11/2026". */
+export function date(value) {
+  if (!value) return "";
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : value;
+}
+
+/** An RFC 3339 instant → "28/11/2026 14:05" in the device's zone. */
+export function dateTime(value) {
+  if (!value) return "";
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+let toastTimer = 0;
+/** Shows a short message at the bottom; `kind` is "ok" or "error". */
+export function toast(message, kind = "ok") {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.className = `toast show ${kind}`;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (box.className = "toast"), kind === "error" ? 6000 : 3500);
+}
+
+/** Opens a modal dialog with a title and content; returns the dialog element. */
+export function dialog(title, ...content) {
+  const box = h(
+    "dialog",
+    { class: "sheet", "aria-label": title },
+    h("h2", {}, title),
+    ...content,
+    h("div", { class: "actions" }, h("button", { class: "secondary", "data-close": "", onclick: () => box.close() }, t("close"))),
+  );
+  box.addEventListener("close", () => box.remove());
+  document.body.append(box);
+  box.showModal();
+  return box;
+}
+
+/** The message of an error from the core, or a generic one. */
+export function errorText(error) {
+  return (error && error.message) || t("genericError");
+}

@@ -1,0 +1,23 @@
+// Accueil: the three actions, with the badge of saved cart lines not yet sent.
+
+import { call } from "../api.js";
+import { t } from "../i18n.js";
+import { h } from "../dom.js";
+import { icon } from "../icons.js";
+import { app } from "../main.js";
+
+export async function homeScreen() {
+  app.cart = await call("cart").catch(() => app.cart);
+  const count = app.cart?.count ?? 0;
+  const badge = h("span", { id: "cart-badge", class: `badge${count ? "" : " empty"}`, "aria-label": t("cartBadge", count) }, String(count));
+  return h("section", { class: "screen home" },
+    h("h1", { tabindex: "-1", class: "visually-hidden" }, t("home")),
+    app.user?.name ? h("p", { class: "hello" }, t("hello", app.user.name), app.user.customer?.name ? ` — ${app.user.customer.name}` : "") : null,
+    h("nav", { class: "home-actions" },
+      h("a", { id: "go-declare", class: "action", href: "#/declare", autofocus: true },
+        h("span", { class: "action-icon" }, icon("plus", 44)), h("span", {}, t("declareNew"))),
+      h("a", { id: "go-cart", class: "action", href: "#/cart" },
+        h("span", { class: "action-icon" }, icon("cart", 44)), h("span", {}, t("finalize")), badge),
+      h("a", { id: "go-tracking", class: "action", href: "#/tracking" },
+        h("span", { class: "action-icon" }, icon("truck", 44)), h("span", {}, t("track")))));
+}

@@ -1,0 +1,124 @@
+// Connexion: e-mail and password with the empty-field messages, remember me, forgotten password,
+// unlock, help, the demo accounts in demo mode, and single sign-on from the Autossimo deep link.
+
+import { call } from "../api.js";
+import { t } from "../i18n.js";
+import { h, dialog, errorText, toast } from "../dom.js";
+import { icon } from "../icons.js";
+import { app, afterLogin } from "../main.js";
+
+export async function loginScreen() {
+  const remembered = app.info?.remembered_email || "";
+  const email = h("input", { id: "login-email", name: "email", type: "email", autocomplete: "username", inputmode: "email", value: remembered, autofocus: !remembered, "aria-describedby": "login-email-error" });
+  const password = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", autofocus: Boolean(remembered), "aria-describedby": "login-password-error" });
+  const remember = h("input", { id: "login-remember", type: "checkbox", checked: Boolean(remembered) });
+  const emailError = h("p", { id: "login-email-error", class: "field-error", role: "alert" });
+  const passwordError = h("p", { id: "login-password-error", class: "field-error", role: "alert" });
+  const formError = h("p", { id: "login-error", class: "form-error", role: "alert" });
+  const submit = h("button", { id: "login-submit", class: "primary big", type: "submit" }, t("signIn"));
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    emailError.textContent = email.value.trim() ? "" : t("emptyUser");
+    passwordError.textContent = password.value ? "" : t("emptyPassword");
+    formError.textContent = "";
+    if (!email.value.trim()) return email.focus();
+    if (!password.value) return password.focus();
+    submit.disabled = true;
+    submit.textContent = t("loading");
+    try {
+      const user = await call("login", { email: email.value.trim(), password: password.value, remember: remember.checked });
+      await afterLogin(user);
+    } catch (error) {
+      formError.textContent = errorText(error);
+      password.select();
+      password.focus();
+    } finally {
+      submit.disabled = false;
+      submit.textContent = t("signIn");
+    }
+  }
+
+  const demo = app.info?.demo_accounts?.length
+    ? h("aside", { id: "demo-accounts", class: "demo" },
+        h("h2", {}, t("demoAccounts")),
+        h("p", {}, t("demoHint")),
+        h("ul", {}, app.info.demo_accounts.map((account) =>
+          h("li", {}, h("button", { class: "link demo-fill", type: "button", onclick: () => { email.value = account.email; password.value = account.password; submit.focus(); } },
+            h("strong", {}, account.email), " / ", h("code", {}, account.password), account.label ? ` — ${account.label}` : "")))))
+    : null;
+
+  return h("section", { class: "screen login" },
+    h("div", { class: "login-card" },
+      h("img", { class: "login-logo", src: "img/logo.svg", alt: "", width: 72, height: 72 }),
+      h("h1", { tabindex: "-1" }, t("loginTitle")),
+      h("form", { id: "login-form", novalidate: true, onsubmit: onSubmit },
+        h("label", { for: "login-email" }, t("email")), email, emailError,
+        h("label", { for: "login-password" }, t("password")),
+        h("div", { class: "password-row" }, password,
+          h("button", { type: "button", class: "icon ghost", "aria-label": t("showPassword"), "aria-pressed": "false",
+            onclick: (e) => { const shown = password.type === "text"; password.type = shown ? "password" : "text"; e.currentTarget.setAttribute("aria-pressed", String(!shown)); } }, icon("eye"))),
+        passwordError,
+        h("label", { class: "check" }, remember, t("rememberMe")),
+        formError,
+        submit),
+      h("nav", { class: "login-links" },
+        h("button", { id: "forgot-link", class: "link", type: "button", onclick: () => emailDialog("forgot", email.value) }, t("forgotPassword")),
+        h("button", { id: "unlock-link", class: "link", type: "button", onclick: () => emailDialog("unlock", email.value) }, t("unlockAccount")),
+        h("button", { id: "help-link", class: "link", type: "button", onclick: helpDialog }, t("needHelp")))),
+    demo);
+}
+
+/** Forgotten password or locked account: ask the one-time link, then use the code it carries. */
+function emailDialog(kind, prefill) {
+  const forgot = kind === "forgot";
+  const email = h("input", { id: "dialog-email", type: "email", value: prefill, autocomplete: "username" });
+  const message = h("p", { class: "info", role: "status" });
+  const token = h("input", { id: "dialog-token", type: "text", autocomplete: "one-time-code" });
+  const newPassword = h("input", { id: "dialog-new-password", type: "password", autocomplete: "new-password" });
+  const second = h("form", { class: "stack", hidden: true, onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      if (forgot) await call("reset_password", { token: token.value.trim(), newPassword: newPassword.value });
+      else await call("unlock_account", { token: token.value.trim() });
+      box.close();
+      toast(forgot ? t("passwordChanged") : t("accountUnlocked"));
+    } catch (error) {
+      message.textContent = errorText(error);
+    }
+  } },
+    h("label", { for: "dialog-token" }, t("tokenLabel")), token,
+    forgot ? [h("label", { for: "dialog-new-password" }, t("newPassword")), newPassword] : null,
+    h("button", { class: "primary", type: "submit" }, forgot ? t("resetPassword") : t("unlockNow")));
+  const first = h("form", { class: "stack", onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await call(forgot ? "request_password_reset" : "request_unlock", { email: email.value.trim() });
+      message.textContent = t("linkSent");
+    } catch (error) {
+      message.textContent = errorText(error);
+    }
+  } },
+    h("p", {}, forgot ? t("forgotText") : t("unlockText")),
+    h("label", { for: "dialog-email" }, t("email")), email,
+    h("button", { class: "primary", type: "submit" }, t("sendLink")),
+    h("button", { class: "link", type: "button", onclick: () => { second.hidden = false; token.focus(); } }, t("haveCode")));
+  const box = dialog(forgot ? t("forgotTitle") : t("unlockTitle"), first, message, second);
+  email.focus();
+}
+
+function helpDialog() {
+  dialog(t("helpTitle"), h("ul", { class: "help" }, t("helpText").map((line) => h("li", {}, line))));
+}
+
+/** `retour://sso?token=…` from the Autossimo portal: logs in with the token. */
+export async function handleSsoLink(token) {
+  if (!token) return;
+  toast(t("ssoInProgress"));
+  try {
+    const user = await call("sso_login", { token });
+    await afterLogin(user);
+  } catch (error) {
+    toast(errorText(error), "error");
+  }
+}
