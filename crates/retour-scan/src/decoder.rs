@@ -1,0 +1,400 @@
+//! The staged decoder: a fast pass first, harder passes only while the frame's time budget lasts.
+//!
+//! Stages, in order (each checks the deadline before it starts, and linear stages check it
+//! between scan lines):
+//! 1. linear codes on sparse rows (per-row threshold), then QR/Data Matrix without `TryHarder`;
+//! 2. linear codes on the frame turned a quarter (vertical bars);
+//! 3. dense rows around the region hint (the last hit, in live mode) — the "crop" pass;
+//! 4. dense rows over the whole frame, per-row then local threshold, both orientations;
+//! 5. QR/Data Matrix with `TryHarder`, inverted, with a global threshold;
+//! 6. the frame halved (noise, large modules) and doubled (thin modules).
+//!
+//! In [`DecodeEffort::Live`] stages 4–6 only run when the fast stages saw a linear code on a
+//! single line: an empty frame costs the fast stages only. A 1D text is accepted once two scan
+//! lines agree; single-line texts are returned apart as `unconfirmed`, for the live pipeline to
+//! confirm with the next frame. A 2D text is accepted as soon as it decodes (Reed-Solomon).
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::format::CodeFormat;
+use crate::frame::LumaFrame;
+use crate::linear::{rows_from_middle, scan_rows, LineTally, Threshold};
+use crate::matrix::{decode_matrix, MatrixPass};
+
+/// A decoded, format-checked text, before classification.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct CodeRead {
+    /// The symbology.
+    pub format: CodeFormat,
+    /// The exact decoded text.
+    pub text: String,
+}
+
+/// Where a code was last seen, in frame pixels: the crop that harder passes look at first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RegionHint {
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// How much work a frame is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecodeEffort {
+    /// Camera frames: fast stages always, harder ones only when a code is half-seen.
+    Live,
+    /// Image files and still photos: every stage, while the budget lasts.
+    Thorough,
+}
+
+/// Decoder settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecoderConfig {
+    /// How much work a frame is worth.
+    pub effort: DecodeEffort,
+    /// Time allowed per frame; a stage that would start after it is skipped.
+    pub time_budget: Duration,
+}
+
+impl DecoderConfig {
+    /// Camera frames: at most 25 ms per frame, so 30 frames/s hold on one core.
+    pub fn live() -> DecoderConfig {
+        DecoderConfig {
+            effort: DecodeEffort::Live,
+            time_budget: Duration::from_millis(25),
+        }
+    }
+
+    /// Image files: every stage, up to two seconds.
+    pub fn thorough() -> DecoderConfig {
+        DecoderConfig {
+            effort: DecodeEffort::Thorough,
+            time_budget: Duration::from_secs(2),
+        }
+    }
+}
+
+/// What one frame gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FrameDecode {
+    /// Accepted reads: 2D codes, and 1D codes seen on two scan lines.
+    pub confirmed: Vec<CodeRead>,
+    /// 1D codes seen on a single scan line: never reported alone, but confirmed by the live
+    /// pipeline if the next frame sees them too.
+    pub unconfirmed: Vec<CodeRead>,
+    /// Where the first code was seen (in frame pixels), for the next frame's crop pass.
+    pub region: Option<RegionHint>,
+    /// Whether the time budget cut the harder stages short.
+    pub budget_exhausted: bool,
+    /// Panics inside rxing that were contained (the read they belonged to was dropped).
+    pub contained_panics: u32,
+}
+
+/// The staged decoder. Holds no state between frames; cheap to create.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameDecoder {
+    config: DecoderConfig,
+}
+
+/// Linear rows of the fast pass: this many lines, 1/STEP of the height apart.
+const FAST_LINES: u32 = 24;
+const FAST_STEP_DIVISOR: u32 = 32;
+/// Dense rows: 1/DENSE_STEP_DIVISOR of the height apart, at most one line per pixel.
+const DENSE_STEP_DIVISOR: u32 = 192;
+
+struct Work<'a> {
+    frame: &'a LumaFrame,
+    deadline: Instant,
+    tally: LineTally,
+    matrix: Vec<CodeRead>,
+    panics: u32,
+    exhausted: bool,
+}
+
+impl Work<'_> {
+    fn out_of_time(&mut self) -> bool {
+        if Instant::now() >= self.deadline {
+            self.exhausted = true;
+        }
+        self.exhausted
+    }
+
+    fn linear(
+        &mut self,
+        frame: &LumaFrame,
+        orientation: u8,
+        scale: f32,
+        rows: &[u32],
+        threshold: Threshold,
+    ) {
+        if self.out_of_time() {
+            return;
+        }
+        let finished = scan_rows(
+            frame,
+            orientation,
+            scale,
+            rows,
+            threshold,
+            self.deadline,
+            &mut self.tally,
+            &mut self.panics,
+        );
+        if !finished {
+            self.exhausted = true;
+        }
+    }
+
+    fn matrix(&mut self, frame: &LumaFrame, pass: MatrixPass) {
+        if self.out_of_time() {
+            return;
+        }
+        for (format, text) in decode_matrix(frame, pass, &mut self.panics) {
+            let read = CodeRead { format, text };
+            if !self.matrix.contains(&read) {
+                self.matrix.push(read);
+            }
+        }
+    }
+
+    fn has_single_line_read(&self) -> bool {
+        self.tally.texts().any(|(_, _, lines, _)| lines < 2)
+    }
+}
+
+fn sparse_rows(height: u32) -> Vec<u32> {
+    rows_from_middle(height, height / FAST_STEP_DIVISOR, FAST_LINES)
+}
+
+fn dense_rows(height: u32) -> Vec<u32> {
+    rows_from_middle(height, height / DENSE_STEP_DIVISOR, u32::MAX)
+}
+
+impl FrameDecoder {
+    /// A decoder with these settings.
+    pub fn new(config: DecoderConfig) -> FrameDecoder {
+        FrameDecoder { config }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> DecoderConfig {
+        self.config
+    }
+
+    /// Decodes a frame, starting the clock now.
+    pub fn decode(&self, frame: &LumaFrame, hint: Option<RegionHint>) -> FrameDecode {
+        self.decode_until(frame, hint, Instant::now() + self.config.time_budget)
+    }
+
+    /// Decodes a frame; stages that would start after `deadline` are skipped.
+    pub fn decode_until(
+        &self,
+        frame: &LumaFrame,
+        hint: Option<RegionHint>,
+        deadline: Instant,
+    ) -> FrameDecode {
+        let mut work = Work {
+            frame,
+            deadline,
+            tally: LineTally::default(),
+            matrix: Vec::new(),
+            panics: 0,
+            exhausted: false,
+        };
+        let thorough = self.config.effort == DecodeEffort::Thorough;
+        let fast_2d = MatrixPass {
+            try_harder: false,
+            inverted: false,
+            global_threshold: false,
+        };
+
+        // Stage 1: sparse rows, fast 2D.
+        work.linear(
+            frame,
+            0,
+            1.0,
+            &sparse_rows(frame.height()),
+            Threshold::PerRow,
+        );
+        work.matrix(frame, fast_2d);
+
+        // Stage 2: vertical bars.
+        let turned = frame.rotated_quarter();
+        if thorough || work.tally.confirmed_count() == 0 {
+            work.linear(
+                &turned,
+                1,
+                1.0,
+                &sparse_rows(turned.height()),
+                Threshold::PerRow,
+            );
+        }
+
+        // Stage 3: dense rows in the region where a code was last seen.
+        if let Some(hint) = hint {
+            if let Some(crop) = frame.cropped(hint.left, hint.top, hint.width, hint.height) {
+                let rows: Vec<u32> = dense_rows(crop.height());
+                // Line ids of the crop are offset so they match the full frame's rows.
+                let mut tally = LineTally::default();
+                work.linear_into(&crop, &rows, &mut tally);
+                work.tally_merge(tally, hint.top);
+            }
+        }
+
+        let go_on = thorough || (work.has_single_line_read() && work.tally.confirmed_count() == 0);
+        if go_on {
+            // Stage 4: dense rows, both thresholds, both orientations.
+            let rows = dense_rows(frame.height());
+            work.linear(frame, 0, 1.0, &rows, Threshold::PerRow);
+            let turned_rows = dense_rows(turned.height());
+            work.linear(&turned, 1, 1.0, &turned_rows, Threshold::PerRow);
+            work.linear(frame, 0, 1.0, &rows, Threshold::Local);
+            work.linear(&turned, 1, 1.0, &turned_rows, Threshold::Local);
+        }
+        if thorough {
+            // Stage 5: harder 2D.
+            for pass in [
+                MatrixPass {
+                    try_harder: true,
+                    ..fast_2d
+                },
+                MatrixPass {
+                    inverted: true,
+                    ..fast_2d
+                },
+                MatrixPass {
+                    global_threshold: true,
+                    try_harder: true,
+                    ..fast_2d
+                },
+            ] {
+                work.matrix(frame, pass);
+            }
+            // Stage 6: other scales.
+            if frame.width().min(frame.height()) >= 400 {
+                if let Some(half) = frame.halved() {
+                    let rows = dense_rows(half.height());
+                    work.linear(&half, 0, 2.0, &rows, Threshold::PerRow);
+                    work.linear(&half, 0, 2.0, &rows, Threshold::Local);
+                    work.matrix(
+                        &half,
+                        MatrixPass {
+                            try_harder: true,
+                            ..fast_2d
+                        },
+                    );
+                }
+            }
+            if frame.width().max(frame.height()) <= 800 {
+                let double = frame.enlarged(2);
+                let rows = dense_rows(double.height());
+                work.linear(&double, 0, 0.5, &rows, Threshold::Local);
+                let turned_double = turned.enlarged(2);
+                let rows = dense_rows(turned_double.height());
+                work.linear(&turned_double, 1, 0.5, &rows, Threshold::Local);
+                work.matrix(
+                    &double,
+                    MatrixPass {
+                        try_harder: true,
+                        ..fast_2d
+                    },
+                );
+            }
+        }
+        work.finish()
+    }
+}
+
+impl Work<'_> {
+    fn linear_into(&mut self, crop: &LumaFrame, rows: &[u32], tally: &mut LineTally) {
+        if self.out_of_time() {
+            return;
+        }
+        let finished = scan_rows(
+            crop,
+            0,
+            1.0,
+            rows,
+            Threshold::PerRow,
+            self.deadline,
+            tally,
+            &mut self.panics,
+        );
+        if !finished {
+            self.exhausted = true;
+        }
+    }
+
+    fn tally_merge(&mut self, crop_tally: LineTally, top: u32) {
+        for (format, text, line, spot) in crop_tally.lines() {
+            let mut spot = spot;
+            spot.row += top;
+            self.tally
+                .add(format, text.to_owned(), (line.0, line.1 + top), spot);
+        }
+    }
+
+    fn finish(self) -> FrameDecode {
+        let mut confirmed = Vec::new();
+        let mut unconfirmed = Vec::new();
+        let mut region = None;
+        let frame = self.frame;
+        if std::env::var_os("RETOUR_SCAN_DEBUG").is_some() {
+            for (format, text, line, spot) in self.tally.lines() {
+                eprintln!(
+                    "  {format:?} {text} line {line:?} x {:.0}..{:.0}",
+                    spot.x_start, spot.x_end
+                );
+            }
+        }
+        for (format, text, spot) in self.tally.accepted() {
+            region.get_or_insert_with(|| region_around(frame, spot));
+            confirmed.push(CodeRead { format, text });
+        }
+        for (format, text, spot) in self.tally.single_line() {
+            region.get_or_insert_with(|| region_around(frame, spot));
+            unconfirmed.push(CodeRead { format, text });
+        }
+        confirmed.extend(self.matrix);
+        FrameDecode {
+            confirmed,
+            unconfirmed,
+            region,
+            budget_exhausted: self.exhausted,
+            contained_panics: self.panics,
+        }
+    }
+}
+
+/// A band around a scan-line hit, in the frame's own (unturned) coordinates.
+fn region_around(frame: &LumaFrame, spot: crate::linear::LineSpot) -> RegionHint {
+    let (w, h) = (frame.width(), frame.height());
+    let length = (spot.x_end - spot.x_start).max(1.0);
+    let margin = length * 0.5;
+    let along_start = (spot.x_start - margin).max(0.0) as u32;
+    let along_end = (spot.x_end + margin) as u32;
+    let across_start = (spot.row as f32 - length).max(0.0) as u32;
+    let across_end = (spot.row as f32 + length) as u32;
+    if spot.orientation == 0 {
+        RegionHint {
+            left: along_start.min(w),
+            top: across_start.min(h),
+            width: along_end.min(w).saturating_sub(along_start.min(w)),
+            height: across_end.min(h).saturating_sub(across_start.min(h)),
+        }
+    } else {
+        // Row r of the quarter-turned frame is column r of the frame; x along it runs down
+        // the frame from the bottom (x = 0 at y = h - 1).
+        let top = h.saturating_sub(along_end);
+        let bottom = h.saturating_sub(along_start);
+        RegionHint {
+            left: across_start.min(w),
+            top,
+            width: across_end.min(w).saturating_sub(across_start.min(w)),
+            height: bottom - top,
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The one frame type the decoder reads: 8-bit luminance, row-major, no padding.
+//!
+//! Every source converts into it: nokhwa's RGB frames on desktop, the RGBA bytes a WebView canvas
+//! returns from `getImageData` (the mobile path, usable on desktop too), decoded image files.
+
+use thiserror::Error;
+
+/// Why bytes could not be turned into a frame.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FrameError {
+    /// Width or height is zero.
+    #[error("frame has an empty dimension ({width}x{height})")]
+    EmptyDimension { width: u32, height: u32 },
+    /// The byte count does not match width × height × bytes per pixel.
+    #[error("frame of {width}x{height} with {bytes_per_pixel} byte(s) per pixel needs {expected} bytes, got {actual}")]
+    WrongLength {
+        width: u32,
+        height: u32,
+        bytes_per_pixel: usize,
+        expected: usize,
+        actual: usize,
+    },
+}
+
+/// An 8-bit grayscale frame.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LumaFrame {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+}
+
+impl std::fmt::Debug for LumaFrame {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LumaFrame({}x{})", self.width, self.height)
+    }
+}
+
+/// ITU-R BT.601 luma from 8-bit R, G, B, in integer arithmetic (weights sum to 256).
+fn luma_of(r: u8, g: u8, b: u8) -> u8 {
+    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
+}
+
+fn check_size(
+    width: u32,
+    height: u32,
+    bytes_per_pixel: usize,
+    actual: usize,
+) -> Result<(), FrameError> {
+    if width == 0 || height == 0 {
+        return Err(FrameError::EmptyDimension { width, height });
+    }
+    let expected = width as usize * height as usize * bytes_per_pixel;
+    if expected != actual {
+        return Err(FrameError::WrongLength {
+            width,
+            height,
+            bytes_per_pixel,
+            expected,
+            actual,
+        });
+    }
+    Ok(())
+}
+
+impl LumaFrame {
+    /// A frame from luminance bytes (one per pixel).
+    pub fn from_luma(width: u32, height: u32, pixels: Vec<u8>) -> Result<LumaFrame, FrameError> {
+        check_size(width, height, 1, pixels.len())?;
+        Ok(LumaFrame {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// A frame from RGBA bytes, as a canvas `getImageData` returns them (alpha is ignored).
+    pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<LumaFrame, FrameError> {
+        check_size(width, height, 4, rgba.len())?;
+        let pixels = rgba
+            .chunks_exact(4)
+            .map(|p| luma_of(p[0], p[1], p[2]))
+            .collect();
+        Ok(LumaFrame {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// A frame from packed RGB bytes, as nokhwa decodes camera frames.
+    pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<LumaFrame, FrameError> {
+        check_size(width, height, 3, rgb.len())?;
+        let pixels = rgb
+            .chunks_exact(3)
+            .map(|p| luma_of(p[0], p[1], p[2]))
+            .collect();
+        Ok(LumaFrame {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The luminance bytes, row-major.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Takes the luminance bytes back.
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixels
+    }
+
+    /// The frame turned a quarter clockwise (what was the left column becomes the top row).
+    pub fn rotated_quarter(&self) -> LumaFrame {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut out = vec![0u8; w * h];
+        for y in 0..h {
+            let row = &self.pixels[y * w..(y + 1) * w];
+            for (x, &value) in row.iter().enumerate() {
+                out[x * h + (h - 1 - y)] = value;
+            }
+        }
+        LumaFrame {
+            width: self.height,
+            height: self.width,
+            pixels: out,
+        }
+    }
+
+    /// The frame at half size in each dimension (2×2 box average); `None` below 2×2.
+    pub fn halved(&self) -> Option<LumaFrame> {
+        let (w, h) = (self.width as usize / 2, self.height as usize / 2);
+        if w == 0 || h == 0 {
+            return None;
+        }
+        let stride = self.width as usize;
+        let mut out = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let top = &self.pixels[2 * y * stride..];
+            let bottom = &self.pixels[(2 * y + 1) * stride..];
+            for x in 0..w {
+                let sum = u32::from(top[2 * x])
+                    + u32::from(top[2 * x + 1])
+                    + u32::from(bottom[2 * x])
+                    + u32::from(bottom[2 * x + 1]);
+                out.push(((sum + 2) / 4) as u8);
+            }
+        }
+        Some(LumaFrame {
+            width: w as u32,
+            height: h as u32,
+            pixels: out,
+        })
+    }
+
+    /// The frame scaled up by an integer factor (nearest neighbour), for codes with thin modules.
+    pub fn enlarged(&self, factor: u32) -> LumaFrame {
+        let factor = factor.max(1) as usize;
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut out = Vec::with_capacity(w * h * factor * factor);
+        for y in 0..h {
+            let row = &self.pixels[y * w..(y + 1) * w];
+            let start = out.len();
+            for &value in row {
+                out.extend(std::iter::repeat_n(value, factor));
+            }
+            for _ in 1..factor {
+                out.extend_from_within(start..start + w * factor);
+            }
+        }
+        LumaFrame {
+            width: (w * factor) as u32,
+            height: (h * factor) as u32,
+            pixels: out,
+        }
+    }
+
+    /// A rectangle of the frame, clamped to its bounds; `None` if nothing is left.
+    pub fn cropped(&self, left: u32, top: u32, width: u32, height: u32) -> Option<LumaFrame> {
+        let left = left.min(self.width);
+        let top = top.min(self.height);
+        let width = width.min(self.width - left);
+        let height = height.min(self.height - top);
+        if width == 0 || height == 0 {
+            return None;
+        }
+        let stride = self.width as usize;
+        let mut out = Vec::with_capacity(width as usize * height as usize);
+        for y in top..top + height {
+            let start = y as usize * stride + left as usize;
+            out.extend_from_slice(&self.pixels[start..start + width as usize]);
+        }
+        Some(LumaFrame {
+            width,
+            height,
+            pixels: out,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rgba_from_a_canvas_becomes_luma() {
+        let rgba = [255, 255, 255, 255, 0, 0, 0, 255, 255, 0, 0, 0];
+        let frame = LumaFrame::from_rgba(3, 1, &rgba).unwrap();
+        assert_eq!(frame.pixels(), &[255, 0, 77]);
+    }
+
+    #[test]
+    fn wrong_lengths_are_refused() {
+        assert_eq!(
+            LumaFrame::from_rgb(2, 2, &[0; 11]),
+            Err(FrameError::WrongLength {
+                width: 2,
+                height: 2,
+                bytes_per_pixel: 3,
+                expected: 12,
+                actual: 11
+            })
+        );
+        assert_eq!(
+            LumaFrame::from_luma(0, 2, vec![]),
+            Err(FrameError::EmptyDimension {
+                width: 0,
+                height: 2
+            })
+        );
+    }
+
+    #[test]
+    fn quarter_turn_moves_the_left_column_to_the_top_row() {
+        let frame = LumaFrame::from_luma(3, 2, vec![1, 2, 3, 4, 5, 6]).unwrap();
+        let turned = frame.rotated_quarter();
+        assert_eq!((turned.width(), turned.height()), (2, 3));
+        assert_eq!(turned.pixels(), &[4, 1, 5, 2, 6, 3]);
+    }
+
+    #[test]
+    fn halving_and_enlarging_keep_the_content() {
+        let frame = LumaFrame::from_luma(2, 2, vec![0, 100, 200, 100]).unwrap();
+        assert_eq!(frame.halved().unwrap().pixels(), &[100]);
+        let big = frame.enlarged(2);
+        assert_eq!((big.width(), big.height()), (4, 4));
+        assert_eq!(&big.pixels()[..8], &[0, 0, 100, 100, 0, 0, 100, 100]);
+        assert_eq!(
+            big.cropped(2, 2, 9, 9).unwrap().pixels(),
+            &[100, 100, 100, 100]
+        );
+    }
+}
