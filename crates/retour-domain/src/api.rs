@@ -18,6 +18,7 @@ use crate::money::Money;
 /// An RFC 9457 problem document: `code` is stable for programs, `detail` and each
 /// `errors[].message` are French, ready to show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// A URI naming the problem type.
     #[serde(rename = "type", default = "about_blank")]
@@ -71,6 +72,7 @@ impl Problem {
 
 /// One field's error inside a problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// Where: a field name or a path such as `lines[2].qty`.
     pub field: String,
@@ -82,6 +84,7 @@ pub struct FieldError {
 
 /// `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// Always `ok`.
     pub status: String,
@@ -89,6 +92,7 @@ pub struct Health {
 
 /// `GET /api/v1/service`: whether declaring is open now, by the backend's clock and schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceInfo {
     /// Open now.
     pub open: bool,
@@ -105,6 +109,7 @@ pub struct ServiceInfo {
 
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The account's e-mail.
@@ -118,6 +123,7 @@ pub struct LoginRequest {
 
 /// `POST /api/v1/auth/refresh`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The current refresh token.
@@ -126,6 +132,7 @@ pub struct RefreshRequest {
 
 /// `POST /api/v1/auth/password/forgot` and `/auth/unlock/request`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmailRequest {
     /// The account's e-mail.
@@ -134,6 +141,7 @@ pub struct EmailRequest {
 
 /// `POST /api/v1/auth/password/reset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequest {
     /// The one-time token from the e-mailed link.
@@ -144,6 +152,7 @@ pub struct ResetRequest {
 
 /// `POST /api/v1/auth/unlock` and `/auth/sso`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// The one-time or signed token.
@@ -152,6 +161,7 @@ pub struct TokenRequest {
 
 /// A signed-in session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
     /// Sent as `Authorization: Bearer …`.
     pub access_token: String,
@@ -165,6 +175,7 @@ pub struct Session {
 
 /// The signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Their e-mail.
     pub email: String,
@@ -179,6 +190,7 @@ pub struct User {
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A garage's account.
@@ -189,6 +201,7 @@ pub enum Role {
 
 /// A trade customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerRef {
     /// The customer's account code.
     pub code: String,
@@ -198,6 +211,7 @@ pub struct CustomerRef {
 
 /// `GET /api/v1/delivery-notes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryNoteList {
     /// Newest first.
     pub items: Vec<DeliveryNoteSummary>,
@@ -205,6 +219,7 @@ pub struct DeliveryNoteList {
 
 /// A BL in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryNoteSummary {
     /// The 9-digit number.
     pub number: String,
@@ -216,6 +231,7 @@ pub struct DeliveryNoteSummary {
 
 /// `GET /api/v1/delivery-notes/{number}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryNote {
     /// The 9-digit number.
     pub number: String,
@@ -229,6 +245,7 @@ pub struct DeliveryNote {
 
 /// A delivered line and what can still be returned of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryNoteLine {
     /// The line number within the BL.
     pub line_no: u32,
@@ -258,6 +275,7 @@ pub struct DeliveryNoteLine {
 
 /// What a looked-up code turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeKind {
     /// A BL number.
@@ -270,6 +288,7 @@ pub enum CodeKind {
 
 /// `GET /api/v1/lookup?code=`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lookup {
     /// What the code is.
     pub kind: CodeKind,
@@ -281,6 +300,7 @@ pub struct Lookup {
 
 /// A BL that contains a looked-up code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LookupMatch {
     /// The BL number.
     pub number: String,
@@ -292,6 +312,7 @@ pub struct LookupMatch {
 
 /// `GET /api/v1/cart`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cart {
     /// Grows with every change the backend applies.
     pub version: u64,
@@ -305,6 +326,7 @@ pub struct Cart {
 
 /// A cart line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CartLine {
     /// The BL number.
     pub delivery_note: String,
@@ -330,6 +352,7 @@ pub struct CartLine {
 
 /// `POST /api/v1/cart/ops`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CartOpsRequest {
     /// At most 500 operations.
@@ -338,6 +361,7 @@ pub struct CartOpsRequest {
 
 /// The answer to `POST /api/v1/cart/ops`: the cart after applying, plus the refused ops.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CartOpsResponse {
     /// The cart.
     #[serde(flatten)]
@@ -349,6 +373,7 @@ pub struct CartOpsResponse {
 
 /// An operation the backend refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedOp {
     /// Which op.
     pub op_id: uuid::Uuid,
@@ -361,6 +386,7 @@ pub struct RejectedOp {
 /// `GET /api/v1/cart/ops?after=N` (an addition to the contract): the account's accepted
 /// operations after a cursor, so that every device can merge exactly what the backend merged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CartOpsPage {
     /// Operations in acceptance order.
     pub ops: Vec<CartOp>,
@@ -370,6 +396,7 @@ pub struct CartOpsPage {
 
 /// `POST /api/v1/return-requests`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequestBody {
     /// The lines to return.
@@ -378,6 +405,7 @@ pub struct ReturnRequestBody {
 
 /// A line of a return request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequestLine {
     /// The BL number.
@@ -403,6 +431,7 @@ impl crate::grouping::RequestLine for ReturnRequestLine {
 
 /// A sent request: one return file per BL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReturnRequest {
     /// The request's id.
     pub id: String,
@@ -416,6 +445,7 @@ pub struct ReturnRequest {
 
 /// A return file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dossier {
     /// The tracking number ("numéro de suivi"), 8 digits.
     pub number: String,
@@ -445,6 +475,7 @@ pub struct Dossier {
 
 /// A line of a return file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DossierLine {
     /// The line number within the BL.
     pub line_no: u32,
@@ -466,6 +497,7 @@ pub struct DossierLine {
 
 /// A status change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
     /// The status reached.
     pub status: DossierStatus,
@@ -475,6 +507,7 @@ pub struct HistoryEntry {
 
 /// `GET /api/v1/dossiers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DossierList {
     /// This page, newest first.
     pub items: Vec<Dossier>,
@@ -486,6 +519,7 @@ pub struct DossierList {
 
 /// The counts shown on the tracking tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DossierCounts {
     /// Not yet closed.
     pub open: u64,
@@ -495,6 +529,7 @@ pub struct DossierCounts {
 
 /// `POST /api/v1/staff/dossiers/{number}/events`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StaffEvent {
     /// `received`, `inspecting` or `closed`.
@@ -515,6 +550,7 @@ pub struct StaffEvent {
 
 /// Units accepted on one line at inspection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptedLine {
     /// The line number within the BL.

@@ -13,6 +13,8 @@ pub mod eligibility;
 pub mod grouping;
 pub mod hours;
 pub mod money;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod reason;
 pub mod status;
 

@@ -1,0 +1,107 @@
+//! From stored rows to the API's wire types, applying the domain's rules (eligibility, allowed
+//! reasons, estimates, labels).
+
+use chrono::NaiveDate;
+use retour_domain::api::{self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry};
+use retour_domain::eligibility::{eligible_qty, LineHistory};
+use retour_domain::reason::{LinePrices, ReasonCode, ReasonTable};
+
+use crate::db::{StoredDossier, StoredLine};
+
+/// What the rules need to judge a line: the reason table, today in Paris and the return window.
+#[derive(Clone, Copy)]
+pub struct Rules<'a> {
+    /// The reasons and their estimates.
+    pub reasons: &'a ReasonTable,
+    /// Today, in Paris.
+    pub today: NaiveDate,
+    /// The return window in days.
+    pub window_days: u32,
+}
+
+impl Rules<'_> {
+    /// Units of a line that can still be returned.
+    pub fn eligible(&self, line: &StoredLine) -> u32 {
+        let history = LineHistory {
+            delivered: line.delivered,
+            returned: line.returned_before.saturating_add(line.in_closed),
+            in_open_requests: line.in_open,
+        };
+        eligible_qty(history, line.delivered_on, self.today, self.window_days)
+    }
+
+    /// The reasons a line allows.
+    pub fn allowed(&self, line: &StoredLine) -> Vec<ReasonCode> {
+        self.reasons.allowed_for(&prices(line))
+    }
+
+    /// A BL line on the wire.
+    pub fn note_line(&self, line: &StoredLine) -> DeliveryNoteLine {
+        let taken = line
+            .returned_before
+            .saturating_add(line.in_closed)
+            .saturating_add(line.in_open)
+            .min(line.delivered);
+        DeliveryNoteLine {
+            line_no: line.line_no,
+            reference: line.reference.clone(),
+            brand: line.brand.clone(),
+            designation: line.designation.clone(),
+            gtin: line.gtin.clone(),
+            delivered_qty: line.delivered,
+            returned_qty: taken,
+            eligible_qty: self.eligible(line),
+            unit_price_ht: line.unit_price,
+            deposit_ht: line.deposit,
+            allowed_reasons: self.allowed(line),
+        }
+    }
+}
+
+/// A line's prices, as the reason table wants them.
+pub fn prices(line: &StoredLine) -> LinePrices {
+    LinePrices {
+        unit_price: line.unit_price,
+        deposit: line.deposit,
+    }
+}
+
+/// A return file on the wire, with its history when given.
+pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Dossier {
+    Dossier {
+        number: stored.number.clone(),
+        delivery_note: stored.delivery_note.clone(),
+        sale_date: stored.sale_date,
+        created_at: stored.created_at,
+        status: stored.status,
+        status_label: stored.status.label().to_owned(),
+        estimated_credit_ht: stored.estimated_credit,
+        piece_count: stored.piece_count,
+        lines: stored
+            .lines
+            .iter()
+            .map(|l| DossierLine {
+                line_no: l.line_no,
+                reference: l.reference.clone(),
+                designation: l.designation.clone(),
+                qty: l.qty,
+                reason: ReasonCode::parse(&l.reason)
+                    .unwrap_or_else(|| ReasonCode::parse("unknown").expect("a valid code")),
+                estimated_credit_ht: l.estimated_credit,
+                accepted_qty: l.accepted_qty,
+            })
+            .collect(),
+        closed: stored.closure.clone(),
+        history,
+    }
+}
+
+/// A history on the wire.
+pub fn history(
+    entries: Vec<(api::DossierStatus, chrono::DateTime<chrono::Utc>)>,
+) -> Vec<HistoryEntry> {
+    entries
+        .into_iter()
+        .map(|(status, at)| HistoryEntry { status, at })
+        .collect()
+}

@@ -1,0 +1,221 @@
+//! `retour-server`: serve the return API, seed the demo data, or act as the returns staff.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use retour_domain::api::{AcceptedLine, DossierStatus, Outcome, StaffEvent};
+use retour_domain::Money;
+use retour_server::{demo, AppState, Config, Db};
+
+/// The reference return backend of Retour.
+///
+/// Configuration comes from `--config FILE` (TOML) and the variables RETOUR_LISTEN, RETOUR_DB,
+/// RETOUR_MAIL_SPOOL, RETOUR_SMTP_URL, RETOUR_SSO_SECRET, RETOUR_SCHEDULE and
+/// RETOUR_RETURN_WINDOW_DAYS, which override the file.
+#[derive(Debug, Parser)]
+#[command(name = "retour-server", version, about, long_about = None)]
+struct Cli {
+    /// A TOML configuration file (keys: listen, db, mail_spool, smtp_url, sso_secret, schedule,
+    /// return_window_days, …).
+    #[arg(long, global = true, env = "RETOUR_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API until Ctrl-C (or SIGTERM).
+    Serve,
+    /// Create the demo accounts, catalogue, BLs and files in RETOUR_DB (once).
+    SeedDemo {
+        /// The day to seed for (default: today in Paris).
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// Also add this many BLs for the benchmark.
+        #[arg(long, default_value_t = 0, hide = true)]
+        bulk_notes: usize,
+        /// Also add this many files for the benchmark.
+        #[arg(long, default_value_t = 0, hide = true)]
+        bulk_dossiers: usize,
+    },
+    /// Returns-staff actions on RETOUR_DB.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffAction {
+    /// Move a return file forward: received, inspecting, then closed with an outcome.
+    Advance {
+        /// The 8-digit tracking number.
+        number: String,
+        /// The new status.
+        #[arg(long = "to", value_enum)]
+        to: Target,
+        /// The outcome, to close.
+        #[arg(long, value_enum)]
+        outcome: Option<OutcomeArg>,
+        /// The credited amount HT when closing, e.g. 12.34 (default: computed from the lines).
+        #[arg(long, value_parser = parse_money)]
+        credited: Option<Money>,
+        /// The credit note number, once invoicing has run.
+        #[arg(long = "credit-note")]
+        credit_note: Option<String>,
+        /// Accepted units of a line, as LINE=QTY (repeatable).
+        #[arg(long = "accept", value_parser = parse_accepted)]
+        accept: Vec<AcceptedLine>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Target {
+    Received,
+    Inspecting,
+    Closed,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutcomeArg {
+    Accepted,
+    Partial,
+    Refused,
+}
+
+fn parse_money(text: &str) -> Result<Money, String> {
+    Money::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_accepted(text: &str) -> Result<AcceptedLine, String> {
+    let (line, qty) = text.split_once('=').ok_or("expected LINE=QTY")?;
+    Ok(AcceptedLine {
+        line_no: line.trim().parse().map_err(|_| "bad line number")?,
+        accepted_qty: qty.trim().parse().map_err(|_| "bad quantity")?,
+    })
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref()).context("configuration")?;
+    match cli.command {
+        Command::Serve => serve(config),
+        Command::SeedDemo {
+            today,
+            bulk_notes,
+            bulk_dossiers,
+        } => {
+            let db =
+                Db::open(&config.db).with_context(|| format!("opening {}", config.db.display()))?;
+            let today = today.unwrap_or_else(retour_server::paris_today_now);
+            let seeded = demo::seed(&db, today).context("seeding the demo")?;
+            if seeded.created {
+                println!(
+                    "demo seeded for {today}: {} BLs, {} return files; log in as {} / {} (or {}), staff {} / {}",
+                    seeded.delivery_notes,
+                    seeded.dossiers,
+                    demo::CUSTOMER_A,
+                    demo::CUSTOMER_PASSWORD,
+                    demo::CUSTOMER_B,
+                    demo::STAFF,
+                    demo::STAFF_PASSWORD
+                );
+            } else {
+                println!(
+                    "{} already holds accounts: nothing seeded",
+                    config.db.display()
+                );
+            }
+            if bulk_notes > 0 {
+                let bulk =
+                    demo::seed_bulk(&db, today, bulk_notes, bulk_dossiers).context("bulk seed")?;
+                println!(
+                    "bulk: {} BLs, {} return files",
+                    bulk.delivery_notes, bulk.dossiers
+                );
+            }
+            Ok(())
+        }
+        Command::Staff {
+            action:
+                StaffAction::Advance {
+                    number,
+                    to,
+                    outcome,
+                    credited,
+                    credit_note,
+                    accept,
+                },
+        } => {
+            let db =
+                Db::open(&config.db).with_context(|| format!("opening {}", config.db.display()))?;
+            let event = StaffEvent {
+                status: match to {
+                    Target::Received => DossierStatus::Received,
+                    Target::Inspecting => DossierStatus::Inspecting,
+                    Target::Closed => DossierStatus::Closed,
+                },
+                outcome: outcome.map(|o| match o {
+                    OutcomeArg::Accepted => Outcome::Accepted,
+                    OutcomeArg::Partial => Outcome::Partial,
+                    OutcomeArg::Refused => Outcome::Refused,
+                }),
+                credited_ht: credited,
+                credit_note_number: credit_note,
+                lines: (!accept.is_empty()).then_some(accept),
+            };
+            let dossier = retour_server::staff_advance(&db, &number, &event, Utc::now())
+                .map_err(|e| anyhow::anyhow!("{} ({})", e.0.detail, e.code()))?;
+            println!("{}", serde_json::to_string_pretty(&dossier)?);
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let state = AppState::new(config).context("starting")?;
+        retour_server::serve(listener, state, shutdown_signal())
+            .await
+            .context("serving")
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,67 @@
+//! The OpenAPI 3.1 document of the API, generated from the handlers and the domain's wire types
+//! (utoipa), served at `GET /api/v1/openapi.json`.
+
+use std::sync::OnceLock;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes::{account, cart, catalog, dossiers, requests};
+
+/// The API's description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Retour — return API v1",
+        version = "1.0.0",
+        description = "The contract between the Retour app and a return backend (see API.md). Errors are RFC 9457 problem documents with a stable `code` and French `detail`."
+    ),
+    paths(
+        catalog::health, catalog::service, catalog::reasons, catalog::delivery_notes, catalog::delivery_note,
+        catalog::lookup,
+        account::login, account::refresh, account::logout, account::forgot, account::reset,
+        account::unlock_request, account::unlock, account::sso,
+        cart::get_cart, cart::post_ops, cart::get_ops,
+        requests::submit, requests::preaccord,
+        dossiers::list, dossiers::one, dossiers::staff_event,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "service", description = "Health and opening hours"),
+        (name = "auth", description = "Sessions, password reset, unlock, SSO"),
+        (name = "returns", description = "BLs, lookup, reasons, return requests"),
+        (name = "cart", description = "The cart shared by the account's devices"),
+        (name = "tracking", description = "Return files"),
+        (name = "staff", description = "The distributor's returns staff"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document as JSON text.
+pub fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .expect("the OpenAPI document serialises")
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn serve_document() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], document())
+}

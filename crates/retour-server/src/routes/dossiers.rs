@@ -1,0 +1,303 @@
+//! Return files: the customer's list and detail, and the staff's status events (also used by
+//! `retour-server staff advance`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use retour_domain::api::{
+    AcceptedLine, Dossier, DossierCounts, DossierList, DossierStatus, Outcome, Problem, StaffEvent,
+};
+use retour_domain::hours::paris_today;
+use retour_domain::reason::ReasonTable;
+use retour_domain::status::{Progress, StatusEvent};
+use retour_domain::Money;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Customer, Json, Path, Query, Staff};
+use crate::convert;
+use crate::db::{Conn, Db, DossierFilter};
+use crate::problem::{field_error, ApiError};
+use crate::AppState;
+
+/// Most files per page.
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// The `state` filter of the list.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StateFilter {
+    /// Not closed.
+    Open,
+    /// Closed.
+    Closed,
+}
+
+/// `GET /dossiers` query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Open or closed files only.
+    state: Option<StateFilter>,
+    /// One status only.
+    #[param(value_type = Option<String>, pattern = "^(sent|received|inspecting|closed)$")]
+    status: Option<DossierStatus>,
+    /// The page, from 1.
+    #[param(minimum = 1)]
+    page: Option<u32>,
+    /// Files per page, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<u32>,
+}
+
+fn out_of_range(field: &str, message: &str) -> ApiError {
+    ApiError::bad_request("invalid_query", message.to_owned()).with_errors(vec![field_error(
+        field,
+        "out_of_range",
+        message,
+    )])
+}
+
+/// The customer's files, newest first, with the counts of the tracking tabs.
+#[utoipa::path(get, path = "/api/v1/dossiers", tag = "tracking", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = DossierList),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    Customer(_principal, customer): Customer,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<DossierList>, ApiError> {
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(20);
+    if page == 0 || page > 1_000_000 {
+        return Err(out_of_range(
+            "page",
+            "La page doit être comprise entre 1 et 1 000 000",
+        ));
+    }
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(out_of_range(
+            "per_page",
+            "Le nombre de dossiers par page doit être compris entre 1 et 100",
+        ));
+    }
+    let filter = DossierFilter {
+        open: query.state.map(|s| matches!(s, StateFilter::Open)),
+        status: query.status,
+    };
+    let offset = u64::from(page - 1) * u64::from(per_page);
+    let found = state
+        .read(move |c| Ok(c.dossier_page(customer, filter, offset, per_page)?))
+        .await?;
+    Ok(Json(DossierList {
+        items: found
+            .items
+            .iter()
+            .map(|d| convert::dossier(d, None))
+            .collect(),
+        total: found.total,
+        counts: DossierCounts {
+            open: found.open,
+            closed: found.closed,
+        },
+    }))
+}
+
+fn valid_number(number: &str) -> bool {
+    number.len() == 8 && number.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// One of the customer's files, with its history.
+#[utoipa::path(get, path = "/api/v1/dossiers/{number}", tag = "tracking", security(("bearer" = [])),
+    params(("number" = String, Path, description = "The 8-digit tracking number")),
+    responses((status = 200, body = Dossier),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn one(
+    State(state): State<AppState>,
+    Customer(_principal, customer): Customer,
+    Path(number): Path<String>,
+) -> Result<Json<Dossier>, ApiError> {
+    if !valid_number(&number) {
+        return Err(ApiError::not_found());
+    }
+    let dossier = state
+        .read(move |c| {
+            let Some(stored) = c.dossier(Some(customer), &number)? else {
+                return Ok(None);
+            };
+            let history = convert::history(c.history(&number)?);
+            Ok(Some(convert::dossier(&stored, Some(history))))
+        })
+        .await?;
+    dossier.map(Json).ok_or_else(ApiError::not_found)
+}
+
+/// Moves a file forward (staff only).
+#[utoipa::path(post, path = "/api/v1/staff/dossiers/{number}/events", tag = "staff", request_body = StaffEvent,
+    security(("bearer" = [])),
+    params(("number" = String, Path, description = "The 8-digit tracking number")),
+    responses((status = 200, body = Dossier),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "forbidden for customers", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "invalid_transition", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "outcome_required or invalid_line", body = Problem, content_type = "application/problem+json")))]
+pub async fn staff_event(
+    State(state): State<AppState>,
+    Staff(_staff): Staff,
+    Path(number): Path<String>,
+    Json(event): Json<StaffEvent>,
+) -> Result<Json<Dossier>, ApiError> {
+    if !valid_number(&number) {
+        return Err(ApiError::not_found());
+    }
+    let now = state.now();
+    let reasons = state.reasons().clone();
+    let dossier = state
+        .write(move |c| apply_event(c, &number, &event, now, &reasons))
+        .await?;
+    Ok(Json(dossier))
+}
+
+/// Applies a staff event to a file in a transaction and returns the file with its history.
+pub(crate) fn apply_event(
+    c: &Conn<'_>,
+    number: &str,
+    event: &StaffEvent,
+    now: DateTime<Utc>,
+    reasons: &ReasonTable,
+) -> Result<Dossier, ApiError> {
+    let stored = c.dossier(None, number)?.ok_or_else(ApiError::not_found)?;
+    let progress = Progress {
+        status: stored.status,
+        closure: stored.closure.clone(),
+    };
+    let mut accepted: Vec<(u32, u32)> = Vec::new();
+    for AcceptedLine {
+        line_no,
+        accepted_qty,
+    } in event.lines.iter().flatten()
+    {
+        let Some(line) = stored.lines.iter().find(|l| l.line_no == *line_no) else {
+            return Err(ApiError::unprocessable(
+                "invalid_line",
+                format!("La ligne {line_no} n'est pas dans ce dossier"),
+            ));
+        };
+        if *accepted_qty > line.qty {
+            return Err(ApiError::unprocessable(
+                "invalid_line",
+                format!(
+                    "La quantité acceptée de la ligne {line_no} dépasse la quantité retournée ({})",
+                    line.qty
+                ),
+            ));
+        }
+        accepted.push((*line_no, *accepted_qty));
+    }
+    let domain_event = match (event.status, event.outcome) {
+        (DossierStatus::Closed, None) if stored.status == DossierStatus::Closed => {
+            match &event.credit_note_number {
+                Some(note) => StatusEvent::CreditNote(clean_note(note)?),
+                None => StatusEvent::Advance(DossierStatus::Closed),
+            }
+        }
+        (DossierStatus::Closed, Some(outcome)) => {
+            if accepted.is_empty() && stored.status != DossierStatus::Closed {
+                accepted = stored
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let qty = match outcome {
+                            Outcome::Refused => 0,
+                            _ => l.accepted_qty.unwrap_or(l.qty),
+                        };
+                        (l.line_no, qty)
+                    })
+                    .collect();
+            }
+            let credited = match event.credited_ht {
+                Some(amount) => amount,
+                None => stored
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let qty = accepted
+                            .iter()
+                            .find(|(n, _)| *n == l.line_no)
+                            .map_or(0, |(_, q)| *q);
+                        let prices = retour_domain::reason::LinePrices {
+                            unit_price: l.unit_price,
+                            deposit: l.deposit,
+                        };
+                        reasons
+                            .estimate(&l.reason, &prices, qty)
+                            .ok()
+                            .flatten()
+                            .unwrap_or(Money::ZERO)
+                    })
+                    .sum(),
+            };
+            StatusEvent::Close {
+                outcome,
+                credited_ht: credited,
+                credit_note_number: event
+                    .credit_note_number
+                    .as_deref()
+                    .map(clean_note)
+                    .transpose()?,
+            }
+        }
+        (status, _) => StatusEvent::Advance(status),
+    };
+    let next = progress
+        .apply(domain_event, paris_today(now))
+        .map_err(|e| {
+            let status = if e.code() == "outcome_required" {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::CONFLICT
+            };
+            ApiError::new(status, e.code(), e.to_string())
+        })?;
+    c.update_dossier(number, next.status, next.closure.as_ref(), &accepted)?;
+    if next.status != stored.status {
+        c.insert_history(number, next.status, now)?;
+    }
+    let updated = c.dossier(None, number)?.ok_or_else(ApiError::not_found)?;
+    Ok(convert::dossier(
+        &updated,
+        Some(convert::history(c.history(number)?)),
+    ))
+}
+
+fn clean_note(note: &str) -> Result<String, ApiError> {
+    let note = note.trim();
+    if note.is_empty()
+        || note.len() > 32
+        || !note
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+    {
+        return Err(ApiError::unprocessable(
+            "invalid_credit_note",
+            "Numéro d'avoir invalide : 1 à 32 lettres, chiffres, « - » ou « / »",
+        ));
+    }
+    Ok(note.to_owned())
+}
+
+/// `retour-server staff advance`: applies a staff event directly to the database.
+pub fn staff_advance(
+    db: &Db,
+    number: &str,
+    event: &StaffEvent,
+    now: DateTime<Utc>,
+) -> Result<Dossier, ApiError> {
+    let reasons = ReasonTable::default();
+    db.write(|c| apply_event(c, number, event, now, &reasons))
+}

@@ -1,0 +1,161 @@
+//! The HTTP routes of API v1 and the extractors they share (authentication, JSON bodies and
+//! queries that answer problem documents).
+
+pub(crate) mod account;
+pub(crate) mod cart;
+pub(crate) mod catalog;
+pub(crate) mod dossiers;
+pub(crate) mod requests;
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::Router;
+use retour_domain::api::Role;
+
+use crate::db::Principal;
+use crate::problem::ApiError;
+use crate::AppState;
+
+pub use dossiers::staff_advance;
+
+/// Every route of the API.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(catalog::health))
+        .route("/api/v1/openapi.json", get(crate::openapi::serve_document))
+        .route("/api/v1/service", get(catalog::service))
+        .route("/api/v1/auth/login", post(account::login))
+        .route("/api/v1/auth/refresh", post(account::refresh))
+        .route("/api/v1/auth/logout", post(account::logout))
+        .route("/api/v1/auth/password/forgot", post(account::forgot))
+        .route("/api/v1/auth/password/reset", post(account::reset))
+        .route("/api/v1/auth/unlock/request", post(account::unlock_request))
+        .route("/api/v1/auth/unlock", post(account::unlock))
+        .route("/api/v1/auth/sso", post(account::sso))
+        .route("/api/v1/reasons", get(catalog::reasons))
+        .route("/api/v1/delivery-notes", get(catalog::delivery_notes))
+        .route(
+            "/api/v1/delivery-notes/{number}",
+            get(catalog::delivery_note),
+        )
+        .route("/api/v1/lookup", get(catalog::lookup))
+        .route("/api/v1/cart", get(cart::get_cart))
+        .route("/api/v1/cart/ops", post(cart::post_ops).get(cart::get_ops))
+        .route("/api/v1/return-requests", post(requests::submit))
+        .route(
+            "/api/v1/return-requests/{id}/preaccord.pdf",
+            get(requests::preaccord),
+        )
+        .route("/api/v1/dossiers", get(dossiers::list))
+        .route("/api/v1/dossiers/{number}", get(dossiers::one))
+        .route(
+            "/api/v1/staff/dossiers/{number}/events",
+            post(dossiers::staff_event),
+        )
+}
+
+/// A JSON body whose rejections are problem documents.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// A query string whose rejections are problem documents.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// A path parameter whose rejections are problem documents.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// The signed-in account, from `Authorization: Bearer …`.
+pub struct Auth(pub Principal);
+
+/// The bearer token of a request, if any.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty() && t.len() <= 200)
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
+        let hash = crate::auth::token_hash(token);
+        let now = state.now();
+        let principal = state.read(move |c| Ok(c.principal(&hash, now)?)).await?;
+        principal.map(Auth).ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// A signed-in customer account: its principal and its customer id.
+pub struct Customer(pub Principal, pub i64);
+
+impl FromRequestParts<AppState> for Customer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Auth(principal) = Auth::from_request_parts(parts, state).await?;
+        match principal.customer_id {
+            Some(customer) if principal.role == Role::Customer => Ok(Customer(principal, customer)),
+            _ => Err(ApiError::forbidden()),
+        }
+    }
+}
+
+/// A signed-in staff account.
+pub struct Staff(pub Principal);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Auth(principal) = Auth::from_request_parts(parts, state).await?;
+        if principal.role == Role::Staff {
+            Ok(Staff(principal))
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+/// The client's address, when the server knows it.
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        ))
+    }
+}

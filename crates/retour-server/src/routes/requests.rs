@@ -1,0 +1,455 @@
+//! Return requests: `POST /return-requests` (idempotent, atomic: eligibility, one file per BL,
+//! sent lines out of the cart, all in one transaction) and the pré-accord PDF.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use retour_domain::api::{
+    CustomerRef, Problem, ReturnRequest, ReturnRequestBody, ReturnRequestLine,
+};
+use retour_domain::grouping::group_by_delivery_note;
+use retour_domain::reason::total;
+use retour_domain::BlNumber;
+use sha2::{Digest, Sha256};
+
+use super::cart::{merged_state, remove_lines};
+use super::catalog::rules;
+use super::{Customer, Json, Path};
+use crate::convert::{self, prices};
+use crate::db::{Conn, StoredDossier, StoredDossierLine};
+use crate::problem::{field_error, ApiError};
+use crate::{mail, pdf, AppState};
+
+/// The longest idempotency key.
+pub const MAX_KEY_LEN: usize = 64;
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let value = headers.get("idempotency-key").ok_or_else(|| {
+        ApiError::bad_request(
+            "idempotency_key_required",
+            "L'en-tête Idempotency-Key est obligatoire",
+        )
+    })?;
+    let key = value.to_str().map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            "L'en-tête Idempotency-Key doit contenir de 1 à 64 caractères imprimables",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// What the customer is, for the answer and the PDF.
+struct Submitted {
+    request: ReturnRequest,
+    replayed: bool,
+    customer: Option<CustomerRef>,
+}
+
+fn created(request: &ReturnRequest) -> Response {
+    (StatusCode::CREATED, axum::Json(request)).into_response()
+}
+
+/// Sends a return request: one file per BL.
+#[utoipa::path(post, path = "/api/v1/return-requests", tag = "returns", request_body = ReturnRequestBody,
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "Required, 1–64 characters; a replay answers the same 201")),
+    responses((status = 201, body = ReturnRequest),
+        (status = 400, description = "idempotency_key_required or malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "service_closed (with next_change) or forbidden", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "quantity_exceeded (per-line errors) or request_in_progress", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "idempotency_mismatch, reason_required, reason_not_allowed, empty_request, duplicate_line, unknown_line, invalid_quantity", body = Problem, content_type = "application/problem+json")))]
+pub async fn submit(
+    State(state): State<AppState>,
+    Customer(principal, customer): Customer,
+    headers: HeaderMap,
+    Json(body): Json<ReturnRequestBody>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?;
+    let Some(_in_flight) = state.begin_idempotent(principal.account_id, &key) else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "request_in_progress",
+            "Cette demande est déjà en cours de traitement, veuillez patienter",
+        ));
+    };
+    let body_hash = hex_sha256(&serde_json::to_vec(&body).map_err(ApiError::internal)?);
+    let now = state.now();
+    let st = state.clone();
+    let account_id = principal.account_id;
+    let submitted = state
+        .write(move |c| {
+            if let Some((stored_hash, response)) = c.idempotency_record(account_id, &key)? {
+                if stored_hash != body_hash {
+                    return Err(ApiError::unprocessable(
+                        "idempotency_mismatch",
+                        "Cette clé d'idempotence a déjà servi pour une autre demande",
+                    ));
+                }
+                let request: ReturnRequest =
+                    serde_json::from_str(&response).map_err(ApiError::internal)?;
+                return Ok(Submitted {
+                    request,
+                    replayed: true,
+                    customer: None,
+                });
+            }
+            let schedule = &st.config().schedule;
+            if !schedule.is_open(now) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "service_closed",
+                    "Désolé — LE SERVICE EST ACTUELLEMENT FERMÉ",
+                )
+                .with_next_change(schedule.next_change(now)));
+            }
+            let request = create_request(c, &st, customer, account_id, body.lines, now)?;
+            let response = serde_json::to_string(&request).map_err(ApiError::internal)?;
+            c.insert_idempotency_record(account_id, &key, &body_hash, &request.id, &response, now)?;
+            let customer = c
+                .account_by_id(account_id)?
+                .and_then(|a| a.customer)
+                .map(|c| CustomerRef {
+                    code: c.code,
+                    name: c.name,
+                });
+            Ok(Submitted {
+                request,
+                replayed: false,
+                customer,
+            })
+        })
+        .await?;
+    if !submitted.replayed {
+        if let Some(customer) = submitted.customer {
+            send_preaccord(
+                &state,
+                principal.email.clone(),
+                customer,
+                submitted.request.clone(),
+            )
+            .await;
+        }
+    }
+    Ok(created(&submitted.request))
+}
+
+/// Renders the pré-accord and mails it; failures are logged, the request stands.
+async fn send_preaccord(
+    state: &AppState,
+    to: String,
+    customer: CustomerRef,
+    request: ReturnRequest,
+) {
+    let config = state.config().clone();
+    let reasons = state.reasons().clone();
+    let job = tokio::task::spawn_blocking(move || -> Result<(), String> {
+        let (bytes, file_name) = pdf::preaccord(&customer, &request, &reasons)?;
+        let numbers: Vec<String> = request.dossiers.iter().map(|d| d.number.clone()).collect();
+        let message = mail::preaccord_message(
+            &to,
+            &request.id,
+            &request.estimated_total_ht.to_string(),
+            &numbers,
+            bytes,
+            file_name,
+        );
+        mail::send(&config, &message).map_err(|e| e.to_string())
+    });
+    match job.await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => tracing::error!(%error, "cannot send the pré-accord"),
+        Err(error) => tracing::error!(%error, "cannot send the pré-accord"),
+    }
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn line_field(index: usize, field: &str) -> String {
+    format!("lines[{index}].{field}")
+}
+
+/// Checks every line against the rules and records the request, its files and their lines.
+fn create_request(
+    c: &Conn<'_>,
+    state: &AppState,
+    customer: i64,
+    account_id: i64,
+    lines: Vec<ReturnRequestLine>,
+    now: DateTime<Utc>,
+) -> Result<ReturnRequest, ApiError> {
+    let rules = rules(state);
+    let indexed: Vec<(usize, ReturnRequestLine)> = lines.into_iter().enumerate().collect();
+    // Normalise BL numbers first, so that "２５０…" and "250…" are the same line.
+    let mut errors = Vec::new();
+    let mut normalised = Vec::with_capacity(indexed.len());
+    for (i, mut line) in indexed {
+        match BlNumber::parse(&line.delivery_note) {
+            Ok(bl) => line.delivery_note = bl.as_str().to_owned(),
+            Err(e) => errors.push(field_error(
+                line_field(i, "delivery_note"),
+                e.code(),
+                e.message(),
+            )),
+        }
+        normalised.push(Indexed(i, line));
+    }
+    if !errors.is_empty() {
+        return Err(
+            ApiError::unprocessable("unknown_line", "Numéro de BL invalide").with_errors(errors),
+        );
+    }
+    let groups = group_by_delivery_note(normalised)
+        .map_err(|e| ApiError::unprocessable(e.code(), e.to_string()))?;
+
+    let mut missing_reason = Vec::new();
+    let mut bad_qty = Vec::new();
+    let mut unknown = Vec::new();
+    let mut not_allowed = Vec::new();
+    let mut exceeded = Vec::new();
+    let mut checked = Vec::new();
+    for group in &groups {
+        for Indexed(i, line) in &group.lines {
+            let i = *i;
+            let Some(reason) = &line.reason else {
+                missing_reason.push(field_error(
+                    line_field(i, "reason"),
+                    "reason_required",
+                    "Veuillez choisir un motif de retour",
+                ));
+                continue;
+            };
+            if line.qty == 0 {
+                bad_qty.push(field_error(
+                    line_field(i, "qty"),
+                    "invalid_quantity",
+                    "La quantité doit être d'au moins 1",
+                ));
+                continue;
+            }
+            let Some(stored) = c.delivery_line(customer, &line.delivery_note, line.line_no)? else {
+                unknown.push(field_error(
+                    line_field(i, "line_no"),
+                    "unknown_line",
+                    "Cette ligne de BL est introuvable",
+                ));
+                continue;
+            };
+            let estimate = match rules
+                .reasons
+                .estimate(reason.as_str(), &prices(&stored), line.qty)
+            {
+                Ok(estimate) => estimate,
+                Err(e) => {
+                    not_allowed.push(field_error(
+                        line_field(i, "reason"),
+                        e.code(),
+                        e.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            let eligible = rules.eligible(&stored);
+            if line.qty > eligible {
+                exceeded.push(field_error(
+                    line_field(i, "qty"),
+                    "quantity_exceeded",
+                    format!(
+                        "Quantité demandée ({}) supérieure à la quantité éligible ({eligible})",
+                        line.qty
+                    ),
+                ));
+                continue;
+            }
+            checked.push((
+                group.delivery_note.clone(),
+                stored,
+                line.qty,
+                reason.clone(),
+                estimate,
+            ));
+        }
+    }
+    let fail = |status: StatusCode, code: &str, detail: &str, errors: Vec<_>| {
+        Err(ApiError::new(status, code, detail).with_errors(errors))
+    };
+    if !missing_reason.is_empty() {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_required",
+            "Chaque ligne doit avoir un motif de retour",
+            missing_reason,
+        );
+    }
+    if !bad_qty.is_empty() {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_quantity",
+            "Quantité invalide",
+            bad_qty,
+        );
+    }
+    if !unknown.is_empty() {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_line",
+            "Une ligne de la demande est introuvable",
+            unknown,
+        );
+    }
+    if !not_allowed.is_empty() {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reason_not_allowed",
+            "Ce motif n'est pas autorisé pour cette ligne",
+            not_allowed,
+        );
+    }
+    if !exceeded.is_empty() {
+        return fail(
+            StatusCode::CONFLICT,
+            "quantity_exceeded",
+            "Quantité supérieure à la quantité éligible",
+            exceeded,
+        );
+    }
+
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let mut dossiers = Vec::new();
+    for group in &groups {
+        let lines: Vec<_> = checked
+            .iter()
+            .filter(|(bl, ..)| *bl == group.delivery_note)
+            .collect();
+        let Some((_, first, ..)) = lines.first() else {
+            continue;
+        };
+        let stored_lines: Vec<StoredDossierLine> = lines
+            .iter()
+            .map(|(_, stored, qty, reason, estimate)| StoredDossierLine {
+                line_no: stored.line_no,
+                reference: stored.reference.clone(),
+                designation: stored.designation.clone(),
+                qty: *qty,
+                reason: reason.as_str().to_owned(),
+                estimated_credit: *estimate,
+                unit_price: stored.unit_price,
+                deposit: stored.deposit,
+                accepted_qty: None,
+            })
+            .collect();
+        let dossier = StoredDossier {
+            number: c.next_dossier_number()?,
+            customer_id: customer,
+            request_id: Some(request_id.clone()),
+            delivery_note: group.delivery_note.clone(),
+            sale_date: first.delivered_on,
+            created_at: now,
+            status: retour_domain::status::DossierStatus::Sent,
+            estimated_credit: total(stored_lines.iter().map(|l| l.estimated_credit)),
+            piece_count: stored_lines.iter().map(|l| l.qty).sum(),
+            closure: None,
+            lines: stored_lines,
+        };
+        dossiers.push(dossier);
+    }
+    let estimated_total = dossiers.iter().map(|d| d.estimated_credit).sum();
+    c.insert_return_request(&request_id, customer, account_id, now, estimated_total)?;
+    for dossier in &dossiers {
+        c.insert_dossier(dossier)?;
+        c.insert_history(&dossier.number, dossier.status, now)?;
+    }
+    let sent: Vec<(String, u32)> = checked
+        .iter()
+        .map(|(bl, stored, ..)| (bl.clone(), stored.line_no))
+        .collect();
+    let mut cart = merged_state(c, customer)?;
+    let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+    remove_lines(c, customer, &mut cart, &sent, now_ms)?;
+    Ok(ReturnRequest {
+        id: request_id,
+        created_at: now,
+        estimated_total_ht: estimated_total,
+        dossiers: dossiers.iter().map(|d| convert::dossier(d, None)).collect(),
+    })
+}
+
+/// A request line with its index in the body, for per-line errors.
+struct Indexed(usize, ReturnRequestLine);
+
+impl retour_domain::grouping::RequestLine for Indexed {
+    fn delivery_note(&self) -> &str {
+        &self.1.delivery_note
+    }
+
+    fn line_no(&self) -> u32 {
+        self.1.line_no
+    }
+}
+
+/// The pré-accord de retour of a request, as a PDF.
+#[utoipa::path(get, path = "/api/v1/return-requests/{id}/preaccord.pdf", tag = "returns", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The request id")),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn preaccord(
+    State(state): State<AppState>,
+    Customer(principal, customer): Customer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if id.len() > 64 {
+        return Err(ApiError::not_found());
+    }
+    let account_id = principal.account_id;
+    let (stored, account) = state
+        .read(move |c| {
+            Ok((
+                c.return_request(customer, &id)?,
+                c.account_by_id(account_id)?,
+            ))
+        })
+        .await?;
+    let stored = stored.ok_or_else(ApiError::not_found)?;
+    let customer = account
+        .and_then(|a| a.customer)
+        .map(|c| CustomerRef {
+            code: c.code,
+            name: c.name,
+        })
+        .ok_or_else(ApiError::not_found)?;
+    let request = ReturnRequest {
+        id: stored.id,
+        created_at: stored.created_at,
+        estimated_total_ht: stored.estimated_total,
+        dossiers: stored
+            .dossiers
+            .iter()
+            .map(|d| convert::dossier(d, None))
+            .collect(),
+    };
+    let reasons = state.reasons().clone();
+    let (bytes, file_name) =
+        tokio::task::spawn_blocking(move || pdf::preaccord(&customer, &request, &reasons))
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+    let disposition = HeaderValue::from_str(&format!("inline; filename=\"{file_name}\""))
+        .map_err(ApiError::internal)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pdf"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}

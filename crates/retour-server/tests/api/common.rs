@@ -1,0 +1,272 @@
+//! The test harness: a served backend over a temporary directory, and request helpers.
+
+use std::path::PathBuf;
+
+use mail_parser::MimeHeaders;
+use reqwest::{Method, StatusCode};
+use retour_server::{demo, AppState, Config};
+use serde_json::{json, Value};
+
+/// A running server with its directory, stopped when dropped.
+pub struct Server {
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// An answer: status, headers and the body as JSON (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Value,
+    pub bytes: Vec<u8>,
+}
+
+impl Answer {
+    /// Asserts the answer is a problem document with this status and code.
+    #[track_caller]
+    pub fn problem(&self, status: u16, code: &str) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        assert!(
+            self.content_type.starts_with("application/problem+json"),
+            "{}",
+            self.content_type
+        );
+        assert_eq!(self.body["code"], code, "{:#}", self.body);
+        assert_eq!(self.body["status"], status);
+        assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        assert!(self.body["type"].is_string());
+        &self.body
+    }
+
+    /// Asserts the status and returns the body.
+    #[track_caller]
+    pub fn ok(&self, status: u16) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        &self.body
+    }
+}
+
+/// Starts a server over the demo data with the test configuration (always open).
+pub async fn start() -> Server {
+    start_with(|_| {}).await
+}
+
+/// Starts a server after letting `adjust` change the test configuration.
+pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_dir(dir.path());
+    adjust(&mut config);
+    let state = AppState::new(config).expect("state");
+    demo::seed(state.db(), retour_server::paris_today_now()).expect("seed");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(retour_server::serve(listener, state.clone(), async move {
+        let _ = stopped.await;
+    }));
+    Server {
+        base: format!("http://{addr}"),
+        state,
+        client: reqwest::Client::new(),
+        _dir: dir,
+        _stop: stop,
+    }
+}
+
+impl Server {
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.send(request).await
+    }
+
+    /// Sends a prepared request.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = response.bytes().await.expect("body").to_vec();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            content_type,
+            body,
+            bytes,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// Logs in and returns the whole session.
+    pub async fn session(&self, email: &str, password: &str) -> Value {
+        let answer = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": password, "device_name": "test"})),
+            )
+            .await;
+        answer.ok(200).clone()
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        self.session(email, password).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Customer A's token.
+    pub async fn customer_a(&self) -> String {
+        self.login(demo::CUSTOMER_A, demo::CUSTOMER_PASSWORD).await
+    }
+
+    /// Customer B's token.
+    pub async fn customer_b(&self) -> String {
+        self.login(demo::CUSTOMER_B, demo::CUSTOMER_PASSWORD).await
+    }
+
+    /// The staff's token.
+    pub async fn staff(&self) -> String {
+        self.login(demo::STAFF, demo::STAFF_PASSWORD).await
+    }
+
+    /// Submits a return request with an idempotency key.
+    pub async fn submit(&self, token: &str, key: &str, body: Value) -> Answer {
+        let request = self
+            .client
+            .post(format!("{}/api/v1/return-requests", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        self.send(request).await
+    }
+
+    /// The `.eml` files of the spool, oldest first.
+    pub fn mails(&self) -> Vec<PathBuf> {
+        let spool = self.state.config().mail_spool.clone();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&spool)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// Parses the newest `.eml` to (to, subject, text, attachments as (name, bytes)).
+    pub fn last_mail(&self) -> (String, String, String, Vec<(String, Vec<u8>)>) {
+        let path = self.mails().pop().expect("a message in the spool");
+        let raw = std::fs::read(path).unwrap();
+        let message = mail_parser::MessageParser::default()
+            .parse(&raw)
+            .expect("a valid message");
+        let to = message
+            .to()
+            .and_then(|a| a.first())
+            .and_then(|a| a.address())
+            .unwrap_or_default()
+            .to_owned();
+        let subject = message.subject().unwrap_or_default().to_owned();
+        let text = message.body_text(0).unwrap_or_default().into_owned();
+        let attachments = message
+            .attachments()
+            .map(|a| {
+                (
+                    a.attachment_name().unwrap_or_default().to_owned(),
+                    a.contents().to_vec(),
+                )
+            })
+            .collect();
+        (to, subject, text, attachments)
+    }
+
+    /// The token in the link of the newest message.
+    pub fn last_link_token(&self) -> String {
+        let (_, _, text, _) = self.last_mail();
+        let start = text.find("token=").expect("a link with a token") + "token=".len();
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+
+    /// A line of customer A that can be returned: `(BL, line_no, eligible, allowed reasons)`,
+    /// taking the first one with at least `min` eligible units and without a deposit.
+    pub async fn eligible_line(&self, token: &str, min: u64) -> (String, u64, u64, Vec<String>) {
+        let list = self.get("/api/v1/delivery-notes?days=31", token).await;
+        for item in list.ok(200)["items"].as_array().unwrap() {
+            let number = item["number"].as_str().unwrap();
+            let note = self
+                .get(&format!("/api/v1/delivery-notes/{number}"), token)
+                .await;
+            for line in note.ok(200)["lines"].as_array().unwrap() {
+                let eligible = line["eligible_qty"].as_u64().unwrap();
+                if eligible >= min && line.get("deposit_ht").is_none() {
+                    let reasons = line["allowed_reasons"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.as_str().unwrap().to_owned())
+                        .collect();
+                    return (
+                        number.to_owned(),
+                        line["line_no"].as_u64().unwrap(),
+                        eligible,
+                        reasons,
+                    );
+                }
+            }
+        }
+        panic!("no eligible line with {min} units");
+    }
+
+    /// A BL number of customer B.
+    pub async fn foreign_bl(&self) -> String {
+        let token = self.customer_b().await;
+        let list = self.get("/api/v1/delivery-notes?days=31", &token).await;
+        list.ok(200)["items"][0]["number"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// A fresh idempotency key.
+pub fn key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,10 @@
+//! The server's API tests: real HTTP on 127.0.0.1:0 against a temporary SQLite file seeded with
+//! the demo data, no mocks. One test binary, one module per area.
+
+mod auth;
+mod cart;
+mod catalog;
+mod common;
+mod dossiers;
+mod limits;
+mod requests;
