@@ -1,0 +1,207 @@
+//! What the façade hands the front ends: serialisable views and the arguments of its operations.
+//!
+//! Views carry what a screen shows (French labels included) and, where the API has a shape for
+//! it, that shape inside (`#[serde(flatten)]`), so that the CLI's `--json` prints the API's shapes.
+
+use retour_domain::api::{
+    self, DeliveryNote, DeliveryNoteSummary, DossierList, LookupMatch, ServiceInfo, User,
+};
+use retour_domain::Money;
+use retour_sync::SyncState;
+use serde::{Deserialize, Serialize};
+
+/// `login` arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginArgs {
+    /// The account's e-mail.
+    pub email: String,
+    /// The password (never stored).
+    pub password: String,
+    /// "Se souvenir de moi": keep the session in the OS keychain.
+    #[serde(default)]
+    pub remember: bool,
+}
+
+/// What a login gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionView {
+    /// Whether calls to the server can be made.
+    pub signed_in: bool,
+    /// The account whose data is on screen (also when signed out but its cart is kept).
+    pub email: Option<String>,
+    /// The signed-in person, when known.
+    pub user: Option<User>,
+    /// Whether the session is kept in the keychain for the next start.
+    pub remembered: bool,
+    /// A French warning (no secure store: a login at each start).
+    pub warning: Option<String>,
+}
+
+/// One row of the opening-hours table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScheduleRow {
+    /// `monday` … `sunday`.
+    pub day: String,
+    /// `Lundi` … `Dimanche`.
+    pub label: String,
+    /// `05:00 – 22:00` or `Fermé`.
+    pub hours: String,
+}
+
+/// Whether declaring is open, from the server's schedule and clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceView {
+    /// The API's answer (`open`, `now`, `timezone`, `schedule`, `next_change`), recomputed from
+    /// the cached schedule and the server clock's offset when offline.
+    #[serde(flatten)]
+    pub info: ServiceInfo,
+    /// The weekly hours, in French.
+    pub rows: Vec<ScheduleRow>,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// Recent delivery notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryNotesView {
+    /// Newest first.
+    pub items: Vec<DeliveryNoteSummary>,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// One delivery note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryNoteView {
+    /// The API's `DeliveryNote`.
+    #[serde(flatten)]
+    pub note: DeliveryNote,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// What a scanned or typed code leads to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LookupView {
+    /// `delivery_note`, `gtin` or `reference`.
+    pub kind: api::CodeKind,
+    /// The matching form.
+    pub normalized: String,
+    /// The customer's recent BLs containing it, newest first.
+    pub matches: Vec<LookupMatch>,
+    /// For a BL number: the BL to open.
+    pub open_delivery_note: Option<String>,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// A reason offered for a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReasonChoice {
+    /// The stable code.
+    pub code: String,
+    /// The French label.
+    pub label: String,
+}
+
+/// A cart line as the cart screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CartLineView {
+    /// The API's `CartLine`.
+    #[serde(flatten)]
+    pub line: api::CartLine,
+    /// The reasons this line allows.
+    pub allowed_reasons: Vec<ReasonChoice>,
+    /// The chosen reason's French label.
+    pub reason_label: Option<String>,
+}
+
+/// The cart screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CartView {
+    /// "Nombre d'articles".
+    pub count: u32,
+    /// "Avoir estimé HT".
+    pub estimated_total_ht: Money,
+    /// The lines, by BL then line number.
+    pub lines: Vec<CartLineView>,
+    /// "Envoyer la demande" is enabled: at least one line and every line has a reason.
+    pub can_send: bool,
+    /// Edits not yet acknowledged by the server.
+    pub pending_ops: u64,
+}
+
+impl CartView {
+    /// The API's `Cart` shape (what `retour cart show --json` prints). `version` is the number
+    /// of ops merged locally.
+    pub fn to_api(&self, version: u64) -> api::Cart {
+        api::Cart {
+            version,
+            count: self.count,
+            estimated_total_ht: self.estimated_total_ht,
+            lines: self.lines.iter().map(|l| l.line.clone()).collect(),
+        }
+    }
+}
+
+/// `cart_add` / `cart_set` arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartEdit {
+    /// The BL number (as typed or scanned: validated with the BL rules).
+    pub delivery_note: String,
+    /// The line number within the BL.
+    pub line_no: u32,
+    /// The quantity, 1 … eligible.
+    #[serde(default)]
+    pub qty: Option<u32>,
+    /// A reason code among the line's allowed reasons.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `cart_remove` arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLineRef {
+    /// The BL number.
+    pub delivery_note: String,
+    /// The line number within the BL.
+    pub line_no: u32,
+}
+
+/// What "Enregistrer le panier" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SaveOutcome {
+    /// The French confirmation.
+    pub message: String,
+    /// Whether the server has every edit.
+    pub synced: bool,
+    /// The cart's line count (the home badge).
+    pub count: u32,
+}
+
+/// `dossiers` arguments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DossiersArgs {
+    /// `open` ("EN COURS") or `closed` ("CLÔTURÉS"); both when absent.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// A status code to filter on (`sent`, `received`, `inspecting`, `closed`).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The page, from 1.
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+/// The tracking screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DossiersView {
+    /// The API's `DossierList`.
+    #[serde(flatten)]
+    pub list: DossierList,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// The sync state, with when it was taken.
+pub type SyncView = SyncState;

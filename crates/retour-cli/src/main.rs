@@ -1,0 +1,2 @@
+//! `retour`: the command-line client.
+fn main() {}

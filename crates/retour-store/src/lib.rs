@@ -1,0 +1,899 @@
+//! The app's local SQLite store: one file per server and account, which must never lose a
+//! mechanic's work.
+//!
+//! It holds the cart's op log and its materialised state (the merge of every op that the backend
+//! has not refused, by the domain's rules), the outbox (cart ops not yet acknowledged, and return
+//! requests with the idempotency key they were first sent with), and caches for offline use
+//! (delivery notes of the last 31 days with their lines, reasons, the schedule and the server's
+//! clock offset, downloaded files).
+//!
+//! Durability: WAL journal, `synchronous=FULL`, and every change is one committed transaction
+//! before the call returns, so what a call reported done survives a crash or a `kill -9`.
+//! Sans-IO in time: `now` is always a parameter. No token or password is ever written here.
+
+#![forbid(unsafe_code)]
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use retour_domain::api::{
+    CartOp, DeliveryNote, DeliveryNoteSummary, RejectedOp, ReturnRequest, ReturnRequestBody,
+};
+use retour_domain::cart::{CartLine, CartState, Clock, DeviceId};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{de::DeserializeOwned, Serialize};
+use uuid::Uuid;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed (disk full, corrupt file, locked…).
+    #[error("base locale : {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The schema could not be brought up to date.
+    #[error("migration de la base locale : {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// A stored value could not be read back.
+    #[error("donnée locale illisible : {0}")]
+    Corrupt(String),
+    /// The data directory could not be created.
+    #[error("dossier de données : {0}")]
+    Io(#[from] std::io::Error),
+    /// The op broke a structural rule of the cart (zero quantity…).
+    #[error("opération de panier invalide : {0}")]
+    InvalidOp(#[from] retour_domain::cart::CartOpError),
+}
+
+/// The store's result type.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How hard the store pushes each commit to disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: a commit is on disk when it returns. What the app always uses.
+    Full,
+    /// `synchronous=OFF`, for simulations that run thousands of stores on a RAM disk.
+    Off,
+}
+
+/// Where a cart op stands with the backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpStatus {
+    /// Made here, not yet acknowledged (in the outbox).
+    Pending,
+    /// Merged by the backend.
+    Accepted,
+    /// Refused by the backend: it does not count in the cart.
+    Rejected,
+}
+
+impl OpStatus {
+    fn parse(text: &str) -> Result<OpStatus> {
+        match text {
+            "pending" => Ok(OpStatus::Pending),
+            "accepted" => Ok(OpStatus::Accepted),
+            "rejected" => Ok(OpStatus::Rejected),
+            other => Err(StoreError::Corrupt(format!("statut d'opération {other:?}"))),
+        }
+    }
+}
+
+/// A return request in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// The `Idempotency-Key` it is sent with, every time.
+    pub idempotency_key: String,
+    /// The request body, fixed when the user pressed "Envoyer".
+    pub body: ReturnRequestBody,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// How many times it was sent.
+    pub attempts: u32,
+    /// Where it stands.
+    pub state: SubmissionState,
+}
+
+/// Where a submission stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmissionState {
+    /// Not yet answered definitively: it will be sent again with the same key.
+    Pending,
+    /// The backend created it.
+    Accepted(Box<ReturnRequest>),
+    /// The backend refused it, with its code and French message.
+    Refused {
+        /// The problem's code.
+        code: String,
+        /// The problem's French message.
+        message: String,
+    },
+}
+
+/// A downloaded file known to the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its media type.
+    pub content_type: String,
+    /// When it was downloaded.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// One account's local database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    cart: CartState,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+const META_DEVICE: &str = "device_id";
+const META_CLOCK: &str = "clock_last";
+const META_CURSOR: &str = "pull_cursor";
+
+impl Store {
+    /// Opens (creating it and its folder if needed) the store at `path`, durably.
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, Durability::Full)
+    }
+
+    /// Opens the store at `path` with the given durability.
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        let sync = match durability {
+            Durability::Full => "FULL",
+            Durability::Off => "OFF",
+        };
+        conn.pragma_update(None, "synchronous", sync)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrations().to_latest(&mut conn)?;
+
+        let device = match get_meta(&conn, META_DEVICE)? {
+            Some(id) => DeviceId::new(id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            None => {
+                let id = Uuid::new_v4().simple().to_string();
+                set_meta(&conn, META_DEVICE, &id)?;
+                DeviceId::new(id).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            }
+        };
+        let last = get_meta(&conn, META_CLOCK)?
+            .map(|s| s.parse().map_err(|e| StoreError::Corrupt(format!("{e}"))))
+            .transpose()?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+            cart: CartState::new(),
+            clock: Clock::new(device, last),
+        };
+        store.rebuild_cart()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// This device's id in this account, as its clocks carry it.
+    pub fn device_id(&self) -> &DeviceId {
+        self.clock.device()
+    }
+
+    /// The merged cart: every op not refused by the backend.
+    pub fn cart(&self) -> &CartState {
+        &self.cart
+    }
+
+    /// The visible cart lines, by BL then line number.
+    pub fn cart_lines(&self) -> Vec<CartLine> {
+        self.cart.lines()
+    }
+
+    /// Recomputes the cart from the op log and rewrites the materialised lines if they differ
+    /// (they cannot after a clean run; this also repairs a file edited by hand).
+    fn rebuild_cart(&mut self) -> Result<()> {
+        let mut state = CartState::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT op FROM cart_ops WHERE status != 'rejected' ORDER BY seq")?;
+        let ops = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        for json in ops {
+            let op: CartOp = parse_json(&json?)?;
+            // An op that breaks a structural rule was never stored; skip defensively.
+            let _ = state.apply(&op);
+        }
+        drop(stmt);
+        self.cart = state;
+        let tx = self.conn.transaction()?;
+        let stored = stored_lines(&tx)?;
+        if stored != self.cart.lines() {
+            tx.execute("DELETE FROM cart_lines", [])?;
+            for line in self.cart.lines() {
+                write_line(&tx, &line)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a put made by the user: adds the line, or sets the fields given. Committed when it
+    /// returns; the op is in the outbox.
+    pub fn put(
+        &mut self,
+        delivery_note: &str,
+        line_no: u32,
+        qty: Option<u32>,
+        reason: Option<String>,
+        now_ms: u64,
+    ) -> Result<CartOp> {
+        let at = self.peek_clock(now_ms);
+        let op = CartOp::put(Uuid::new_v4(), at, delivery_note, line_no, qty, reason);
+        op.validate()?;
+        self.record_local(op)
+    }
+
+    /// Records a remove made by the user, as far as this device has seen the line; `None` when
+    /// the line is not in the cart.
+    pub fn remove(
+        &mut self,
+        delivery_note: &str,
+        line_no: u32,
+        now_ms: u64,
+    ) -> Result<Option<CartOp>> {
+        if self.cart.line(delivery_note, line_no).is_none() {
+            return Ok(None);
+        }
+        let Some(seen) = self.cart.seen_for(delivery_note, line_no).cloned() else {
+            return Ok(None);
+        };
+        let at = self.peek_clock(now_ms);
+        let op = CartOp::remove(Uuid::new_v4(), at, delivery_note, line_no, seen);
+        op.validate()?;
+        self.record_local(op).map(Some)
+    }
+
+    /// The next clock, without keeping it until the op is committed.
+    fn peek_clock(&self, now_ms: u64) -> retour_domain::cart::Hlc {
+        let mut clock = self.clock.clone();
+        clock.tick(now_ms)
+    }
+
+    fn record_local(&mut self, op: CartOp) -> Result<CartOp> {
+        let mut cart = self.cart.clone();
+        cart.apply(&op)?;
+        let line = cart.line(&op.delivery_note, op.line_no);
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO cart_ops (op_id, op, origin, status) VALUES (?1, ?2, 'local', 'pending')",
+            params![op.op_id.to_string(), to_json(&op)?],
+        )?;
+        set_meta(&tx, META_CLOCK, &op.at.to_string())?;
+        replace_line(&tx, &op.delivery_note, op.line_no, line.as_ref())?;
+        tx.commit()?;
+        self.cart = cart;
+        self.clock.observe(&op.at);
+        Ok(op)
+    }
+
+    /// The ops not yet acknowledged by the backend, oldest first, at most `limit`.
+    pub fn outbox_ops(&self, limit: usize) -> Result<Vec<CartOp>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT op FROM cart_ops WHERE status = 'pending' ORDER BY seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |row| row.get::<_, String>(0))?;
+        rows.map(|json| parse_json(&json?)).collect()
+    }
+
+    /// How many cart ops wait in the outbox.
+    pub fn pending_op_count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM cart_ops WHERE status = 'pending'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Records the backend's answer to a push of `sent`: every sent op is acknowledged, accepted
+    /// unless it is in `rejected`. A refused op leaves the cart, which is recomputed.
+    pub fn acknowledge(&mut self, sent: &[Uuid], rejected: &[RejectedOp]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for id in sent {
+            match rejected.iter().find(|r| r.op_id == *id) {
+                Some(r) => {
+                    tx.execute(
+                        "UPDATE cart_ops SET status = 'rejected', reject_code = ?2,
+                             reject_message = ?3 WHERE op_id = ?1 AND status = 'pending'",
+                        params![id.to_string(), r.code, r.message],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "UPDATE cart_ops SET status = 'accepted' WHERE op_id = ?1 AND status = 'pending'",
+                        params![id.to_string()],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        if sent
+            .iter()
+            .any(|id| rejected.iter().any(|r| r.op_id == *id))
+        {
+            self.rebuild_cart()?;
+        }
+        Ok(())
+    }
+
+    /// The cursor to pull the backend's ops after.
+    pub fn pull_cursor(&self) -> Result<u64> {
+        Ok(get_meta(&self.conn, META_CURSOR)?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Merges ops the backend accepted (from any device, this one included, in any order, any
+    /// number of times), then moves the pull cursor to `cursor` if it is further. Returns how
+    /// many ops were new here.
+    pub fn merge_remote(&mut self, ops: &[CartOp], cursor: Option<u64>) -> Result<usize> {
+        let mut cart = self.cart.clone();
+        let mut touched = Vec::new();
+        let mut new = 0;
+        let mut newly_accepted_rejected = false;
+        let tx = self.conn.transaction()?;
+        for op in ops {
+            if op.validate().is_err() {
+                continue;
+            }
+            let id = op.op_id.to_string();
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT status FROM cart_ops WHERE op_id = ?1",
+                    [&id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            match existing.as_deref().map(OpStatus::parse).transpose()? {
+                None => {
+                    tx.execute(
+                        "INSERT INTO cart_ops (op_id, op, origin, status)
+                         VALUES (?1, ?2, 'remote', 'accepted')",
+                        params![id, to_json(op)?],
+                    )?;
+                    new += 1;
+                }
+                Some(OpStatus::Pending) => {
+                    // Our own op, accepted by the backend although its answer never reached us.
+                    tx.execute(
+                        "UPDATE cart_ops SET status = 'accepted' WHERE op_id = ?1",
+                        [&id],
+                    )?;
+                    continue;
+                }
+                Some(OpStatus::Rejected) => {
+                    // The backend merged it after all (a replay it accepted): it counts again.
+                    tx.execute(
+                        "UPDATE cart_ops SET status = 'accepted', reject_code = NULL,
+                             reject_message = NULL WHERE op_id = ?1",
+                        [&id],
+                    )?;
+                    newly_accepted_rejected = true;
+                }
+                Some(OpStatus::Accepted) => continue,
+            }
+            cart.apply(op)?;
+            touched.push((op.delivery_note.clone(), op.line_no));
+        }
+        let mut clock = self.clock.clone();
+        for op in ops {
+            clock.observe(&op.at);
+        }
+        if let Some(last) = clock.last() {
+            set_meta(&tx, META_CLOCK, &last.to_string())?;
+        }
+        if let Some(cursor) = cursor {
+            if cursor
+                > get_meta(&tx, META_CURSOR)?
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0)
+            {
+                set_meta(&tx, META_CURSOR, &cursor.to_string())?;
+            }
+        }
+        touched.sort();
+        touched.dedup();
+        for (dn, line_no) in &touched {
+            replace_line(&tx, dn, *line_no, cart.line(dn, *line_no).as_ref())?;
+        }
+        tx.commit()?;
+        self.cart = cart;
+        self.clock = clock;
+        if newly_accepted_rejected {
+            self.rebuild_cart()?;
+        }
+        Ok(new)
+    }
+
+    /// Every op in the log, with its status, in log order (for checks and support).
+    pub fn ops(&self) -> Result<Vec<(CartOp, OpStatus)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT op, status FROM cart_ops ORDER BY seq")?;
+        let rows = stmt.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        rows.map(|r| {
+            let (json, status) = r?;
+            Ok((parse_json(&json)?, OpStatus::parse(&status)?))
+        })
+        .collect()
+    }
+
+    /// The refusals the backend gave for this device's ops, newest first.
+    pub fn rejected_ops(&self) -> Result<Vec<RejectedOp>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT op_id, reject_code, reject_message FROM cart_ops
+             WHERE status = 'rejected' ORDER BY seq DESC",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (id, code, message) = r?;
+            Ok(RejectedOp {
+                op_id: id
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+                code: code.unwrap_or_default(),
+                message: message.unwrap_or_default(),
+            })
+        })
+        .collect()
+    }
+
+    /// The materialised lines as stored (for integrity checks: they equal [`Store::cart_lines`]).
+    pub fn stored_cart_lines(&self) -> Result<Vec<CartLine>> {
+        stored_lines(&self.conn)
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its answer (`ok` when all is well).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?)
+    }
+
+    // ----- submissions -----
+
+    /// Writes a return request with a fresh idempotency key to the outbox, committed before it
+    /// is ever sent.
+    pub fn create_submission(
+        &mut self,
+        body: &ReturnRequestBody,
+        now: DateTime<Utc>,
+    ) -> Result<Submission> {
+        let key = Uuid::new_v4().to_string();
+        self.conn.execute(
+            "INSERT INTO submissions (idempotency_key, body, created_at, state)
+             VALUES (?1, ?2, ?3, 'pending')",
+            params![key, to_json(body)?, now.to_rfc3339()],
+        )?;
+        Ok(Submission {
+            idempotency_key: key,
+            body: body.clone(),
+            created_at: now,
+            attempts: 0,
+            state: SubmissionState::Pending,
+        })
+    }
+
+    /// The submissions still waiting for a definitive answer, oldest first.
+    pub fn pending_submissions(&self) -> Result<Vec<Submission>> {
+        self.submissions_where("state = 'pending'")
+    }
+
+    /// One submission by key.
+    pub fn submission(&self, key: &str) -> Result<Option<Submission>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT idempotency_key, body, created_at, attempts, state, response, error_code,
+                    error_message FROM submissions WHERE idempotency_key = ?1",
+        )?;
+        let mut rows = stmt.query_map([key], submission_row)?;
+        rows.next().transpose()?.map(read_submission).transpose()
+    }
+
+    /// Every submission, newest first.
+    pub fn submissions(&self) -> Result<Vec<Submission>> {
+        let mut all = self.submissions_where("1 = 1")?;
+        all.reverse();
+        Ok(all)
+    }
+
+    fn submissions_where(&self, filter: &str) -> Result<Vec<Submission>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT idempotency_key, body, created_at, attempts, state, response, error_code,
+                    error_message FROM submissions WHERE {filter} ORDER BY rowid"
+        ))?;
+        let rows = stmt.query_map([], submission_row)?;
+        rows.map(|r| read_submission(r?)).collect()
+    }
+
+    /// Counts one more attempt to send a submission (before the request leaves).
+    pub fn count_submission_attempt(&mut self, key: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE submissions SET attempts = attempts + 1 WHERE idempotency_key = ?1",
+            [key],
+        )?;
+        Ok(())
+    }
+
+    /// Records the backend's creation of a submission.
+    pub fn finish_submission_accepted(
+        &mut self,
+        key: &str,
+        answer: &ReturnRequest,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE submissions SET state = 'accepted', response = ?2, finished_at = ?3
+             WHERE idempotency_key = ?1",
+            params![key, to_json(answer)?, now.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the backend's definitive refusal of a submission.
+    pub fn finish_submission_refused(
+        &mut self,
+        key: &str,
+        code: &str,
+        message: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE submissions SET state = 'refused', error_code = ?2, error_message = ?3,
+                 finished_at = ?4 WHERE idempotency_key = ?1",
+            params![key, code, message, now.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    // ----- caches -----
+
+    /// Keeps the list of recent delivery notes (their details, when already fetched, stay).
+    pub fn save_delivery_note_list(
+        &mut self,
+        items: &[DeliveryNoteSummary],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for item in items {
+            tx.execute(
+                "INSERT INTO delivery_notes (number, delivered_on, total_ht, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (number) DO UPDATE SET delivered_on = ?2, total_ht = ?3",
+                params![
+                    item.number,
+                    item.delivered_on.to_string(),
+                    item.total_ht.to_string(),
+                    now.to_rfc3339()
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Keeps a delivery note with its lines.
+    pub fn save_delivery_note(&mut self, note: &DeliveryNote, now: DateTime<Utc>) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO delivery_notes (number, delivered_on, total_ht, detail, fetched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (number) DO UPDATE SET delivered_on = ?2, total_ht = ?3, detail = ?4,
+                 fetched_at = ?5",
+            params![
+                note.number,
+                note.delivered_on.to_string(),
+                note.total_ht.to_string(),
+                to_json(note)?,
+                now.to_rfc3339()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A cached delivery note with its lines, and when it was fetched.
+    pub fn delivery_note(&self, number: &str) -> Result<Option<(DeliveryNote, DateTime<Utc>)>> {
+        let row: Option<(Option<String>, String)> = self
+            .conn
+            .query_row(
+                "SELECT detail, fetched_at FROM delivery_notes WHERE number = ?1",
+                [number],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((Some(json), at)) => Ok(Some((parse_json(&json)?, parse_instant(&at)?))),
+            _ => Ok(None),
+        }
+    }
+
+    /// The cached delivery notes delivered on or after `since`, newest first.
+    pub fn delivery_notes_since(&self, since: NaiveDate) -> Result<Vec<DeliveryNoteSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT number, delivered_on, total_ht FROM delivery_notes
+             WHERE delivered_on >= ?1 ORDER BY delivered_on DESC, number DESC",
+        )?;
+        let rows = stmt.query_map([since.to_string()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (number, day, total) = r?;
+            Ok(DeliveryNoteSummary {
+                number,
+                delivered_on: day
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+                total_ht: total
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+            })
+        })
+        .collect()
+    }
+
+    /// Numbers of the listed delivery notes whose lines have not been fetched yet.
+    pub fn delivery_notes_without_detail(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT number FROM delivery_notes WHERE detail IS NULL ORDER BY number")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Forgets delivery notes delivered before `before` (outside the cached 31 days).
+    pub fn prune_delivery_notes(&mut self, before: NaiveDate) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM delivery_notes WHERE delivered_on < ?1",
+            [before.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Keeps any answer under a key, for offline use.
+    pub fn cache_put<T: Serialize>(
+        &mut self,
+        key: &str,
+        value: &T,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO cache (key, value, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key) DO UPDATE SET value = ?2, fetched_at = ?3",
+            params![key, to_json(value)?, now.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// A kept answer and when it was fetched.
+    pub fn cache_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<(T, DateTime<Utc>)>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT value, fetched_at FROM cache WHERE key = ?1",
+                [key],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(json, at)| Ok((parse_json(&json)?, parse_instant(&at)?)))
+            .transpose()
+    }
+
+    /// Records a downloaded file.
+    pub fn save_file(
+        &mut self,
+        name: &str,
+        path: &Path,
+        content_type: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO files (name, path, content_type, fetched_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (name) DO UPDATE SET path = ?2, content_type = ?3, fetched_at = ?4",
+            params![name, path.to_string_lossy(), content_type, now.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// A downloaded file, if it is still on disk.
+    pub fn file(&self, name: &str) -> Result<Option<StoredFile>> {
+        let row: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT path, content_type, fetched_at FROM files WHERE name = ?1",
+                [name],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        match row {
+            Some((path, content_type, at)) if Path::new(&path).exists() => Ok(Some(StoredFile {
+                path: PathBuf::from(path),
+                content_type,
+                fetched_at: parse_instant(&at)?,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// Reads a free-form value the app keeps (last sync, clock offset…); never a secret.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        get_meta(&self.conn, key)
+    }
+
+    /// Writes a free-form value the app keeps; never a secret.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        set_meta(&self.conn, key, value)
+    }
+}
+
+type SubmissionRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn submission_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SubmissionRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+        row.get(7)?,
+    ))
+}
+
+fn read_submission(row: SubmissionRow) -> Result<Submission> {
+    let (key, body, created, attempts, state, response, code, message) = row;
+    let state = match state.as_str() {
+        "pending" => SubmissionState::Pending,
+        "accepted" => {
+            SubmissionState::Accepted(Box::new(parse_json(response.as_deref().unwrap_or("null"))?))
+        }
+        "refused" => SubmissionState::Refused {
+            code: code.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+        },
+        other => return Err(StoreError::Corrupt(format!("état d'envoi {other:?}"))),
+    };
+    Ok(Submission {
+        idempotency_key: key,
+        body: parse_json(&body)?,
+        created_at: parse_instant(&created)?,
+        attempts: attempts as u32,
+        state,
+    })
+}
+
+fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })
+        .optional()?)
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = ?2",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+fn stored_lines(conn: &Connection) -> Result<Vec<CartLine>> {
+    let mut stmt = conn.prepare(
+        "SELECT delivery_note, line_no, qty, reason, updated_at FROM cart_lines
+         ORDER BY delivery_note, line_no",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+            row.get::<_, Option<String>>(3)?,
+            row.get::<_, String>(4)?,
+        ))
+    })?;
+    rows.map(|r| {
+        let (delivery_note, line_no, qty, reason, at) = r?;
+        Ok(CartLine {
+            delivery_note,
+            line_no: line_no as u32,
+            qty: qty as u32,
+            reason,
+            updated_at: at
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        })
+    })
+    .collect()
+}
+
+fn write_line(tx: &Transaction<'_>, line: &CartLine) -> Result<()> {
+    tx.execute(
+        "INSERT INTO cart_lines (delivery_note, line_no, qty, reason, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            line.delivery_note,
+            line.line_no,
+            line.qty,
+            line.reason,
+            line.updated_at.to_string()
+        ],
+    )?;
+    Ok(())
+}
+
+fn replace_line(
+    tx: &Transaction<'_>,
+    delivery_note: &str,
+    line_no: u32,
+    line: Option<&CartLine>,
+) -> Result<()> {
+    tx.execute(
+        "DELETE FROM cart_lines WHERE delivery_note = ?1 AND line_no = ?2",
+        params![delivery_note, line_no],
+    )?;
+    if let Some(line) = line {
+        write_line(tx, line)?;
+    }
+    Ok(())
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_json<T: DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! The store's tables and their migrations, next to each other so that they cannot drift.
+//!
+//! Each migration is applied once, in order, inside a transaction; `PRAGMA user_version` records
+//! how far a file has come. Never edit a released migration: add a new one.
+
+use rusqlite_migration::{Migrations, M};
+
+/// The first schema: the cart's op log (with the outbox as its pending part), the materialised
+/// cart, the submission outbox, and the caches.
+const V1: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Every cart op this device made or received. `status` says where it stands with the backend:
+-- `pending` (made here, not yet acknowledged: the outbox), `accepted` (the backend merged it) or
+-- `rejected` (the backend refused it: it no longer counts in the cart).
+CREATE TABLE cart_ops (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    op_id          TEXT NOT NULL UNIQUE,
+    op             TEXT NOT NULL,
+    origin         TEXT NOT NULL CHECK (origin IN ('local', 'remote')),
+    status         TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
+    reject_code    TEXT,
+    reject_message TEXT
+) STRICT;
+CREATE INDEX cart_ops_outbox ON cart_ops (seq) WHERE status = 'pending';
+
+-- The cart as the merge of every op that is not rejected, one row per visible line.
+CREATE TABLE cart_lines (
+    delivery_note TEXT NOT NULL,
+    line_no       INTEGER NOT NULL,
+    qty           INTEGER NOT NULL,
+    reason        TEXT,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (delivery_note, line_no)
+) STRICT;
+
+-- Return requests: written with their idempotency key before the first attempt to send them.
+CREATE TABLE submissions (
+    idempotency_key TEXT PRIMARY KEY,
+    body            TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'refused')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    response        TEXT,
+    error_code      TEXT,
+    error_message   TEXT,
+    finished_at     TEXT
+) STRICT;
+
+-- Delivery notes of the last 31 days; `detail` holds the full note with its lines once fetched.
+CREATE TABLE delivery_notes (
+    number       TEXT PRIMARY KEY,
+    delivered_on TEXT NOT NULL,
+    total_ht     TEXT NOT NULL,
+    detail       TEXT,
+    fetched_at   TEXT NOT NULL
+) STRICT;
+
+-- Other answers kept for offline use (reasons, service and schedule, dossiers), as JSON.
+CREATE TABLE cache (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+) STRICT;
+
+-- Downloaded files (pré-accord PDFs), stored beside the database.
+CREATE TABLE files (
+    name         TEXT PRIMARY KEY,
+    path         TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    fetched_at   TEXT NOT NULL
+) STRICT;
+";
+
+/// Returns every migration, in order.
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        super::migrations().validate().unwrap();
+    }
+}

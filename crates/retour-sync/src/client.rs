@@ -1,0 +1,387 @@
+//! The return API's HTTP client: one method per endpoint of `API.md`, typed with the domain's
+//! wire types, and errors that say whether the server was reached and what it answered.
+//!
+//! It knows nothing of sessions or retries: the access token is a parameter, and
+//! [`crate::session`] and [`crate::retry`] decide what to do with a 401 or a timeout.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use retour_domain::api::{
+    Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
+    Dossier, DossierList, LoginRequest, Lookup, Problem, Reason, RefreshRequest, ReturnRequest,
+    ReturnRequestBody, ServiceInfo, Session, TokenRequest,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Why a request gave no usable answer.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    /// The server could not be reached, or did not answer in time, or the answer was cut.
+    #[error("serveur injoignable : {0}")]
+    Unreachable(String),
+    /// The server answered with an error status and its problem document.
+    #[error("{}", problem.detail)]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The problem document (made up from the status when the body was not one).
+        problem: Problem,
+        /// The `Retry-After` the server asked for.
+        retry_after: Option<Duration>,
+    },
+    /// The server answered 2xx with a body we cannot read.
+    #[error("réponse du serveur illisible : {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The problem's stable code, when the server answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { problem, .. } => Some(&problem.code),
+            _ => None,
+        }
+    }
+}
+
+/// How long to wait for the server.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// To open a connection.
+    pub connect: Duration,
+    /// For a whole request.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(20),
+        }
+    }
+}
+
+/// A client for one backend.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// A query for `GET /api/v1/dossiers`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DossierQuery {
+    /// `open` or `closed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// A status code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// From 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// At most 100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+}
+
+impl ApiClient {
+    /// A client for the backend at `base_url` (such as `http://127.0.0.1:8080`).
+    pub fn new(base_url: &str, timeouts: Timeouts) -> Result<ApiClient, ApiError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.request)
+            .user_agent(concat!("retour/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Unreachable(e.to_string()))?;
+        Ok(ApiClient {
+            http,
+            base: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The backend's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.http.request(method, format!("{}{}", self.base, path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(builder: RequestBuilder) -> Result<T, ApiError> {
+        let bytes = Self::send_raw(builder).await?.1;
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    async fn send_raw(builder: RequestBuilder) -> Result<(HeaderMap, Vec<u8>), ApiError> {
+        let response = builder.send().await.map_err(unreachable)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(unreachable)?;
+        if status.is_success() {
+            return Ok((headers, bytes.to_vec()));
+        }
+        Err(status_error(status, &headers, &bytes))
+    }
+
+    /// `GET /healthz`.
+    pub async fn health(&self) -> Result<(), ApiError> {
+        Self::send_raw(self.request(Method::GET, "/healthz", None))
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /api/v1/service`.
+    pub async fn service(&self) -> Result<ServiceInfo, ApiError> {
+        Self::send(self.request(Method::GET, "/api/v1/service", None)).await
+    }
+
+    /// `POST /api/v1/auth/login`.
+    pub async fn login(&self, body: &LoginRequest) -> Result<Session, ApiError> {
+        Self::send(
+            self.request(Method::POST, "/api/v1/auth/login", None)
+                .json(body),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/auth/sso`.
+    pub async fn login_sso(&self, token: &str) -> Result<Session, ApiError> {
+        let body = TokenRequest {
+            token: token.to_owned(),
+        };
+        Self::send(
+            self.request(Method::POST, "/api/v1/auth/sso", None)
+                .json(&body),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/auth/refresh`.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<Session, ApiError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        Self::send(
+            self.request(Method::POST, "/api/v1/auth/refresh", None)
+                .json(&body),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/auth/logout`.
+    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
+        Self::send_raw(self.request(Method::POST, "/api/v1/auth/logout", Some(token)))
+            .await
+            .map(|_| ())
+    }
+
+    /// `GET /api/v1/reasons`.
+    pub async fn reasons(&self, token: &str) -> Result<Vec<Reason>, ApiError> {
+        Self::send(self.request(Method::GET, "/api/v1/reasons", Some(token))).await
+    }
+
+    /// `GET /api/v1/delivery-notes?days=N`.
+    pub async fn delivery_notes(
+        &self,
+        token: &str,
+        days: u32,
+    ) -> Result<DeliveryNoteList, ApiError> {
+        Self::send(
+            self.request(Method::GET, "/api/v1/delivery-notes", Some(token))
+                .query(&[("days", days)]),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/delivery-notes/{number}`.
+    pub async fn delivery_note(&self, token: &str, number: &str) -> Result<DeliveryNote, ApiError> {
+        let path = format!("/api/v1/delivery-notes/{}", encode_segment(number));
+        Self::send(self.request(Method::GET, &path, Some(token))).await
+    }
+
+    /// `GET /api/v1/lookup?code=`.
+    pub async fn lookup(&self, token: &str, code: &str) -> Result<Lookup, ApiError> {
+        Self::send(
+            self.request(Method::GET, "/api/v1/lookup", Some(token))
+                .query(&[("code", code)]),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/cart`.
+    pub async fn cart(&self, token: &str) -> Result<Cart, ApiError> {
+        Self::send(self.request(Method::GET, "/api/v1/cart", Some(token))).await
+    }
+
+    /// `POST /api/v1/cart/ops`.
+    pub async fn push_ops(&self, token: &str, ops: &[CartOp]) -> Result<CartOpsResponse, ApiError> {
+        let body = CartOpsRequest { ops: ops.to_vec() };
+        Self::send(
+            self.request(Method::POST, "/api/v1/cart/ops", Some(token))
+                .json(&body),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/cart/ops?after=N`.
+    pub async fn pull_ops(&self, token: &str, after: u64) -> Result<CartOpsPage, ApiError> {
+        Self::send(
+            self.request(Method::GET, "/api/v1/cart/ops", Some(token))
+                .query(&[("after", after)]),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/return-requests` with its `Idempotency-Key`.
+    pub async fn send_return_request(
+        &self,
+        token: &str,
+        idempotency_key: &str,
+        body: &ReturnRequestBody,
+    ) -> Result<ReturnRequest, ApiError> {
+        Self::send(
+            self.request(Method::POST, "/api/v1/return-requests", Some(token))
+                .header("Idempotency-Key", idempotency_key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/return-requests/{id}/preaccord.pdf`: the bytes and their media type.
+    pub async fn preaccord_pdf(&self, token: &str, request_id: &str) -> Result<Vec<u8>, ApiError> {
+        let path = format!(
+            "/api/v1/return-requests/{}/preaccord.pdf",
+            encode_segment(request_id)
+        );
+        Ok(
+            Self::send_raw(self.request(Method::GET, &path, Some(token)))
+                .await?
+                .1,
+        )
+    }
+
+    /// `GET /api/v1/dossiers`.
+    pub async fn dossiers(
+        &self,
+        token: &str,
+        query: &DossierQuery,
+    ) -> Result<DossierList, ApiError> {
+        Self::send(
+            self.request(Method::GET, "/api/v1/dossiers", Some(token))
+                .query(query),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/dossiers/{number}`.
+    pub async fn dossier(&self, token: &str, number: &str) -> Result<Dossier, ApiError> {
+        let path = format!("/api/v1/dossiers/{}", encode_segment(number));
+        Self::send(self.request(Method::GET, &path, Some(token))).await
+    }
+}
+
+/// Percent-encodes a path segment (numbers are digits, but the user may type anything).
+fn encode_segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn unreachable(error: reqwest::Error) -> ApiError {
+    // reqwest's errors name the URL but never the headers, so no token leaks here.
+    let kind = if error.is_timeout() {
+        "délai dépassé"
+    } else if error.is_connect() {
+        "connexion impossible"
+    } else {
+        "échange interrompu"
+    };
+    ApiError::Unreachable(kind.to_owned())
+}
+
+fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
+    let problem = serde_json::from_slice::<Problem>(body).unwrap_or_else(|_| {
+        let (code, detail) = match status.as_u16() {
+            401 => (
+                "unauthorized",
+                "Session expirée : veuillez vous reconnecter.",
+            ),
+            404 => ("not_found", "Introuvable."),
+            413 => ("too_large", "Requête trop volumineuse."),
+            429 => (
+                "too_many_requests",
+                "Trop de requêtes : réessayez dans un instant.",
+            ),
+            s if s >= 500 => (
+                "server_error",
+                "Le serveur a rencontré une erreur : réessayez plus tard.",
+            ),
+            _ => ("refused", "Le serveur a refusé la demande."),
+        };
+        Problem::new(status.as_u16(), code, detail)
+    });
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    ApiError::Status {
+        status: status.as_u16(),
+        problem,
+        retry_after,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_non_problem_error_body_gets_a_french_problem_and_retry_after() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, "7".parse().unwrap());
+        let error = status_error(StatusCode::SERVICE_UNAVAILABLE, &headers, b"<html>");
+        match error {
+            ApiError::Status {
+                status,
+                problem,
+                retry_after,
+            } => {
+                assert_eq!(status, 503);
+                assert_eq!(problem.code, "server_error");
+                assert_eq!(retry_after, Some(Duration::from_secs(7)));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(encode_segment("250001106"), "250001106");
+        assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
+    }
+}

@@ -1,0 +1,483 @@
+//! The sync engine: pushes the outbox (cart ops, then return requests with their idempotency key),
+//! pulls the ops the backend accepted, the BLs, reasons and schedule; reports its state.
+//!
+//! The store is shared behind a mutex and only locked for short, synchronous steps, never across a
+//! request. Transient failures are retried with [`Backoff`]; a 401 refreshes the session once.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use retour_domain::api::{DeliveryNote, Problem, ReturnRequest, ServiceInfo};
+use retour_store::{Store, Submission};
+use serde::Serialize;
+use tokio::sync::watch;
+
+use crate::client::{ApiClient, ApiError};
+use crate::retry::{verdict, Backoff, Verdict};
+use crate::session::SessionKeeper;
+
+/// At most this many ops per push, as the API allows.
+pub const MAX_OPS_PER_PUSH: usize = 500;
+/// Days of delivery notes kept for offline use.
+pub const CACHED_DAYS: u32 = 31;
+/// Cache key of the reasons table.
+pub const CACHE_REASONS: &str = "reasons";
+/// Cache key of the service answer.
+pub const CACHE_SERVICE: &str = "service";
+/// Meta key of the server clock's offset from ours, in milliseconds.
+pub const META_CLOCK_OFFSET: &str = "server_clock_offset_ms";
+/// Meta key of the last successful sync.
+pub const META_LAST_SYNC: &str = "last_sync_at";
+
+/// What the UI shows about sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncState {
+    /// Whether the last exchange with the server worked (`None` before any).
+    pub online: Option<bool>,
+    /// Whether a sync is running.
+    pub syncing: bool,
+    /// Cart ops not yet acknowledged.
+    pub pending_ops: u64,
+    /// Return requests not yet answered definitively.
+    pub pending_sends: u64,
+    /// When the last full sync ended well.
+    pub last_sync: Option<DateTime<Utc>>,
+    /// The last failure's French message.
+    pub last_error: Option<String>,
+}
+
+/// How a submission ended (for now).
+#[derive(Debug, Clone)]
+pub enum SendOutcome {
+    /// Created (or replayed) by the backend.
+    Accepted(Box<ReturnRequest>),
+    /// Refused definitively, with the problem.
+    Refused(Problem),
+    /// No definitive answer yet: it will be sent again with the same key.
+    Pending(ApiError),
+}
+
+/// What a cart sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CartSyncReport {
+    /// Ops pushed.
+    pub pushed: usize,
+    /// Ops the backend refused.
+    pub rejected: usize,
+    /// Ops pulled that were new here.
+    pub pulled: usize,
+}
+
+/// Locks the store, whatever a panicking holder left.
+pub fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The sync engine of one account.
+pub struct SyncEngine {
+    session: Arc<SessionKeeper>,
+    store: Arc<Mutex<Store>>,
+    status: Arc<watch::Sender<SyncState>>,
+    run: tokio::sync::Mutex<()>,
+    backoff: Mutex<Backoff>,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("state", &*self.status.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncEngine {
+    /// An engine for the account whose store and session are given, reporting its state on
+    /// `status` (which may outlive it, so that the UI keeps one subscription across accounts).
+    pub fn new(
+        session: Arc<SessionKeeper>,
+        store: Arc<Mutex<Store>>,
+        status: Arc<watch::Sender<SyncState>>,
+    ) -> SyncEngine {
+        let last_sync = lock(&store)
+            .meta(META_LAST_SYNC)
+            .ok()
+            .flatten()
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .map(|t| t.with_timezone(&Utc));
+        status.send_modify(|s| {
+            *s = SyncState {
+                last_sync,
+                ..SyncState::default()
+            }
+        });
+        let engine = SyncEngine {
+            session,
+            store,
+            status,
+            run: tokio::sync::Mutex::new(()),
+            backoff: Mutex::new(Backoff::INTERACTIVE),
+        };
+        engine.refresh_counts();
+        engine
+    }
+
+    /// Sets how requests are retried.
+    pub fn set_backoff(&self, backoff: Backoff) {
+        *self.backoff.lock().unwrap_or_else(|p| p.into_inner()) = backoff;
+    }
+
+    fn backoff(&self) -> Backoff {
+        *self.backoff.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The session used.
+    pub fn session(&self) -> &Arc<SessionKeeper> {
+        &self.session
+    }
+
+    /// The store synced.
+    pub fn store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SyncState {
+        self.status.borrow().clone()
+    }
+
+    /// A receiver that sees every state change.
+    pub fn subscribe(&self) -> watch::Receiver<SyncState> {
+        self.status.subscribe()
+    }
+
+    /// Recounts the outbox (after a local edit) and tells subscribers.
+    pub fn refresh_counts(&self) {
+        let (ops, sends) = {
+            let store = lock(&self.store);
+            (
+                store.pending_op_count().unwrap_or(0),
+                store
+                    .pending_submissions()
+                    .map(|s| s.len() as u64)
+                    .unwrap_or(0),
+            )
+        };
+        self.status.send_if_modified(|s| {
+            let changed = s.pending_ops != ops || s.pending_sends != sends;
+            s.pending_ops = ops;
+            s.pending_sends = sends;
+            changed
+        });
+    }
+
+    fn note_result<T>(&self, result: &Result<T, ApiError>) {
+        let (online, error) = match result {
+            Ok(_) => (true, None),
+            Err(ApiError::Unreachable(m)) => (false, Some(format!("Hors ligne : {m}"))),
+            Err(e) => (true, Some(e.to_string())),
+        };
+        self.status.send_modify(|s| {
+            s.online = Some(online);
+            s.last_error = error;
+        });
+    }
+
+    /// Makes an authenticated call, retrying transient failures with backoff and jitter.
+    pub async fn call<T, F, Fut>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(ApiClient, String) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let backoff = self.backoff();
+        let mut attempt = 0;
+        loop {
+            let result = self.session.call(&f).await;
+            match &result {
+                Err(e) if attempt + 1 < backoff.attempts => match verdict(e) {
+                    Verdict::Retry(after) => {
+                        let wait = backoff.delay(attempt, after, rand::random::<f64>());
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    Verdict::GiveUp => {}
+                },
+                _ => {}
+            }
+            self.note_result(&result);
+            return result;
+        }
+    }
+
+    /// Pushes every pending cart op, then pulls every op the backend accepted since the cursor.
+    pub async fn sync_cart(&self) -> Result<CartSyncReport, ApiError> {
+        let mut report = CartSyncReport::default();
+        loop {
+            let ops = lock(&self.store)
+                .outbox_ops(MAX_OPS_PER_PUSH)
+                .map_err(store_error)?;
+            if ops.is_empty() {
+                break;
+            }
+            let answer = self
+                .call(|client, token| {
+                    let ops = ops.clone();
+                    async move { client.push_ops(&token, &ops).await }
+                })
+                .await?;
+            let sent: Vec<_> = ops.iter().map(|op| op.op_id).collect();
+            lock(&self.store)
+                .acknowledge(&sent, &answer.rejected)
+                .map_err(store_error)?;
+            report.pushed += sent.len();
+            report.rejected += answer.rejected.len();
+            self.refresh_counts();
+        }
+        report.pulled = self.pull_ops().await?;
+        Ok(report)
+    }
+
+    /// Pulls the ops the backend accepted after the store's cursor, page by page.
+    pub async fn pull_ops(&self) -> Result<usize, ApiError> {
+        let mut pulled = 0;
+        loop {
+            let after = lock(&self.store).pull_cursor().map_err(store_error)?;
+            let page = self
+                .call(|client, token| async move { client.pull_ops(&token, after).await })
+                .await?;
+            if page.ops.is_empty() || page.cursor <= after {
+                lock(&self.store)
+                    .merge_remote(&page.ops, Some(page.cursor))
+                    .map_err(store_error)?;
+                break;
+            }
+            pulled += lock(&self.store)
+                .merge_remote(&page.ops, Some(page.cursor))
+                .map_err(store_error)?;
+        }
+        self.refresh_counts();
+        Ok(pulled)
+    }
+
+    /// Pulls what the app shows offline: reasons, the service and its schedule with the server's
+    /// clock offset, and the delivery notes of the last 31 days with their lines.
+    pub async fn pull_caches(&self) -> Result<(), ApiError> {
+        self.pull_service().await?;
+        let reasons = self
+            .call(|client, token| async move { client.reasons(&token).await })
+            .await?;
+        lock(&self.store)
+            .cache_put(CACHE_REASONS, &reasons, Utc::now())
+            .map_err(store_error)?;
+        let list = self
+            .call(|client, token| async move { client.delivery_notes(&token, CACHED_DAYS).await })
+            .await?;
+        {
+            let mut store = lock(&self.store);
+            store
+                .save_delivery_note_list(&list.items, Utc::now())
+                .map_err(store_error)?;
+            if let Some(oldest) = list.items.iter().map(|i| i.delivered_on).min() {
+                store.prune_delivery_notes(oldest).map_err(store_error)?;
+            }
+        }
+        for item in &list.items {
+            self.fetch_delivery_note(&item.number).await?;
+        }
+        Ok(())
+    }
+
+    /// Fetches one delivery note and keeps it.
+    pub async fn fetch_delivery_note(&self, number: &str) -> Result<DeliveryNote, ApiError> {
+        let number = number.to_owned();
+        let note = self
+            .call(|client, token| {
+                let number = number.clone();
+                async move { client.delivery_note(&token, &number).await }
+            })
+            .await?;
+        lock(&self.store)
+            .save_delivery_note(&note, Utc::now())
+            .map_err(store_error)?;
+        Ok(note)
+    }
+
+    /// Fetches the service state and keeps it with the server clock's offset.
+    pub async fn pull_service(&self) -> Result<ServiceInfo, ApiError> {
+        let before = Utc::now();
+        let backoff = self.backoff();
+        let client = self.session.client().clone();
+        let mut attempt = 0;
+        let info = loop {
+            let result = client.service().await;
+            match result {
+                Err(e) if attempt + 1 < backoff.attempts && verdict(&e) != Verdict::GiveUp => {
+                    let after = match verdict(&e) {
+                        Verdict::Retry(a) => a,
+                        Verdict::GiveUp => None,
+                    };
+                    tokio::time::sleep(backoff.delay(attempt, after, rand::random::<f64>())).await;
+                    attempt += 1;
+                }
+                other => {
+                    self.note_result(&other);
+                    break other?;
+                }
+            }
+        };
+        let after = Utc::now();
+        let local_mid = before + (after - before) / 2;
+        let offset = (info.now - local_mid).num_milliseconds();
+        let mut store = lock(&self.store);
+        store
+            .cache_put(CACHE_SERVICE, &info, Utc::now())
+            .map_err(store_error)?;
+        store
+            .set_meta(META_CLOCK_OFFSET, &offset.to_string())
+            .map_err(store_error)?;
+        Ok(info)
+    }
+
+    /// Sends every pending submission with its own key; returns each outcome.
+    pub async fn send_pending(&self) -> Vec<(String, SendOutcome)> {
+        let pending = lock(&self.store).pending_submissions().unwrap_or_default();
+        let mut outcomes = Vec::new();
+        for submission in pending {
+            let key = submission.idempotency_key.clone();
+            outcomes.push((key, self.send_submission(&submission).await));
+        }
+        outcomes
+    }
+
+    /// Sends one submission with its idempotency key, retrying transient failures and
+    /// `request_in_progress`; records a definitive answer. After acceptance, the sent lines
+    /// leave the local cart.
+    pub async fn send_submission(&self, submission: &Submission) -> SendOutcome {
+        let key = submission.idempotency_key.clone();
+        let backoff = self.backoff();
+        let mut attempt = 0;
+        let result = loop {
+            if let Err(e) = lock(&self.store).count_submission_attempt(&key) {
+                return SendOutcome::Pending(store_error(e));
+            }
+            let body = submission.body.clone();
+            let key2 = key.clone();
+            let result = self
+                .session
+                .call(|client, token| {
+                    let body = body.clone();
+                    let key = key2.clone();
+                    async move { client.send_return_request(&token, &key, &body).await }
+                })
+                .await;
+            let in_progress = matches!(&result, Err(e) if e.code() == Some("request_in_progress"));
+            let retry = match &result {
+                Err(e) if in_progress => Some(match e {
+                    ApiError::Status { retry_after, .. } => *retry_after,
+                    _ => None,
+                }),
+                Err(e) => match verdict(e) {
+                    Verdict::Retry(after) => Some(after),
+                    Verdict::GiveUp => None,
+                },
+                Ok(_) => None,
+            };
+            match retry {
+                Some(after) if attempt + 1 < backoff.attempts => {
+                    tokio::time::sleep(backoff.delay(attempt, after, rand::random::<f64>())).await;
+                    attempt += 1;
+                }
+                _ => break result,
+            }
+        };
+        self.note_result(&result);
+        let now = Utc::now();
+        let outcome = match result {
+            Ok(answer) => {
+                let mut store = lock(&self.store);
+                if let Err(e) = store.finish_submission_accepted(&key, &answer, now) {
+                    return SendOutcome::Pending(store_error(e));
+                }
+                // The backend took the sent lines out of the cart; do the same here so that
+                // every device sees it.
+                let now_ms = now.timestamp_millis().max(0) as u64;
+                for line in &submission.body.lines {
+                    let _ = store.remove(&line.delivery_note, line.line_no, now_ms);
+                }
+                SendOutcome::Accepted(Box::new(answer))
+            }
+            Err(ApiError::Status {
+                status, problem, ..
+            }) if (400..500).contains(&status)
+                && status != 401
+                && problem.code != "request_in_progress" =>
+            {
+                if let Err(e) = lock(&self.store).finish_submission_refused(
+                    &key,
+                    &problem.code,
+                    &problem.detail,
+                    now,
+                ) {
+                    return SendOutcome::Pending(store_error(e));
+                }
+                SendOutcome::Refused(problem)
+            }
+            Err(e) => SendOutcome::Pending(e),
+        };
+        self.refresh_counts();
+        outcome
+    }
+
+    /// A full sync: pending submissions, then the cart, then the caches. Records the time of
+    /// the last good sync.
+    pub async fn sync_all(&self) -> Result<CartSyncReport, ApiError> {
+        let _running = self.run.lock().await;
+        self.status.send_modify(|s| s.syncing = true);
+        let result = async {
+            for (_, outcome) in self.send_pending().await {
+                if let SendOutcome::Pending(e) = outcome {
+                    return Err(e);
+                }
+            }
+            let report = self.sync_cart().await?;
+            self.pull_caches().await?;
+            Ok(report)
+        }
+        .await;
+        if result.is_ok() {
+            let now = Utc::now();
+            let _ = lock(&self.store).set_meta(META_LAST_SYNC, &now.to_rfc3339());
+            self.status.send_modify(|s| {
+                s.last_sync = Some(now);
+                s.online = Some(true);
+                s.last_error = None;
+            });
+        }
+        self.status.send_modify(|s| s.syncing = false);
+        self.refresh_counts();
+        result
+    }
+
+    /// Only the cart part of a sync, serialised with full syncs (for "Enregistrer le panier").
+    pub async fn sync_cart_now(&self) -> Result<CartSyncReport, ApiError> {
+        let _running = self.run.lock().await;
+        self.sync_cart().await
+    }
+
+    /// The server clock's offset from ours, as last measured.
+    pub fn clock_offset(&self) -> ChronoDuration {
+        let ms = lock(&self.store)
+            .meta(META_CLOCK_OFFSET)
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0);
+        ChronoDuration::milliseconds(ms)
+    }
+}
+
+/// A store failure seen by the engine, as an API-shaped error for the caller.
+pub fn store_error(error: retour_store::StoreError) -> ApiError {
+    ApiError::Decode(format!("base locale : {error}"))
+}

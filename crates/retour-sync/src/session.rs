@@ -1,0 +1,441 @@
+//! The signed-in session: tokens in the OS keychain (one entry per server and account), never in
+//! SQLite, files or logs; a single refresh on a 401; "remember me" off keeps tokens in memory only.
+//!
+//! When no secure store is available (no Secret Service on Linux, or a platform where keyring
+//! would only offer its in-process mock), the session still works for this run, and the caller
+//! gets a French warning saying that a login will be needed at each start. Nothing ever falls
+//! back to a file or to keyring's mock store. Tests that are not about the keychain may use
+//! [`TokenStore::in_memory_for_tests`], which only exists with the `test-token-store` feature
+//! that only the test package enables.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use retour_domain::api::{LoginRequest, Problem, Session, User};
+use serde::{Deserialize, Serialize};
+
+use crate::client::{ApiClient, ApiError};
+
+/// The keychain service name under which every entry is kept.
+pub const KEYCHAIN_SERVICE: &str = "retour";
+
+/// The French warning shown when tokens cannot be kept.
+pub const NO_SECURE_STORE: &str = "Aucun trousseau sécurisé n'est disponible sur cet appareil : \
+     votre session n'est pas conservée et vous devrez vous reconnecter à chaque démarrage.";
+
+/// Tokens as kept between runs. Its `Debug` never shows them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedTokens {
+    /// Sent as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// When the access token stops working.
+    pub access_expires_at: DateTime<Utc>,
+    /// Exchanged once for new tokens.
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for SavedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SavedTokens")
+            .field("access_expires_at", &self.access_expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<&Session> for SavedTokens {
+    fn from(s: &Session) -> SavedTokens {
+        SavedTokens {
+            access_token: s.access_token.clone(),
+            access_expires_at: s.access_expires_at,
+            refresh_token: s.refresh_token.clone(),
+        }
+    }
+}
+
+/// The keychain could not be used.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{NO_SECURE_STORE} ({detail})")]
+pub struct KeychainError {
+    /// What the platform said.
+    pub detail: String,
+}
+
+/// Where tokens are kept between runs.
+#[derive(Clone)]
+pub struct TokenStore {
+    kind: TokenStoreKind,
+}
+
+#[derive(Clone)]
+enum TokenStoreKind {
+    Keychain,
+    #[cfg_attr(not(feature = "test-token-store"), allow(dead_code))]
+    Memory(Arc<Mutex<std::collections::HashMap<String, String>>>),
+}
+
+impl std::fmt::Debug for TokenStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            TokenStoreKind::Keychain => f.write_str("TokenStore::Keychain"),
+            TokenStoreKind::Memory(_) => f.write_str("TokenStore::InMemoryForTests"),
+        }
+    }
+}
+
+impl TokenStore {
+    /// The OS keychain (Secret Service on Linux, Keychain on Apple systems, Credential Manager
+    /// on Windows).
+    pub fn keychain() -> TokenStore {
+        TokenStore {
+            kind: TokenStoreKind::Keychain,
+        }
+    }
+
+    /// A store that keeps tokens in this process's memory, shared by its clones: for tests that
+    /// are not about the keychain. Only built with the `test-token-store` feature.
+    #[cfg(feature = "test-token-store")]
+    pub fn in_memory_for_tests() -> TokenStore {
+        TokenStore {
+            kind: TokenStoreKind::Memory(Arc::default()),
+        }
+    }
+
+    fn account_key(server: &str, email: &str) -> String {
+        format!("{}|{}", server.trim_end_matches('/'), email.to_lowercase())
+    }
+
+    fn entry(server: &str, email: &str) -> Result<keyring::Entry, KeychainError> {
+        use keyring::credential::CredentialPersistence;
+        let persistence = keyring::default::default_credential_builder().persistence();
+        if matches!(
+            persistence,
+            CredentialPersistence::EntryOnly | CredentialPersistence::ProcessOnly
+        ) || cfg!(target_os = "android")
+        {
+            return Err(KeychainError {
+                detail: "pas de trousseau sur cette plateforme".into(),
+            });
+        }
+        keyring::Entry::new(KEYCHAIN_SERVICE, &Self::account_key(server, email)).map_err(platform)
+    }
+
+    /// Tells whether the store works here, by reading an entry that need not exist.
+    pub fn check(&self) -> Result<(), KeychainError> {
+        self.load("retour-probe", "probe").map(|_| ())
+    }
+
+    /// Reads the tokens of an account, if kept.
+    pub fn load(&self, server: &str, email: &str) -> Result<Option<SavedTokens>, KeychainError> {
+        let text = match &self.kind {
+            TokenStoreKind::Keychain => match Self::entry(server, email)?.get_password() {
+                Ok(text) => Some(text),
+                Err(keyring::Error::NoEntry) => None,
+                Err(e) => return Err(platform(e)),
+            },
+            TokenStoreKind::Memory(map) => map
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&Self::account_key(server, email))
+                .cloned(),
+        };
+        // An entry we cannot read is as good as none: the user signs in again.
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Keeps the tokens of an account, replacing what was kept.
+    pub fn save(
+        &self,
+        server: &str,
+        email: &str,
+        tokens: &SavedTokens,
+    ) -> Result<(), KeychainError> {
+        let text = serde_json::to_string(tokens).map_err(|e| KeychainError {
+            detail: e.to_string(),
+        })?;
+        match &self.kind {
+            TokenStoreKind::Keychain => Self::entry(server, email)?
+                .set_password(&text)
+                .map_err(platform),
+            TokenStoreKind::Memory(map) => {
+                map.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(Self::account_key(server, email), text);
+                Ok(())
+            }
+        }
+    }
+
+    /// Forgets the tokens of an account.
+    pub fn delete(&self, server: &str, email: &str) -> Result<(), KeychainError> {
+        match &self.kind {
+            TokenStoreKind::Keychain => match Self::entry(server, email)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(platform(e)),
+            },
+            TokenStoreKind::Memory(map) => {
+                map.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&Self::account_key(server, email));
+                Ok(())
+            }
+        }
+    }
+}
+
+fn platform(error: keyring::Error) -> KeychainError {
+    KeychainError {
+        detail: error.to_string(),
+    }
+}
+
+/// The live session of one account.
+#[derive(Clone)]
+struct Live {
+    email: String,
+    user: Option<User>,
+    tokens: SavedTokens,
+    remember: bool,
+}
+
+/// The result of a login.
+#[derive(Debug, Clone)]
+pub struct LoginResult {
+    /// Who signed in.
+    pub user: User,
+    /// Whether the session is kept for the next start.
+    pub remembered: bool,
+    /// A French warning, when "remember me" was asked but no secure store is available.
+    pub warning: Option<String>,
+}
+
+/// Keeps the session and makes authenticated calls, refreshing the tokens once on a 401.
+pub struct SessionKeeper {
+    client: ApiClient,
+    server: String,
+    store: TokenStore,
+    live: Mutex<Option<Live>>,
+    refresh_lock: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for SessionKeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionKeeper")
+            .field("server", &self.server)
+            .field("email", &self.email())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The error of a call made without a session.
+pub fn not_signed_in() -> ApiError {
+    ApiError::Status {
+        status: 401,
+        problem: Problem::new(
+            401,
+            "not_signed_in",
+            "Vous n'êtes pas connecté : veuillez vous connecter.",
+        ),
+        retry_after: None,
+    }
+}
+
+impl SessionKeeper {
+    /// A keeper with no session yet.
+    pub fn new(client: ApiClient, store: TokenStore) -> SessionKeeper {
+        SessionKeeper {
+            server: client.base_url().to_owned(),
+            client,
+            store,
+            live: Mutex::new(None),
+            refresh_lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The API client.
+    pub fn client(&self) -> &ApiClient {
+        &self.client
+    }
+
+    /// Where tokens are kept.
+    pub fn token_store(&self) -> &TokenStore {
+        &self.store
+    }
+
+    fn live(&self) -> Option<Live> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set_live(&self, live: Option<Live>) {
+        *self.live.lock().unwrap_or_else(|p| p.into_inner()) = live;
+    }
+
+    /// The signed-in account's e-mail.
+    pub fn email(&self) -> Option<String> {
+        self.live().map(|l| l.email)
+    }
+
+    /// The signed-in user, when known (after a login in this run).
+    pub fn user(&self) -> Option<User> {
+        self.live().and_then(|l| l.user)
+    }
+
+    /// Whether a session (possibly expired, to be refreshed) is held.
+    pub fn signed_in(&self) -> bool {
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+
+    /// Whether the session is kept in the keychain for the next start.
+    pub fn remembered(&self) -> bool {
+        self.live().is_some_and(|l| l.remember)
+    }
+
+    /// Restores the session kept in the keychain for `email`; `Ok(false)` when none is kept.
+    pub fn restore(&self, email: &str, user: Option<User>) -> Result<bool, KeychainError> {
+        match self.store.load(&self.server, email)? {
+            Some(tokens) => {
+                self.set_live(Some(Live {
+                    email: email.to_owned(),
+                    user,
+                    tokens,
+                    remember: true,
+                }));
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Signs in with e-mail and password.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        device_name: &str,
+        remember: bool,
+    ) -> Result<LoginResult, ApiError> {
+        let body = LoginRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            device_name: Some(device_name.to_owned()),
+        };
+        let session = self.client.login(&body).await?;
+        Ok(self.adopt(session, remember))
+    }
+
+    /// Signs in with a single sign-on token from the Autossimo portal.
+    pub async fn login_sso(&self, token: &str, remember: bool) -> Result<LoginResult, ApiError> {
+        let session = self.client.login_sso(token).await?;
+        Ok(self.adopt(session, remember))
+    }
+
+    fn adopt(&self, session: Session, remember: bool) -> LoginResult {
+        let email = session.user.email.clone();
+        let tokens = SavedTokens::from(&session);
+        let mut warning = None;
+        let mut remembered = false;
+        if remember {
+            match self.store.save(&self.server, &email, &tokens) {
+                Ok(()) => remembered = true,
+                Err(e) => warning = Some(e.to_string()),
+            }
+        } else {
+            // A previous "remember me" must not outlive this choice.
+            let _ = self.store.delete(&self.server, &email);
+        }
+        self.set_live(Some(Live {
+            email,
+            user: Some(session.user.clone()),
+            tokens,
+            remember: remembered,
+        }));
+        LoginResult {
+            user: session.user,
+            remembered,
+            warning,
+        }
+    }
+
+    /// Signs out: tells the server (best effort), forgets the tokens here and in the keychain.
+    pub async fn logout(&self) -> Result<(), KeychainError> {
+        let Some(live) = self.live() else {
+            return Ok(());
+        };
+        let _ = self.client.logout(&live.tokens.access_token).await;
+        self.set_live(None);
+        self.store.delete(&self.server, &live.email)
+    }
+
+    /// Makes an authenticated call; on a 401, refreshes the tokens once and calls again.
+    pub async fn call<T, F, Fut>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(ApiClient, String) -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let Some(live) = self.live() else {
+            return Err(not_signed_in());
+        };
+        let used = live.tokens.access_token.clone();
+        match f(self.client.clone(), used.clone()).await {
+            Err(ApiError::Status { status: 401, .. }) => {
+                let fresh = self.refresh_after(&used).await?;
+                f(self.client.clone(), fresh).await
+            }
+            other => other,
+        }
+    }
+
+    /// Gets a fresh access token after `used` was refused, refreshing at most once for all the
+    /// calls that failed with it (a refresh token is single-use: a second refresh would revoke
+    /// the session).
+    async fn refresh_after(&self, used: &str) -> Result<String, ApiError> {
+        let _guard = self.refresh_lock.lock().await;
+        let Some(live) = self.live() else {
+            return Err(not_signed_in());
+        };
+        if live.tokens.access_token != used {
+            return Ok(live.tokens.access_token);
+        }
+        match self.client.refresh(&live.tokens.refresh_token).await {
+            Ok(session) => {
+                let tokens = SavedTokens::from(&session);
+                if live.remember {
+                    // If the keychain fails now, the session goes on in memory.
+                    let _ = self.store.save(&self.server, &live.email, &tokens);
+                }
+                let access = tokens.access_token.clone();
+                self.set_live(Some(Live {
+                    user: Some(session.user),
+                    tokens,
+                    ..live
+                }));
+                Ok(access)
+            }
+            Err(
+                e @ ApiError::Status {
+                    status: 400..=499, ..
+                },
+            ) => {
+                // The refresh token is dead: sign out here too.
+                self.set_live(None);
+                let _ = self.store.delete(&self.server, &live.email);
+                Err(match e {
+                    ApiError::Status { .. } => ApiError::Status {
+                        status: 401,
+                        problem: Problem::new(
+                            401,
+                            "session_expired",
+                            "Votre session a expiré : veuillez vous reconnecter.",
+                        ),
+                        retry_after: None,
+                    },
+                    other => other,
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
