@@ -29,6 +29,7 @@
 //! | `preaccord_pdf(request_id)` | `PathBuf` of the PDF in the data dir, to open with the system viewer | yes, then cached |
 //! | `sync_now()` | [`SyncState`] after a full sync | yes |
 //! | `sync_state()` / `subscribe()` | [`SyncState`] / `tokio::sync::watch::Receiver<SyncState>` (online, pending ops and sends, last sync) | no |
+//! | `scan_file(path)` (free function) | `Vec<ScanRead>` (format, text, classification) of an image file | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
@@ -54,8 +55,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Duration as ChronoDuration, Utc};
 use retour_domain::api::{
-    self, CodeKind, DeliveryNote, Dossier, DossierList, Lookup, LookupMatch, Reason,
-    ReturnRequest, ReturnRequestBody, ReturnRequestLine, ServiceInfo, User,
+    self, CodeKind, DeliveryNote, Dossier, DossierList, Lookup, LookupMatch, Reason, ReturnRequest,
+    ReturnRequestBody, ReturnRequestLine, ServiceInfo, User,
 };
 use retour_domain::hours::{day_label_fr, day_name, format_hours_fr, paris_today, Schedule, WEEK};
 use retour_domain::reason::{total, LinePrices, ReasonCode, ReasonTable};
@@ -116,7 +117,11 @@ impl Config {
 /// The OS's per-user application data folder for Retour (used when no `--data-dir` or
 /// `RETOUR_DATA_DIR` is given).
 pub fn default_data_dir() -> PathBuf {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let base = if cfg!(target_os = "windows") {
         env("APPDATA")
     } else if cfg!(target_os = "macos") {
@@ -417,7 +422,8 @@ impl App {
                 let Some(account) = account else {
                     return Err(e.into());
                 };
-                let cached: Option<(ServiceInfo, _)> = lock(&account.store).cache_get(CACHE_SERVICE)?;
+                let cached: Option<(ServiceInfo, _)> =
+                    lock(&account.store).cache_get(CACHE_SERVICE)?;
                 let Some((info, _)) = cached else {
                     return Err(e.into());
                 };
@@ -492,7 +498,10 @@ impl App {
     /// supplier reference gives the recent BLs that contain it.
     pub async fn lookup(&self, code: &str) -> AppResult<LookupView> {
         let scanned = classify(code).ok_or_else(|| {
-            AppError::new("invalid_code", "Code non reconnu : scannez ou saisissez un BL, un code produit ou une référence.")
+            AppError::new(
+                "invalid_code",
+                "Code non reconnu : scannez ou saisissez un BL, un code produit ou une référence.",
+            )
         })?;
         let account = self.account()?;
         let code_owned = code.to_owned();
@@ -505,7 +514,9 @@ impl App {
             .await;
         let (lookup, from_cache) = match fetched {
             Ok(lookup) => (lookup, false),
-            Err(ApiError::Unreachable(_)) => (lookup_offline(&lock(&account.store), &scanned)?, true),
+            Err(ApiError::Unreachable(_)) => {
+                (lookup_offline(&lock(&account.store), &scanned)?, true)
+            }
             Err(e) => return Err(e.into()),
         };
         let open_delivery_note = match lookup.kind {
@@ -571,7 +582,13 @@ impl App {
         self.edit(&account, &number, edit, true)
     }
 
-    fn edit(&self, account: &Account, number: &str, edit: &CartEdit, must_exist: bool) -> AppResult<CartView> {
+    fn edit(
+        &self,
+        account: &Account,
+        number: &str,
+        edit: &CartEdit,
+        must_exist: bool,
+    ) -> AppResult<CartView> {
         let now_ms = now_ms_with(account.engine.clock_offset());
         let view = {
             let mut store = lock(&account.store);
@@ -579,7 +596,10 @@ impl App {
             if must_exist && existing.is_none() {
                 return Err(AppError::new(
                     "not_in_cart",
-                    format!("La ligne {} du BL {number} n'est pas dans le panier.", edit.line_no),
+                    format!(
+                        "La ligne {} du BL {number} n'est pas dans le panier.",
+                        edit.line_no
+                    ),
                 ));
             }
             let (note, _) = store.delivery_note(number)?.ok_or_else(|| {
@@ -654,7 +674,10 @@ impl App {
             if store.remove(&number, line.line_no, now_ms)?.is_none() {
                 return Err(AppError::new(
                     "not_in_cart",
-                    format!("La ligne {} du BL {number} n'est pas dans le panier.", line.line_no),
+                    format!(
+                        "La ligne {} du BL {number} n'est pas dans le panier.",
+                        line.line_no
+                    ),
                 ));
             }
             cart_view(&store)?
@@ -882,7 +905,10 @@ impl App {
                 "synchronisation : {} envoyées, {} refusées, {} reçues",
                 report.pushed, report.rejected, report.pulled
             )),
-            Err(e) => self.log(&format!("synchronisation échouée : {}", AppError::from(e.clone()).code)),
+            Err(e) => self.log(&format!(
+                "synchronisation échouée : {}",
+                AppError::from(e.clone()).code
+            )),
         }
         result?;
         Ok(self.sync_state())
@@ -951,7 +977,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// dropped from an 11-digit number.
 fn bl_number(input: &str) -> AppResult<String> {
     let trimmed = input.trim();
-    if trimmed.len() == 11 && trimmed.starts_with("00") && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+    if trimmed.len() == 11
+        && trimmed.starts_with("00")
+        && trimmed.bytes().all(|b| b.is_ascii_digit())
+    {
         if let Some(ScannedCode::DeliveryNote(number)) = classify(trimmed) {
             return Ok(number.as_str().to_owned());
         }
@@ -1089,7 +1118,9 @@ fn lookup_offline(store: &Store, scanned: &ScannedCode) -> AppResult<Lookup> {
             ScannedCode::Reference(reference) => note
                 .lines
                 .iter()
-                .filter(|l| retour_domain::code::normalize_reference(&l.reference) == reference.normalized())
+                .filter(|l| {
+                    retour_domain::code::normalize_reference(&l.reference) == reference.normalized()
+                })
                 .map(|l| l.line_no)
                 .collect(),
         };
@@ -1182,6 +1213,14 @@ pub async fn preaccord_pdf(app: &App, request_id: String) -> AppResult<PathBuf> 
 pub async fn sync_now(app: &App) -> AppResult<SyncState> {
     app.sync_now().await
 }
+/// Every code in an image file (a photo of a BL): format, exact text and classification; an
+/// empty list when there is none.
+pub fn scan_file(path: &Path) -> AppResult<Vec<ScanRead>> {
+    retour_scan::decode_image_file(path).map_err(|e| AppError::new("scan_failed", e.to_string()))
+}
+
+pub use retour_scan::ScanRead;
+
 /// See [`App::sync_state`].
 pub fn sync_state(app: &App) -> AppResult<SyncState> {
     Ok(app.sync_state())
