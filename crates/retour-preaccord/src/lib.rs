@@ -1,0 +1,100 @@
+//! The *pré-accord de retour*: the PDF a garage receives when its return request is recorded.
+//!
+//! It names the customer, the request and its date, then each return file (*dossier*) with its
+//! tracking number drawn as a Code 128 barcode, its BL (*bon de livraison*) and its lines, the
+//! estimated credit HT "sous réserve de la validation de notre contrôle qualité", and the steps to
+//! prepare the parcel. Everything is in French, on A4 pages, as many as the files need.
+//!
+//! The input is a plain struct, [`Preaccord`], that the backend fills from its request
+//! ([`Preaccord::from_request`] does it from the API's types); [`render`] turns it into PDF bytes.
+//! No IO, no clock: the same input always gives the same bytes.
+//!
+//! ```
+//! use retour_preaccord::{render, Preaccord, PreaccordFile, PreaccordLine};
+//! use retour_domain::Money;
+//! use chrono::NaiveDate;
+//!
+//! let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+//! let doc = Preaccord {
+//!     customer_name: "Garage de la Gare".into(),
+//!     customer_code: "C00042".into(),
+//!     request_id: "R-2026-000123".into(),
+//!     requested_at: day.and_hms_opt(9, 30, 0).unwrap(),
+//!     files: vec![PreaccordFile {
+//!         tracking_number: "10000001".into(),
+//!         delivery_note: "250001106".into(),
+//!         sale_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+//!         lines: vec![PreaccordLine {
+//!             reference: "0986424707".into(),
+//!             designation: "PLAQ FREIN BP420".into(),
+//!             qty: 1,
+//!             reason_label: "Annulation client".into(),
+//!             estimated_credit_ht: Some(Money::parse("17.27").unwrap()),
+//!         }],
+//!         total_ht: Money::parse("17.27").unwrap(),
+//!     }],
+//!     estimated_total_ht: Money::parse("17.27").unwrap(),
+//! };
+//! let pdf: Vec<u8> = render(&doc).unwrap();
+//! assert!(pdf.starts_with(b"%PDF-"));
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod barcode;
+mod layout;
+mod model;
+mod pdf;
+mod text;
+
+pub use model::{Preaccord, PreaccordFile, PreaccordLine};
+pub use text::format_money;
+
+/// Why a document could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PreaccordError {
+    /// A tracking number Code 128 cannot carry (empty, or not printable ASCII).
+    #[error("numéro de suivi {text:?} impossible à coder en Code 128 : {reason}")]
+    Barcode {
+        /// The tracking number.
+        text: String,
+        /// The writer's explanation.
+        reason: String,
+    },
+}
+
+/// Renders the pré-accord as a PDF document.
+pub fn render(doc: &Preaccord) -> Result<Vec<u8>, PreaccordError> {
+    let pages = layout::lay_out(doc)?;
+    let title = format!("Pré-accord de retour n° {}", doc.request_id);
+    Ok(pdf::write(&pages, &title))
+}
+
+/// The file name the backend and the e-mail give the document: `preaccord-<request id>.pdf`.
+///
+/// Characters other than ASCII letters, digits, `-` and `_` become `_`, so the name is safe in a
+/// `Content-Disposition` header and on any file system.
+pub fn file_name(request_id: &str) -> String {
+    let safe: String = request_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("preaccord-{safe}.pdf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_name("R-2026-000123"), "preaccord-R-2026-000123.pdf");
+        assert_eq!(file_name("a/b c"), "preaccord-a_b_c.pdf");
+    }
+}
