@@ -1,2 +1,297 @@
-//! Shared harness for the end-to-end tests: starting the real server on loopback, temporary
-//! data directories, and the like.
+//! Shared harness for the end-to-end tests: the real server on loopback (bound first, then
+//! served; stoppable and restartable on the same port), temporary data directories, app cores
+//! with the test-only in-memory token store, and a small fault proxy.
+
+#![forbid(unsafe_code)]
+
+pub mod proxy;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use retour_app::{App, Config, TokenStoreChoice};
+use retour_domain::api::{self, DeliveryNote};
+use retour_server::AppState;
+use retour_sync::{ApiClient, Backoff, Timeouts, TokenStore};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use retour_server::demo::{CUSTOMER_A as EMAIL, CUSTOMER_PASSWORD as PASSWORD};
+
+/// A temporary folder on a RAM disk when there is one (fast fsyncs), else in the system's.
+pub fn fast_tempdir() -> Result<tempfile::TempDir> {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(dir) = tempfile::tempdir_in(shm) {
+            return Ok(dir);
+        }
+    }
+    Ok(tempfile::tempdir()?)
+}
+
+/// The reference backend running in this process on a loopback port.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The bound address (kept across restarts).
+    pub addr: SocketAddr,
+    dir: tempfile::TempDir,
+    state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    /// Starts a server with the demo data (two garages, BLs of the last 30 days, always open).
+    pub async fn start() -> Result<TestServer> {
+        TestServer::start_with(|_| Ok(())).await
+    }
+
+    /// Starts a server with the demo data plus what `extra` seeds (such as `seed_bulk`).
+    pub async fn start_with(
+        extra: impl FnOnce(&AppState) -> Result<()> + Send + 'static,
+    ) -> Result<TestServer> {
+        let dir = fast_tempdir()?;
+        let state = AppState::for_dir(dir.path()).context("server state")?;
+        let seed_state = state.clone();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            retour_server::demo::seed(seed_state.db(), retour_server::paris_today_now())
+                .context("demo seed")?;
+            extra(&seed_state)
+        })
+        .await??;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let mut server = TestServer {
+            url: format!("http://{addr}"),
+            addr,
+            dir,
+            state,
+            shutdown: None,
+            task: None,
+        };
+        server.serve(listener);
+        Ok(server)
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = self.state.clone();
+        self.task = Some(tokio::spawn(retour_server::serve(listener, state, async {
+            let _ = rx.await;
+        })));
+        self.shutdown = Some(tx);
+    }
+
+    /// The server's state (its database).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The server's folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Stops serving (the port then refuses connections); the data stays.
+    pub async fn stop(&mut self) -> Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .context("server did not stop")???;
+        }
+        Ok(())
+    }
+
+    /// Serves again on the same port, with the same data.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.stop().await?;
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .with_context(|| format!("rebinding {}", self.addr))?;
+        self.serve(listener);
+        Ok(())
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Quick retries so that tests about failures stay fast.
+pub const TEST_BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(5),
+    max: Duration::from_millis(40),
+    attempts: 4,
+};
+
+/// A device: an app core on its own data folder, with the test-only in-memory token store.
+pub struct Device {
+    /// The app core.
+    pub app: App,
+    /// Its token store (to read the tokens in canary tests).
+    pub tokens: TokenStore,
+    dir: tempfile::TempDir,
+}
+
+impl Device {
+    /// A new device talking to `server_url`.
+    pub fn new(server_url: &str) -> Result<Device> {
+        let dir = fast_tempdir()?;
+        let tokens = TokenStore::in_memory_for_tests();
+        let app = open_app(server_url, dir.path(), &tokens)?;
+        Ok(Device { app, tokens, dir })
+    }
+
+    /// The device's data folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Signs in as the demo customer (kept in the in-memory store) and syncs.
+    pub async fn login(&self) -> Result<()> {
+        self.app
+            .login(&retour_app::LoginArgs {
+                email: EMAIL.into(),
+                password: PASSWORD.into(),
+                remember: true,
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("login: {e}"))?;
+        Ok(())
+    }
+
+    /// Reopens the app core over the same folder, as after a restart of the app.
+    pub fn restart(&mut self, server_url: &str) -> Result<()> {
+        self.app = open_app(server_url, self.dir.path(), &self.tokens)?;
+        Ok(())
+    }
+
+    /// The local cart as (BL, line, qty, reason) tuples.
+    pub fn cart_lines(&self) -> Result<Vec<LineTuple>> {
+        let cart = self.app.cart_api().map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(tuples(&cart))
+    }
+}
+
+/// Opens an app core with fast retries and the given token store.
+pub fn open_app(server_url: &str, data_dir: &Path, tokens: &TokenStore) -> Result<App> {
+    let mut config = Config::new(server_url, data_dir);
+    config.tokens = TokenStoreChoice::InMemoryForTests(tokens.clone());
+    config.backoff = TEST_BACKOFF;
+    config.timeouts = Timeouts {
+        connect: Duration::from_secs(2),
+        request: Duration::from_secs(5),
+    };
+    config.device_name = "test-device".into();
+    App::open(config).map_err(|e| anyhow::anyhow!("open app: {e}"))
+}
+
+/// A cart line as compared across devices: BL, line number, quantity, reason.
+pub type LineTuple = (String, u32, u32, Option<String>);
+
+/// The lines of an API cart as tuples.
+pub fn tuples(cart: &api::Cart) -> Vec<LineTuple> {
+    cart.lines
+        .iter()
+        .map(|l| {
+            (
+                l.delivery_note.clone(),
+                l.line_no,
+                l.qty,
+                l.reason.as_ref().map(|r| r.as_str().to_owned()),
+            )
+        })
+        .collect()
+}
+
+/// The server's cart for the demo customer, read through the API with a fresh session.
+pub async fn server_cart(url: &str) -> Result<api::Cart> {
+    let client = ApiClient::new(url, Timeouts::default())?;
+    let session = client
+        .login(&api::LoginRequest {
+            email: EMAIL.into(),
+            password: PASSWORD.into(),
+            device_name: Some("test-observer".into()),
+        })
+        .await?;
+    Ok(client.cart(&session.access_token).await?)
+}
+
+/// The server's dossier count for the demo customer (open + closed).
+pub async fn server_dossier_total(url: &str) -> Result<u64> {
+    let client = ApiClient::new(url, Timeouts::default())?;
+    let session = client
+        .login(&api::LoginRequest {
+            email: EMAIL.into(),
+            password: PASSWORD.into(),
+            device_name: Some("test-observer".into()),
+        })
+        .await?;
+    let list = client
+        .dossiers(&session.access_token, &retour_sync::DossierQuery::default())
+        .await?;
+    Ok(list.counts.open + list.counts.closed)
+}
+
+/// Lines with something eligible, from the delivery notes the device has cached: (BL, line,
+/// eligible quantity, a reason the line allows that is not deposit-only).
+pub fn eligible_lines(device: &Device) -> Result<Vec<(String, u32, u32, String)>> {
+    let store = device.app.store().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = retour_sync::engine::lock(&store);
+    let mut out = Vec::new();
+    for summary in store.delivery_notes_since(chrono::NaiveDate::MIN)? {
+        let Some((note, _)): Option<(DeliveryNote, _)> = store.delivery_note(&summary.number)?
+        else {
+            continue;
+        };
+        for line in &note.lines {
+            if line.eligible_qty == 0 {
+                continue;
+            }
+            let reason = line
+                .allowed_reasons
+                .iter()
+                .find(|r| r.as_str() == "new_part")
+                .or_else(|| line.allowed_reasons.first());
+            if let Some(reason) = reason {
+                out.push((
+                    note.number.clone(),
+                    line.line_no,
+                    line.eligible_qty,
+                    reason.as_str().to_owned(),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,80 @@
+//! Kill -9: a child process editing the cart is killed at random moments, 200 times (more with
+//! `RETOUR_KILL_ROUNDS`); after each, the store passes `integrity_check`, every op the child
+//! reported committed is there, and the materialised cart equals the merge of the op log.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Context, Result};
+use rand::{Rng, SeedableRng};
+use retour_store::Store;
+
+#[test]
+fn killed_editor_never_loses_a_committed_op() -> Result<()> {
+    let rounds: usize = std::env::var("RETOUR_KILL_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let seed: u64 = std::env::var("RETOUR_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9);
+    println!("kill seed {seed}, {rounds} rounds");
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("cart.sqlite");
+    let started = Instant::now();
+    let mut committed: HashSet<String> = HashSet::new();
+    for round in 0..rounds {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_retour-cart-editor"))
+            .arg(&path)
+            .arg((seed * 1_000 + round as u64).to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting the editor")?;
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..60_000)));
+        child.kill()?; // SIGKILL on Unix.
+        child.wait()?;
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .context("stdout")?
+            .read_to_string(&mut out)?;
+        // A line cut by the kill is not a complete id: only whole lines were committed.
+        committed.extend(
+            out.lines()
+                .filter(|l| uuid::Uuid::parse_str(l).is_ok())
+                .map(str::to_owned),
+        );
+        let store = Store::open(&path).with_context(|| format!("round {round}: reopen"))?;
+        ensure!(
+            store.integrity_check()? == "ok",
+            "round {round}: integrity_check"
+        );
+        let present: HashSet<String> = store
+            .ops()?
+            .into_iter()
+            .map(|(op, _)| op.op_id.to_string())
+            .collect();
+        let missing: Vec<_> = committed.difference(&present).collect();
+        ensure!(
+            missing.is_empty(),
+            "round {round}: committed ops lost: {missing:?}"
+        );
+        ensure!(
+            store.stored_cart_lines()? == store.cart_lines(),
+            "round {round}: the materialised cart differs from the op log"
+        );
+    }
+    println!(
+        "{rounds} kills, {} committed ops all present, {:?}",
+        committed.len(),
+        started.elapsed()
+    );
+    ensure!(!committed.is_empty(), "the editor never committed anything");
+    Ok(())
+}

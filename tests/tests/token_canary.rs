@@ -1,0 +1,110 @@
+//! Token canary: after login, sync, send and a token refresh, neither token — raw, base64 or hex
+//! — is anywhere in the data folder: the SQLite file, its WAL, the downloaded files, the log.
+
+use anyhow::{anyhow, Result};
+use retour_app::CartEdit;
+use retour_tests::{eligible_lines, files_under, Device, TestServer, EMAIL};
+
+fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The forms a token could leak in.
+fn forms(token: &str) -> Vec<String> {
+    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let hex: String = token.bytes().map(|b| format!("{b:02x}")).collect();
+    vec![
+        token.to_owned(),
+        base64(token.as_bytes(), STD),
+        base64(token.as_bytes(), URL),
+        hex.clone(),
+        hex.to_uppercase(),
+    ]
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    needle.len() >= 8 && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_in_the_data_folder() -> Result<()> {
+    let server = TestServer::start().await?;
+    let device = Device::new(&server.url)?;
+    device.login().await?;
+    let mut seen = Vec::new();
+    let mut remember = |device: &Device| -> Result<()> {
+        let tokens = device
+            .tokens
+            .load(&server.url, EMAIL)
+            .map_err(|e| anyhow!("{e}"))?
+            .ok_or_else(|| anyhow!("no tokens kept"))?;
+        seen.push(tokens.access_token);
+        seen.push(tokens.refresh_token);
+        Ok(())
+    };
+    remember(&device)?;
+    let line = eligible_lines(&device)?.remove(0);
+    device
+        .app
+        .cart_add(&CartEdit {
+            delivery_note: line.0.clone(),
+            line_no: line.1,
+            qty: Some(1),
+            reason: Some(line.3.clone()),
+        })
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
+    let request = device.app.send().await.map_err(|e| anyhow!("{e}"))?;
+    device
+        .app
+        .preaccord_pdf(&request.id)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
+    remember(&device)?;
+
+    // While the app is open the WAL is there; check it too.
+    let files = files_under(device.dir());
+    assert!(
+        files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
+        "{files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.to_string_lossy().ends_with("retour.log")),
+        "{files:?}"
+    );
+    for file in &files {
+        let bytes = std::fs::read(file)?;
+        for token in &seen {
+            for form in forms(token) {
+                assert!(!contains(&bytes, &form), "a token is in {}", file.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn encodings_are_right() {
+    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    assert_eq!(base64(b"Man", STD), "TWFu");
+    assert_eq!(base64(b"Ma", STD), "TWE");
+    assert_eq!(forms("ab")[3], "6162");
+}
