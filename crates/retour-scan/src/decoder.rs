@@ -105,6 +105,13 @@ const FAST_STEP_DIVISOR: u32 = 32;
 /// Dense rows: 1/DENSE_STEP_DIVISOR of the height apart, at most one line per pixel.
 const DENSE_STEP_DIVISOR: u32 = 192;
 
+/// Angles of the slanted-line stage, in degrees.
+const TILTS: [f32; 4] = [-4.0, -1.5, 1.5, 4.0];
+/// Rows averaged together by the smoothing stage.
+const SMOOTHING_BAND: u32 = 4;
+/// Frames wider than this skip the smoothing stage (their modules are rarely one pixel wide).
+const SMOOTHING_MAX_WIDTH: u32 = 1000;
+
 struct Work<'a> {
     frame: &'a LumaFrame,
     deadline: Instant,
@@ -221,16 +228,17 @@ impl FrameDecoder {
         );
         work.matrix(frame, fast_2d);
 
-        // Stage 2: vertical bars.
-        let turned = frame.rotated_quarter();
+        // Stage 2: vertical bars, on a strip of the columns only (no full quarter turn).
         if thorough || work.tally.confirmed_count() == 0 {
-            work.linear(
-                &turned,
-                1,
-                1.0,
-                &sparse_rows(turned.height()),
-                Threshold::PerRow,
-            );
+            let columns = sparse_rows(frame.width());
+            if let Some(strip) = frame.columns_as_rows(&columns) {
+                let labelled: Vec<(u32, u32)> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &column)| (i as u32, column))
+                    .collect();
+                work.labelled(&strip, 1, &labelled);
+            }
         }
 
         // Stage 3: dense rows in the region where a code was last seen.
@@ -245,6 +253,12 @@ impl FrameDecoder {
         }
 
         let go_on = thorough || (work.has_single_line_read() && work.tally.confirmed_count() == 0);
+        // The quarter-turned frame, only when a harder stage will read it.
+        let turned = if go_on {
+            frame.rotated_quarter()
+        } else {
+            LumaFrame::from_luma(1, 1, vec![255]).expect("a 1x1 frame is valid")
+        };
         if go_on {
             // Stage 4: dense rows, both thresholds, both orientations.
             let rows = dense_rows(frame.height());
@@ -254,7 +268,27 @@ impl FrameDecoder {
             work.linear(frame, 0, 1.0, &rows, Threshold::Local);
             work.linear(&turned, 1, 1.0, &turned_rows, Threshold::Local);
         }
+        if go_on {
+            // Stage 4b: rows averaged along the bars and stretched (thin, noisy bars); lines
+            // a band apart so that no two share a pixel.
+            for (source, orientation) in [(frame, 0u8), (&turned, 1u8)] {
+                if source.width() > SMOOTHING_MAX_WIDTH {
+                    continue;
+                }
+                if let Some(smooth) = source.smoothed_along_bars(SMOOTHING_BAND, 2) {
+                    let rows = rows_from_middle(smooth.height(), SMOOTHING_BAND, u32::MAX);
+                    work.linear(&smooth, orientation, 1.0, &rows, Threshold::PerRow);
+                }
+            }
+        }
         if thorough {
+            // Stage 4c: slightly slanted lines — other pixels across the same bars, so they
+            // can confirm a text that a single straight line read.
+            for (index, degrees) in TILTS.iter().enumerate() {
+                let tilted = frame.tilted(*degrees);
+                let rows = dense_rows(tilted.height());
+                work.linear(&tilted, 2 + index as u8, 1.0, &rows, Threshold::PerRow);
+            }
             // Stage 5: harder 2D.
             for pass in [
                 MatrixPass {
@@ -309,6 +343,25 @@ impl FrameDecoder {
 }
 
 impl Work<'_> {
+    fn labelled(&mut self, strip: &LumaFrame, orientation: u8, rows: &[(u32, u32)]) {
+        if self.out_of_time() {
+            return;
+        }
+        let finished = crate::linear::scan_labelled_rows(
+            strip,
+            orientation,
+            1.0,
+            rows,
+            Threshold::PerRow,
+            self.deadline,
+            &mut self.tally,
+            &mut self.panics,
+        );
+        if !finished {
+            self.exhausted = true;
+        }
+    }
+
     fn linear_into(&mut self, crop: &LumaFrame, rows: &[u32], tally: &mut LineTally) {
         if self.out_of_time() {
             return;
@@ -342,14 +395,6 @@ impl Work<'_> {
         let mut unconfirmed = Vec::new();
         let mut region = None;
         let frame = self.frame;
-        if std::env::var_os("RETOUR_SCAN_DEBUG").is_some() {
-            for (format, text, line, spot) in self.tally.lines() {
-                eprintln!(
-                    "  {format:?} {text} line {line:?} x {:.0}..{:.0}",
-                    spot.x_start, spot.x_end
-                );
-            }
-        }
         for (format, text, spot) in self.tally.accepted() {
             region.get_or_insert_with(|| region_around(frame, spot));
             confirmed.push(CodeRead { format, text });

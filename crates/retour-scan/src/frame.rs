@@ -139,6 +139,25 @@ impl LumaFrame {
         }
     }
 
+    /// The given columns as rows, each read bottom to top: row `i` is row `columns[i]` of
+    /// [`LumaFrame::rotated_quarter`], without turning the whole frame. `None` if a column is
+    /// out of range or none is asked for.
+    pub fn columns_as_rows(&self, columns: &[u32]) -> Option<LumaFrame> {
+        if columns.is_empty() || columns.iter().any(|&c| c >= self.width) {
+            return None;
+        }
+        let (w, h) = (self.width as usize, self.height as usize);
+        let mut out = Vec::with_capacity(columns.len() * h);
+        for &column in columns {
+            out.extend((0..h).rev().map(|y| self.pixels[y * w + column as usize]));
+        }
+        Some(LumaFrame {
+            width: self.height,
+            height: columns.len() as u32,
+            pixels: out,
+        })
+    }
+
     /// The frame at half size in each dimension (2×2 box average); `None` below 2×2.
     pub fn halved(&self) -> Option<LumaFrame> {
         let (w, h) = (self.width as usize / 2, self.height as usize / 2);
@@ -183,6 +202,84 @@ impl LumaFrame {
         LumaFrame {
             width: (w * factor) as u32,
             height: (h * factor) as u32,
+            pixels: out,
+        }
+    }
+
+    /// Each row replaced by the average of `band` rows starting there (bars are vertical, so
+    /// this averages noise away along them), and stretched `stretch` times horizontally with
+    /// linear interpolation (edges of one-pixel modules land between pixels). Its height is
+    /// `height - band + 1`.
+    pub fn smoothed_along_bars(&self, band: u32, stretch: u32) -> Option<LumaFrame> {
+        let band = band.max(1) as usize;
+        let stretch = stretch.max(1) as usize;
+        let (w, h) = (self.width as usize, self.height as usize);
+        if h < band || w < 2 {
+            return None;
+        }
+        let out_h = h - band + 1;
+        let out_w = (w - 1) * stretch + 1;
+        let mut sums = vec![0u32; w];
+        for row in self.pixels.chunks_exact(w).take(band) {
+            for (sum, &value) in sums.iter_mut().zip(row) {
+                *sum += u32::from(value);
+            }
+        }
+        let mut out = Vec::with_capacity(out_w * out_h);
+        let divisor = band as u32;
+        for y in 0..out_h {
+            if y > 0 {
+                let leaving = &self.pixels[(y - 1) * w..y * w];
+                let entering = &self.pixels[(y + band - 1) * w..(y + band) * w];
+                for ((sum, &old), &new) in sums.iter_mut().zip(leaving).zip(entering) {
+                    *sum = *sum + u32::from(new) - u32::from(old);
+                }
+            }
+            for x in 0..w - 1 {
+                let (a, b) = (sums[x], sums[x + 1]);
+                for step in 0..stretch as u32 {
+                    let mixed = (a * (stretch as u32 - step) + b * step) / stretch as u32;
+                    out.push(((mixed + divisor / 2) / divisor) as u8);
+                }
+            }
+            out.push(((sums[w - 1] + divisor / 2) / divisor) as u8);
+        }
+        Some(LumaFrame {
+            width: out_w as u32,
+            height: out_h as u32,
+            pixels: out,
+        })
+    }
+
+    /// The frame turned by a small angle about its centre (bilinear; outside is white), same
+    /// size: scan lines across it cross the frame slightly slanted.
+    pub fn tilted(&self, degrees: f32) -> LumaFrame {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let (sin, cos) = degrees.to_radians().sin_cos();
+        let (cx, cy) = ((w as f32 - 1.0) / 2.0, (h as f32 - 1.0) / 2.0);
+        let mut out = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let dy = y as f32 - cy;
+            for x in 0..w {
+                let dx = x as f32 - cx;
+                let sx = cx + dx * cos - dy * sin;
+                let sy = cy + dx * sin + dy * cos;
+                if sx < 0.0 || sy < 0.0 || sx > (w - 1) as f32 || sy > (h - 1) as f32 {
+                    out.push(255);
+                    continue;
+                }
+                let (x0, y0) = (sx as usize, sy as usize);
+                let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
+                let (fx, fy) = (sx - x0 as f32, sy - y0 as f32);
+                let at = |x: usize, y: usize| f32::from(self.pixels[y * w + x]);
+                let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
+                let bottom = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
+                out.push((top * (1.0 - fy) + bottom * fy).round() as u8);
+            }
+        }
+        LumaFrame {
+            width: self.width,
+            height: self.height,
             pixels: out,
         }
     }
@@ -248,6 +345,8 @@ mod tests {
         let turned = frame.rotated_quarter();
         assert_eq!((turned.width(), turned.height()), (2, 3));
         assert_eq!(turned.pixels(), &[4, 1, 5, 2, 6, 3]);
+        let strip = frame.columns_as_rows(&[2, 0]).unwrap();
+        assert_eq!(strip.pixels(), &[6, 3, 4, 1]);
     }
 
     #[test]

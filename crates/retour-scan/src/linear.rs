@@ -93,9 +93,10 @@ impl LineTally {
             .iter()
             .map(|key| {
                 let (lines, spot) = &self.entries[key];
+                let family = direction(spot.orientation);
                 let rows: Vec<u32> = lines
                     .iter()
-                    .filter(|line| line.0 == spot.orientation)
+                    .filter(|line| direction(line.0) == family)
                     .map(|line| line.1)
                     .collect();
                 let low = rows.iter().copied().min().unwrap_or(spot.row);
@@ -106,14 +107,15 @@ impl LineTally {
         let conflicts =
             |a: &(&(CodeFormat, String), usize, LineSpot, u32, u32),
              b: &(&(CodeFormat, String), usize, LineSpot, u32, u32)| {
-                if a.2.orientation != b.2.orientation {
+                if direction(a.2.orientation) != direction(b.2.orientation) {
                     return false;
                 }
                 let overlap = a.2.x_end.min(b.2.x_end) - a.2.x_start.max(b.2.x_start);
                 let smaller = (a.2.x_end - a.2.x_start)
                     .min(b.2.x_end - b.2.x_start)
                     .max(1.0);
-                let margin = 0.1 * smaller;
+                let larger = (a.2.x_end - a.2.x_start).max(b.2.x_end - b.2.x_start);
+                let margin = ROW_MARGIN_OF_WIDTH * larger;
                 let rows_meet =
                     (a.3 as f32) <= b.4 as f32 + margin && (b.3 as f32) <= a.4 as f32 + margin;
                 overlap >= 0.5 * smaller && rows_meet
@@ -136,6 +138,19 @@ impl LineTally {
             .filter(|(lines, _)| lines.len() >= 2)
             .count()
     }
+}
+
+/// How far apart (as a fraction of the wider code's width) the rows of two texts may be and
+/// still count as the same place: misreads cluster at the blurred ends of the bars, near the
+/// digits, well away from the rows that read right. Two genuine codes stacked this close lose
+/// the weaker one (a missed read, never a wrong one).
+const ROW_MARGIN_OF_WIDTH: f32 = 0.6;
+
+/// Orientations whose lines run the same way across the frame: the frame itself and its
+/// slightly tilted copies (0, 2, 3, …) run left to right, the quarter turn (1) top to bottom.
+/// Their coordinates are close enough to compare where two texts were read.
+fn direction(orientation: u8) -> u8 {
+    u8::from(orientation == 1)
 }
 
 /// Runs `f`, turning a panic into `None` and counting it.
@@ -338,13 +353,39 @@ pub(crate) fn scan_rows(
     tally: &mut LineTally,
     panics: &mut u32,
 ) -> bool {
+    let labelled: Vec<(u32, u32)> = rows.iter().map(|&row| (row, row)).collect();
+    scan_labelled_rows(
+        frame,
+        orientation,
+        scale,
+        &labelled,
+        threshold,
+        deadline,
+        tally,
+        panics,
+    )
+}
+
+/// Like [`scan_rows`], for a frame whose rows stand for other lines: each `(row, label)` scans
+/// `row` and files its hits under line `label` (a strip of columns cut out of a frame, say).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn scan_labelled_rows(
+    frame: &LumaFrame,
+    orientation: u8,
+    scale: f32,
+    rows: &[(u32, u32)],
+    threshold: Threshold,
+    deadline: Instant,
+    tally: &mut LineTally,
+    panics: &mut u32,
+) -> bool {
     let Ok(source) = Luma8Source::new_with_slice(frame.pixels(), frame.width(), frame.height())
     else {
         return true;
     };
     let bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
     let mut readers = LinearReaders::new();
-    for &y in rows {
+    for &(y, label) in rows {
         if Instant::now() >= deadline {
             return false;
         }
@@ -360,8 +401,8 @@ pub(crate) fn scan_rows(
                 .map(|r| r.into_owned()),
         });
         let Some(row) = row else { continue };
-        let line = (orientation, (y as f32 * scale) as u32);
-        decode_line(&mut readers, &row, y, line, scale, tally, panics);
+        let line = (orientation, (label as f32 * scale) as u32);
+        decode_line(&mut readers, &row, label, line, scale, tally, panics);
     }
     true
 }

@@ -21,7 +21,12 @@ pub struct ScanRead {
 impl ScanRead {
     /// Classifies a decoded text.
     pub fn classify(read: CodeRead) -> ScanRead {
-        let classification = retour_domain::classify(&read.text);
+        // A UPC-E's check digit is computed over its UPC-A expansion: classify that.
+        let classification = match read.format {
+            CodeFormat::UpcE => retour_domain::Gtin::from_upce(&read.text)
+                .and_then(|gtin| retour_domain::classify(gtin.as_str())),
+            _ => retour_domain::classify(&read.text),
+        };
         ScanRead {
             format: read.format,
             text: read.text,

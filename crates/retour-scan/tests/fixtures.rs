@@ -18,6 +18,7 @@ const GENUINE_SECOND_CODES: &[(&str, &str)] = &[
     ("code39-3/08.png", "001EC9476B0A"),
     ("ean13-2/14.png", "1920081045006"),
     ("ean13-2/20.png", "1920081045006"),
+    ("ean13-2/24.png", "1920081045006"),
     (
         "qrcode-2/16.png",
         "[内側QRコード]\r\n\r\n*ダブルQR*\r\nhttp://d-qr.net/ex/",
@@ -115,7 +116,7 @@ macro_rules! floors {
 
 floors! {
     code128_1: "code128-1" >= 6;
-    code128_2: "code128-2" >= 38;
+    code128_2: "code128-2" >= 39;
     code128_3: "code128-3" >= 2;
     code39_1: "code39-1" >= 4;
     code39_2: "code39-2" >= 2;
@@ -123,10 +124,10 @@ floors! {
     datamatrix_1: "datamatrix-1" >= 27;
     datamatrix_2: "datamatrix-2" >= 18;
     datamatrix_3: "datamatrix-3" >= 18;
-    ean13_1: "ean13-1" >= 31;
+    ean13_1: "ean13-1" >= 32;
     ean13_2: "ean13-2" >= 16;
     ean13_3: "ean13-3" >= 55;
-    ean13_4: "ean13-4" >= 13;
+    ean13_4: "ean13-4" >= 14;
     ean13_5: "ean13-5" >= 0;
     ean8_1: "ean8-1" >= 8;
     itf_1: "itf-1" >= 14;
@@ -137,10 +138,10 @@ floors! {
     qrcode_4: "qrcode-4" >= 38;
     qrcode_5: "qrcode-5" >= 19;
     qrcode_6: "qrcode-6" >= 15;
-    upca_1: "upca-1" >= 17;
-    upca_2: "upca-2" >= 36;
-    upca_3: "upca-3" >= 10;
-    upca_4: "upca-4" >= 13;
+    upca_1: "upca-1" >= 18;
+    upca_2: "upca-2" >= 40;
+    upca_3: "upca-3" >= 11;
+    upca_4: "upca-4" >= 15;
     upca_5: "upca-5" >= 24;
     upca_6: "upca-6" >= 0;
     false_positives_1: "falsepositives" >= 0;
