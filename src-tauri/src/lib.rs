@@ -1,8 +1,117 @@
-//! Retour's Tauri shell.
+//! Retour's Tauri shell: opens the `retour-app` façade (against the configured server, or the
+//! embedded demo backend), manages it as state, exposes it to the window through one-line
+//! commands, forwards the sync state and SSO deep links as events, and shows `ui/`.
+//!
+//! No SQL, no HTTP, no business rule here: the window renders what the façade returns.
+
+mod commands;
+mod error;
+mod events;
+mod shell;
+
+use std::time::Instant;
+
+use tauri::Manager;
+use tauri_plugin_deep_link::DeepLinkExt;
+
+use crate::shell::Shell;
+
+/// Starts the app (desktop `main` and the mobile entry point).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    tauri::Builder::default()
+    let started = Instant::now();
+    let builder = tauri::Builder::default();
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+        // A second launch (e.g. a `retour://sso` link) focuses the running window; the
+        // deep-link plugin hands the URL to `on_open_url`.
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+    }));
+    builder
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .setup(move |app| setup(app, started))
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::session,
+            commands::login,
+            commands::sso_login,
+            commands::pending_sso_token,
+            commands::logout,
+            commands::request_password_reset,
+            commands::reset_password,
+            commands::request_unlock,
+            commands::unlock_account,
+            commands::service,
+            commands::recent_delivery_notes,
+            commands::delivery_note,
+            commands::validate_bl_number,
+            commands::lookup,
+            commands::scan_image,
+            commands::cart,
+            commands::cart_add,
+            commands::cart_set,
+            commands::cart_remove,
+            commands::cart_save,
+            commands::cart_send,
+            commands::dossiers,
+            commands::dossier,
+            commands::preaccord_path,
+            commands::sync_state,
+            commands::sync_now,
+            commands::settings,
+            commands::save_settings,
+            commands::cameras,
+            commands::camera_start,
+            commands::camera_stop,
+            commands::ui_rendered,
+        ])
         .run(tauri::generate_context!())
-        .expect("error while running Retour");
+        .expect("Retour could not start its window");
+}
+
+/// Opens the façade and everything around it before the window shows.
+fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = shell::data_dir();
+    std::fs::create_dir_all(&data_dir)?;
+    let settings = shell::load_settings(&data_dir);
+    let (server_url, demo) = match shell::configured_server(&settings) {
+        Some(url) => (url, false),
+        None => (start_demo_backend(app, &data_dir)?, true),
+    };
+    let core = retour_app::App::open(retour_app::Config::new(server_url.clone(), &data_dir))?;
+    app.manage(core.clone());
+    app.manage(Shell::new(data_dir, server_url, demo, settings, started));
+    events::forward_sync_state(app.handle().clone(), &core);
+    tauri::async_runtime::spawn(async move {
+        core.spawn_background_sync();
+    });
+    let handle = app.handle().clone();
+    if let Ok(Some(urls)) = app.deep_link().get_current() {
+        urls.iter().filter_map(shell::sso_token).for_each(|token| events::sso_link(&handle, token));
+    }
+    app.deep_link().on_open_url(move |event| {
+        event.urls().iter().filter_map(shell::sso_token).for_each(|token| events::sso_link(&handle, token));
+    });
+    Ok(())
+}
+
+/// The embedded reference backend with demo data, kept alive as state; returns its URL.
+#[cfg(feature = "demo")]
+fn start_demo_backend(app: &mut tauri::App, data_dir: &std::path::Path) -> Result<String, retour_app::AppError> {
+    let backend = tauri::async_runtime::block_on(retour_app::demo::start_demo_backend(data_dir))?;
+    let url = backend.url().to_owned();
+    app.manage(backend);
+    Ok(url)
+}
+
+#[cfg(not(feature = "demo"))]
+fn start_demo_backend(_app: &mut tauri::App, _data_dir: &std::path::Path) -> Result<String, retour_app::AppError> {
+    Err(retour_app::AppError::new(
+        "no_server",
+        "Aucun serveur de retours n'est configuré : indiquez son adresse (RETOUR_SERVER ou settings.json).",
+    ))
 }

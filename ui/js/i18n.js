@@ -81,6 +81,7 @@ const fr = {
   totalHt: "Montant total HT",
   details: "DÉTAILS",
   scanned: (code) => `Code lu : ${code}`,
+  noCodeInImage: "Aucun code-barres lisible sur cette image.",
 
   resultsTitle: "LES BL ASSOCIÉS À LA RÉFÉRENCE",
   resultsEmpty: "Aucun de vos bons de livraison récents ne contient cette référence.",
@@ -260,6 +261,7 @@ const en = {
   totalHt: "Total excl. VAT",
   details: "DETAILS",
   scanned: (code) => `Code read: ${code}`,
+  noCodeInImage: "No readable barcode in this image.",
   resultsTitle: "DELIVERY NOTES WITH THE REFERENCE",
   resultsEmpty: "None of your recent delivery notes contains this reference.",
   linesMatched: (n) => `${n} matching line${n > 1 ? "s" : ""}`,

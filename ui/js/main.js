@@ -5,7 +5,7 @@ import { call, on, EVENTS } from "./api.js";
 import { t, language, setLanguage } from "./i18n.js";
 import { h, toast, errorText } from "./dom.js";
 import { icon } from "./icons.js";
-import { installWedge, setWedgeEnabled } from "./wedge.js";
+import { installWedge, setWedgeEnabled, takeBurst } from "./wedge.js";
 import { loginScreen, handleSsoLink } from "./screens/login.js";
 import { homeScreen } from "./screens/home.js";
 import { declareScreen, resultsScreen, blScreen, resolveCode } from "./screens/declare.js";
@@ -27,17 +27,17 @@ export const app = {
 
 // Routes: hash pattern → screen. `declare` screens need the service open and accept scanner bursts.
 const routes = [
-  { path: /^#\/login$/, screen: loginScreen, public: true },
-  { path: /^#\/home$/, screen: homeScreen, scanner: true },
-  { path: /^#\/declare$/, screen: declareScreen, declare: true, scanner: true },
-  { path: /^#\/results$/, screen: resultsScreen, declare: true, scanner: true },
-  { path: /^#\/bl\/([^/]+)$/, screen: blScreen, declare: true, scanner: true },
-  { path: /^#\/cart$/, screen: cartScreen, declare: true, scanner: true },
-  { path: /^#\/confirmation$/, screen: confirmationScreen },
-  { path: /^#\/tracking$/, screen: trackingScreen },
-  { path: /^#\/tracking\/([^/]+)$/, screen: dossierScreen },
-  { path: /^#\/closed$/, screen: closedScreen },
-  { path: /^#\/settings$/, screen: settingsScreen },
+  { path: /^#\/login$/, name: "login", screen: loginScreen, public: true },
+  { path: /^#\/home$/, name: "home", screen: homeScreen, scanner: true },
+  { path: /^#\/declare$/, name: "declare", screen: declareScreen, declare: true, scanner: true },
+  { path: /^#\/results$/, name: "results", screen: resultsScreen, declare: true, scanner: true },
+  { path: /^#\/bl\/([^/]+)$/, name: "bl", screen: blScreen, declare: true, scanner: true },
+  { path: /^#\/cart$/, name: "cart", screen: cartScreen, declare: true, scanner: true },
+  { path: /^#\/confirmation$/, name: "confirmation", screen: confirmationScreen },
+  { path: /^#\/tracking$/, name: "tracking", screen: trackingScreen },
+  { path: /^#\/tracking\/([^/]+)$/, name: "dossier", screen: dossierScreen },
+  { path: /^#\/closed$/, name: "closed", screen: closedScreen },
+  { path: /^#\/settings$/, name: "settings", screen: settingsScreen },
 ];
 
 /** Navigates to a hash route (re-renders even when it is the current one). */
@@ -64,7 +64,6 @@ export async function render() {
   if (!route.public && !app.user) return go("#/login");
   setWedgeEnabled(false);
   document.dispatchEvent(new Event("retour:leave"));
-  document.body.dataset.screen = route.screen.name.replace(/Screen$/, "");
   let node;
   try {
     if (route.declare) {
@@ -80,11 +79,22 @@ export async function render() {
   }
   if (serial !== renderSerial) return;
   main.replaceChildren(node);
+  document.body.dataset.screen = route.name;
+  reportRender(route.name);
   setWedgeEnabled(Boolean(route.scanner));
   renderChrome();
   const focus = main.querySelector("[autofocus]") || main.querySelector("h1");
   if (focus) focus.focus({ preventScroll: false });
   window.scrollTo(0, 0);
+}
+
+/** Tells the shell a screen is painted (and how long after a scanner burst), for the bench. */
+function reportRender(screen) {
+  const burst = screen === "bl" ? takeBurst() : null;
+  requestAnimationFrame(() => setTimeout(() => {
+    const now = performance.now();
+    call("ui_rendered", { screen, burstMs: burst ? now - burst.endAt : null, firstKeyMs: burst ? now - burst.firstAt : null }).catch(() => {});
+  }, 0));
 }
 
 /** The header: brand, connection state, pending count, language, settings. */
@@ -109,11 +119,26 @@ function switchLanguage() {
   render();
 }
 
+/** The façade's sync state → what the header shows. */
+function normalizeSync(state) {
+  if (!state) return app.sync;
+  const pending = (state.pending_ops ?? 0) + (state.pending_sends ?? 0) + (state.pending ?? 0);
+  return { ...state, online: state.online !== false, pending };
+}
+
+/** The signed-in user from the façade's session view (null when signed out). */
+export function userOf(session) {
+  if (!session || session.signed_in === false) return null;
+  return session.user ?? (session.email ? { email: session.email, name: "" } : session);
+}
+
 /** Called by the sync-state event and after every cart change. */
 function onSyncState(state) {
-  app.sync = { ...app.sync, ...state };
+  const before = app.sync;
+  app.sync = normalizeSync(state);
   renderChrome();
-  if (state.cart_changed || state.changed) document.dispatchEvent(new CustomEvent("retour:changed"));
+  // A finished sync may have brought edits from another device or a file's new status.
+  if (app.sync.last_sync && app.sync.last_sync !== before.last_sync) document.dispatchEvent(new CustomEvent("retour:changed"));
 }
 
 async function boot() {
@@ -121,19 +146,20 @@ async function boot() {
   installWedge((code) => resolveCode(code));
   on(EVENTS.sync, onSyncState);
   on(EVENTS.scan, (read) => resolveCode(read.code ?? read));
-  on(EVENTS.sso, (token) => handleSsoLink(token));
+  on(EVENTS.sso, () => call("pending_sso_token").then((token) => token && handleSsoLink(token)).catch(() => {}));
   try {
     app.info = await call("app_info");
   } catch {
     app.info = {};
   }
+  if (app.info.lang) setLanguage(app.info.lang);
   try {
-    app.sync = { ...app.sync, ...(await call("sync_state")) };
+    app.sync = normalizeSync(await call("sync_state"));
   } catch {
     /* The header keeps its defaults. */
   }
   try {
-    app.user = await call("current_user");
+    app.user = userOf(await call("session"));
   } catch {
     app.user = null;
   }
@@ -145,11 +171,13 @@ async function boot() {
   }
   await render();
   document.body.dataset.ready = "true";
+  const token = await call("pending_sso_token").catch(() => null);
+  if (token) handleSsoLink(token);
 }
 
 /** After a successful login or SSO: service check, then home or the closed screen. */
-export async function afterLogin(user) {
-  app.user = user;
+export async function afterLogin(session) {
+  app.user = userOf(session);
   app.service = await call("service").catch(() => null);
   go(app.service && app.service.open === false ? "#/closed" : "#/home");
 }

@@ -10,6 +10,7 @@ const MIN_LENGTH = 4;
 
 let buffer = "";
 let lastAt = 0;
+let firstAt = 0;
 let snapshot = null;
 let enabled = false;
 let onCode = () => {};
@@ -39,6 +40,7 @@ function onKeyDown(event) {
         target.el.value = target.value;
         target.el.dispatchEvent(new Event("input", { bubbles: true }));
       }
+      lastBurst = { firstAt, endAt: now };
       onCode(code);
     }
     return;
@@ -48,11 +50,22 @@ function onKeyDown(event) {
     return;
   }
   if (buffer === "") {
+    firstAt = now;
     const el = document.activeElement;
     snapshot = isEditable(el) ? { el, value: el.value } : null;
   }
   buffer += event.key;
   lastAt = now;
+}
+
+/** When the last burst started and ended (`performance.now()`), for the render timings. */
+export let lastBurst = null;
+
+/** Forgets the last burst once its result is on screen. */
+export function takeBurst() {
+  const burst = lastBurst;
+  lastBurst = null;
+  return burst;
 }
 
 /** Starts listening for bursts; `handler(code)` receives each scanned code. */

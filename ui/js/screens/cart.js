@@ -13,7 +13,7 @@ async function allowedReasons(cart) {
   const byLine = new Map();
   const missing = new Set();
   for (const line of cart.lines) {
-    if (line.allowed_reasons) byLine.set(`${line.delivery_note}/${line.line_no}`, line.allowed_reasons);
+    if (line.allowed_reasons) byLine.set(`${line.delivery_note}/${line.line_no}`, line.allowed_reasons.map((r) => r.code ?? r));
     else missing.add(line.delivery_note);
   }
   await Promise.all([...missing].map(async (number) => {
@@ -28,7 +28,7 @@ async function allowedReasons(cart) {
 }
 
 export async function cartScreen() {
-  const [cart, reasons] = await Promise.all([call("cart"), app.reasons ? app.reasons : call("reasons")]);
+  const [cart, reasons] = await Promise.all([call("cart"), app.reasons ? app.reasons : call("reasons").catch(() => [])]);
   app.reasons = reasons;
   app.cart = cart;
   const section = h("section", { class: "screen cart" });
@@ -47,18 +47,25 @@ export async function cartScreen() {
     }
   }
 
+  /** After a removal, the focus goes to the next line's remove button (or the title). */
+  function nextFocus(index) {
+    const next = app.cart.lines[index + 1] || app.cart.lines[index - 1];
+    return next ? `cl-${next.delivery_note}-${next.line_no}-remove` : null;
+  }
+
   function lineView(line, index) {
     const key = `${line.delivery_note}/${line.line_no}`;
     const id = `cl-${line.delivery_note}-${line.line_no}`;
-    const codes = allowed.get(key) || line.allowed_reasons || (line.reason ? [line.reason] : []);
-    const set = (qty, reason, focusId) => change("cart_set", { deliveryNote: line.delivery_note, lineNo: line.line_no, qty, reason: reason ?? null }, focusId);
+    const codes = allowed.get(key) || (line.reason ? [line.reason] : []);
+    const labelOf = (code) => line.allowed_reasons?.find((r) => r.code === code)?.label ?? reasons.find((r) => r.code === code)?.label;
+    const set = (qty, reason, focusId) => change("cart_set", { args: { delivery_note: line.delivery_note, line_no: line.line_no, qty, reason: reason ?? null } }, focusId);
     const minus = h("button", { id: `${id}-minus`, class: "step", type: "button", "aria-label": `${t("decrease")} — ${line.reference}`, disabled: line.qty <= 1,
       onclick: () => set(line.qty - 1, line.reason, `${id}-minus`) }, "−");
     const plus = h("button", { id: `${id}-plus`, class: "step", type: "button", "aria-label": `${t("increase")} — ${line.reference}`, disabled: line.qty >= line.eligible_qty,
       onclick: () => set(line.qty + 1, line.reason, `${id}-plus`) }, "+");
     const reasonGroup = h("div", { class: "reasons", role: "radiogroup", "aria-label": `${t("reason")} — ${line.reference}` },
       codes.map((code) => {
-        const label = reasonLabel(code, reasons.find((r) => r.code === code)?.label);
+        const label = reasonLabel(code, labelOf(code));
         const radioId = `${id}-reason-${code}`;
         return [h("input", { type: "radio", class: "visually-hidden reason-radio", id: radioId, name: `${id}-reason`, value: code, checked: line.reason === code,
           onchange: () => set(line.qty, code, radioId) }), h("label", { for: radioId, class: "pill-choice" }, label)];
@@ -67,7 +74,7 @@ export async function cartScreen() {
       h("div", { class: "cart-line-head" },
         h("span", { class: "muted" }, t("deliveryNote"), " ", h("strong", {}, line.delivery_note)),
         h("button", { id: `${id}-remove`, class: "icon ghost remove", type: "button", "aria-label": `${t("remove")} — ${line.reference}`, title: t("remove"),
-          onclick: () => change("cart_remove", { deliveryNote: line.delivery_note, lineNo: line.line_no }, index > 0 ? null : null) }, icon("trash", 28))),
+          onclick: () => change("cart_remove", { args: { delivery_note: line.delivery_note, line_no: line.line_no } }, nextFocus(index)) }, icon("trash", 28))),
       h("p", { class: "line-text" }, h("strong", { class: "reference" }, line.reference), " ", h("span", { class: "designation" }, line.designation),
         h("span", { class: "eligible" }, t("eligibleShort", line.eligible_qty))),
       h("div", { class: "cart-line-controls" },
@@ -80,12 +87,13 @@ export async function cartScreen() {
 
   function draw(focusId) {
     const cart = app.cart;
-    const complete = cart.lines.length > 0 && cart.lines.every((l) => l.reason);
+    const complete = cart.can_send ?? (cart.lines.length > 0 && cart.lines.every((l) => l.reason));
     const save = h("button", { id: "save-cart", class: "secondary big", type: "button", disabled: cart.lines.length === 0, onclick: async () => {
       try {
         const saved = await call("cart_save");
         if (saved && saved.lines) app.cart = saved;
-        toast(t("cartSaved"));
+        if (saved && typeof saved.count === "number") app.cart = { ...app.cart, count: saved.count };
+        toast(saved?.message || t("cartSaved"));
         renderChrome();
       } catch (error) {
         showError(error);

@@ -15,7 +15,7 @@ export async function resolveCode(code) {
   try {
     const found = await call("lookup", { code: text });
     app.lastLookup = found;
-    if (found.kind === "delivery_note") go(`#/bl/${encodeURIComponent(found.normalized)}`);
+    if (found.open_delivery_note || found.kind === "delivery_note") go(`#/bl/${encodeURIComponent(found.open_delivery_note || found.normalized)}`);
     else go(`#/results?code=${encodeURIComponent(found.normalized)}`);
   } catch (error) {
     showError(error);
@@ -62,8 +62,10 @@ function scanSection() {
     if (!chosen) return;
     try {
       const bytes = Array.from(new Uint8Array(await chosen.arrayBuffer()));
-      const read = await call("scan_image", { bytes });
-      await resolveCode(read?.code ?? read?.text ?? read);
+      const reads = await call("scan_image", { bytes });
+      const first = Array.isArray(reads) ? reads[0] : reads;
+      if (!first) toast(t("noCodeInImage"), "error");
+      else await resolveCode(first.text ?? first.code ?? first);
     } catch (error) {
       showError(error);
     } finally {
@@ -109,6 +111,7 @@ function blSection() {
     return !message;
   }
   input.addEventListener("input", validate);
+  input.addEventListener("change", validate);
   return h("section", { class: "card", "aria-labelledby": "bl-title" },
     h("h2", { id: "bl-title" }, t("blTitle")),
     h("form", { class: "search-row", onsubmit: async (e) => {
@@ -208,7 +211,7 @@ export async function blScreen(number) {
     const lineNos = boxes.filter((b) => b.checked).map((b) => Number(b.dataset.line));
     addButton.disabled = true;
     try {
-      app.cart = await call("cart_add", { deliveryNote: bl.number, lineNos });
+      for (const lineNo of lineNos) app.cart = await call("cart_add", { args: { delivery_note: bl.number, line_no: lineNo } });
       toast(t("added", lineNos.length));
       go("#/cart");
     } catch (error) {

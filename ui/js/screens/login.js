@@ -27,8 +27,8 @@ export async function loginScreen() {
     submit.disabled = true;
     submit.textContent = t("loading");
     try {
-      const user = await call("login", { email: email.value.trim(), password: password.value, remember: remember.checked });
-      await afterLogin(user);
+      const session = await call("login", { args: { email: email.value.trim(), password: password.value, remember: remember.checked } });
+      await afterLogin(session);
     } catch (error) {
       formError.textContent = errorText(error);
       password.select();
@@ -116,8 +116,8 @@ export async function handleSsoLink(token) {
   if (!token) return;
   toast(t("ssoInProgress"));
   try {
-    const user = await call("sso_login", { token });
-    await afterLogin(user);
+    const session = await call("sso_login", { token });
+    await afterLogin(session);
   } catch (error) {
     toast(errorText(error), "error");
   }

@@ -10,9 +10,12 @@ import { app, go, render } from "../main.js";
 export async function closedScreen() {
   const service = (app.service = await call("service").catch(() => app.service));
   const days = t("days");
-  const rows = (service?.schedule || []).map((d) => h("tr", {},
-    h("th", { scope: "row" }, days[d.day] || d.day),
-    h("td", {}, d.closed ? t("closedDay") : `${d.opens} - ${d.closes}`)));
+  const french = language() === "fr";
+  const rows = service?.rows
+    ? service.rows.map((r) => h("tr", {}, h("th", { scope: "row" }, french ? r.label : days[r.day] || r.label), h("td", {}, french || !/^\D/.test(r.hours) ? r.hours : t("closedDay"))))
+    : (service?.schedule || []).map((d) => h("tr", {},
+        h("th", { scope: "row" }, days[d.day] || d.day),
+        h("td", {}, d.closed ? t("closedDay") : `${d.opens} - ${d.closes}`)));
   return h("section", { class: "screen closed" },
     h("div", { class: "closed-banner" }, h("p", { class: "sorry" }, t("closedSorry")), h("h1", { tabindex: "-1", id: "closed-title" }, t("closedTitle"))),
     h("div", { class: "closed-body" },
@@ -40,7 +43,7 @@ export async function settingsScreen() {
     h("form", { class: "card stack", onsubmit: async (e) => {
       e.preventDefault();
       try {
-        await call("save_settings", { serverUrl: server.value.trim() || null, camera: camera.value || null });
+        await call("save_settings", { settings: { server_url: server.value.trim() || null, camera: camera.value || null } });
         app.info = await call("app_info").catch(() => app.info);
         toast(t("saved"));
       } catch (error) {

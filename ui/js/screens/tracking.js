@@ -55,14 +55,13 @@ export async function trackingScreen() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const tab = params.get("tab") === "closed" ? "closed" : "open";
   const status = params.get("status") || "";
-  const perPage = 20;
   let page = 1;
-  const list = await call("dossiers", { state: tab, status: status || null, page, perPage });
+  const list = await call("dossiers", { args: { state: tab, status: status || null, page } });
   const cards = h("ul", { id: "file-cards", class: "file-cards" }, list.items.map(card));
   if (!list.items.length) cards.append(h("li", { class: "empty" }, t("noFiles")));
   const more = h("button", { id: "more-files", class: "secondary", type: "button", hidden: list.items.length >= list.total, onclick: async () => {
     page += 1;
-    const next = await call("dossiers", { state: tab, status: status || null, page, perPage });
+    const next = await call("dossiers", { args: { state: tab, status: status || null, page } });
     cards.append(...next.items.map(card));
     more.hidden = cards.children.length >= next.total;
   } }, t("moreFiles"));

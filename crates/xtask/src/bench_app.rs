@@ -1,0 +1,317 @@
+//! `cargo xtask bench-app`: the app's own figures on the release build, against a real
+//! `retour-server` on loopback — cold start until the login screen is rendered, idle memory of the
+//! app and its WebView processes, and a USB-scanner burst until the BL is rendered.
+//!
+//! The window reports what it rendered through the shell's `ui_rendered` command into the file
+//! named by `RETOUR_BENCH_FILE` (nothing is written without it). Keystrokes are real X events
+//! typed by `xdotool`, as a USB scanner types them. Without a display the whole bench re-runs
+//! itself under Xvfb with a D-Bus session and an unlocked keyring, like the tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// Cold starts measured (after one warm-up start).
+const STARTS: usize = 5;
+/// Bursts measured.
+const BURSTS: usize = 7;
+/// How long the app sits idle before its memory is read.
+const IDLE: Duration = Duration::from_secs(5);
+const KEYRING_PASSWORD: &str = "retour-bench-keyring";
+
+pub fn run(args: &[String]) -> Result<()> {
+    let inside = args.iter().any(|a| a == "--inside");
+    if !inside {
+        crate::run("cargo", &["build", "--release", "-p", "retour-tauri", "--bin", "retour-tauri"])?;
+        crate::run("cargo", &["build", "--release", "-p", "retour-server"])?;
+        if std::env::var_os("DISPLAY").is_none() {
+            return rerun_under_xvfb();
+        }
+    }
+    bench()
+}
+
+fn rerun_under_xvfb() -> Result<()> {
+    let me = std::env::current_exe()?;
+    let data_home = std::env::temp_dir().join(format!("retour-bench-keyring-{}", std::process::id()));
+    std::fs::create_dir_all(&data_home)?;
+    let script = format!("echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" bench-app --inside");
+    let status = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x1024x24", "dbus-run-session", "--", "sh", "-c", &script])
+        .arg(me)
+        .env("XDG_DATA_HOME", &data_home)
+        .status()
+        .context("cannot start xvfb-run")?;
+    let _ = std::fs::remove_dir_all(&data_home);
+    if !status.success() {
+        bail!("bench failed: {status}");
+    }
+    Ok(())
+}
+
+fn release(name: &str) -> PathBuf {
+    crate::root().join("target/release").join(name)
+}
+
+fn bench() -> Result<()> {
+    if Command::new("xdotool").arg("version").output().is_err() {
+        bail!("xdotool is missing: apt-get install xdotool");
+    }
+    let work = std::env::temp_dir().join(format!("retour-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+    let server = Server::start(&work)?;
+    let bl = server.first_delivery_note()?;
+    let data_dir = work.join("app-data");
+    let report = work.join("rendered.txt");
+
+    // Cold start: process spawn until the login screen is rendered.
+    let mut starts = Vec::new();
+    for i in 0..=STARTS {
+        let _ = std::fs::remove_file(&report);
+        let started = Instant::now();
+        let mut app = App::spawn(&server.url, &data_dir, &report)?;
+        wait_for_line(&report, "login", Duration::from_secs(30))?;
+        let elapsed = started.elapsed();
+        if i > 0 {
+            starts.push(elapsed);
+        }
+        if i == STARTS {
+            std::thread::sleep(IDLE);
+            let (rss, pss, processes) = memory_of_tree(app.child.id())?;
+            println!("idle memory after {IDLE:?}: RSS {:.0} MB, PSS {:.0} MB ({processes} processes: app + WebKit)", mb(rss), mb(pss));
+        }
+        app.stop();
+    }
+    starts.sort();
+    println!(
+        "cold start to login rendered: median {} ms (min {} ms, max {} ms, {STARTS} runs)",
+        starts[STARTS / 2].as_millis(),
+        starts[0].as_millis(),
+        starts[STARTS - 1].as_millis()
+    );
+
+    // Scanner burst: sign in with the keyboard, open the declare screen, scan the BL repeatedly.
+    let _ = std::fs::remove_file(&report);
+    let mut app = App::spawn(&server.url, &data_dir, &report)?;
+    wait_for_line(&report, "login", Duration::from_secs(30))?;
+    let window = app.window()?;
+    xdotool(&["type", "--window", &window, "--delay", "20", "atelier@garage-demo.fr"])?;
+    xdotool(&["key", "--window", &window, "Tab"])?;
+    xdotool(&["type", "--window", &window, "--delay", "20", "Retour-Demo-2026"])?;
+    xdotool(&["key", "--window", &window, "Return"])?;
+    wait_for_line(&report, "home", Duration::from_secs(30))?;
+    xdotool(&["key", "--window", &window, "Return"])?;
+    wait_for_line(&report, "declare", Duration::from_secs(30))?;
+    let mut after_enter = Vec::new();
+    let mut from_first_key = Vec::new();
+    for _ in 0..BURSTS {
+        let before = lines(&report, "bl").len();
+        // A scanner types about one character per 1–5 ms; xdotool's smallest steady delay.
+        xdotool(&["type", "--window", &window, "--delay", "4", &format!("00{bl}")])?;
+        xdotool(&["key", "--window", &window, "Return"])?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while lines(&report, "bl").len() == before {
+            if Instant::now() > deadline {
+                bail!("the burst did not open the BL");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let line = lines(&report, "bl").pop().unwrap_or_default();
+        let mut fields = line.split_whitespace().skip(1).map(|f| f.parse::<f64>().unwrap_or(f64::NAN));
+        after_enter.push(fields.next().unwrap_or(f64::NAN));
+        from_first_key.push(fields.next().unwrap_or(f64::NAN));
+    }
+    app.stop();
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[v.len() / 2]
+    };
+    println!(
+        "scanner burst → BL rendered: median {:.0} ms after the final Enter ({:.0} ms from the first keystroke), {BURSTS} bursts",
+        median(&mut after_enter),
+        median(&mut from_first_key)
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+/// The app process, stopped with SIGTERM.
+struct App {
+    child: Child,
+}
+
+impl App {
+    fn spawn(server: &str, data_dir: &Path, report: &Path) -> Result<App> {
+        let child = Command::new(release("retour-tauri"))
+            .env("RETOUR_SERVER", server)
+            .env("RETOUR_DATA_DIR", data_dir)
+            .env("RETOUR_BENCH_FILE", report)
+            .env("RETOUR_LANG", "fr")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start the release app")?;
+        Ok(App { child })
+    }
+
+    /// The X window id of the app's window.
+    fn window(&self) -> Result<String> {
+        let out = Command::new("xdotool").args(["search", "--sync", "--onlyvisible", "--pid", &self.child.id().to_string()]).output()?;
+        let id = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_owned();
+        if id.is_empty() {
+            bail!("no window for the app");
+        }
+        xdotool(&["windowfocus", "--sync", &id])?;
+        Ok(id)
+    }
+
+    fn stop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `retour-server` (release) with the demo seed, always open.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(work: &Path) -> Result<Server> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let env = [
+            ("RETOUR_DB", work.join("server.db").display().to_string()),
+            ("RETOUR_MAIL_SPOOL", work.join("mail").display().to_string()),
+            ("RETOUR_SCHEDULE", "always".to_owned()),
+            ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
+        ];
+        let status = Command::new(release("retour-server")).arg("seed-demo").envs(env.clone()).stdout(Stdio::null()).status()?;
+        if !status.success() {
+            bail!("retour-server seed-demo failed");
+        }
+        let child = Command::new(release("retour-server")).arg("serve").envs(env).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+        let server = Server { child, url: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while curl(&["-sf", &format!("{}/healthz", server.url)]).is_err() {
+            if Instant::now() > deadline {
+                bail!("retour-server did not start");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(server)
+    }
+
+    /// The newest BL of the demo customer.
+    fn first_delivery_note(&self) -> Result<String> {
+        let login = curl(&[
+            "-sf",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            r#"{"email":"atelier@garage-demo.fr","password":"Retour-Demo-2026","device_name":"bench"}"#,
+            &format!("{}/api/v1/auth/login", self.url),
+        ])?;
+        let token = json_string(&login, "access_token").context("no access token")?;
+        let list = curl(&["-sf", "-H", &format!("authorization: Bearer {token}"), &format!("{}/api/v1/delivery-notes?days=7", self.url)])?;
+        json_string(&list, "number").context("no delivery note")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn curl(args: &[&str]) -> Result<String> {
+    let out = Command::new("curl").args(args).output().context("curl")?;
+    if !out.status.success() {
+        bail!("curl {args:?} failed");
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The first `"key":"value"` string of a JSON text (enough for two known answers).
+fn json_string(text: &str, key: &str) -> Option<String> {
+    let start = text.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let end = text[start..].find('"')? + start;
+    Some(text[start..end].to_owned())
+}
+
+fn xdotool(args: &[&str]) -> Result<()> {
+    let status = Command::new("xdotool").args(args).status().context("xdotool")?;
+    if !status.success() {
+        bail!("xdotool {args:?} failed");
+    }
+    Ok(())
+}
+
+/// The report's lines that start with `screen`.
+fn lines(report: &Path, screen: &str) -> Vec<String> {
+    std::fs::read_to_string(report)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.split_whitespace().next() == Some(screen))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn wait_for_line(report: &Path, screen: &str, limit: Duration) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    while lines(report, screen).is_empty() {
+        if Instant::now() > deadline {
+            bail!("the app never rendered {screen}");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Ok(())
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1024.0 / 1024.0
+}
+
+/// RSS and PSS (bytes) of a process and all its descendants, and how many there are.
+fn memory_of_tree(root: u32) -> Result<(u64, u64, usize)> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let ppid = after_name.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+        parents.push((pid, ppid));
+    }
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(parents.iter().filter(|(_, p)| *p == parent).map(|(c, _)| *c));
+        i += 1;
+    }
+    let (mut rss, mut pss) = (0, 0);
+    for pid in &tree {
+        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        for line in rollup.lines() {
+            let kb = |l: &str| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) * 1024;
+            if line.starts_with("Rss:") {
+                rss += kb(line);
+            } else if line.starts_with("Pss:") {
+                pss += kb(line);
+            }
+        }
+    }
+    Ok((rss, pss, tree.len()))
+}

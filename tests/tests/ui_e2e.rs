@@ -1,0 +1,901 @@
+//! End to end in the real window: the debug build of the Tauri app, driven through `tauri-driver`
+//! and WebKitWebDriver, against a real `retour-server` on loopback (no mocks).
+//!
+//! Each test starts its own server (in-process, on its own port, with the demo seed), its own
+//! `tauri-driver` on a free port, and the app with `RETOUR_SERVER` and `RETOUR_DATA_DIR` pointing
+//! at them. Waits are bounded polls on the DOM, never fixed sleeps. Screenshots of every screen at
+//! phone and desktop sizes go to `docs/screenshots/`.
+//!
+//! The tests need a display (`cargo xtask test` runs them under Xvfb with a D-Bus session and an
+//! unlocked keyring) and `tauri-driver` (installed by `cargo xtask setup`).
+
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::{json, Value};
+
+/// How long a DOM condition may take before the test fails.
+const WAIT: Duration = Duration::from_secs(20);
+/// How often a DOM condition is checked.
+const POLL: Duration = Duration::from_millis(50);
+/// Phone and desktop window sizes of the screenshots.
+const PHONE: (u32, u32) = (390, 844);
+const DESKTOP: (u32, u32) = (1280, 800);
+
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// One window at a time: the machine has two cores and one Xvfb display.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Builds the app's debug binary once per test run and returns its path.
+fn app_binary() -> Result<PathBuf> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "-p", "retour-tauri", "--bin", "retour-tauri"])
+                .current_dir(root())
+                .status()
+                .map_err(|e| e.to_string())?;
+            if !status.success() {
+                return Err(format!("cargo build -p retour-tauri failed: {status}"));
+            }
+            let target = std::env::var("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|_| root().join("target"));
+            Ok(target.join("debug").join("retour-tauri"))
+        })
+        .clone()
+        .map_err(|e| anyhow!(e))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(StdListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn tauri_driver_path() -> PathBuf {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let installed = Path::new(&home).join(".cargo/bin/tauri-driver");
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from("tauri-driver")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The real server, in-process on loopback.
+
+/// A `retour-server` on its own port and directory; it can be stopped and started again on the
+/// same port with the same database (the offline test).
+struct Server {
+    runtime: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+    addr: SocketAddr,
+    schedule: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    /// Starts a server with the demo seed; `schedule` is `always` or the JSON of RETOUR_SCHEDULE.
+    fn start(schedule: &str) -> Result<Server> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        let dir = tempfile::tempdir()?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        let addr = listener.local_addr()?;
+        let mut server = Server {
+            runtime,
+            dir,
+            addr,
+            schedule: schedule.to_owned(),
+            stop: None,
+            task: None,
+        };
+        let state = server.state()?;
+        retour_server::demo::seed(state.db(), retour_server::paris_today_now())
+            .context("demo seed")?;
+        server.serve(listener, state);
+        Ok(server)
+    }
+
+    fn state(&self) -> Result<retour_server::AppState> {
+        let mut config = retour_server::config::Config::for_dir(self.dir.path());
+        config.schedule = self
+            .schedule
+            .parse()
+            .map_err(|e| anyhow!("schedule: {e}"))?;
+        Ok(retour_server::AppState::new(config)?)
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener, state: retour_server::AppState) {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        self.task = Some(
+            self.runtime
+                .spawn(retour_server::serve(listener, state, shutdown)),
+        );
+        self.stop = Some(stop);
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops serving (connections are refused afterwards).
+    fn stop(&mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            self.runtime.block_on(task)??;
+        }
+        Ok(())
+    }
+
+    /// Serves again on the same address with the same database.
+    fn restart(&mut self) -> Result<()> {
+        let listener = self
+            .runtime
+            .block_on(tokio::net::TcpListener::bind(self.addr))?;
+        let state = self.state()?;
+        self.serve(listener, state);
+        Ok(())
+    }
+
+    /// Calls the server's API as `email`; returns the JSON answer.
+    fn api(
+        &self,
+        email: &str,
+        password: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
+        let login: Value = ureq::post(&format!("{}/api/v1/auth/login", self.url()))
+            .send_json(json!({"email": email, "password": password, "device_name": "e2e"}))?
+            .into_json()?;
+        let token = login["access_token"].as_str().context("access_token")?;
+        let request = ureq::request(method, &format!("{}{}", self.url(), path))
+            .set("Authorization", &format!("Bearer {token}"));
+        let answer = match body {
+            Some(body) => request.send_json(body),
+            None => request.call(),
+        };
+        match answer {
+            Ok(response) => Ok(response.into_json().unwrap_or(Value::Null)),
+            Err(ureq::Error::Status(code, response)) => {
+                bail!("{method} {path}: {code} {}", response.into_string()?)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// tauri-driver and a thin W3C WebDriver client.
+
+/// A `tauri-driver` process on free ports; stopped with SIGTERM (SIGKILL would orphan
+/// WebKitWebDriver).
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(server: &Server, data_dir: &Path) -> Result<Driver> {
+        let port = free_port()?;
+        let native = free_port()?;
+        let child = Command::new(tauri_driver_path())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("RETOUR_SERVER", server.url())
+            .env("RETOUR_DATA_DIR", data_dir)
+            .env("RETOUR_LANG", "fr")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("cannot start tauri-driver (cargo xtask setup installs it)")?;
+        let driver = Driver { child, port };
+        let started = Instant::now();
+        while ureq::get(&format!("{}/status", driver.url()))
+            .call()
+            .is_err()
+        {
+            if started.elapsed() > WAIT {
+                bail!("tauri-driver did not answer on port {port}");
+            }
+            std::thread::sleep(POLL);
+        }
+        Ok(driver)
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(POLL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// One WebDriver session: the app's window.
+struct Window {
+    base: String,
+}
+
+/// An element of the page.
+#[derive(Clone)]
+struct El {
+    base: String,
+    id: String,
+}
+
+fn answer(result: Result<ureq::Response, ureq::Error>, what: &str) -> Result<Value> {
+    match result {
+        Ok(response) => {
+            let body: Value = response.into_json()?;
+            Ok(body["value"].clone())
+        }
+        Err(ureq::Error::Status(code, response)) => {
+            let body = response.into_string().unwrap_or_default();
+            bail!("{what}: WebDriver {code}: {body}")
+        }
+        Err(e) => bail!("{what}: {e}"),
+    }
+}
+
+impl Window {
+    fn open(driver: &Driver) -> Result<Window> {
+        let app = app_binary()?;
+        let caps =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let value = answer(
+            ureq::post(&format!("{}/session", driver.url())).send_json(caps),
+            "new session",
+        )?;
+        let id = value["sessionId"].as_str().context("sessionId")?;
+        let window = Window {
+            base: format!("{}/session/{id}", driver.url()),
+        };
+        window.size(DESKTOP)?;
+        Ok(window)
+    }
+
+    fn post(&self, path: &str, body: Value) -> Result<Value> {
+        answer(
+            ureq::post(&format!("{}{path}", self.base)).send_json(body),
+            path,
+        )
+    }
+
+    fn get(&self, path: &str) -> Result<Value> {
+        answer(ureq::get(&format!("{}{path}", self.base)).call(), path)
+    }
+
+    /// Runs JavaScript in the page and returns its value.
+    fn js(&self, script: &str, args: Value) -> Result<Value> {
+        self.post("/execute/sync", json!({"script": script, "args": args}))
+    }
+
+    fn find_now(&self, css: &str) -> Result<Option<El>> {
+        let found = self.post("/elements", json!({"using": "css selector", "value": css}))?;
+        Ok(found
+            .as_array()
+            .and_then(|a| a.first())
+            .and_then(|e| e[ELEMENT].as_str())
+            .map(|id| El {
+                base: self.base.clone(),
+                id: id.to_owned(),
+            }))
+    }
+
+    /// Waits until an element matching `css` is in the page.
+    fn find(&self, css: &str) -> Result<El> {
+        let started = Instant::now();
+        loop {
+            if let Some(el) = self.find_now(css)? {
+                return Ok(el);
+            }
+            if started.elapsed() > WAIT {
+                bail!(
+                    "no element {css} after {WAIT:?}; page: {}",
+                    self.text("body").unwrap_or_default()
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until `script` (a JS expression body returning a value) returns something truthy.
+    fn until(&self, what: &str, script: &str) -> Result<Value> {
+        let started = Instant::now();
+        loop {
+            let value = self.js(script, json!([]))?;
+            if !(value.is_null()
+                || value == json!(false)
+                || value == json!("")
+                || value == json!(0))
+            {
+                return Ok(value);
+            }
+            if started.elapsed() > WAIT {
+                bail!(
+                    "timed out waiting for {what}; page: {}",
+                    self.text("body").unwrap_or_default()
+                );
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until the text of `css` contains `expected`.
+    fn until_text(&self, css: &str, expected: &str) -> Result<String> {
+        let script = format!(
+            "const e = document.querySelector({css:?}); return e && e.textContent.includes({expected:?}) ? e.textContent : null;"
+        );
+        Ok(self
+            .until(&format!("{css} to contain {expected:?}"), &script)?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    fn text(&self, css: &str) -> Result<String> {
+        let value = self.js(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+            json!([css]),
+        )?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    fn click(&self, css: &str) -> Result<()> {
+        self.find(css)?.click()
+    }
+
+    /// Waits until the screen named `name` is rendered.
+    fn on_screen(&self, name: &str) -> Result<()> {
+        self.until(&format!("screen {name}"), &format!("return document.body.dataset.screen === {name:?} && document.getElementById('screen').children.length > 0"))?;
+        Ok(())
+    }
+
+    fn size(&self, (width, height): (u32, u32)) -> Result<()> {
+        self.post("/window/rect", json!({"width": width, "height": height}))?;
+        // The page sees the new size once the window manager (none under Xvfb) and WebKit agree.
+        self.until(
+            "window size",
+            &format!("return window.innerWidth === {width}"),
+        )?;
+        Ok(())
+    }
+
+    /// Saves the current screen as `docs/screenshots/<name>-phone.png` and `-desktop.png`.
+    fn screenshots(&self, name: &str) -> Result<()> {
+        use base64::Engine as _;
+        let started = Instant::now();
+        let dir = root().join("docs/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        for (suffix, size) in [("phone", PHONE), ("desktop", DESKTOP)] {
+            self.size(size)?;
+            self.js("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));", json!([]))?;
+            let png = self.get("/screenshot")?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(png.as_str().context("screenshot")?)?;
+            std::fs::write(dir.join(format!("{name}-{suffix}.png")), bytes)?;
+        }
+        eprintln!("screenshots {name}: {:?}", started.elapsed());
+        Ok(())
+    }
+
+    /// Types `text` then Enter as one fast burst of key events, wherever the focus is: what a USB
+    /// scanner does.
+    fn burst(&self, text: &str) -> Result<()> {
+        let mut keys = Vec::new();
+        for c in text
+            .chars()
+            .map(String::from)
+            .chain(std::iter::once("\u{E007}".to_owned()))
+        {
+            keys.push(json!({"type": "keyDown", "value": c}));
+            keys.push(json!({"type": "keyUp", "value": c}));
+        }
+        self.post(
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "scanner", "actions": keys}]}),
+        )?;
+        Ok(())
+    }
+}
+
+impl El {
+    fn click(&self) -> Result<()> {
+        answer(
+            ureq::post(&format!("{}/element/{}/click", self.base, self.id)).send_json(json!({})),
+            "click",
+        )
+        .map(|_| ())
+    }
+
+    fn clear(&self) -> Result<()> {
+        answer(
+            ureq::post(&format!("{}/element/{}/clear", self.base, self.id)).send_json(json!({})),
+            "clear",
+        )
+        .map(|_| ())
+    }
+
+    fn type_text(&self, text: &str) -> Result<()> {
+        answer(
+            ureq::post(&format!("{}/element/{}/value", self.base, self.id))
+                .send_json(json!({"text": text})),
+            "send keys",
+        )
+        .map(|_| ())
+    }
+}
+
+/// A test's world: server, data dir, driver, window.
+struct World {
+    window: Window,
+    _driver: Driver,
+    _data: tempfile::TempDir,
+    server: Server,
+}
+
+impl World {
+    fn start(schedule: &str) -> Result<World> {
+        let server = Server::start(schedule)?;
+        let data = tempfile::tempdir()?;
+        let driver = Driver::start(&server, data.path())?;
+        let window = Window::open(&driver)?;
+        Ok(World {
+            window,
+            _driver: driver,
+            _data: data,
+            server,
+        })
+    }
+
+    fn login(&self, email: &str, password: &str) -> Result<()> {
+        let w = &self.window;
+        w.on_screen("login")?;
+        let field = w.find("#login-email")?;
+        field.clear()?;
+        field.type_text(email)?;
+        let field = w.find("#login-password")?;
+        field.clear()?;
+        field.type_text(password)?;
+        w.click("#login-submit")
+    }
+}
+
+const CUSTOMER: &str = "atelier@garage-demo.fr";
+const PASSWORD: &str = "Retour-Demo-2026";
+const STAFF: &str = "retours@distributeur.fr";
+const STAFF_PASSWORD: &str = "Retour-Staff-2026";
+
+/// A schedule closed today in Paris and open the other days 05:00–22:00.
+fn closed_today_schedule() -> String {
+    use chrono::Datelike;
+    let today = retour_server::paris_today_now()
+        .weekday()
+        .num_days_from_monday() as usize;
+    let days = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let open: Vec<String> = days
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != today)
+        .map(|(_, d)| format!("\"{d}\":\"05:00-22:00\""))
+        .collect();
+    format!("{{{}}}", open.join(","))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scenarios.
+
+/// Login errors, then the whole return: BL validation, recent BL, detail, cart, save, send,
+/// confirmation, tracking, a staff event moving the gauge; reference search; a scanner burst.
+#[test]
+fn declare_send_and_track_a_return() -> Result<()> {
+    let _one = one_at_a_time();
+    let world = World::start("always")?;
+    let w = &world.window;
+
+    w.on_screen("login")?;
+    w.find("#demo-accounts").ok();
+    w.click("#login-submit")?;
+    w.until_text("#login-email-error", "Veuillez entrer un nom d'utilisateur")?;
+    w.until_text("#login-password-error", "Veuillez entrer un mot de passe")?;
+    w.screenshots("01-login-empty-fields")?;
+    world.login(CUSTOMER, "mauvais-mot-de-passe")?;
+    w.until("the wrong password message", "const e = document.getElementById('login-error'); return e && e.textContent.length > 5 ? e.textContent : null")?;
+    w.screenshots("02-login-wrong-password")?;
+    world.login(CUSTOMER, PASSWORD)?;
+    w.on_screen("home")?;
+    w.screenshots("03-home")?;
+
+    w.click("#go-declare")?;
+    w.on_screen("declare")?;
+    w.find("#recent-bls .bl-row")?;
+    let field = w.find("#bl-input")?;
+    field.type_text("25A")?;
+    w.until_text(
+        "#bl-error",
+        "Format incorrect, veuillez saisir uniquement des caractères numériques",
+    )?;
+    field.clear()?;
+    field.type_text("2551290621")?;
+    w.until_text(
+        "#bl-error",
+        "Nombre de caractère supérieur à 9, Veuillez vérifier votre N° de bon de livraison",
+    )?;
+    w.screenshots("04-declare-bl-too-long")?;
+    field.clear()?;
+    w.until(
+        "the message to go",
+        "return document.getElementById('bl-error').textContent === ''",
+    )?;
+    w.screenshots("05-declare")?;
+    w.click("#bl-help")?;
+    w.find("dialog[open] .bl-help-picture")?;
+    w.screenshots("06-declare-where-is-the-number")?;
+    w.click("dialog[open] [data-close]")?;
+
+    // A recent BL with something eligible: its detail, select, cart.
+    let recent = w.js(
+        "return [...document.querySelectorAll('#recent-bls .bl-row')].map(r => r.dataset.bl)",
+        json!([]),
+    )?;
+    let numbers: Vec<String> = serde_json::from_value(recent)?;
+    let mut chosen = None;
+    for number in &numbers {
+        w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
+        w.until_text("#bl-number", number)?;
+        if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
+            .is_some()
+        {
+            chosen = Some(number.clone());
+            break;
+        }
+    }
+    let bl = chosen.context("no recent BL with an eligible line")?;
+    w.screenshots("07-bl-detail")?;
+    w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
+    w.until(
+        "the add button to be enabled",
+        "return !document.getElementById('add-to-cart').disabled",
+    )?;
+    w.click("#add-to-cart")?;
+    w.on_screen("cart")?;
+    w.find(&format!("#cart-lines li[data-bl='{bl}']"))?;
+    w.until(
+        "send disabled while a reason is missing",
+        "return document.getElementById('send-request').disabled",
+    )?;
+    w.screenshots("08-cart-reason-missing")?;
+
+    // Quantity (when more than one is eligible) and a reason with a known estimate.
+    let line = format!("#cart-lines li[data-bl='{bl}']");
+    let plus_enabled = w.js(
+        &format!(
+            "const b = document.querySelector({:?}); return b && !b.disabled",
+            format!("{line} .step:last-child")
+        ),
+        json!([]),
+    )?;
+    if plus_enabled == json!(true) {
+        w.click(&format!("{line} .step:last-child"))?;
+        w.until_text(&format!("{line} .qty"), "2")?;
+    }
+    w.click(&format!("{line} label[for$='-reason-order_error']"))?;
+    w.until(
+        "the reason to be saved",
+        &format!(
+            "return document.querySelector({:?})?.checked",
+            format!("{line} input[value=order_error]")
+        ),
+    )?;
+    w.until(
+        "a line estimate",
+        &format!(
+            "return document.querySelector({:?})?.textContent.includes('€')",
+            format!("{line} .line-credit")
+        ),
+    )?;
+    let total = w.until("the running total", "const t = document.getElementById('cart-total')?.textContent; return t && t !== '0.00 €' && t.includes('€') ? t : null")?;
+    let total = total.as_str().unwrap_or_default().to_owned();
+    w.click("#save-cart")?;
+    w.until_text("#toast", "Votre panier est enregistré")?;
+    w.screenshots("09-cart-saved")?;
+    w.click("#appbar .brand")?;
+    w.on_screen("home")?;
+    w.until(
+        "the badge",
+        "const b = document.getElementById('cart-badge'); return b && Number(b.textContent) > 0",
+    )?;
+    w.click("#go-cart")?;
+    w.on_screen("cart")?;
+    w.until(
+        "send enabled",
+        "return !document.getElementById('send-request').disabled",
+    )?;
+    w.click("#send-request")?;
+    w.on_screen("confirmation")?;
+    let amount = w.until_text("#confirm-amount", "€")?;
+    assert_eq!(
+        amount.trim(),
+        total.trim(),
+        "the confirmation shows the cart's estimate"
+    );
+    w.screenshots("10-confirmation")?;
+
+    // Tracking: one file for this BL; a staff event moves its gauge.
+    w.click("#go-tracking-after-send")?;
+    w.on_screen("tracking")?;
+    let card = format!("#file-cards li[data-bl='{bl}']");
+    w.find(&card)?;
+    let files = w.js(
+        &format!(
+            "return document.querySelectorAll({:?}).length",
+            format!("{card}[data-status=sent]")
+        ),
+        json!([]),
+    )?;
+    assert_eq!(files, json!(1), "one file per BL");
+    let number = w
+        .js(
+            &format!("return document.querySelector({card:?}).dataset.number"),
+            json!([]),
+        )?
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    w.screenshots("11-tracking-open")?;
+    world.server.api(
+        STAFF,
+        STAFF_PASSWORD,
+        "POST",
+        &format!("/api/v1/staff/dossiers/{number}/events"),
+        Some(json!({"status": "received"})),
+    )?;
+    let started = Instant::now();
+    loop {
+        w.click("#tab-open")?;
+        w.on_screen("tracking")?;
+        let status = w.js(
+            &format!("return document.querySelector({card:?})?.dataset.status"),
+            json!([]),
+        )?;
+        if status == json!("received") {
+            break;
+        }
+        if started.elapsed() > WAIT {
+            bail!("the gauge did not move: {status}");
+        }
+        std::thread::sleep(POLL * 4);
+    }
+    w.until(
+        "the gauge at step 2",
+        &format!(
+            "return document.querySelector({:?})?.dataset.step === '2'",
+            format!("{card} .gauge")
+        ),
+    )?;
+    w.click(&format!("{card} .file-link"))?;
+    w.on_screen("dossier")?;
+    w.find("#timeline li[data-status=received]")?;
+    w.screenshots("12-file-detail")?;
+    w.js("location.hash = '#/tracking?tab=closed'", json!([]))?;
+    w.until(
+        "the closed tab",
+        "return document.querySelector('#tab-closed.active')",
+    )?;
+    w.screenshots("13-tracking-closed")?;
+    w.click(".title-row .info-button")?;
+    w.find("dialog[open] .status-help")?;
+    w.screenshots("14-statuses-help")?;
+    w.click("dialog[open] [data-close]")?;
+
+    // A supplier reference lists its BLs.
+    w.js("location.hash = '#/declare'", json!([]))?;
+    w.on_screen("declare")?;
+    let reference = world.server.api(
+        CUSTOMER,
+        PASSWORD,
+        "GET",
+        &format!("/api/v1/delivery-notes/{bl}"),
+        None,
+    )?["lines"][0]["reference"]
+        .as_str()
+        .context("a reference")?
+        .to_owned();
+    w.find("#reference-input")?.type_text(&reference)?;
+    w.click("#reference-search")?;
+    w.on_screen("results")?;
+    w.find(&format!("#lookup-results li[data-bl='{bl}']"))?;
+    w.screenshots("15-reference-results")?;
+
+    // A USB scanner burst, with no field focused, opens the BL (printed with its two zeros).
+    w.js("location.hash = '#/declare'", json!([]))?;
+    w.on_screen("declare")?;
+    w.js(
+        "document.activeElement && document.activeElement.blur()",
+        json!([]),
+    )?;
+    let other = numbers.iter().find(|n| **n != bl).unwrap_or(&bl).clone();
+    w.burst(&format!("00{other}"))?;
+    w.on_screen("bl")?;
+    w.until_text("#bl-number", &other)?;
+
+    // Settings, English.
+    w.click("#settings-link")?;
+    w.on_screen("settings")?;
+    w.screenshots("16-settings")?;
+    w.click("#lang")?;
+    w.until_text("h1", "SETTINGS")?;
+    w.click("#lang")?;
+    w.until_text("h1", "RÉGLAGES")?;
+    w.window_close()
+}
+
+/// Outside opening hours the closed screen shows the week; tracking still works.
+#[test]
+fn closed_service_still_lets_tracking_work() -> Result<()> {
+    let _one = one_at_a_time();
+    let world = World::start(&closed_today_schedule())?;
+    let w = &world.window;
+    world.login(CUSTOMER, PASSWORD)?;
+    w.on_screen("closed")?;
+    w.until_text("#closed-title", "LE SERVICE EST ACTUELLEMENT FERMÉ")?;
+    w.until_text("#hours", "05:00 - 22:00")?;
+    w.until_text("#hours", "fermé")?;
+    w.screenshots("17-service-closed")?;
+    w.js("location.hash = '#/declare'", json!([]))?;
+    w.on_screen("closed")?;
+    w.click("#closed-track")?;
+    w.on_screen("tracking")?;
+    w.find("#file-cards .file-card")?;
+    w.window_close()
+}
+
+/// Offline: the server stops, the cart is edited, the server comes back, the edit reaches it.
+#[test]
+fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
+    let _one = one_at_a_time();
+    let mut world = World::start("always")?;
+    world.login(CUSTOMER, PASSWORD)?;
+    let w = &world.window;
+    w.on_screen("home")?;
+    w.click("#go-declare")?;
+    w.on_screen("declare")?;
+    let numbers: Vec<String> = serde_json::from_value(w.js(
+        "return new Promise(r => { const t = setInterval(() => { const l = [...document.querySelectorAll('#recent-bls .bl-row')]; if (l.length) { clearInterval(t); r(l.map(e => e.dataset.bl)); } }, 50); })",
+        json!([]),
+    )?)?;
+    let mut picked = None;
+    for number in &numbers {
+        w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
+        w.until_text("#bl-number", number)?;
+        if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
+            .is_some()
+        {
+            picked = Some(number.clone());
+            break;
+        }
+    }
+    let bl = picked.context("a BL with an eligible line")?;
+    w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
+    w.click("#add-to-cart")?;
+    w.on_screen("cart")?;
+    let line = format!("#cart-lines li[data-bl='{bl}']");
+    w.find(&line)?;
+    w.click(&format!("{line} .pill-choice"))?;
+    w.until(
+        "the reason",
+        &format!(
+            "return [...document.querySelectorAll({:?})].some(r => r.checked)",
+            format!("{line} input[type=radio]")
+        ),
+    )?;
+    w.click("#save-cart")?;
+    w.until(
+        "everything synced",
+        "return document.getElementById('pending-count')?.textContent === '0'",
+    )?;
+
+    world.server.stop()?;
+    w.click("#save-cart")?;
+    w.until(
+        "the offline state",
+        "return document.querySelector('#net.offline')",
+    )?;
+    w.click(&format!("{line} .pill-choice:last-of-type"))?;
+    let reason = w.until(
+        "the new reason",
+        &format!(
+            "return [...document.querySelectorAll({:?})].find(r => r.checked)?.value",
+            format!("{line} input[type=radio]")
+        ),
+    )?;
+    w.until(
+        "a pending change",
+        "return Number(document.getElementById('pending-count')?.textContent) > 0",
+    )?;
+    w.screenshots("18-offline-pending")?;
+
+    world.server.restart()?;
+    w.click("#save-cart")?;
+    w.until("everything synced again", "return document.getElementById('pending-count')?.textContent === '0' && document.querySelector('#net.online')")?;
+    let cart = world
+        .server
+        .api(CUSTOMER, PASSWORD, "GET", "/api/v1/cart", None)?;
+    let on_server = cart["lines"]
+        .as_array()
+        .and_then(|l| l.iter().find(|l| l["delivery_note"] == json!(bl)))
+        .context("the line on the server")?;
+    assert_eq!(
+        on_server["reason"], reason,
+        "the offline edit reached the server"
+    );
+    world.window.window_close()
+}
+
+impl Window {
+    fn window_close(&self) -> Result<()> {
+        answer(ureq::delete(&self.base).call(), "delete session").map(|_| ())
+    }
+}
