@@ -8,7 +8,7 @@
 //! - the live pipeline's throughput at 1280×720 (one decoder thread).
 //!
 //! Usage: `bench_scan OUT_DIR`. Files: `manifest.tsv` (id, kind, group, width, height,
-//! expected text in hex or `-`, frame path), `ours.tsv` (id, times in ms, reads in hex),
+//! expected text in hex or `-`, frame path, image name), `ours.tsv` (id, times in ms, reads in hex),
 //! `live.tsv` (frames, seconds).
 
 #[path = "../tests/support/mod.rs"]
@@ -31,6 +31,7 @@ fn hex(text: &str) -> String {
 }
 
 struct Frame {
+    name: String,
     kind: &'static str,
     group: String,
     expected: Option<String>,
@@ -67,6 +68,7 @@ fn fixture_frames(root: &Path) -> Vec<Frame> {
                 continue;
             };
             frames.push(Frame {
+                name: format!("{group}/{}", image.file_name().unwrap().to_string_lossy()),
                 kind: "fixture",
                 group: group.clone(),
                 expected: std::fs::read_to_string(image.with_extension("txt")).ok(),
@@ -83,6 +85,7 @@ fn synthetic_frames() -> Vec<Frame> {
         for (seed, (format, text)) in support::samples().into_iter().enumerate() {
             let code = support::render(format, text, module, 35 * module, 10);
             frames.push(Frame {
+                name: format!("{width}x{height}/{format:?}"),
                 kind: "synthetic",
                 group: format!("{width}x{height} code"),
                 expected: Some(text.to_owned()),
@@ -97,6 +100,7 @@ fn synthetic_frames() -> Vec<Frame> {
                 }
             }
             frames.push(Frame {
+                name: format!("{width}x{height}/empty-{seed}"),
                 kind: "synthetic",
                 group: format!("{width}x{height} empty"),
                 expected: None,
@@ -127,13 +131,14 @@ fn main() {
         std::fs::write(&path, item.frame.pixels()).unwrap();
         let _ = writeln!(
             manifest,
-            "{id}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{id}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             item.kind,
             item.group,
             item.frame.width(),
             item.frame.height(),
             item.expected.as_deref().map_or("-".to_owned(), hex),
-            path.display()
+            path.display(),
+            item.name
         );
         let (decoder, repeats) = if item.kind == "fixture" {
             (&thorough, 1)

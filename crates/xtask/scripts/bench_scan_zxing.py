@@ -32,7 +32,7 @@ def main():
     lines = []
     with open(manifest, encoding="utf-8") as handle:
         for row in handle:
-            ident, kind, _group, width, height, _expected, path = row.rstrip("\n").split("\t")
+            ident, kind, _group, width, height, _expected, path = row.rstrip("\n").split("\t")[:7]
             pixels = np.fromfile(path, dtype=np.uint8).reshape(int(height), int(width))
             modes = ["default"] if kind == "fixture" else ["retries_off", "default"]
             for mode in modes:
