@@ -245,8 +245,8 @@ pub async fn server_dossier_total(url: &str) -> Result<u64> {
 
 /// Lines with something eligible, from the delivery notes the device has cached: (BL, line,
 /// eligible quantity, a reason the line allows that is not deposit-only).
-pub fn eligible_lines(device: &Device) -> Result<Vec<(String, u32, u32, String)>> {
-    let store = device.app.store().map_err(|e| anyhow::anyhow!("{e}"))?;
+pub fn eligible_lines(app: &App) -> Result<Vec<(String, u32, u32, String)>> {
+    let store = app.store().map_err(|e| anyhow::anyhow!("{e}"))?;
     let store = retour_sync::engine::lock(&store);
     let mut out = Vec::new();
     for summary in store.delivery_notes_since(chrono::NaiveDate::MIN)? {

@@ -103,7 +103,7 @@ async fn cart_commands_work_with_the_server_down_and_sync_later() -> Result<()> 
     let mut server = TestServer::start().await?;
     let mut device = Device::new(&server.url)?;
     device.login().await?;
-    let lines = eligible_lines(&device)?;
+    let lines = eligible_lines(&device.app)?;
     let data = device.dir().to_str().unwrap().to_owned();
     server.stop().await?;
 

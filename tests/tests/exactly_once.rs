@@ -28,7 +28,7 @@ async fn two_hundred_sends_through_faults_create_one_set_of_files_each() -> Resu
     let proxy = FaultProxy::start(server.addr, seed).await?;
     let device = Device::new(&proxy.url)?;
     device.login().await?;
-    let lines: Vec<_> = eligible_lines(&device)?
+    let lines: Vec<_> = eligible_lines(&device.app)?
         .into_iter()
         .filter(|l| l.0.starts_with('3'))
         .collect();

@@ -25,7 +25,7 @@ async fn offline_edits_then_sync_give_the_server_the_local_cart() -> Result<()> 
     let mut server = TestServer::start().await?;
     let device = Device::new(&server.url)?;
     device.login().await?;
-    let lines = eligible_lines(&device)?;
+    let lines = eligible_lines(&device.app)?;
     assert!(lines.len() >= 4, "the demo has eligible lines");
 
     server.stop().await?;
@@ -85,7 +85,7 @@ async fn partitioned_devices_converge_and_an_unseen_edit_beats_a_remove() -> Res
     let b = Device::new(&link_b.url)?;
     a.login().await?;
     b.login().await?;
-    let lines = eligible_lines(&a)?;
+    let lines = eligible_lines(&a.app)?;
     let (shared, only_a, only_b, contested) = (&lines[0], &lines[1], &lines[2], &lines[3]);
 
     // Both devices know the contested line.
@@ -161,7 +161,7 @@ async fn send_then_track_and_a_refusal_leaves_the_cart_unchanged() -> Result<()>
     let server = TestServer::start().await?;
     let device = Device::new(&server.url)?;
     device.login().await?;
-    let lines = eligible_lines(&device)?;
+    let lines = eligible_lines(&device.app)?;
     let app = &device.app;
 
     // A line without a reason cannot be sent.

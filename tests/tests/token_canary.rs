@@ -57,7 +57,7 @@ async fn no_token_in_the_data_folder() -> Result<()> {
         Ok(())
     };
     remember(&device)?;
-    let line = eligible_lines(&device)?.remove(0);
+    let line = eligible_lines(&device.app)?.remove(0);
     device
         .app
         .cart_add(&CartEdit {

@@ -68,7 +68,7 @@ impl From<ApiError> for AppError {
                     }
                 }
                 AppError {
-                    code: problem.code,
+                    code: problem.code.clone(),
                     message,
                 }
             }

@@ -769,7 +769,7 @@ impl App {
                 ));
                 Err(ApiError::Status {
                     status: problem.status,
-                    problem,
+                    problem: Box::new(problem),
                     retry_after: None,
                 }
                 .into())

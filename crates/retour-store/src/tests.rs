@@ -92,7 +92,10 @@ fn remote_ops_merge_once_whatever_the_order() {
             .unwrap(),
         2
     );
-    assert_eq!(b.merge_remote(&[op1.clone()], Some(1)).unwrap(), 0);
+    assert_eq!(
+        b.merge_remote(std::slice::from_ref(&op1), Some(1)).unwrap(),
+        0
+    );
     assert_eq!(b.pull_cursor().unwrap(), 2);
     check_lines(&b, &[("1", 1, 3, Some("new_part"))]);
     // b's next op is after what it observed, even with a clock far behind.

@@ -28,7 +28,7 @@ pub enum ApiError {
         /// The HTTP status.
         status: u16,
         /// The problem document (made up from the status when the body was not one).
-        problem: Problem,
+        problem: Box<Problem>,
         /// The `Retry-After` the server asked for.
         retry_after: Option<Duration>,
     },
@@ -351,7 +351,7 @@ fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiErro
         .map(Duration::from_secs);
     ApiError::Status {
         status: status.as_u16(),
-        problem,
+        problem: Box::new(problem),
         retry_after,
     }
 }

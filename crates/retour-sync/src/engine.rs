@@ -421,7 +421,7 @@ impl SyncEngine {
                 ) {
                     return SendOutcome::Pending(store_error(e));
                 }
-                SendOutcome::Refused(problem)
+                SendOutcome::Refused(*problem)
             }
             Err(e) => SendOutcome::Pending(e),
         };

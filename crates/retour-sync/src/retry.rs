@@ -82,7 +82,7 @@ mod tests {
     fn status(code: u16, retry_after: Option<u64>) -> ApiError {
         ApiError::Status {
             status: code,
-            problem: Problem::new(code, "x", "x"),
+            problem: Box::new(Problem::new(code, "x", "x")),
             retry_after: retry_after.map(Duration::from_secs),
         }
     }

@@ -231,11 +231,11 @@ impl std::fmt::Debug for SessionKeeper {
 pub fn not_signed_in() -> ApiError {
     ApiError::Status {
         status: 401,
-        problem: Problem::new(
+        problem: Box::new(Problem::new(
             401,
             "not_signed_in",
             "Vous n'êtes pas connecté : veuillez vous connecter.",
-        ),
+        )),
         retry_after: None,
     }
 }
@@ -425,11 +425,11 @@ impl SessionKeeper {
                 Err(match e {
                     ApiError::Status { .. } => ApiError::Status {
                         status: 401,
-                        problem: Problem::new(
+                        problem: Box::new(Problem::new(
                             401,
                             "session_expired",
                             "Votre session a expiré : veuillez vous reconnecter.",
-                        ),
+                        )),
                         retry_after: None,
                     },
                     other => other,
