@@ -356,6 +356,7 @@ pub struct CartLine {
 #[serde(deny_unknown_fields)]
 pub struct CartOpsRequest {
     /// At most 500 operations.
+    #[cfg_attr(feature = "openapi", schema(max_items = 500))]
     pub ops: Vec<CartOp>,
 }
 
@@ -400,6 +401,7 @@ pub struct CartOpsPage {
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequestBody {
     /// The lines to return.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub lines: Vec<ReturnRequestLine>,
 }
 

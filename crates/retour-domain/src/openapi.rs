@@ -113,11 +113,12 @@ schema!(
         "op_id": {"type": "string", "format": "uuid"},
         "at": {"type": "string", "pattern": HLC},
         "kind": {"type": "string", "enum": ["put", "remove"]},
-        "delivery_note": {"type": "string", "minLength": 1},
+        "delivery_note": {"type": "string"},
         "line_no": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 4294967295u64},
-        "qty": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 4294967295u64},
-        "reason": {"type": "string"},
-        "seen": {"type": "string", "pattern": HLC}
+        "qty": {"type": ["integer", "null"], "format": "int32", "minimum": 0,
+            "description": "At least 1; an op with 0 is refused alone (invalid_op)", "maximum": 4294967295u64},
+        "reason": {"type": ["string", "null"]},
+        "seen": {"type": ["string", "null"], "pattern": HLC}
     }})
 );
 schema!(

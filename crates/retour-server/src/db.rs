@@ -37,7 +37,10 @@ pub type DbResult<T> = Result<T, DbError>;
 
 /// The schema, one migration per step; never edit a released step, add one.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("schema_v1.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("schema_v1.sql")),
+        M::up(include_str!("schema_v2.sql")),
+    ])
 }
 
 /// How many idle reader connections are kept.
@@ -69,6 +72,8 @@ fn connect(path: &Path) -> DbResult<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -16_000)?;
+    conn.pragma_update(None, "mmap_size", 268_435_456)?;
     Ok(conn)
 }
 
@@ -420,14 +425,15 @@ pub enum LineKey<'a> {
     Gtin(&'a str),
 }
 
-const LINE_COLUMNS: &str = "l.delivery_note, n.delivered_on, l.line_no, l.reference, l.brand,
+/// A delivered line with the units of its return files, closed and open; the caller appends its
+/// `WHERE`, and `GROUP BY`/`ORDER BY` come after.
+const LINE_SELECT: &str = "SELECT l.delivery_note, n.delivered_on, l.line_no, l.reference, l.brand,
     l.designation, l.gtin, l.qty, l.returned_qty, l.unit_price, l.deposit,
-    (SELECT COALESCE(SUM(CASE WHEN d.status = 'closed' THEN dl.qty ELSE 0 END), 0)
-       FROM dossier_lines dl JOIN dossiers d ON d.number = dl.dossier
-      WHERE dl.delivery_note = l.delivery_note AND dl.line_no = l.line_no),
-    (SELECT COALESCE(SUM(CASE WHEN d.status = 'closed' THEN 0 ELSE dl.qty END), 0)
-       FROM dossier_lines dl JOIN dossiers d ON d.number = dl.dossier
-      WHERE dl.delivery_note = l.delivery_note AND dl.line_no = l.line_no)";
+    COALESCE(SUM(CASE WHEN d.status = 'closed' THEN dl.qty END), 0),
+    COALESCE(SUM(CASE WHEN d.status <> 'closed' THEN dl.qty END), 0)
+  FROM delivery_lines l JOIN delivery_notes n ON n.number = l.delivery_note
+  LEFT JOIN dossier_lines dl ON dl.delivery_note = l.delivery_note AND dl.line_no = l.line_no
+  LEFT JOIN dossiers d ON d.number = dl.dossier";
 
 type RawLine = (
     String,
@@ -854,8 +860,7 @@ impl Conn<'_> {
             return Ok(None);
         };
         let sql = format!(
-            "SELECT {LINE_COLUMNS} FROM delivery_lines l JOIN delivery_notes n ON n.number = l.delivery_note
-              WHERE l.delivery_note = ?1 ORDER BY l.line_no"
+            "{LINE_SELECT} WHERE l.delivery_note = ?1 GROUP BY l.line_no ORDER BY l.line_no"
         );
         let mut stmt = self.c.prepare_cached(&sql)?;
         let lines = stmt
@@ -878,8 +883,7 @@ impl Conn<'_> {
         line_no: u32,
     ) -> DbResult<Option<StoredLine>> {
         let sql = format!(
-            "SELECT {LINE_COLUMNS} FROM delivery_lines l JOIN delivery_notes n ON n.number = l.delivery_note
-              WHERE l.delivery_note = ?1 AND l.line_no = ?2 AND n.customer_id = ?3"
+            "{LINE_SELECT} WHERE l.delivery_note = ?1 AND l.line_no = ?2 AND n.customer_id = ?3 GROUP BY l.line_no"
         );
         let raw = self
             .c
@@ -1351,15 +1355,32 @@ impl Conn<'_> {
         offset: u64,
         limit: u32,
     ) -> DbResult<DossierPage> {
-        let (open, closed) = {
+        let mut by_status: Vec<(DossierStatus, u64)> = Vec::new();
+        {
             let mut stmt = self.c.prepare_cached(
-                "SELECT COALESCE(SUM(status <> 'closed'), 0), COALESCE(SUM(status = 'closed'), 0)
-                   FROM dossiers WHERE customer_id = ?1",
+                "SELECT status, count FROM dossier_counts WHERE customer_id = ?1",
             )?;
-            stmt.query_row([customer_id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-            })?
+            let rows = stmt.query_map([customer_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (status, count) = row?;
+                by_status.push((parse_status(&status)?, count.unsigned_abs()));
+            }
+        }
+        let count_where = |keep: &dyn Fn(DossierStatus) -> bool| -> u64 {
+            by_status
+                .iter()
+                .filter(|(s, _)| keep(*s))
+                .map(|(_, n)| n)
+                .sum()
         };
+        let open = count_where(&|s| s.is_open());
+        let closed = count_where(&|s| !s.is_open());
+        let total = count_where(&|s| {
+            filter.open.is_none_or(|open| open == s.is_open())
+                && filter.status.is_none_or(|wanted| wanted == s)
+        });
         let mut clause = String::from("d.customer_id = ?1");
         match filter.open {
             Some(true) => clause.push_str(" AND d.status <> 'closed'"),
@@ -1372,10 +1393,6 @@ impl Conn<'_> {
         } else {
             clause.push_str(" AND ?2 = ''");
         }
-        let total: i64 = self
-            .c
-            .prepare_cached(&format!("SELECT COUNT(*) FROM dossiers d WHERE {clause}"))?
-            .query_row(params![customer_id, status], |r| r.get(0))?;
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let items = self.dossiers_where(
             &format!("{clause} ORDER BY d.created_at DESC, d.number DESC LIMIT ?3 OFFSET ?4"),
@@ -1383,9 +1400,9 @@ impl Conn<'_> {
         )?;
         Ok(DossierPage {
             items,
-            total: total.unsigned_abs(),
-            open: open.unsigned_abs(),
-            closed: closed.unsigned_abs(),
+            total,
+            open,
+            closed,
         })
     }
 

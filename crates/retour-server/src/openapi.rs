@@ -27,7 +27,7 @@ use crate::routes::{account, cart, catalog, dossiers, requests};
         requests::submit, requests::preaccord,
         dossiers::list, dossiers::one, dossiers::staff_event,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &BodyProblems),
     tags(
         (name = "service", description = "Health and opening hours"),
         (name = "auth", description = "Sessions, password reset, unlock, SSO"),
@@ -48,6 +48,46 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Adds the answers every JSON body can get from the framework's limits: `400` malformed,
+/// `413` larger than 1 MiB, `415` not JSON.
+struct BodyProblems;
+
+impl Modify for BodyProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.post, &mut item.get].into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                if operation.request_body.is_some() {
+                    for (code, text) in [
+                        ("400", "Malformed body"),
+                        ("413", "Body larger than 1 MiB"),
+                        ("415", "Body not sent as application/json"),
+                    ] {
+                        responses
+                            .entry(code.to_owned())
+                            .or_insert_with(|| problem(text).into());
+                    }
+                }
+                responses
+                    .entry("408".to_owned())
+                    .or_insert_with(|| problem("The request took too long").into());
+            }
+        }
     }
 }
 

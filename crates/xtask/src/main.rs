@@ -3,6 +3,8 @@
 //! `setup` installs what a fresh machine lacks, `test` runs every test CI runs, `ci` adds the
 //! format and lint checks.
 
+mod bench_server;
+mod schemathesis;
 mod setup;
 mod test_env;
 
@@ -17,6 +19,8 @@ tasks:
   setup        install the system packages and cargo tools the project needs
   test         setup, then run every test (what CI runs, minus fmt and clippy)
   ci           fmt --check, clippy with warnings denied, then test
+  bench-server load the release retour-server with wrk: req/s, p50/p99 of reads and submits
+  schemathesis run schemathesis (PyPI, in a venv under target/) against the served OpenAPI
 ";
 
 fn main() -> Result<()> {
@@ -30,6 +34,8 @@ fn main() -> Result<()> {
         "setup" => setup::run(),
         "test" => test(rest),
         "ci" => ci(rest),
+        "bench-server" => bench_server::run(rest),
+        "schemathesis" => schemathesis::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

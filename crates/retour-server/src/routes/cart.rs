@@ -19,6 +19,9 @@ use crate::db::Conn;
 use crate::problem::ApiError;
 use crate::AppState;
 
+/// The largest cursor (2^53 − 1, safe in every JSON reader).
+const MAX_CURSOR: u64 = 9_007_199_254_740_991;
+
 /// Most operations in one `POST /cart/ops`.
 pub const MAX_OPS: usize = 500;
 
@@ -223,7 +226,7 @@ pub async fn post_ops(
 #[serde(deny_unknown_fields)]
 pub struct OpsQuery {
     /// The cursor of the last page read (0 for the start).
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 9_007_199_254_740_991_i64)]
     after: Option<u64>,
 }
 
@@ -238,6 +241,9 @@ pub async fn get_ops(
     Query(query): Query<OpsQuery>,
 ) -> Result<Json<CartOpsPage>, ApiError> {
     let after = query.after.unwrap_or(0);
+    if after > MAX_CURSOR {
+        return Err(ApiError::bad_request("invalid_query", "Curseur invalide"));
+    }
     let rows = state
         .read(move |c| Ok(c.cart_ops_after(customer, after, MAX_OPS as u32)?))
         .await?;

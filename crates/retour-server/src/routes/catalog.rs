@@ -5,7 +5,7 @@ use retour_domain::api::{
     CodeKind, DeliveryNote, DeliveryNoteList, DeliveryNoteSummary, Health, Lookup, LookupMatch,
     Problem, ServiceInfo,
 };
-use retour_domain::code::{classify, ScannedCode};
+use retour_domain::code::{classify, normalize_reference, ScannedCode};
 use retour_domain::hours::paris_today;
 use retour_domain::reason::Reason;
 use retour_domain::BlNumber;
@@ -148,6 +148,7 @@ pub async fn delivery_note(
 #[serde(deny_unknown_fields)]
 pub struct LookupQuery {
     /// Any scanned or typed code.
+    #[param(min_length = 1, max_length = 512)]
     code: String,
 }
 
@@ -161,18 +162,20 @@ pub async fn lookup(
     Customer(_principal, customer): Customer,
     Query(query): Query<LookupQuery>,
 ) -> Result<Json<Lookup>, ApiError> {
-    if query.code.len() > 512 {
+    if query.code.is_empty() || query.code.chars().count() > 512 {
         return Err(ApiError::bad_request(
             "invalid_code",
-            "Code trop long pour être un code-barres ou une référence",
+            "Veuillez saisir un code de 1 à 512 caractères",
         ));
     }
-    let scanned = classify(&query.code).ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_code",
-            "Code non reconnu : ni un BL, ni un code produit, ni une référence",
-        )
-    })?;
+    let Some(scanned) = classify(&query.code) else {
+        // Nothing that can be a BL, a product code or a reference: it matches nothing.
+        return Ok(Json(Lookup {
+            kind: CodeKind::Reference,
+            normalized: normalize_reference(&query.code).chars().take(64).collect(),
+            matches: Vec::new(),
+        }));
+    };
     let rules = rules(&state);
     let since = rules.today - chrono::Days::new(u64::from(rules.window_days));
     let normalized = scanned.normalized();

@@ -38,12 +38,13 @@ pub enum StateFilter {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Open or closed files only.
+    #[param(inline)]
     state: Option<StateFilter>,
     /// One status only.
     #[param(value_type = Option<String>, pattern = "^(sent|received|inspecting|closed)$")]
     status: Option<DossierStatus>,
     /// The page, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<u32>,
     /// Files per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]

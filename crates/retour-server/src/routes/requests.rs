@@ -55,7 +55,7 @@ fn created(request: &ReturnRequest) -> Response {
 /// Sends a return request: one file per BL.
 #[utoipa::path(post, path = "/api/v1/return-requests", tag = "returns", request_body = ReturnRequestBody,
     security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header, description = "Required, 1–64 characters; a replay answers the same 201")),
+    params(("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,64}$", description = "Required, 1–64 printable ASCII characters; a replay answers the same 201")),
     responses((status = 201, body = ReturnRequest),
         (status = 400, description = "idempotency_key_required or malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
