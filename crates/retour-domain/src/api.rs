@@ -579,7 +579,10 @@ mod tests {
             let body = format!(
                 r#"{{"lines":[{{"delivery_note":"1","line_no":1,"qty":{qty},"reason":"new_part"}}]}}"#
             );
-            assert!(serde_json::from_str::<ReturnRequestBody>(&body).is_err(), "{qty}");
+            assert!(
+                serde_json::from_str::<ReturnRequestBody>(&body).is_err(),
+                "{qty}"
+            );
         }
     }
 

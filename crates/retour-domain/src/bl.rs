@@ -151,7 +151,10 @@ mod tests {
 
     #[test]
     fn printed_form_has_two_leading_zeros() {
-        assert_eq!(BlNumber::parse("250001106").unwrap().printed(), "00250001106");
+        assert_eq!(
+            BlNumber::parse("250001106").unwrap().printed(),
+            "00250001106"
+        );
         assert_eq!(BlNumber::parse("1106").unwrap().printed(), "00000001106");
     }
 

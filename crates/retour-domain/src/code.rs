@@ -209,7 +209,9 @@ pub fn classify(raw: &str) -> Option<ScannedCode> {
             return Some(ScannedCode::Gtin(gtin));
         }
         if compact.len() == 9 {
-            return BlNumber::parse(&compact).ok().map(ScannedCode::DeliveryNote);
+            return BlNumber::parse(&compact)
+                .ok()
+                .map(ScannedCode::DeliveryNote);
         }
     }
     SupplierReference::parse(&compact).map(ScannedCode::Reference)
@@ -258,7 +260,10 @@ mod tests {
         check("]I000250001106", Some(("delivery_note", "250001106")));
         check("\t00250001106\t", Some(("delivery_note", "250001106")));
         check("250001106", Some(("delivery_note", "250001106")));
-        check("００２５０００１１０６", Some(("delivery_note", "250001106")));
+        check(
+            "００２５０００１１０６",
+            Some(("delivery_note", "250001106")),
+        );
     }
 
     #[test]
@@ -286,14 +291,20 @@ mod tests {
             "]d201040470245505681726113010LOT7",
             Some(("gtin", "04047024550568")),
         );
-        check("(01)04047024550568(17)261130", Some(("gtin", "04047024550568")));
+        check(
+            "(01)04047024550568(17)261130",
+            Some(("gtin", "04047024550568")),
+        );
         check(
             "0104047024550568\u{1d}10LOT7",
             Some(("gtin", "04047024550568")),
         );
         check("010404702455056817261130", Some(("gtin", "04047024550568")));
         // A GS1 string whose GTIN check digit is wrong is not a GTIN.
-        check("]C10104047024550564", Some(("reference", "0104047024550564")));
+        check(
+            "]C10104047024550564",
+            Some(("reference", "0104047024550564")),
+        );
     }
 
     #[test]
@@ -329,9 +340,18 @@ mod tests {
 
     #[test]
     fn upce_expands_to_upca() {
-        assert_eq!(Gtin::from_upce("04252614").unwrap().as_str(), "042100005264");
-        assert_eq!(Gtin::from_upce("01234565").unwrap().as_str(), "012345000065");
-        assert_eq!(Gtin::from_upce("01234531").unwrap().as_str(), "012300000451");
+        assert_eq!(
+            Gtin::from_upce("04252614").unwrap().as_str(),
+            "042100005264"
+        );
+        assert_eq!(
+            Gtin::from_upce("01234565").unwrap().as_str(),
+            "012345000065"
+        );
+        assert_eq!(
+            Gtin::from_upce("01234531").unwrap().as_str(),
+            "012300000451"
+        );
         assert_eq!(Gtin::from_upce("04252615"), None);
         assert_eq!(Gtin::from_upce("24252614"), None);
     }

@@ -92,7 +92,12 @@ mod tests {
             .map(|groups| {
                 groups
                     .into_iter()
-                    .map(|g| (g.delivery_note, g.lines.iter().map(|l| l.1).collect::<Vec<_>>()))
+                    .map(|g| {
+                        (
+                            g.delivery_note,
+                            g.lines.iter().map(|l| l.1).collect::<Vec<_>>(),
+                        )
+                    })
                     .collect::<Vec<_>>()
             })
             .map_err(|e| e.code());

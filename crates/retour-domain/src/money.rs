@@ -151,7 +151,10 @@ mod tests {
     fn wire_form_is_a_two_decimal_string() {
         let m = Money::parse("17.2").unwrap();
         assert_eq!(serde_json::to_string(&m).unwrap(), "\"17.20\"");
-        assert_eq!(serde_json::from_str::<Money>("\"17.27\"").unwrap(), Money::round(dec!(17.27)));
+        assert_eq!(
+            serde_json::from_str::<Money>("\"17.27\"").unwrap(),
+            Money::round(dec!(17.27))
+        );
         assert!(serde_json::from_str::<Money>("17.27").is_err());
     }
 

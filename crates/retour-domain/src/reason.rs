@@ -114,10 +114,25 @@ impl Default for ReasonTable {
         };
         ReasonTable(vec![
             reason("deposit", "Consigne", true, Estimate::Deposit),
-            reason("order_error", "Erreur commande", false, rate(Decimal::new(100, 2))),
+            reason(
+                "order_error",
+                "Erreur commande",
+                false,
+                rate(Decimal::new(100, 2)),
+            ),
             reason("new_part", "Pièce neuve", false, rate(Decimal::new(100, 2))),
-            reason("defective", "Pièce défectueuse", false, Estimate::AfterInspection),
-            reason("late_delivery", "Retard de livraison", false, rate(Decimal::new(100, 2))),
+            reason(
+                "defective",
+                "Pièce défectueuse",
+                false,
+                Estimate::AfterInspection,
+            ),
+            reason(
+                "late_delivery",
+                "Retard de livraison",
+                false,
+                rate(Decimal::new(100, 2)),
+            ),
             reason(
                 "customer_cancellation",
                 "Annulation client",
@@ -201,8 +216,18 @@ mod tests {
         check("deposit", exchange, 2, Ok(Some("90.00")));
         check("deposit", plain, 1, Err(ReasonError::NotAllowed));
         check("unknown", plain, 1, Err(ReasonError::NotAllowed));
-        check("customer_cancellation", prices("0.05", None), 1, Ok(Some("0.05")));
-        check("customer_cancellation", prices("0.15", None), 1, Ok(Some("0.14")));
+        check(
+            "customer_cancellation",
+            prices("0.05", None),
+            1,
+            Ok(Some("0.05")),
+        );
+        check(
+            "customer_cancellation",
+            prices("0.15", None),
+            1,
+            Ok(Some("0.14")),
+        );
     }
 
     #[test]
@@ -217,7 +242,13 @@ mod tests {
         };
         assert_eq!(
             codes(prices("10", None)),
-            ["order_error", "new_part", "defective", "late_delivery", "customer_cancellation"]
+            [
+                "order_error",
+                "new_part",
+                "defective",
+                "late_delivery",
+                "customer_cancellation"
+            ]
         );
         assert_eq!(codes(prices("10", Some("5"))).len(), 6);
     }
@@ -231,12 +262,25 @@ mod tests {
                 "deposit_only": false, "estimate": {"kind": "rate", "rate": "0.90"}})
         );
         assert_eq!(json[0]["estimate"], serde_json::json!({"kind": "deposit"}));
-        assert_eq!(json[3]["estimate"], serde_json::json!({"kind": "after_inspection"}));
-        let labels: Vec<_> = ReasonTable::default().0.into_iter().map(|r| r.label).collect();
+        assert_eq!(
+            json[3]["estimate"],
+            serde_json::json!({"kind": "after_inspection"})
+        );
+        let labels: Vec<_> = ReasonTable::default()
+            .0
+            .into_iter()
+            .map(|r| r.label)
+            .collect();
         assert_eq!(
             labels,
-            ["Consigne", "Erreur commande", "Pièce neuve", "Pièce défectueuse",
-                "Retard de livraison", "Annulation client"]
+            [
+                "Consigne",
+                "Erreur commande",
+                "Pièce neuve",
+                "Pièce défectueuse",
+                "Retard de livraison",
+                "Annulation client"
+            ]
         );
     }
 
@@ -245,6 +289,9 @@ mod tests {
         let unit = Money::parse("0.15").unwrap();
         let line = unit.times(1, Decimal::new(90, 2));
         // 0.135 rounds to 0.14 per line; three lines make 0.42, not round(0.405) = 0.41.
-        assert_eq!(total([Some(line), Some(line), Some(line), None]).to_string(), "0.42");
+        assert_eq!(
+            total([Some(line), Some(line), Some(line), None]).to_string(),
+            "0.42"
+        );
     }
 }

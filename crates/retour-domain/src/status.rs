@@ -261,12 +261,20 @@ mod tests {
         let labels: Vec<_> = DossierStatus::ALL.iter().map(|s| s.label()).collect();
         assert_eq!(
             labels,
-            ["Demande envoyée", "Prise en charge sur site", "Contrôle qualité en cours", "Dossier clôturé"]
+            [
+                "Demande envoyée",
+                "Prise en charge sur site",
+                "Contrôle qualité en cours",
+                "Dossier clôturé"
+            ]
         );
         assert_eq!(Outcome::Partial.label(), "Partiellement accepté");
         assert_eq!(DossierStatus::parse("inspecting"), Some(Inspecting));
         assert_eq!(DossierStatus::parse("lost"), None);
-        assert_eq!(serde_json::to_string(&Inspecting).unwrap(), "\"inspecting\"");
+        assert_eq!(
+            serde_json::to_string(&Inspecting).unwrap(),
+            "\"inspecting\""
+        );
     }
 
     #[test]
@@ -299,11 +307,16 @@ mod tests {
         assert_eq!(closure.validated_on, day());
         assert_eq!(closure.credit_note_number, None);
         assert!(closed.apply(close(), day()).is_err());
-        assert!(closed.apply(StatusEvent::Advance(Inspecting), day()).is_err());
+        assert!(closed
+            .apply(StatusEvent::Advance(Inspecting), day())
+            .is_err());
         let invoiced = closed
             .apply(StatusEvent::CreditNote("AV123".into()), day())
             .unwrap();
-        assert_eq!(invoiced.closure.unwrap().credit_note_number.as_deref(), Some("AV123"));
+        assert_eq!(
+            invoiced.closure.unwrap().credit_note_number.as_deref(),
+            Some("AV123")
+        );
         assert_eq!(
             at(Sent).apply(StatusEvent::CreditNote("AV1".into()), day()),
             Err(TransitionError::NotClosed)
