@@ -71,6 +71,7 @@ struct Shared {
     clock: Clock,
     throttle: auth::LoginThrottle,
     in_flight: Mutex<HashSet<(i64, String)>>,
+    mailer: retour_mail::Mailer,
 }
 
 /// Why the server could not start.
@@ -84,6 +85,9 @@ pub enum StartError {
         /// Why.
         source: db::DbError,
     },
+    /// The mailer could not be set up (bad SMTP URL, spool not writable, bad sender).
+    #[error("e-mail: {0}")]
+    Mail(#[from] retour_mail::MailError),
 }
 
 impl AppState {
@@ -93,12 +97,13 @@ impl AppState {
             path: config.db.display().to_string(),
             source,
         })?;
-        Ok(AppState::with_db(db, config))
+        AppState::with_db(db, config)
     }
 
     /// Builds the state over an open database.
-    pub fn with_db(db: Db, config: Config) -> AppState {
-        AppState {
+    pub fn with_db(db: Db, config: Config) -> Result<AppState, StartError> {
+        let mailer = mail::mailer(&config)?;
+        Ok(AppState {
             inner: Arc::new(Shared {
                 db,
                 config,
@@ -106,8 +111,9 @@ impl AppState {
                 clock: Arc::new(Utc::now),
                 throttle: auth::LoginThrottle::default(),
                 in_flight: Mutex::new(HashSet::new()),
+                mailer,
             }),
-        }
+        })
     }
 
     /// A state for tests and the app's embedded backend: SQLite file and mail spool under `dir`,
@@ -143,6 +149,11 @@ impl AppState {
     /// Now, by the state's clock.
     pub fn now(&self) -> DateTime<Utc> {
         (self.inner.clock)()
+    }
+
+    /// The mailer.
+    pub fn mailer(&self) -> &retour_mail::Mailer {
+        &self.inner.mailer
     }
 
     /// The login throttles.

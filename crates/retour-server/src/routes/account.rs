@@ -249,13 +249,13 @@ async fn mail_link(
         })
         .await?;
     if let Some(to) = found {
-        let base = state.config().link_base.trim_end_matches('/');
-        let message = match purpose {
-            "reset" => mail::reset_message(&to, &format!("{base}/reset?token={token}")),
-            _ => mail::unlock_message(&to, &format!("{base}/unlock?token={token}")),
-        };
-        let config = state.config().clone();
-        match tokio::task::spawn_blocking(move || mail::send(&config, &message)).await {
+        let mailer = state.mailer().clone();
+        let sent = tokio::task::spawn_blocking(move || match purpose {
+            "reset" => mail::send_reset(&mailer, &to, &token),
+            _ => mail::send_unlock(&mailer, &to, &token),
+        })
+        .await;
+        match sent {
             Ok(Ok(())) => {}
             Ok(Err(error)) => tracing::error!(%error, "cannot send the {purpose} e-mail"),
             Err(error) => tracing::error!(%error, "cannot send the {purpose} e-mail"),

@@ -144,20 +144,12 @@ async fn send_preaccord(
     customer: CustomerRef,
     request: ReturnRequest,
 ) {
-    let config = state.config().clone();
+    let mailer = state.mailer().clone();
     let reasons = state.reasons().clone();
     let job = tokio::task::spawn_blocking(move || -> Result<(), String> {
-        let (bytes, file_name) = pdf::preaccord(&customer, &request, &reasons)?;
-        let numbers: Vec<String> = request.dossiers.iter().map(|d| d.number.clone()).collect();
-        let message = mail::preaccord_message(
-            &to,
-            &request.id,
-            &request.estimated_total_ht.to_string(),
-            &numbers,
-            bytes,
-            file_name,
-        );
-        mail::send(&config, &message).map_err(|e| e.to_string())
+        let (bytes, _) = pdf::preaccord(&customer, &request, &reasons)?;
+        mail::send_preaccord(&mailer, &to, &customer.name, &request, bytes)
+            .map_err(|e| e.to_string())
     });
     match job.await {
         Ok(Ok(())) => {}

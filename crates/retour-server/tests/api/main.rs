@@ -7,4 +7,5 @@ mod catalog;
 mod common;
 mod dossiers;
 mod limits;
+mod pdf;
 mod requests;

@@ -90,7 +90,7 @@ async fn a_request_makes_one_file_per_bl_and_leaves_the_cart() {
     assert_eq!(server.mails().len(), mails + 1);
     let (to, subject, text, attachments) = server.last_mail();
     assert_eq!(to, CUSTOMER_A);
-    assert!(subject.contains("pré-accord"), "{subject}");
+    assert!(subject.contains("retour"), "{subject}");
     assert!(text.contains(number), "{text}");
     assert_eq!(attachments.len(), 1);
     assert!(attachments[0].1.starts_with(b"%PDF-"));
