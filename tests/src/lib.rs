@@ -53,8 +53,22 @@ impl TestServer {
     pub async fn start_with(
         extra: impl FnOnce(&AppState) -> Result<()> + Send + 'static,
     ) -> Result<TestServer> {
+        TestServer::start_configured(|_| {}, None, extra).await
+    }
+
+    /// Starts a server whose configuration (schedule…) and clock the test chooses.
+    pub async fn start_configured(
+        configure: impl FnOnce(&mut retour_server::Config),
+        clock: Option<retour_server::Clock>,
+        extra: impl FnOnce(&AppState) -> Result<()> + Send + 'static,
+    ) -> Result<TestServer> {
         let dir = fast_tempdir()?;
-        let state = AppState::for_dir(dir.path()).context("server state")?;
+        let mut config = retour_server::Config::for_dir(dir.path());
+        configure(&mut config);
+        let mut state = AppState::new(config).context("server state")?;
+        if let Some(clock) = clock {
+            state = state.with_clock(clock);
+        }
         let seed_state = state.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
             retour_server::demo::seed(seed_state.db(), retour_server::paris_today_now())

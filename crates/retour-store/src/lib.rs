@@ -128,6 +128,9 @@ pub struct Store {
     path: PathBuf,
     cart: CartState,
     clock: Clock,
+    /// Delivery notes already read back from their JSON, so that the cart screen of a 500-line
+    /// cart does not parse every BL again at each edit.
+    notes: std::cell::RefCell<std::collections::HashMap<String, (DeliveryNote, DateTime<Utc>)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -178,6 +181,7 @@ impl Store {
             path: path.to_owned(),
             cart: CartState::new(),
             clock: Clock::new(device, last),
+            notes: Default::default(),
         };
         store.rebuild_cart()?;
         Ok(store)
@@ -604,6 +608,7 @@ impl Store {
 
     /// Keeps a delivery note with its lines.
     pub fn save_delivery_note(&mut self, note: &DeliveryNote, now: DateTime<Utc>) -> Result<()> {
+        self.notes.borrow_mut().remove(&note.number);
         self.conn.execute(
             "INSERT INTO delivery_notes (number, delivered_on, total_ht, detail, fetched_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -622,6 +627,9 @@ impl Store {
 
     /// A cached delivery note with its lines, and when it was fetched.
     pub fn delivery_note(&self, number: &str) -> Result<Option<(DeliveryNote, DateTime<Utc>)>> {
+        if let Some(hit) = self.notes.borrow().get(number) {
+            return Ok(Some(hit.clone()));
+        }
         let row: Option<(Option<String>, String)> = self
             .conn
             .query_row(
@@ -631,7 +639,14 @@ impl Store {
             )
             .optional()?;
         match row {
-            Some((Some(json), at)) => Ok(Some((parse_json(&json)?, parse_instant(&at)?))),
+            Some((Some(json), at)) => {
+                let found: (DeliveryNote, DateTime<Utc>) =
+                    (parse_json(&json)?, parse_instant(&at)?);
+                self.notes
+                    .borrow_mut()
+                    .insert(number.to_owned(), found.clone());
+                Ok(Some(found))
+            }
             _ => Ok(None),
         }
     }
@@ -675,6 +690,7 @@ impl Store {
 
     /// Forgets delivery notes delivered before `before` (outside the cached 31 days).
     pub fn prune_delivery_notes(&mut self, before: NaiveDate) -> Result<()> {
+        self.notes.borrow_mut().clear();
         self.conn.execute(
             "DELETE FROM delivery_notes WHERE delivered_on < ?1",
             [before.to_string()],

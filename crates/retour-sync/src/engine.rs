@@ -435,14 +435,20 @@ impl SyncEngine {
         let _running = self.run.lock().await;
         self.status.send_modify(|s| s.syncing = true);
         let result = async {
+            // A request still waiting does not hold back the cart: both go on, and the first
+            // failure is reported.
+            let mut waiting = None;
             for (_, outcome) in self.send_pending().await {
                 if let SendOutcome::Pending(e) = outcome {
-                    return Err(e);
+                    waiting.get_or_insert(e);
                 }
             }
             let report = self.sync_cart().await?;
             self.pull_caches().await?;
-            Ok(report)
+            match waiting {
+                Some(e) => Err(e),
+                None => Ok(report),
+            }
         }
         .await;
         if result.is_ok() {
