@@ -3,15 +3,22 @@
 //! Stages, in order (each checks the deadline before it starts, and linear stages check it
 //! between scan lines):
 //! 1. linear codes on sparse rows (per-row threshold), then QR/Data Matrix without `TryHarder`;
-//! 2. linear codes on the frame turned a quarter (vertical bars);
+//! 2. linear codes on sparse columns (vertical bars), cut out as a strip — no full turn;
 //! 3. dense rows around the region hint (the last hit, in live mode) — the "crop" pass;
-//! 4. dense rows over the whole frame, per-row then local threshold, both orientations;
-//! 5. QR/Data Matrix with `TryHarder`, inverted, with a global threshold;
-//! 6. the frame halved (noise, large modules) and doubled (thin modules).
+//! 4. dense rows over the whole frame, per-row then local threshold, both orientations, then
+//!    rows averaged along the bars and stretched (thin, noisy bars);
+//! 5. (thorough only, when some text was read on a single line) slightly slanted lines (±1.5°,
+//!    ±4°): other pixels across the same bars, which may confirm it;
+//! 6. (thorough only) QR/Data Matrix with `TryHarder`, inverted, with a global threshold;
+//! 7. (thorough only) the frame halved (noise, large modules) and doubled (thin modules).
 //!
-//! In [`DecodeEffort::Live`] stages 4–6 only run when the fast stages saw a linear code on a
-//! single line: an empty frame costs the fast stages only. A 1D text is accepted once two scan
-//! lines agree; single-line texts are returned apart as `unconfirmed`, for the live pipeline to
+//! In [`DecodeEffort::Live`] stage 4 only runs when the fast stages saw a linear code on a
+//! single line and confirmed none: an empty frame costs the fast stages only.
+//!
+//! Acceptance: every text passes [`crate::validate`] first. A 1D text is accepted once two
+//! distinct scan lines agree and no other text was read at the same place by at least as many
+//! lines (a misread and the right read cannot share a spot: the weaker loses, a tie drops
+//! both). Single-line texts are returned apart as `unconfirmed`, for the live pipeline to
 //! confirm with the next frame. A 2D text is accepted as soon as it decodes (Reed-Solomon).
 
 use std::time::{Duration, Instant};
@@ -248,7 +255,7 @@ impl FrameDecoder {
                 // Line ids of the crop are offset so they match the full frame's rows.
                 let mut tally = LineTally::default();
                 work.linear_into(&crop, &rows, &mut tally);
-                work.tally_merge(tally, hint.top);
+                work.tally_merge(tally, hint.left, hint.top);
             }
         }
 
@@ -281,7 +288,7 @@ impl FrameDecoder {
                 }
             }
         }
-        if thorough {
+        if thorough && work.has_single_line_read() {
             // Stage 4c: slightly slanted lines — other pixels across the same bars, so they
             // can confirm a text that a single straight line read.
             for (index, degrees) in TILTS.iter().enumerate() {
@@ -289,6 +296,8 @@ impl FrameDecoder {
                 let rows = dense_rows(tilted.height());
                 work.linear(&tilted, 2 + index as u8, 1.0, &rows, Threshold::PerRow);
             }
+        }
+        if thorough {
             // Stage 5: harder 2D.
             for pass in [
                 MatrixPass {
@@ -381,10 +390,12 @@ impl Work<'_> {
         }
     }
 
-    fn tally_merge(&mut self, crop_tally: LineTally, top: u32) {
+    fn tally_merge(&mut self, crop_tally: LineTally, left: u32, top: u32) {
         for (format, text, line, spot) in crop_tally.lines() {
             let mut spot = spot;
             spot.row += top;
+            spot.x_start += left as f32;
+            spot.x_end += left as f32;
             self.tally
                 .add(format, text.to_owned(), (line.0, line.1 + top), spot);
         }

@@ -138,7 +138,7 @@ floors! {
     qrcode_4: "qrcode-4" >= 38;
     qrcode_5: "qrcode-5" >= 19;
     qrcode_6: "qrcode-6" >= 15;
-    upca_1: "upca-1" >= 18;
+    upca_1: "upca-1" >= 17;
     upca_2: "upca-2" >= 40;
     upca_3: "upca-3" >= 11;
     upca_4: "upca-4" >= 15;

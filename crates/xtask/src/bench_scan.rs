@@ -103,7 +103,15 @@ fn build_example(root: &Path) -> Result<PathBuf> {
     run_command(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .current_dir(root)
-            .args(["build", "--release", "--quiet", "-p", "retour-scan", "--example", "bench_scan"]),
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "retour-scan",
+                "--example",
+                "bench_scan",
+            ]),
         "cargo build --release --example bench_scan",
     )?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -234,20 +242,35 @@ impl Report {
             }
         };
         println!(
-            "\nFixture photos (same grayscale pixels; ours: thorough settings; zxing-cpp {}: defaults){}",
-            "3.x",
+            "\nFixture photos (same grayscale pixels; ours: thorough settings; zxing-cpp: defaults){}",
             if pinned { ", one core" } else { "" }
         );
         println!(
             "{:<11} {:>5} | {:>22} {:>15} | {:>22} {:>15} | {:>7} {:>7}",
-            "family", "imgs", "ours c/w/m (extra)", "ms med/p95", "zxing c/w/m (extra)", "ms med/p95",
-            "correct", "time"
+            "family",
+            "imgs",
+            "ours c/w/m (extra)",
+            "ms med/p95",
+            "zxing c/w/m (extra)",
+            "ms med/p95",
+            "correct",
+            "time"
         );
         let mut goals_ok = true;
-        let families = ["EAN/UPC", "Code 128", "Code 39", "ITF", "DataMatrix", "QR Code", "no barcode"];
+        let families = [
+            "EAN/UPC",
+            "Code 128",
+            "Code 39",
+            "ITF",
+            "DataMatrix",
+            "QR Code",
+            "no barcode",
+        ];
         for family in families {
             let ids: Vec<usize> = (0..self.frames.len())
-                .filter(|&i| self.frames[i].kind == "fixture" && family_of(&self.frames[i].group) == family)
+                .filter(|&i| {
+                    self.frames[i].kind == "fixture" && family_of(&self.frames[i].group) == family
+                })
                 .collect();
             let ours = score(&ids, &self.frames, &self.ours);
             let zxing = score(&ids, &self.frames, &self.zxing_default);
@@ -284,7 +307,12 @@ impl Report {
                     .collect();
                 let ours = score(&ids, &self.frames, &self.ours);
                 let zxing = score(&ids, &self.frames, &self.zxing_default);
-                format!("{set} {}/{} (of {})", ours.correct, zxing.correct, ids.len())
+                format!(
+                    "{set} {}/{} (of {})",
+                    ours.correct,
+                    zxing.correct,
+                    ids.len()
+                )
             })
             .collect();
         for chunk in line.chunks(4) {
@@ -294,8 +322,15 @@ impl Report {
         println!("\nSynthetic camera frames (ours: live settings; zxing-cpp: retries off, and defaults), {REPEATS} runs each");
         println!(
             "{:<15} {:>5} | {:>16} {:>15} | {:>16} {:>15} | {:>16} {:>15} | {:>7}",
-            "frames", "n", "ours c/w/m", "ms med/p95", "zx-off c/w/m", "ms med/p95", "zx-default c/w/m",
-            "ms med/p95", "time"
+            "frames",
+            "n",
+            "ours c/w/m",
+            "ms med/p95",
+            "zx-off c/w/m",
+            "ms med/p95",
+            "zx-default c/w/m",
+            "ms med/p95",
+            "time"
         );
         let mut groups: Vec<&str> = self
             .frames
@@ -367,7 +402,10 @@ struct Score {
 
 impl Score {
     fn counts(&self) -> String {
-        format!("{}/{}/{} ({})", self.correct, self.wrong, self.missed, self.extra)
+        format!(
+            "{}/{}/{} ({})",
+            self.correct, self.wrong, self.missed, self.extra
+        )
     }
 
     fn short_counts(&self) -> String {
@@ -392,7 +430,10 @@ const GENUINE_SECOND_CODES: &[(&str, &str)] = &[
     ("ean13-2/14.png", "1920081045006"),
     ("ean13-2/20.png", "1920081045006"),
     ("ean13-2/24.png", "1920081045006"),
-    ("qrcode-2/16.png", "[内側QRコード]\r\n\r\n*ダブルQR*\r\nhttp://d-qr.net/ex/"),
+    (
+        "qrcode-2/16.png",
+        "[内側QRコード]\r\n\r\n*ダブルQR*\r\nhttp://d-qr.net/ex/",
+    ),
 ];
 
 fn score(ids: &[usize], frames: &[FrameInfo], measures: &BTreeMap<usize, Measure>) -> Score {
@@ -409,7 +450,11 @@ fn score(ids: &[usize], frames: &[FrameInfo], measures: &BTreeMap<usize, Measure
             Some(expected) => {
                 if measure.reads.iter().any(|r| same_code(r, expected)) {
                     correct += 1;
-                    extra += measure.reads.iter().filter(|r| !same_code(r, expected)).count();
+                    extra += measure
+                        .reads
+                        .iter()
+                        .filter(|r| !same_code(r, expected))
+                        .count();
                 } else if measure.reads.is_empty() {
                     missed += 1;
                 } else {
