@@ -2,8 +2,9 @@
 //! the shell's own business — settings, app facts, timings — over `shell`).
 
 use retour_app::{
-    App, CartEdit, CartLineRef, CartView, DeliveryNoteView, DeliveryNotesView, DossiersArgs, DossiersView, LoginArgs, LookupView,
-    SaveOutcome, ServiceView, SessionView, SyncStateView as SyncState,
+    App, CartEdit, CartLineRef, CartView, DeliveryNoteView, DeliveryNotesView, DossiersArgs,
+    DossiersView, LoginArgs, LookupView, SaveOutcome, ServiceView, SessionView,
+    SyncStateView as SyncState,
 };
 use tauri::State;
 
@@ -31,7 +32,9 @@ pub async fn login(app: State<'_, App>, args: LoginArgs) -> CommandResult<Sessio
 
 #[tauri::command]
 pub async fn sso_login(app: State<'_, App>, token: String) -> CommandResult<SessionView> {
-    retour_app::login_sso(&app, token, true).await.map_err(Into::into)
+    retour_app::login_sso(&app, token, true)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
@@ -50,7 +53,11 @@ pub async fn request_password_reset(app: State<'_, App>, email: String) -> Comma
 }
 
 #[tauri::command]
-pub async fn reset_password(app: State<'_, App>, token: String, new_password: String) -> CommandResult<()> {
+pub async fn reset_password(
+    app: State<'_, App>,
+    token: String,
+    new_password: String,
+) -> CommandResult<()> {
     Err(shell::not_available((app, token, new_password)).into())
 }
 
@@ -70,13 +77,20 @@ pub async fn service(app: State<'_, App>) -> CommandResult<ServiceView> {
 }
 
 #[tauri::command]
-pub async fn recent_delivery_notes(app: State<'_, App>, days: u32) -> CommandResult<DeliveryNotesView> {
-    retour_app::delivery_notes(&app, days).await.map_err(Into::into)
+pub async fn recent_delivery_notes(
+    app: State<'_, App>,
+    days: u32,
+) -> CommandResult<DeliveryNotesView> {
+    retour_app::delivery_notes(&app, days)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn delivery_note(app: State<'_, App>, number: String) -> CommandResult<DeliveryNoteView> {
-    retour_app::delivery_note(&app, number).await.map_err(Into::into)
+    retour_app::delivery_note(&app, number)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
@@ -90,7 +104,10 @@ pub async fn lookup(app: State<'_, App>, code: String) -> CommandResult<LookupVi
 }
 
 #[tauri::command]
-pub fn scan_image(shell: State<'_, Shell>, bytes: Vec<u8>) -> CommandResult<Vec<retour_app::ScanRead>> {
+pub fn scan_image(
+    shell: State<'_, Shell>,
+    bytes: Vec<u8>,
+) -> CommandResult<Vec<retour_app::ScanRead>> {
     shell.scan_image(&bytes).map_err(Into::into)
 }
 
@@ -135,8 +152,13 @@ pub async fn dossier(app: State<'_, App>, number: String) -> CommandResult<Dossi
 }
 
 #[tauri::command]
-pub async fn preaccord_path(app: State<'_, App>, request_id: String) -> CommandResult<std::path::PathBuf> {
-    retour_app::preaccord_pdf(&app, request_id).await.map_err(Into::into)
+pub async fn preaccord_path(
+    app: State<'_, App>,
+    request_id: String,
+) -> CommandResult<std::path::PathBuf> {
+    retour_app::preaccord_pdf(&app, request_id)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
@@ -155,7 +177,11 @@ pub fn settings(shell: State<'_, Shell>) -> CommandResult<Settings> {
 }
 
 #[tauri::command]
-pub fn save_settings(shell: State<'_, Shell>, handle: tauri::AppHandle, settings: Settings) -> CommandResult<()> {
+pub fn save_settings(
+    shell: State<'_, Shell>,
+    handle: tauri::AppHandle,
+    settings: Settings,
+) -> CommandResult<()> {
     shell.save_settings(&handle, settings).map_err(Into::into)
 }
 
@@ -175,6 +201,11 @@ pub fn camera_stop() -> CommandResult<()> {
 }
 
 #[tauri::command]
-pub fn ui_rendered(shell: State<'_, Shell>, screen: String, burst_ms: Option<f64>, first_key_ms: Option<f64>) -> CommandResult<()> {
+pub fn ui_rendered(
+    shell: State<'_, Shell>,
+    screen: String,
+    burst_ms: Option<f64>,
+    first_key_ms: Option<f64>,
+) -> CommandResult<()> {
     Ok(shell.record_render(&screen, burst_ms, first_key_ms))
 }

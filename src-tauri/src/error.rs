@@ -14,7 +14,10 @@ pub struct CommandError {
 
 impl From<retour_app::AppError> for CommandError {
     fn from(error: retour_app::AppError) -> CommandError {
-        CommandError { code: error.code, message: error.message }
+        CommandError {
+            code: error.code,
+            message: error.message,
+        }
     }
 }
 

@@ -91,17 +91,26 @@ fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::erro
     });
     let handle = app.handle().clone();
     if let Ok(Some(urls)) = app.deep_link().get_current() {
-        urls.iter().filter_map(shell::sso_token).for_each(|token| events::sso_link(&handle, token));
+        urls.iter()
+            .filter_map(shell::sso_token)
+            .for_each(|token| events::sso_link(&handle, token));
     }
     app.deep_link().on_open_url(move |event| {
-        event.urls().iter().filter_map(shell::sso_token).for_each(|token| events::sso_link(&handle, token));
+        event
+            .urls()
+            .iter()
+            .filter_map(shell::sso_token)
+            .for_each(|token| events::sso_link(&handle, token));
     });
     Ok(())
 }
 
 /// The embedded reference backend with demo data, kept alive as state; returns its URL.
 #[cfg(feature = "demo")]
-fn start_demo_backend(app: &mut tauri::App, data_dir: &std::path::Path) -> Result<String, retour_app::AppError> {
+fn start_demo_backend(
+    app: &mut tauri::App,
+    data_dir: &std::path::Path,
+) -> Result<String, retour_app::AppError> {
     let backend = tauri::async_runtime::block_on(retour_app::demo::start_demo_backend(data_dir))?;
     let url = backend.url().to_owned();
     app.manage(backend);
@@ -109,7 +118,10 @@ fn start_demo_backend(app: &mut tauri::App, data_dir: &std::path::Path) -> Resul
 }
 
 #[cfg(not(feature = "demo"))]
-fn start_demo_backend(_app: &mut tauri::App, _data_dir: &std::path::Path) -> Result<String, retour_app::AppError> {
+fn start_demo_backend(
+    _app: &mut tauri::App,
+    _data_dir: &std::path::Path,
+) -> Result<String, retour_app::AppError> {
     Err(retour_app::AppError::new(
         "no_server",
         "Aucun serveur de retours n'est configuré : indiquez son adresse (RETOUR_SERVER ou settings.json).",

@@ -54,7 +54,10 @@ pub struct Shell {
 
 /// Where the app keeps its data: `RETOUR_DATA_DIR`, else the OS's per-user folder.
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("RETOUR_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(retour_app::default_data_dir)
+    std::env::var_os("RETOUR_DATA_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(retour_app::default_data_dir)
 }
 
 fn settings_path(data_dir: &std::path::Path) -> PathBuf {
@@ -63,7 +66,10 @@ fn settings_path(data_dir: &std::path::Path) -> PathBuf {
 
 /// Reads the saved settings (defaults when there are none or they cannot be read).
 pub fn load_settings(data_dir: &std::path::Path) -> Settings {
-    std::fs::read(settings_path(data_dir)).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_default()
+    std::fs::read(settings_path(data_dir))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
 }
 
 /// The server to talk to: `RETOUR_SERVER`, else the saved setting, else none (demo backend).
@@ -76,7 +82,13 @@ pub fn configured_server(settings: &Settings) -> Option<String> {
 }
 
 impl Shell {
-    pub fn new(data_dir: PathBuf, server_url: String, demo: bool, settings: Settings, started: Instant) -> Shell {
+    pub fn new(
+        data_dir: PathBuf,
+        server_url: String,
+        demo: bool,
+        settings: Settings,
+        started: Instant,
+    ) -> Shell {
         Shell {
             data_dir,
             server_url,
@@ -95,7 +107,11 @@ impl Shell {
             data_dir: self.data_dir.clone(),
             server_url: self.server_url.clone(),
             demo: self.demo,
-            demo_accounts: if self.demo { demo_accounts() } else { Vec::new() },
+            demo_accounts: if self.demo {
+                demo_accounts()
+            } else {
+                Vec::new()
+            },
             lang: std::env::var("RETOUR_LANG").ok(),
             remembered_email: None,
             camera: settings.camera,
@@ -107,11 +123,21 @@ impl Shell {
     }
 
     /// Saves the settings; a new server takes effect after a restart, which this does at once.
-    pub fn save_settings(&self, handle: &tauri::AppHandle, settings: Settings) -> Result<(), AppError> {
-        let server_changed = configured_server(&settings).unwrap_or_default() != configured_server(&self.settings()).unwrap_or_default();
-        let json = serde_json::to_vec_pretty(&settings).map_err(|e| AppError::new("settings", e.to_string()))?;
-        std::fs::write(settings_path(&self.data_dir), json)
-            .map_err(|e| AppError::new("settings", format!("Impossible d'enregistrer les réglages : {e}")))?;
+    pub fn save_settings(
+        &self,
+        handle: &tauri::AppHandle,
+        settings: Settings,
+    ) -> Result<(), AppError> {
+        let server_changed = configured_server(&settings).unwrap_or_default()
+            != configured_server(&self.settings()).unwrap_or_default();
+        let json = serde_json::to_vec_pretty(&settings)
+            .map_err(|e| AppError::new("settings", e.to_string()))?;
+        std::fs::write(settings_path(&self.data_dir), json).map_err(|e| {
+            AppError::new(
+                "settings",
+                format!("Impossible d'enregistrer les réglages : {e}"),
+            )
+        })?;
         if let Ok(mut current) = self.settings.lock() {
             *current = settings;
         }
@@ -142,7 +168,11 @@ impl Shell {
             self.started.elapsed().as_millis()
         );
         use std::io::Write as _;
-        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
             let _ = file.write_all(line.as_bytes());
         }
     }
@@ -174,14 +204,20 @@ fn demo_accounts() -> Vec<DemoAccount> {
 /// The token of a `retour://sso?token=…` link.
 pub fn sso_token(url: &tauri::Url) -> Option<String> {
     (url.scheme() == "retour" && url.host_str() == Some("sso"))
-        .then(|| url.query_pairs().find(|(k, _)| k == "token").map(|(_, v)| v.into_owned()))
+        .then(|| {
+            url.query_pairs()
+                .find(|(k, _)| k == "token")
+                .map(|(_, v)| v.into_owned())
+        })
         .flatten()
         .filter(|t| !t.is_empty())
 }
 
 /// FACADE-NEEDS 1: the BL number rule with its French messages.
 pub fn validate_bl_number(input: &str) -> Result<String, AppError> {
-    retour_domain::BlNumber::parse(input).map(|n| n.as_str().to_owned()).map_err(AppError::from)
+    retour_domain::BlNumber::parse(input)
+        .map(|n| n.as_str().to_owned())
+        .map_err(AppError::from)
 }
 
 /// FACADE-NEEDS 3: password reset and unlock are not in the façade yet.

@@ -58,13 +58,20 @@ export function dateTime(value) {
 }
 
 let toastTimer = 0;
-/** Shows a short message at the bottom; `kind` is "ok" or "error". */
+let toastShownAt = 0;
+/** Shows a short message under the header; `kind` is "ok" or "error". */
 export function toast(message, kind = "ok") {
   const box = document.getElementById("toast");
+  toastShownAt = Date.now();
   box.textContent = message;
   box.className = `toast show ${kind}`;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (box.className = "toast"), kind === "error" ? 6000 : 3500);
+}
+
+/** Hides a message that belongs to the previous screen (one shown just now stays). */
+export function dismissStaleToast() {
+  if (Date.now() - toastShownAt > 1500) document.getElementById("toast").className = "toast";
 }
 
 /** Opens a modal dialog with a title and content; returns the dialog element. */

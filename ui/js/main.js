@@ -3,7 +3,7 @@
 
 import { call, on, EVENTS } from "./api.js";
 import { t, language, setLanguage } from "./i18n.js";
-import { h, toast, errorText } from "./dom.js";
+import { h, toast, errorText, dismissStaleToast } from "./dom.js";
 import { icon } from "./icons.js";
 import { installWedge, setWedgeEnabled, takeBurst } from "./wedge.js";
 import { loginScreen, handleSsoLink } from "./screens/login.js";
@@ -79,11 +79,14 @@ export async function render() {
   }
   if (serial !== renderSerial) return;
   main.replaceChildren(node);
+  dismissStaleToast();
   document.body.dataset.screen = route.name;
   reportRender(route.name);
   setWedgeEnabled(Boolean(route.scanner));
   renderChrome();
-  const focus = main.querySelector("[autofocus]") || main.querySelector("h1");
+  // On a phone, focusing a text field would open the on-screen keyboard over the screen.
+  const wide = window.matchMedia("(min-width: 900px)").matches;
+  const focus = (wide && main.querySelector("[data-desktop-autofocus]")) || main.querySelector("[autofocus]") || main.querySelector("h1");
   if (focus) focus.focus({ preventScroll: false });
   window.scrollTo(0, 0);
 }

@@ -24,7 +24,17 @@ const KEYRING_PASSWORD: &str = "retour-bench-keyring";
 pub fn run(args: &[String]) -> Result<()> {
     let inside = args.iter().any(|a| a == "--inside");
     if !inside {
-        crate::run("cargo", &["build", "--release", "-p", "retour-tauri", "--bin", "retour-tauri"])?;
+        crate::run(
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-p",
+                "retour-tauri",
+                "--bin",
+                "retour-tauri",
+            ],
+        )?;
         crate::run("cargo", &["build", "--release", "-p", "retour-server"])?;
         if std::env::var_os("DISPLAY").is_none() {
             return rerun_under_xvfb();
@@ -35,11 +45,21 @@ pub fn run(args: &[String]) -> Result<()> {
 
 fn rerun_under_xvfb() -> Result<()> {
     let me = std::env::current_exe()?;
-    let data_home = std::env::temp_dir().join(format!("retour-bench-keyring-{}", std::process::id()));
+    let data_home =
+        std::env::temp_dir().join(format!("retour-bench-keyring-{}", std::process::id()));
     std::fs::create_dir_all(&data_home)?;
     let script = format!("echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" bench-app --inside");
     let status = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1280x1024x24", "dbus-run-session", "--", "sh", "-c", &script])
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x1024x24",
+            "dbus-run-session",
+            "--",
+            "sh",
+            "-c",
+            &script,
+        ])
         .arg(me)
         .env("XDG_DATA_HOME", &data_home)
         .status()
@@ -97,9 +117,23 @@ fn bench() -> Result<()> {
     let mut app = App::spawn(&server.url, &data_dir, &report)?;
     wait_for_line(&report, "login", Duration::from_secs(30))?;
     let window = app.window()?;
-    xdotool(&["type", "--window", &window, "--delay", "20", "atelier@garage-demo.fr"])?;
+    xdotool(&[
+        "type",
+        "--window",
+        &window,
+        "--delay",
+        "20",
+        "atelier@garage-demo.fr",
+    ])?;
     xdotool(&["key", "--window", &window, "Tab"])?;
-    xdotool(&["type", "--window", &window, "--delay", "20", "Retour-Demo-2026"])?;
+    xdotool(&[
+        "type",
+        "--window",
+        &window,
+        "--delay",
+        "20",
+        "Retour-Demo-2026",
+    ])?;
     xdotool(&["key", "--window", &window, "Return"])?;
     wait_for_line(&report, "home", Duration::from_secs(30))?;
     xdotool(&["key", "--window", &window, "Return"])?;
@@ -109,7 +143,14 @@ fn bench() -> Result<()> {
     for _ in 0..BURSTS {
         let before = lines(&report, "bl").len();
         // A scanner types about one character per 1–5 ms; xdotool's smallest steady delay.
-        xdotool(&["type", "--window", &window, "--delay", "4", &format!("00{bl}")])?;
+        xdotool(&[
+            "type",
+            "--window",
+            &window,
+            "--delay",
+            "4",
+            &format!("00{bl}"),
+        ])?;
         xdotool(&["key", "--window", &window, "Return"])?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while lines(&report, "bl").len() == before {
@@ -119,7 +160,10 @@ fn bench() -> Result<()> {
             std::thread::sleep(Duration::from_millis(5));
         }
         let line = lines(&report, "bl").pop().unwrap_or_default();
-        let mut fields = line.split_whitespace().skip(1).map(|f| f.parse::<f64>().unwrap_or(f64::NAN));
+        let mut fields = line
+            .split_whitespace()
+            .skip(1)
+            .map(|f| f.parse::<f64>().unwrap_or(f64::NAN));
         after_enter.push(fields.next().unwrap_or(f64::NAN));
         from_first_key.push(fields.next().unwrap_or(f64::NAN));
     }
@@ -159,8 +203,20 @@ impl App {
 
     /// The X window id of the app's window.
     fn window(&self) -> Result<String> {
-        let out = Command::new("xdotool").args(["search", "--sync", "--onlyvisible", "--pid", &self.child.id().to_string()]).output()?;
-        let id = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_owned();
+        let out = Command::new("xdotool")
+            .args([
+                "search",
+                "--sync",
+                "--onlyvisible",
+                "--pid",
+                &self.child.id().to_string(),
+            ])
+            .output()?;
+        let id = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_owned();
         if id.is_empty() {
             bail!("no window for the app");
         }
@@ -169,7 +225,10 @@ impl App {
     }
 
     fn stop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -190,19 +249,33 @@ struct Server {
 
 impl Server {
     fn start(work: &Path) -> Result<Server> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let env = [
             ("RETOUR_DB", work.join("server.db").display().to_string()),
             ("RETOUR_MAIL_SPOOL", work.join("mail").display().to_string()),
             ("RETOUR_SCHEDULE", "always".to_owned()),
             ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
         ];
-        let status = Command::new(release("retour-server")).arg("seed-demo").envs(env.clone()).stdout(Stdio::null()).status()?;
+        let status = Command::new(release("retour-server"))
+            .arg("seed-demo")
+            .envs(env.clone())
+            .stdout(Stdio::null())
+            .status()?;
         if !status.success() {
             bail!("retour-server seed-demo failed");
         }
-        let child = Command::new(release("retour-server")).arg("serve").envs(env).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
-        let server = Server { child, url: format!("http://127.0.0.1:{port}") };
+        let child = Command::new(release("retour-server"))
+            .arg("serve")
+            .envs(env)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let server = Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         while curl(&["-sf", &format!("{}/healthz", server.url)]).is_err() {
             if Instant::now() > deadline {
@@ -224,14 +297,22 @@ impl Server {
             &format!("{}/api/v1/auth/login", self.url),
         ])?;
         let token = json_string(&login, "access_token").context("no access token")?;
-        let list = curl(&["-sf", "-H", &format!("authorization: Bearer {token}"), &format!("{}/api/v1/delivery-notes?days=7", self.url)])?;
+        let list = curl(&[
+            "-sf",
+            "-H",
+            &format!("authorization: Bearer {token}"),
+            &format!("{}/api/v1/delivery-notes?days=7", self.url),
+        ])?;
         json_string(&list, "number").context("no delivery note")
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -252,7 +333,10 @@ fn json_string(text: &str, key: &str) -> Option<String> {
 }
 
 fn xdotool(args: &[&str]) -> Result<()> {
-    let status = Command::new("xdotool").args(args).status().context("xdotool")?;
+    let status = Command::new("xdotool")
+        .args(args)
+        .status()
+        .context("xdotool")?;
     if !status.success() {
         bail!("xdotool {args:?} failed");
     }
@@ -288,24 +372,44 @@ fn mb(bytes: u64) -> f64 {
 fn memory_of_tree(root: u32) -> Result<(u64, u64, usize)> {
     let mut parents = Vec::new();
     for entry in std::fs::read_dir("/proc")?.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
         let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-        let ppid = after_name.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+        let ppid = after_name
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0);
         parents.push((pid, ppid));
     }
     let mut tree = vec![root];
     let mut i = 0;
     while i < tree.len() {
         let parent = tree[i];
-        tree.extend(parents.iter().filter(|(_, p)| *p == parent).map(|(c, _)| *c));
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, p)| *p == parent)
+                .map(|(c, _)| *c),
+        );
         i += 1;
     }
     let (mut rss, mut pss) = (0, 0);
     for pid in &tree {
-        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let rollup =
+            std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
         for line in rollup.lines() {
-            let kb = |l: &str| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0) * 1024;
+            let kb = |l: &str| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0)
+                    * 1024
+            };
             if line.starts_with("Rss:") {
                 rss += kb(line);
             } else if line.starts_with("Pss:") {

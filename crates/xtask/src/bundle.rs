@@ -12,13 +12,25 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--bundles" => bundles = rest.next().context("--bundles needs a list, e.g. deb,appimage")?.split(',').map(str::to_owned).collect(),
-            other => bail!("unknown argument {other:?}; usage: cargo xtask bundle [--bundles deb[,appimage]]"),
+            "--bundles" => {
+                bundles = rest
+                    .next()
+                    .context("--bundles needs a list, e.g. deb,appimage")?
+                    .split(',')
+                    .map(str::to_owned)
+                    .collect()
+            }
+            other => bail!(
+                "unknown argument {other:?}; usage: cargo xtask bundle [--bundles deb[,appimage]]"
+            ),
         }
     }
     if !tauri_cli_installed() {
         eprintln!("tauri-cli is missing: installing it (about 9 minutes on 2 cores)");
-        crate::run("cargo", &["install", "tauri-cli", "--version", "^2", "--locked"])?;
+        crate::run(
+            "cargo",
+            &["install", "tauri-cli", "--version", "^2", "--locked"],
+        )?;
     }
     let list = bundles.join(",");
     let dir = crate::root().join("src-tauri");

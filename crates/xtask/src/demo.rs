@@ -22,7 +22,9 @@ pub fn run(args: &[String]) -> Result<()> {
         match arg.as_str() {
             "--release" => release = true,
             "--server" => server = Some(rest.next().context("--server needs a URL")?.clone()),
-            "--data-dir" => data_dir = Some(rest.next().context("--data-dir needs a directory")?.clone()),
+            "--data-dir" => {
+                data_dir = Some(rest.next().context("--data-dir needs a directory")?.clone())
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -39,7 +41,9 @@ pub fn run(args: &[String]) -> Result<()> {
         .join("target")
         .join(if release { "release" } else { "debug" })
         .join("retour-tauri");
-    let headless = cfg!(target_os = "linux") && std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none();
+    let headless = cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none();
     let mut command = if headless {
         eprintln!("no display: running the window under xvfb-run");
         let mut c = Command::new("xvfb-run");
@@ -57,7 +61,10 @@ pub fn run(args: &[String]) -> Result<()> {
     if let Some(dir) = &data_dir {
         command.env("RETOUR_DATA_DIR", dir);
     }
-    let status = command.current_dir(crate::root()).status().with_context(|| format!("cannot start {}", binary.display()))?;
+    let status = command
+        .current_dir(crate::root())
+        .status()
+        .with_context(|| format!("cannot start {}", binary.display()))?;
     if !status.success() {
         bail!("the app exited with {status}");
     }

@@ -91,7 +91,7 @@ function referenceSection() {
 }
 
 function blSection() {
-  const input = h("input", { id: "bl-input", type: "text", inputmode: "numeric", autocomplete: "off", "aria-describedby": "bl-error bl-hint", autofocus: true });
+  const input = h("input", { id: "bl-input", type: "text", inputmode: "numeric", autocomplete: "off", "aria-describedby": "bl-error bl-hint", "data-desktop-autofocus": "" });
   const error = h("p", { id: "bl-error", class: "field-error", role: "alert" });
   let serial = 0;
   async function validate() {
