@@ -3,7 +3,12 @@
 //! `setup` installs what a fresh machine lacks, `test` runs every test CI runs, `ci` adds the
 //! format and lint checks.
 
+mod bench_app;
+mod bench_cart;
+mod bench_scan;
 mod bench_server;
+mod bundle;
+mod demo;
 mod schemathesis;
 mod setup;
 mod test_env;
@@ -19,6 +24,11 @@ tasks:
   setup        install the system packages and cargo tools the project needs
   test         setup, then run every test (what CI runs, minus fmt and clippy)
   ci           fmt --check, clippy with warnings denied, then test
+  demo         build and run the app (embedded demo backend, or --server URL)
+  bundle       build the installable package (.deb here) with tauri-cli
+  bench-app    release-build figures: cold start, idle memory, scanner burst
+  bench-cart   release-build figures: cart edit on a 500-line cart, sync of 500 ops on loopback
+  bench-scan   our barcode decoder vs zxing-cpp (PyPI, venv under target/) on the same pixels
   bench-server load the release retour-server with wrk: req/s, p50/p99 of reads and submits
   schemathesis run schemathesis (PyPI, in a venv under target/) against the served OpenAPI
 ";
@@ -34,6 +44,11 @@ fn main() -> Result<()> {
         "setup" => setup::run(),
         "test" => test(rest),
         "ci" => ci(rest),
+        "demo" => demo::run(rest),
+        "bundle" => bundle::run(rest),
+        "bench-app" => bench_app::run(rest),
+        "bench-cart" => bench_cart::run(rest),
+        "bench-scan" => bench_scan::run(rest),
         "bench-server" => bench_server::run(rest),
         "schemathesis" => schemathesis::run(rest),
         "help" | "--help" | "-h" => {
