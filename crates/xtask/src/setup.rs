@@ -19,10 +19,27 @@ const APT_PACKAGES: &[&str] = &[
     "dbus-x11",
     "gnome-keyring",
     "libsecret-tools",
+    "poppler-utils",
+    "xdotool",
 ];
 
-/// Installs the missing Debian packages.
+/// Installs the missing Debian packages, then the cargo tools.
 pub fn run() -> Result<()> {
+    apt_packages()?;
+    tauri_driver()
+}
+
+/// `tauri-driver`, the WebDriver server the real-window tests drive the app through.
+fn tauri_driver() -> Result<()> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    if std::path::Path::new(&home).join(".cargo/bin/tauri-driver").exists() {
+        return Ok(());
+    }
+    crate::run("cargo", &["install", "tauri-driver", "--version", "^2", "--locked"])
+}
+
+/// Installs the missing Debian packages.
+fn apt_packages() -> Result<()> {
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
         .copied()
