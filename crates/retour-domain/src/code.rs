@@ -7,7 +7,8 @@
 //! 1. a GS1 element string (`]C1`, `]d2`, `]Q3`, `]e0`, a human-readable `(01)…`, or digits with
 //!    GS separators) gives its `(01)` GTIN;
 //! 2. a BL's printed form (`00` + 9 digits) or a bare 9-digit number is that BL;
-//! 3. 8, 12, 13 or 14 digits with a valid check digit are a GTIN;
+//! 3. 8, 12, 13 or 14 digits with a valid check digit are a GTIN (8 digits that fail as EAN-8
+//!    but pass as UPC-E are that UPC-E, expanded to its UPC-A);
 //! 4. anything else is a supplier reference, kept as printed for display and normalised (upper
 //!    case, no spaces, dots or dashes) for matching.
 
@@ -205,7 +206,7 @@ pub fn classify(raw: &str) -> Option<ScannedCode> {
                 .ok()
                 .map(ScannedCode::DeliveryNote);
         }
-        if let Some(gtin) = Gtin::parse(&compact) {
+        if let Some(gtin) = Gtin::parse(&compact).or_else(|| Gtin::from_upce(&compact)) {
             return Some(ScannedCode::Gtin(gtin));
         }
         if compact.len() == 9 {
@@ -275,6 +276,8 @@ mod tests {
         check("96385074", Some(("gtin", "00000096385074")));
         check("]E496385074", Some(("gtin", "00000096385074")));
         check("10614141000415", Some(("gtin", "10614141000415")));
+        // A UPC-E as a USB scanner types it: expanded to its UPC-A.
+        check("04252614", Some(("gtin", "00042100005264")));
         // A wrong check digit is not a GTIN: it stays a reference.
         check("4047024550564", Some(("reference", "4047024550564")));
         check("96385075", Some(("reference", "96385075")));
