@@ -1015,19 +1015,24 @@ fn reason_table(store: &Store) -> AppResult<ReasonTable> {
 /// Builds the cart screen from the merged cart and the cached BLs and reasons.
 fn cart_view(store: &Store) -> AppResult<CartView> {
     let table = reason_table(store)?;
-    let mut notes: std::collections::HashMap<String, Option<DeliveryNote>> = Default::default();
-    let mut lines = Vec::new();
-    for line in store.cart_lines() {
-        let note = match notes.get(&line.delivery_note) {
-            Some(note) => note.clone(),
-            None => {
-                let note = store.delivery_note(&line.delivery_note)?.map(|(n, _)| n);
-                notes.insert(line.delivery_note.clone(), note.clone());
-                note
-            }
-        };
-        let bl_line = note
-            .as_ref()
+    let cart_lines = store.cart_lines();
+    let mut notes: std::collections::HashMap<&str, Option<DeliveryNote>> = Default::default();
+    for line in &cart_lines {
+        if !notes.contains_key(line.delivery_note.as_str()) {
+            let note = store.delivery_note(&line.delivery_note)?.map(|(n, _)| n);
+            notes.insert(line.delivery_note.as_str(), note);
+        }
+    }
+    let labels: std::collections::HashMap<&str, &str> = table
+        .0
+        .iter()
+        .map(|r| (r.code.as_str(), r.label.as_str()))
+        .collect();
+    let mut lines = Vec::with_capacity(cart_lines.len());
+    for line in &cart_lines {
+        let bl_line = notes
+            .get(line.delivery_note.as_str())
+            .and_then(Option::as_ref)
             .and_then(|n| n.lines.iter().find(|l| l.line_no == line.line_no));
         let (reference, designation, eligible, allowed, prices) = match bl_line {
             Some(l) => (
@@ -1046,12 +1051,7 @@ fn cart_view(store: &Store) -> AppResult<CartView> {
             (Some(reason), Some(prices)) => table.estimate(reason, prices, line.qty).ok().flatten(),
             _ => None,
         };
-        let label = |code: &str| {
-            table
-                .get(code)
-                .map(|r| r.label.clone())
-                .unwrap_or_else(|| code.to_owned())
-        };
+        let label = |code: &str| labels.get(code).copied().unwrap_or(code).to_owned();
         lines.push(CartLineView {
             allowed_reasons: allowed
                 .iter()

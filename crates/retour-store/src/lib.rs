@@ -277,18 +277,15 @@ impl Store {
     }
 
     fn record_local(&mut self, op: CartOp) -> Result<CartOp> {
-        let mut cart = self.cart.clone();
-        cart.apply(&op)?;
-        let line = cart.line(&op.delivery_note, op.line_no);
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO cart_ops (op_id, op, origin, status) VALUES (?1, ?2, 'local', 'pending')",
-            params![op.op_id.to_string(), to_json(&op)?],
-        )?;
-        set_meta(&tx, META_CLOCK, &op.at.to_string())?;
-        replace_line(&tx, &op.delivery_note, op.line_no, line.as_ref())?;
-        tx.commit()?;
-        self.cart = cart;
+        // Merge first (a join: cheap, and it cannot fail once validated), then commit the op, its
+        // clock and the line it changed; if the commit fails, the cart is rebuilt from the log.
+        self.cart.apply(&op)?;
+        let line = self.cart.line(&op.delivery_note, op.line_no);
+        let committed = commit_local(&mut self.conn, &op, line.as_ref());
+        if let Err(e) = committed {
+            let _ = self.rebuild_cart();
+            return Err(e);
+        }
         self.clock.observe(&op.at);
         Ok(op)
     }
@@ -818,6 +815,18 @@ fn read_submission(row: SubmissionRow) -> Result<Submission> {
         attempts: attempts as u32,
         state,
     })
+}
+
+fn commit_local(conn: &mut Connection, op: &CartOp, line: Option<&CartLine>) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO cart_ops (op_id, op, origin, status) VALUES (?1, ?2, 'local', 'pending')",
+        params![op.op_id.to_string(), to_json(op)?],
+    )?;
+    set_meta(&tx, META_CLOCK, &op.at.to_string())?;
+    replace_line(&tx, &op.delivery_note, op.line_no, line)?;
+    tx.commit()?;
+    Ok(())
 }
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
