@@ -243,6 +243,8 @@ pub struct Principal {
     pub role: Role,
     /// The garage, for customer accounts.
     pub customer_id: Option<i64>,
+    /// When the access token stops working.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A refresh token as stored.
@@ -650,27 +652,37 @@ impl Conn<'_> {
         let row = self
             .c
             .query_row(
-                "SELECT a.id, s.id, a.email, a.role, a.customer_id
+                "SELECT a.id, s.id, a.email, a.role, a.customer_id, t.expires_at
                    FROM access_tokens t JOIN sessions s ON s.id = t.session_id
                    JOIN accounts a ON a.id = s.account_id
                   WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.revoked_at IS NULL",
                 params![hash, instant(now)],
                 |r| {
-                    Ok(Principal {
-                        account_id: r.get(0)?,
-                        session_id: r.get(1)?,
-                        email: r.get(2)?,
-                        role: if r.get::<_, String>(3)? == "staff" {
-                            Role::Staff
-                        } else {
-                            Role::Customer
+                    Ok((
+                        Principal {
+                            account_id: r.get(0)?,
+                            session_id: r.get(1)?,
+                            email: r.get(2)?,
+                            role: if r.get::<_, String>(3)? == "staff" {
+                                Role::Staff
+                            } else {
+                                Role::Customer
+                            },
+                            customer_id: r.get(4)?,
+                            expires_at: now,
                         },
-                        customer_id: r.get(4)?,
-                    })
+                        r.get::<_, String>(5)?,
+                    ))
                 },
             )
             .optional()?;
-        Ok(row)
+        row.map(|(principal, expires)| {
+            Ok(Principal {
+                expires_at: parse_instant(&expires)?,
+                ..principal
+            })
+        })
+        .transpose()
     }
 
     /// A refresh token by hash.

@@ -25,7 +25,7 @@ pub mod pdf;
 pub mod problem;
 mod routes;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -72,7 +72,22 @@ struct Shared {
     throttle: auth::LoginThrottle,
     in_flight: Mutex<HashSet<(i64, String)>>,
     mailer: retour_mail::Mailer,
+    sessions: SessionCache,
 }
+
+/// Recently checked access tokens, so that most requests skip the session lookup. Entries live
+/// at most [`SESSION_CACHE_TTL`] and never past the token's expiry; every revocation clears the
+/// cache and bumps a generation, and a lookup that began before a revocation does not fill it.
+#[derive(Default)]
+struct SessionCache {
+    inner: Mutex<(u64, CheckedTokens)>,
+}
+
+/// Token hash → the principal and until when the check is trusted.
+type CheckedTokens = HashMap<String, (db::Principal, DateTime<Utc>)>;
+
+/// How long a checked access token is trusted without asking the database again.
+const SESSION_CACHE_TTL: chrono::Duration = chrono::Duration::seconds(30);
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +127,7 @@ impl AppState {
                 throttle: auth::LoginThrottle::default(),
                 in_flight: Mutex::new(HashSet::new()),
                 mailer,
+                sessions: SessionCache::default(),
             }),
         })
     }
@@ -154,6 +170,73 @@ impl AppState {
     /// The mailer.
     pub fn mailer(&self) -> &retour_mail::Mailer {
         &self.inner.mailer
+    }
+
+    /// A principal checked less than [`SESSION_CACHE_TTL`] ago, still valid at `now`.
+    pub(crate) fn cached_principal(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Option<db::Principal> {
+        let cache = self
+            .inner
+            .sessions
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cache
+            .1
+            .get(token_hash)
+            .filter(|(principal, until)| now < *until && now < principal.expires_at)
+            .map(|(principal, _)| principal.clone())
+    }
+
+    /// The cache's generation, read before a lookup.
+    pub(crate) fn session_generation(&self) -> u64 {
+        self.inner
+            .sessions
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+    }
+
+    /// Remembers a looked-up principal, unless a revocation happened since `generation`.
+    pub(crate) fn remember_principal(
+        &self,
+        token_hash: String,
+        principal: db::Principal,
+        now: DateTime<Utc>,
+        generation: u64,
+    ) {
+        let mut cache = self
+            .inner
+            .sessions
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if cache.0 != generation {
+            return;
+        }
+        if cache.1.len() >= 50_000 {
+            cache.1.clear();
+        }
+        cache
+            .1
+            .insert(token_hash, (principal, now + SESSION_CACHE_TTL));
+    }
+
+    /// Forgets every checked token: call after a session is revoked (logout, token reuse,
+    /// password reset).
+    pub(crate) fn forget_sessions(&self) {
+        let mut cache = self
+            .inner
+            .sessions
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cache.0 += 1;
+        cache.1.clear();
     }
 
     /// The login throttles.

@@ -175,7 +175,7 @@ pub async fn refresh(
 ) -> Result<Json<Session>, ApiError> {
     let now = state.now();
     let hash = token_hash(&body.refresh_token);
-    state
+    let session = state
         .write(move |c| {
             let Some(row) = c.refresh_token(&hash)? else {
                 return Ok(Err(invalid_token()));
@@ -195,8 +195,10 @@ pub async fn refresh(
             let account = c.account_by_id(row.account_id)?.ok_or_else(invalid_token)?;
             issue_tokens(c, &account, row.session_id, now).map(Ok)
         })
-        .await?
-        .map(Json)
+        .await?;
+    // A reused token revoked a session: no cached check may outlive it.
+    state.forget_sessions();
+    session.map(Json)
 }
 
 /// Ends the session of the bearer token, if any.
@@ -223,6 +225,7 @@ pub async fn logout(
                 Ok(())
             })
             .await?;
+        state.forget_sessions();
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -314,7 +317,7 @@ pub async fn reset(
         .await
         .map_err(ApiError::internal)?;
     let hash = token_hash(&body.token);
-    state
+    let done = state
         .write(move |c| {
             let account = c
                 .link_token_account(&hash, "reset", now)?
@@ -325,7 +328,9 @@ pub async fn reset(
             c.revoke_account_sessions(account, now)?;
             Ok(StatusCode::NO_CONTENT)
         })
-        .await
+        .await?;
+    state.forget_sessions();
+    Ok(done)
 }
 
 /// Unlocks an account with an unlock link's token.
