@@ -207,5 +207,7 @@ pub fn ui_rendered(
     burst_ms: Option<f64>,
     first_key_ms: Option<f64>,
 ) -> CommandResult<()> {
-    Ok(shell.record_render(&screen, burst_ms, first_key_ms))
+    shell
+        .record_render(&screen, burst_ms, first_key_ms)
+        .map_err(Into::into)
 }

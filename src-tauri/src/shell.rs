@@ -159,8 +159,15 @@ impl Shell {
     }
 
     /// Appends `<screen> <burst ms> <first key ms> <ms since start>` to `RETOUR_BENCH_FILE`.
-    pub fn record_render(&self, screen: &str, burst_ms: Option<f64>, first_key_ms: Option<f64>) {
-        let Some(path) = &self.bench_file else { return };
+    pub fn record_render(
+        &self,
+        screen: &str,
+        burst_ms: Option<f64>,
+        first_key_ms: Option<f64>,
+    ) -> Result<(), AppError> {
+        let Some(path) = &self.bench_file else {
+            return Ok(());
+        };
         let line = format!(
             "{screen} {:.1} {:.1} {}\n",
             burst_ms.unwrap_or(f64::NAN),
@@ -175,6 +182,7 @@ impl Shell {
         {
             let _ = file.write_all(line.as_bytes());
         }
+        Ok(())
     }
 
     /// FACADE-NEEDS 5: scans image bytes through a temporary file and `retour_app::scan_file`.

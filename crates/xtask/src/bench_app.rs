@@ -21,34 +21,32 @@ const BURSTS: usize = 7;
 const IDLE: Duration = Duration::from_secs(5);
 const KEYRING_PASSWORD: &str = "retour-bench-keyring";
 
+/// `cargo xtask bench-app [--debug]`: `--debug` measures the debug build instead (indicative only).
 pub fn run(args: &[String]) -> Result<()> {
     let inside = args.iter().any(|a| a == "--inside");
+    let debug = args.iter().any(|a| a == "--debug");
     if !inside {
-        crate::run(
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "-p",
-                "retour-tauri",
-                "--bin",
-                "retour-tauri",
-            ],
-        )?;
-        crate::run("cargo", &["build", "--release", "-p", "retour-server"])?;
+        let mut app = vec!["build", "-p", "retour-tauri", "--bin", "retour-tauri"];
+        let mut server = vec!["build", "-p", "retour-server"];
+        if !debug {
+            app.push("--release");
+            server.push("--release");
+        }
+        crate::run("cargo", &app)?;
+        crate::run("cargo", &server)?;
         if std::env::var_os("DISPLAY").is_none() {
-            return rerun_under_xvfb();
+            return rerun_under_xvfb(debug);
         }
     }
-    bench()
+    bench(if debug { "debug" } else { "release" })
 }
 
-fn rerun_under_xvfb() -> Result<()> {
+fn rerun_under_xvfb(debug: bool) -> Result<()> {
     let me = std::env::current_exe()?;
     let data_home =
         std::env::temp_dir().join(format!("retour-bench-keyring-{}", std::process::id()));
     std::fs::create_dir_all(&data_home)?;
-    let script = format!("echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" bench-app --inside");
+    let script = format!("echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" bench-app --inside {}", if debug { "--debug" } else { "" });
     let status = Command::new("xvfb-run")
         .args([
             "-a",
@@ -71,17 +69,18 @@ fn rerun_under_xvfb() -> Result<()> {
     Ok(())
 }
 
-fn release(name: &str) -> PathBuf {
-    crate::root().join("target/release").join(name)
+fn built(profile: &str, name: &str) -> PathBuf {
+    crate::root().join("target").join(profile).join(name)
 }
 
-fn bench() -> Result<()> {
+fn bench(profile: &str) -> Result<()> {
+    println!("profile: {profile}");
     if Command::new("xdotool").arg("version").output().is_err() {
         bail!("xdotool is missing: apt-get install xdotool");
     }
     let work = std::env::temp_dir().join(format!("retour-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let server = Server::start(&work)?;
+    let server = Server::start(&work, profile)?;
     let bl = server.first_delivery_note()?;
     let data_dir = work.join("app-data");
     let report = work.join("rendered.txt");
@@ -91,7 +90,12 @@ fn bench() -> Result<()> {
     for i in 0..=STARTS {
         let _ = std::fs::remove_file(&report);
         let started = Instant::now();
-        let mut app = App::spawn(&server.url, &data_dir, &report)?;
+        let mut app = App::spawn(
+            &built(profile, "retour-tauri"),
+            &server.url,
+            &data_dir,
+            &report,
+        )?;
         wait_for_line(&report, "login", Duration::from_secs(30))?;
         let elapsed = started.elapsed();
         if i > 0 {
@@ -114,7 +118,12 @@ fn bench() -> Result<()> {
 
     // Scanner burst: sign in with the keyboard, open the declare screen, scan the BL repeatedly.
     let _ = std::fs::remove_file(&report);
-    let mut app = App::spawn(&server.url, &data_dir, &report)?;
+    let mut app = App::spawn(
+        &built(profile, "retour-tauri"),
+        &server.url,
+        &data_dir,
+        &report,
+    )?;
     wait_for_line(&report, "login", Duration::from_secs(30))?;
     let window = app.window()?;
     xdotool(&[
@@ -188,8 +197,8 @@ struct App {
 }
 
 impl App {
-    fn spawn(server: &str, data_dir: &Path, report: &Path) -> Result<App> {
-        let child = Command::new(release("retour-tauri"))
+    fn spawn(binary: &Path, server: &str, data_dir: &Path, report: &Path) -> Result<App> {
+        let child = Command::new(binary)
             .env("RETOUR_SERVER", server)
             .env("RETOUR_DATA_DIR", data_dir)
             .env("RETOUR_BENCH_FILE", report)
@@ -248,7 +257,8 @@ struct Server {
 }
 
 impl Server {
-    fn start(work: &Path) -> Result<Server> {
+    fn start(work: &Path, profile: &str) -> Result<Server> {
+        let binary = built(profile, "retour-server");
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -258,7 +268,7 @@ impl Server {
             ("RETOUR_SCHEDULE", "always".to_owned()),
             ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
         ];
-        let status = Command::new(release("retour-server"))
+        let status = Command::new(&binary)
             .arg("seed-demo")
             .envs(env.clone())
             .stdout(Stdio::null())
@@ -266,7 +276,7 @@ impl Server {
         if !status.success() {
             bail!("retour-server seed-demo failed");
         }
-        let child = Command::new(release("retour-server"))
+        let child = Command::new(&binary)
             .arg("serve")
             .envs(env)
             .stdout(Stdio::null())
