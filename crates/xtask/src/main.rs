@@ -94,7 +94,14 @@ fn ci(extra: &[String]) -> Result<()> {
     setup::run()?;
     run(
         "cargo",
-        &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
     )?;
     test(extra)
 }

@@ -32,10 +32,16 @@ pub fn run() -> Result<()> {
 /// `tauri-driver`, the WebDriver server the real-window tests drive the app through.
 fn tauri_driver() -> Result<()> {
     let home = std::env::var("HOME").unwrap_or_default();
-    if std::path::Path::new(&home).join(".cargo/bin/tauri-driver").exists() {
+    if std::path::Path::new(&home)
+        .join(".cargo/bin/tauri-driver")
+        .exists()
+    {
         return Ok(());
     }
-    crate::run("cargo", &["install", "tauri-driver", "--version", "^2", "--locked"])
+    crate::run(
+        "cargo",
+        &["install", "tauri-driver", "--version", "^2", "--locked"],
+    )
 }
 
 /// Installs the missing Debian packages.

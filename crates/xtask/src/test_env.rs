@@ -19,7 +19,13 @@ pub fn cargo(args: &[&str]) -> Result<()> {
     );
     eprintln!("$ xvfb-run -a dbus-run-session -- cargo {}", args.join(" "));
     let status = Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1280x1024x24", "dbus-run-session", "--"])
+        .args([
+            "-a",
+            "-s",
+            "-screen 0 1280x1024x24",
+            "dbus-run-session",
+            "--",
+        ])
         .args(["sh", "-c", &script, "sh"])
         .args(args)
         .current_dir(crate::root())
