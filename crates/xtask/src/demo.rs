@@ -32,6 +32,7 @@ pub fn run(args: &[String]) -> Result<()> {
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
         }
     }
+    crate::setup::run()?;
     let mut build = vec!["build", "-p", "retour-tauri", "--bin", "retour-tauri"];
     if release {
         build.push("--release");
