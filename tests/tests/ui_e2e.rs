@@ -660,7 +660,7 @@ fn declare_send_and_track_a_return() -> Result<()> {
             format!("{line} .line-credit")
         ),
     )?;
-    let total = w.until("the running total", "const t = document.getElementById('cart-total')?.textContent; return t && t !== '0.00 €' && t.includes('€') ? t : null")?;
+    let total = w.until("the running total", "const t = document.getElementById('cart-total')?.textContent; return t && /[1-9]/.test(t) && /^\\d{1,3}(\\u202f\\d{3})*,\\d{2}\\u00a0€$/.test(t) ? t : null")?;
     let total = total.as_str().unwrap_or_default().to_owned();
     w.click("#save-cart")?;
     w.until_text("#toast", "Votre panier est enregistré")?;

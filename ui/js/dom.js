@@ -1,7 +1,7 @@
 // Small DOM helpers: element building without innerHTML (server texts are never parsed as HTML),
 // display formats for money and dates, dialogs and the toast.
 
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 
 /** Builds an element: `h("button", {class: "primary", onclick}, "Text", child)`. */
 export function h(tag, attrs = {}, ...children) {
@@ -35,10 +35,20 @@ function append(el, children) {
   }
 }
 
-/** "17.27" → "17.27 €" (amounts arrive as exact decimal strings and are shown as received). */
+/**
+ * An exact decimal string from the server → the amount as a reader of the language expects it:
+ * "1234.5" → "1 234,50 €" in French, "€1,234.50" in English. Works on the digits only (no
+ * floating point), so what is shown is exactly what the server computed.
+ */
 export function money(amount) {
   if (amount === undefined || amount === null || amount === "") return "-";
-  return `${amount} €`;
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(amount).trim());
+  if (!m) return `${amount} €`;
+  const [, sign, whole, fraction = ""] = m;
+  const cents = fraction.padEnd(2, "0");
+  const french = language() !== "en";
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, french ? "\u202f" : ",");
+  return french ? `${sign}${grouped},${cents}\u00a0€` : `${sign}€${grouped}.${cents}`;
 }
 
 /** "2026-11-28" or an RFC 3339 instant → "28/11/2026". */

@@ -76,23 +76,24 @@ impl LumaFrame {
 
     /// A frame from RGBA bytes, as a canvas `getImageData` returns them (alpha is ignored).
     pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<LumaFrame, FrameError> {
-        check_size(width, height, 4, rgba.len())?;
-        let pixels = rgba
-            .chunks_exact(4)
-            .map(|p| luma_of(p[0], p[1], p[2]))
-            .collect();
-        Ok(LumaFrame {
-            width,
-            height,
-            pixels,
-        })
+        LumaFrame::from_colour(width, height, 4, rgba)
     }
 
     /// A frame from packed RGB bytes, as nokhwa decodes camera frames.
     pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<LumaFrame, FrameError> {
-        check_size(width, height, 3, rgb.len())?;
-        let pixels = rgb
-            .chunks_exact(3)
+        LumaFrame::from_colour(width, height, 3, rgb)
+    }
+
+    /// Pixels of `channels` bytes each, red, green and blue first.
+    fn from_colour(
+        width: u32,
+        height: u32,
+        channels: usize,
+        bytes: &[u8],
+    ) -> Result<LumaFrame, FrameError> {
+        check_size(width, height, channels, bytes.len())?;
+        let pixels = bytes
+            .chunks_exact(channels)
             .map(|p| luma_of(p[0], p[1], p[2]))
             .collect();
         Ok(LumaFrame {

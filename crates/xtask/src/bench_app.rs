@@ -19,6 +19,8 @@ const STARTS: usize = 5;
 const BURSTS: usize = 7;
 /// How long the app sits idle before its memory is read.
 const IDLE: Duration = Duration::from_secs(5);
+/// Idle memory readings per variant of the WebView.
+const MEMORY_ROUNDS: usize = 3;
 const KEYRING_PASSWORD: &str = "retour-bench-keyring";
 
 /// `cargo xtask bench-app [--debug]`: `--debug` measures the debug build instead (indicative only).
@@ -95,16 +97,12 @@ fn bench(profile: &str) -> Result<()> {
             &server.url,
             &data_dir,
             &report,
+            false,
         )?;
         wait_for_line(&report, "login", Duration::from_secs(30))?;
         let elapsed = started.elapsed();
         if i > 0 {
             starts.push(elapsed);
-        }
-        if i == STARTS {
-            std::thread::sleep(IDLE);
-            let (rss, pss, processes) = memory_of_tree(app.child.id())?;
-            println!("idle memory after {IDLE:?}: RSS {:.0} MB, PSS {:.0} MB ({processes} processes: app + WebKit)", mb(rss), mb(pss));
         }
         app.stop();
     }
@@ -116,6 +114,38 @@ fn bench(profile: &str) -> Result<()> {
         starts[STARTS - 1].as_millis()
     );
 
+    // Idle memory on the login screen: the WebView as shipped (tuned, see src-tauri/src/webview.rs)
+    // and with WebKit's defaults, alternated so both see the same machine.
+    let mut idle: [Vec<Memory>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..MEMORY_ROUNDS {
+        for (variant, defaults) in [(0, false), (1, true)] {
+            let _ = std::fs::remove_file(&report);
+            let mut app = App::spawn(
+                &built(profile, "retour-tauri"),
+                &server.url,
+                &data_dir,
+                &report,
+                defaults,
+            )?;
+            wait_for_line(&report, "login", Duration::from_secs(30))?;
+            std::thread::sleep(IDLE);
+            idle[variant].push(memory_of_tree(app.child.id())?);
+            app.stop();
+        }
+    }
+    for (variant, label) in [(0, "tuned WebView"), (1, "WebKit defaults")] {
+        let runs = &mut idle[variant];
+        runs.sort_by_key(|m| m.pss);
+        let m = &runs[runs.len() / 2];
+        println!(
+            "idle memory after {IDLE:?} ({label}, median of {MEMORY_ROUNDS} by PSS): RSS {:.0} MB, PSS {:.0} MB, private {:.0} MB ({} processes: app + WebKit)",
+            mb(m.rss),
+            mb(m.pss),
+            mb(m.private),
+            m.processes
+        );
+    }
+
     // Scanner burst: sign in with the keyboard, open the declare screen, scan the BL repeatedly.
     let _ = std::fs::remove_file(&report);
     let mut app = App::spawn(
@@ -123,6 +153,7 @@ fn bench(profile: &str) -> Result<()> {
         &server.url,
         &data_dir,
         &report,
+        false,
     )?;
     wait_for_line(&report, "login", Duration::from_secs(30))?;
     let window = app.window()?;
@@ -197,8 +228,19 @@ struct App {
 }
 
 impl App {
-    fn spawn(binary: &Path, server: &str, data_dir: &Path, report: &Path) -> Result<App> {
-        let child = Command::new(binary)
+    /// Starts the app; `webview_defaults` leaves WebKit's settings untouched, for comparison.
+    fn spawn(
+        binary: &Path,
+        server: &str,
+        data_dir: &Path,
+        report: &Path,
+        webview_defaults: bool,
+    ) -> Result<App> {
+        let mut command = Command::new(binary);
+        if webview_defaults {
+            command.env("RETOUR_WEBVIEW_DEFAULTS", "1");
+        }
+        let child = command
             .env("RETOUR_SERVER", server)
             .env("RETOUR_DATA_DIR", data_dir)
             .env("RETOUR_BENCH_FILE", report)
@@ -378,8 +420,8 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1024.0 / 1024.0
 }
 
-/// RSS and PSS (bytes) of a process and all its descendants, and how many there are.
-fn memory_of_tree(root: u32) -> Result<(u64, u64, usize)> {
+/// The memory of a process and all its descendants.
+fn memory_of_tree(root: u32) -> Result<Memory> {
     let mut parents = Vec::new();
     for entry in std::fs::read_dir("/proc")?.flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -408,24 +450,40 @@ fn memory_of_tree(root: u32) -> Result<(u64, u64, usize)> {
         );
         i += 1;
     }
-    let (mut rss, mut pss) = (0, 0);
+    let mut memory = Memory {
+        processes: tree.len(),
+        ..Memory::default()
+    };
     for pid in &tree {
         let rollup =
             std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
         for line in rollup.lines() {
-            let kb = |l: &str| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0)
-                    * 1024
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
             };
-            if line.starts_with("Rss:") {
-                rss += kb(line);
-            } else if line.starts_with("Pss:") {
-                pss += kb(line);
+            let bytes = value
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+                * 1024;
+            match key {
+                "Rss" => memory.rss += bytes,
+                "Pss" => memory.pss += bytes,
+                "Private_Clean" | "Private_Dirty" => memory.private += bytes,
+                _ => {}
             }
         }
     }
-    Ok((rss, pss, tree.len()))
+    Ok(memory)
+}
+
+/// The memory of a process tree, in bytes: resident (shared pages counted in every process),
+/// proportional (shared pages split between their users) and private to the tree's processes.
+#[derive(Debug, Default, Clone, Copy)]
+struct Memory {
+    rss: u64,
+    pss: u64,
+    private: u64,
+    processes: usize,
 }
