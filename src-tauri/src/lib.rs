@@ -8,7 +8,6 @@ mod commands;
 mod error;
 mod events;
 mod shell;
-mod webview;
 
 use std::time::Instant;
 
@@ -90,9 +89,6 @@ fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::erro
     tauri::async_runtime::spawn(async move {
         core.spawn_background_sync();
     });
-    if let Some(window) = app.get_webview_window("main") {
-        webview::tune(&window);
-    }
     let handle = app.handle().clone();
     if let Ok(Some(urls)) = app.deep_link().get_current() {
         urls.iter()

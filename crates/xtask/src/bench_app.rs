@@ -19,7 +19,7 @@ const STARTS: usize = 5;
 const BURSTS: usize = 7;
 /// How long the app sits idle before its memory is read.
 const IDLE: Duration = Duration::from_secs(5);
-/// Idle memory readings per variant of the WebView.
+/// Idle memory readings.
 const MEMORY_ROUNDS: usize = 3;
 const KEYRING_PASSWORD: &str = "retour-bench-keyring";
 
@@ -97,7 +97,6 @@ fn bench(profile: &str) -> Result<()> {
             &server.url,
             &data_dir,
             &report,
-            false,
         )?;
         wait_for_line(&report, "login", Duration::from_secs(30))?;
         let elapsed = started.elapsed();
@@ -114,37 +113,30 @@ fn bench(profile: &str) -> Result<()> {
         starts[STARTS - 1].as_millis()
     );
 
-    // Idle memory on the login screen: the WebView as shipped (tuned, see src-tauri/src/webview.rs)
-    // and with WebKit's defaults, alternated so both see the same machine.
-    let mut idle: [Vec<Memory>; 2] = [Vec::new(), Vec::new()];
+    // Idle memory on the login screen.
+    let mut idle = Vec::new();
     for _ in 0..MEMORY_ROUNDS {
-        for (variant, defaults) in [(0, false), (1, true)] {
-            let _ = std::fs::remove_file(&report);
-            let mut app = App::spawn(
-                &built(profile, "retour-tauri"),
-                &server.url,
-                &data_dir,
-                &report,
-                defaults,
-            )?;
-            wait_for_line(&report, "login", Duration::from_secs(30))?;
-            std::thread::sleep(IDLE);
-            idle[variant].push(memory_of_tree(app.child.id())?);
-            app.stop();
-        }
+        let _ = std::fs::remove_file(&report);
+        let mut app = App::spawn(
+            &built(profile, "retour-tauri"),
+            &server.url,
+            &data_dir,
+            &report,
+        )?;
+        wait_for_line(&report, "login", Duration::from_secs(30))?;
+        std::thread::sleep(IDLE);
+        idle.push(memory_of_tree(app.child.id())?);
+        app.stop();
     }
-    for (variant, label) in [(0, "tuned WebView"), (1, "WebKit defaults")] {
-        let runs = &mut idle[variant];
-        runs.sort_by_key(|m| m.pss);
-        let m = &runs[runs.len() / 2];
-        println!(
-            "idle memory after {IDLE:?} ({label}, median of {MEMORY_ROUNDS} by PSS): RSS {:.0} MB, PSS {:.0} MB, private {:.0} MB ({} processes: app + WebKit)",
-            mb(m.rss),
-            mb(m.pss),
-            mb(m.private),
-            m.processes
-        );
-    }
+    idle.sort_by_key(|m| m.pss);
+    let m = &idle[idle.len() / 2];
+    println!(
+        "idle memory after {IDLE:?} (median of {MEMORY_ROUNDS} by PSS): RSS {:.0} MB, PSS {:.0} MB, private {:.0} MB ({} processes: app + WebKit)",
+        mb(m.rss),
+        mb(m.pss),
+        mb(m.private),
+        m.processes
+    );
 
     // Scanner burst: sign in with the keyboard, open the declare screen, scan the BL repeatedly.
     let _ = std::fs::remove_file(&report);
@@ -153,7 +145,6 @@ fn bench(profile: &str) -> Result<()> {
         &server.url,
         &data_dir,
         &report,
-        false,
     )?;
     wait_for_line(&report, "login", Duration::from_secs(30))?;
     let window = app.window()?;
@@ -195,7 +186,12 @@ fn bench(profile: &str) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(10);
         while lines(&report, "bl").len() == before {
             if Instant::now() > deadline {
-                bail!("the burst did not open the BL");
+                let shot = work.join("burst-failed.png");
+                let _ = Command::new("import")
+                    .args(["-window", "root"])
+                    .arg(&shot)
+                    .status();
+                bail!("the burst did not open the BL (screen: {})", shot.display());
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -228,19 +224,8 @@ struct App {
 }
 
 impl App {
-    /// Starts the app; `webview_defaults` leaves WebKit's settings untouched, for comparison.
-    fn spawn(
-        binary: &Path,
-        server: &str,
-        data_dir: &Path,
-        report: &Path,
-        webview_defaults: bool,
-    ) -> Result<App> {
-        let mut command = Command::new(binary);
-        if webview_defaults {
-            command.env("RETOUR_WEBVIEW_DEFAULTS", "1");
-        }
-        let child = command
+    fn spawn(binary: &Path, server: &str, data_dir: &Path, report: &Path) -> Result<App> {
+        let child = Command::new(binary)
             .env("RETOUR_SERVER", server)
             .env("RETOUR_DATA_DIR", data_dir)
             .env("RETOUR_BENCH_FILE", report)
