@@ -1063,7 +1063,11 @@ fn cart_view_after_edit(
     match (store.cart().line(delivery_note, line_no), at) {
         (Some(line), found) => {
             let note = store.delivery_note_shared(delivery_note)?;
-            let view = line_view(&cached.reasons, &line, note.as_ref().map(|n| &n.0));
+            let view = Arc::new(line_view(
+                &cached.reasons,
+                &line,
+                note.as_ref().map(|n| &n.0),
+            ));
             match found {
                 Ok(i) => lines[i] = view,
                 Err(i) => lines.insert(i, view),
@@ -1153,7 +1157,11 @@ fn build_cart_view(store: &Store) -> AppResult<CachedCartView> {
                 note
             }
         };
-        lines.push(line_view(&reasons, line, note.as_ref().map(|n| &n.0)));
+        lines.push(Arc::new(line_view(
+            &reasons,
+            line,
+            note.as_ref().map(|n| &n.0),
+        )));
     }
     let estimated_total_ht = total(lines.iter().map(|l| l.line.estimated_credit_ht));
     let can_send = !lines.is_empty() && lines.iter().all(|l| l.line.reason.is_some());
