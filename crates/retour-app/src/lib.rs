@@ -164,6 +164,17 @@ struct Account {
     email: String,
     store: Arc<Mutex<Store>>,
     engine: Arc<SyncEngine>,
+    /// The cart screen as last built. Only touched with the store locked (store first).
+    cart_view: Mutex<Option<CachedCartView>>,
+}
+
+/// The cart screen kept between calls, with the store revision it matches: a local edit updates
+/// its one line instead of joining every line with its BL again; any other change to the store
+/// (sync, caches) makes the next call build it anew.
+struct CachedCartView {
+    revision: u64,
+    reasons: ReasonTable,
+    view: CartView,
 }
 
 struct Inner {
@@ -282,6 +293,7 @@ impl App {
             email: email.clone(),
             store,
             engine,
+            cart_view: Mutex::new(None),
         });
         std::fs::create_dir_all(self.server_dir()).map_err(AppError::local)?;
         std::fs::write(self.server_dir().join("current"), &email).map_err(AppError::local)?;
@@ -538,16 +550,15 @@ impl App {
     pub fn cart(&self) -> AppResult<CartView> {
         let account = self.account()?;
         let store = lock(&account.store);
-        cart_view(&store)
+        current_cart_view(&account, &store)
     }
 
     /// The cart in the API's `Cart` shape.
     pub fn cart_api(&self) -> AppResult<api::Cart> {
         let account = self.account()?;
         let store = lock(&account.store);
-        let view = cart_view(&store)?;
-        let version = store.ops()?.len() as u64;
-        Ok(view.to_api(version))
+        let view = current_cart_view(&account, &store)?;
+        Ok(view.to_api(store.op_count()?))
     }
 
     /// Puts a BL line in the cart (or updates it), checked against the cached BL: quantity
@@ -602,13 +613,14 @@ impl App {
                     ),
                 ));
             }
-            let (note, _) = store.delivery_note(number)?.ok_or_else(|| {
+            let note = store.delivery_note_shared(number)?.ok_or_else(|| {
                 AppError::new(
                     "not_cached",
                     format!("Le BL {number} n'est pas disponible hors ligne."),
                 )
             })?;
             let line = note
+                .0
                 .lines
                 .iter()
                 .find(|l| l.line_no == edit.line_no)
@@ -655,8 +667,9 @@ impl App {
                 }
                 None => None,
             };
+            let revision = store.revision();
             store.put(number, edit.line_no, edit.qty, reason, now_ms)?;
-            cart_view(&store)?
+            cart_view_after_edit(account, &store, revision, number, edit.line_no)?
         };
         account.engine.refresh_counts();
         self.inner.edited.notify_one();
@@ -671,6 +684,7 @@ impl App {
         let now_ms = now_ms_with(account.engine.clock_offset());
         let view = {
             let mut store = lock(&account.store);
+            let revision = store.revision();
             if store.remove(&number, line.line_no, now_ms)?.is_none() {
                 return Err(AppError::new(
                     "not_in_cart",
@@ -680,7 +694,7 @@ impl App {
                     ),
                 ));
             }
-            cart_view(&store)?
+            cart_view_after_edit(&account, &store, revision, &number, line.line_no)?
         };
         account.engine.refresh_counts();
         self.inner.edited.notify_one();
@@ -720,7 +734,7 @@ impl App {
         let submission = match pending.into_iter().next() {
             Some(waiting) => waiting,
             None => {
-                let view = cart_view(&lock(&account.store))?;
+                let view = current_cart_view(&account, &lock(&account.store))?;
                 if view.lines.is_empty() {
                     return Err(AppError::new("empty_request", "Votre panier est vide."));
                 }
@@ -1012,76 +1026,155 @@ fn reason_table(store: &Store) -> AppResult<ReasonTable> {
         .unwrap_or_default())
 }
 
-/// Builds the cart screen from the merged cart and the cached BLs and reasons.
-fn cart_view(store: &Store) -> AppResult<CartView> {
-    let table = reason_table(store)?;
-    let cart_lines = store.cart_lines();
-    let mut notes: std::collections::HashMap<&str, Option<DeliveryNote>> = Default::default();
-    for line in &cart_lines {
-        if !notes.contains_key(line.delivery_note.as_str()) {
-            let note = store.delivery_note(&line.delivery_note)?.map(|(n, _)| n);
-            notes.insert(line.delivery_note.as_str(), note);
-        }
+/// The cart screen: the kept one if the store has not changed since it was built, else built
+/// anew (and kept). Called with the store locked.
+fn current_cart_view(account: &Account, store: &Store) -> AppResult<CartView> {
+    let mut kept = account.cart_view.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(kept) = kept.as_ref().filter(|k| k.revision == store.revision()) {
+        return Ok(kept.view.clone());
     }
-    let labels: std::collections::HashMap<&str, &str> = table
-        .0
-        .iter()
-        .map(|r| (r.code.as_str(), r.label.as_str()))
-        .collect();
+    let built = build_cart_view(store)?;
+    let view = built.view.clone();
+    *kept = Some(built);
+    Ok(view)
+}
+
+/// The cart screen after a local edit of one line, the store's only change since `revision`:
+/// that line is rebuilt in the kept screen, the rest is reused. Called with the store locked.
+fn cart_view_after_edit(
+    account: &Account,
+    store: &Store,
+    revision: u64,
+    delivery_note: &str,
+    line_no: u32,
+) -> AppResult<CartView> {
+    let mut kept = account.cart_view.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(cached) = kept
+        .as_mut()
+        .filter(|k| k.revision == revision && store.revision() == revision + 1)
+    else {
+        drop(kept);
+        return current_cart_view(account, store);
+    };
+    let lines = &mut cached.view.lines;
+    let at = lines.binary_search_by(|l| {
+        (l.line.delivery_note.as_str(), l.line.line_no).cmp(&(delivery_note, line_no))
+    });
+    match (store.cart().line(delivery_note, line_no), at) {
+        (Some(line), found) => {
+            let note = store.delivery_note_shared(delivery_note)?;
+            let view = Arc::new(line_view(
+                &cached.reasons,
+                &line,
+                note.as_ref().map(|n| &n.0),
+            ));
+            match found {
+                Ok(i) => lines[i] = view,
+                Err(i) => lines.insert(i, view),
+            }
+        }
+        (None, Ok(i)) => {
+            lines.remove(i);
+        }
+        (None, Err(_)) => {}
+    }
+    cached.view.count = lines.len() as u32;
+    cached.view.estimated_total_ht = total(lines.iter().map(|l| l.line.estimated_credit_ht));
+    cached.view.can_send = !lines.is_empty() && lines.iter().all(|l| l.line.reason.is_some());
+    cached.view.pending_ops = store.pending_op_count()?;
+    cached.revision = store.revision();
+    Ok(cached.view.clone())
+}
+
+/// One line of the cart screen, joined with its cached BL line (`note`) and the reasons.
+fn line_view(
+    table: &ReasonTable,
+    line: &retour_domain::cart::CartLine,
+    note: Option<&DeliveryNote>,
+) -> CartLineView {
+    let bl_line = note.and_then(|n| n.lines.iter().find(|l| l.line_no == line.line_no));
+    let (reference, designation, eligible, allowed, prices) = match bl_line {
+        Some(l) => (
+            l.reference.clone(),
+            l.designation.clone(),
+            l.eligible_qty,
+            l.allowed_reasons.as_slice(),
+            Some(LinePrices {
+                unit_price: l.unit_price_ht,
+                deposit: l.deposit_ht,
+            }),
+        ),
+        None => (String::new(), String::new(), 0, &[][..], None),
+    };
+    let estimate = match (&line.reason, &prices) {
+        (Some(reason), Some(prices)) => table.estimate(reason, prices, line.qty).ok().flatten(),
+        _ => None,
+    };
+    let label = |code: &str| {
+        table
+            .0
+            .iter()
+            .find(|r| r.code.as_str() == code)
+            .map_or(code, |r| r.label.as_str())
+            .to_owned()
+    };
+    CartLineView {
+        allowed_reasons: allowed
+            .iter()
+            .map(|c| ReasonChoice {
+                code: c.as_str().to_owned(),
+                label: label(c.as_str()),
+            })
+            .collect(),
+        reason_label: line.reason.as_deref().map(label),
+        line: api::CartLine {
+            delivery_note: line.delivery_note.clone(),
+            line_no: line.line_no,
+            reference,
+            designation,
+            qty: line.qty,
+            reason: line.reason.as_deref().and_then(ReasonCode::parse),
+            eligible_qty: eligible,
+            estimated_credit_ht: estimate,
+            updated_at: line.updated_at.clone(),
+        },
+    }
+}
+
+/// Builds the cart screen from the merged cart and the cached BLs and reasons.
+fn build_cart_view(store: &Store) -> AppResult<CachedCartView> {
+    let reasons = reason_table(store)?;
+    let cart_lines = store.cart_lines();
+    let mut notes: std::collections::HashMap<&str, Option<retour_store::SharedNote>> =
+        Default::default();
     let mut lines = Vec::with_capacity(cart_lines.len());
     for line in &cart_lines {
-        let bl_line = notes
-            .get(line.delivery_note.as_str())
-            .and_then(Option::as_ref)
-            .and_then(|n| n.lines.iter().find(|l| l.line_no == line.line_no));
-        let (reference, designation, eligible, allowed, prices) = match bl_line {
-            Some(l) => (
-                l.reference.clone(),
-                l.designation.clone(),
-                l.eligible_qty,
-                l.allowed_reasons.clone(),
-                Some(LinePrices {
-                    unit_price: l.unit_price_ht,
-                    deposit: l.deposit_ht,
-                }),
-            ),
-            None => (String::new(), String::new(), 0, Vec::new(), None),
+        let note = match notes.get(line.delivery_note.as_str()) {
+            Some(note) => note.clone(),
+            None => {
+                let note = store.delivery_note_shared(&line.delivery_note)?;
+                notes.insert(line.delivery_note.as_str(), note.clone());
+                note
+            }
         };
-        let estimate = match (&line.reason, &prices) {
-            (Some(reason), Some(prices)) => table.estimate(reason, prices, line.qty).ok().flatten(),
-            _ => None,
-        };
-        let label = |code: &str| labels.get(code).copied().unwrap_or(code).to_owned();
-        lines.push(CartLineView {
-            allowed_reasons: allowed
-                .iter()
-                .map(|c| ReasonChoice {
-                    code: c.as_str().to_owned(),
-                    label: label(c.as_str()),
-                })
-                .collect(),
-            reason_label: line.reason.as_deref().map(label),
-            line: api::CartLine {
-                delivery_note: line.delivery_note.clone(),
-                line_no: line.line_no,
-                reference,
-                designation,
-                qty: line.qty,
-                reason: line.reason.as_deref().and_then(ReasonCode::parse),
-                eligible_qty: eligible,
-                estimated_credit_ht: estimate,
-                updated_at: line.updated_at.clone(),
-            },
-        });
+        lines.push(Arc::new(line_view(
+            &reasons,
+            line,
+            note.as_ref().map(|n| &n.0),
+        )));
     }
     let estimated_total_ht = total(lines.iter().map(|l| l.line.estimated_credit_ht));
     let can_send = !lines.is_empty() && lines.iter().all(|l| l.line.reason.is_some());
-    Ok(CartView {
-        count: lines.len() as u32,
-        estimated_total_ht,
-        can_send,
-        pending_ops: store.pending_op_count()?,
-        lines,
+    Ok(CachedCartView {
+        revision: store.revision(),
+        reasons,
+        view: CartView {
+            count: lines.len() as u32,
+            estimated_total_ht,
+            can_send,
+            pending_ops: store.pending_op_count()?,
+            lines,
+        },
     })
 }
 
@@ -1259,6 +1352,78 @@ mod tests {
     fn file_names_from_urls_and_emails() {
         assert_eq!(slug("http://127.0.0.1:8080/"), "127.0.0.1_8080");
         assert_eq!(slug("Garage@Exemple.fr"), "garage@exemple.fr");
+    }
+
+    #[test]
+    fn a_local_edit_updates_the_kept_cart_screen_exactly_as_a_full_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(Config::new("http://127.0.0.1:9", dir.path())).unwrap();
+        let account = app.open_account("garage@exemple.fr").unwrap();
+        let reasons = ReasonTable::default();
+        let line = |line_no: u32, deposit: Option<&str>| api::DeliveryNoteLine {
+            line_no,
+            reference: format!("REF-{line_no}"),
+            brand: "Marque".into(),
+            designation: format!("Pièce {line_no}"),
+            gtin: None,
+            delivered_qty: 5,
+            returned_qty: 0,
+            eligible_qty: 5,
+            unit_price_ht: "12.35".parse().unwrap(),
+            deposit_ht: deposit.map(|d| d.parse().unwrap()),
+            allowed_reasons: reasons.allowed_for(&LinePrices {
+                unit_price: "12.35".parse().unwrap(),
+                deposit: deposit.map(|d| d.parse().unwrap()),
+            }),
+        };
+        for number in ["250000001", "250000002"] {
+            let note = DeliveryNote {
+                number: number.into(),
+                delivered_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                total_ht: "100.00".parse().unwrap(),
+                lines: vec![line(1, None), line(2, Some("30.00")), line(3, None)],
+            };
+            let mut store = lock(&account.store);
+            store.save_delivery_note(&note, Utc::now()).unwrap();
+            store
+                .cache_put(CACHE_REASONS, &reasons.0, Utc::now())
+                .unwrap();
+        }
+        let full = || build_cart_view(&lock(&account.store)).unwrap().view;
+        let edit = |number: &str, line_no: u32, qty: Option<u32>, reason: Option<&str>| {
+            let edit = CartEdit {
+                delivery_note: number.into(),
+                line_no,
+                qty,
+                reason: reason.map(str::to_owned),
+            };
+            app.edit(&account, number, &edit, false).unwrap()
+        };
+        // The first call builds the screen; each later edit patches the kept one.
+        assert_eq!(edit("250000002", 3, Some(2), None), full());
+        assert_eq!(edit("250000001", 1, Some(1), Some("new_part")), full());
+        assert_eq!(edit("250000002", 1, None, Some("defective")), full());
+        assert_eq!(edit("250000001", 2, Some(4), None), full());
+        assert_eq!(edit("250000002", 3, Some(5), Some("new_part")), full());
+        let removed = app
+            .cart_remove(&CartLineRef {
+                delivery_note: "250000001".into(),
+                line_no: 1,
+            })
+            .unwrap();
+        assert_eq!(removed, full());
+        assert_eq!(removed.count, 3);
+        assert_eq!(removed.pending_ops, 6);
+        // A change made elsewhere (a sync's caches) is seen: the screen is built anew.
+        lock(&account.store)
+            .cache_put(CACHE_REASONS, &Vec::<Reason>::new(), Utc::now())
+            .unwrap();
+        let rebuilt = app.cart().unwrap();
+        assert_eq!(rebuilt, full());
+        assert_ne!(
+            rebuilt, removed,
+            "labels and estimates follow the reasons table"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ use retour_domain::api::{
 };
 use retour_domain::Money;
 use retour_sync::SyncState;
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize, Serializer};
 
 /// `login` arguments.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,8 +125,10 @@ pub struct CartView {
     pub count: u32,
     /// "Avoir estimé HT".
     pub estimated_total_ht: Money,
-    /// The lines, by BL then line number.
-    pub lines: Vec<CartLineView>,
+    /// The lines, by BL then line number; shared, so that handing the screen back after an edit
+    /// does not copy every line.
+    #[serde(serialize_with = "serialize_shared")]
+    pub lines: Vec<Arc<CartLineView>>,
     /// "Envoyer la demande" is enabled: at least one line and every line has a reason.
     pub can_send: bool,
     /// Edits not yet acknowledged by the server.
@@ -142,6 +146,14 @@ impl CartView {
             lines: self.lines.iter().map(|l| l.line.clone()).collect(),
         }
     }
+}
+
+/// Serialises shared items as the items themselves.
+fn serialize_shared<T: Serialize, S: Serializer>(
+    items: &[Arc<T>],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(items.iter().map(|item| &**item))
 }
 
 /// `cart_add` / `cart_set` arguments.

@@ -443,7 +443,7 @@ pub struct CartLine {
 }
 
 /// A last-writer-wins register: the value of the greatest `(at, op_id, value)`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 struct Register<T> {
     at: Hlc,
     op_id: Uuid,
@@ -459,8 +459,12 @@ impl<T: Ord + Clone> Register<T> {
 }
 
 /// What the merge keeps of one line's ops; every field only ever grows.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct LineState {
+///
+/// It can be stored and loaded back (serde): a backend keeps one per line instead of replaying
+/// its whole log, and joining a loaded one into a [`CartState`] with
+/// [`CartState::join_line_merge`] is the same as applying again every op it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct LineMerge {
     /// The greatest `at` of the line's ops, puts and removes.
     max_at: Hlc,
     /// The greatest `at` of the line's puts.
@@ -471,9 +475,9 @@ struct LineState {
     reason: Option<Register<String>>,
 }
 
-impl LineState {
-    fn new(at: &Hlc) -> LineState {
-        LineState {
+impl LineMerge {
+    fn new(at: &Hlc) -> LineMerge {
+        LineMerge {
             max_at: at.clone(),
             max_put: None,
             max_seen: None,
@@ -482,7 +486,7 @@ impl LineState {
         }
     }
 
-    fn join(&mut self, other: &LineState) {
+    fn join(&mut self, other: &LineMerge) {
         join_max(&mut self.max_put, other.max_put.as_ref());
         join_max(&mut self.max_seen, other.max_seen.as_ref());
         if other.max_at > self.max_at {
@@ -494,6 +498,11 @@ impl LineState {
         if let Some(r) = &other.reason {
             Register::join(&mut self.reason, r.clone());
         }
+    }
+
+    /// Returns the greatest `at` of the line's ops, puts and removes.
+    pub fn max_at(&self) -> &Hlc {
+        &self.max_at
     }
 
     fn is_present(&self) -> bool {
@@ -519,7 +528,7 @@ fn join_max(slot: &mut Option<Hlc>, candidate: Option<&Hlc>) {
 /// the same [`lines`](CartState::lines).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CartState {
-    lines: BTreeMap<LineKey, LineState>,
+    lines: BTreeMap<LineKey, LineMerge>,
 }
 
 impl CartState {
@@ -547,7 +556,7 @@ impl CartState {
     /// whatever their order and however often each is applied.
     pub fn apply(&mut self, op: &CartOp) -> Result<(), CartOpError> {
         op.validate()?;
-        let mut line = LineState::new(&op.at);
+        let mut line = LineMerge::new(&op.at);
         match op.kind {
             OpKind::Put => {
                 line.max_put = Some(op.at.clone());
@@ -575,13 +584,32 @@ impl CartState {
         }
     }
 
-    fn join_line(&mut self, key: LineKey, line: &LineState) {
+    fn join_line(&mut self, key: LineKey, line: &LineMerge) {
         match self.lines.get_mut(&key) {
             Some(current) => current.join(line),
             None => {
                 self.lines.insert(key, line.clone());
             }
         }
+    }
+
+    /// Returns what the merge keeps of one line, if any op of it was applied (to store it).
+    pub fn line_merge(&self, delivery_note: &str, line_no: u32) -> Option<&LineMerge> {
+        self.lines.get(&LineKey {
+            delivery_note: delivery_note.to_owned(),
+            line_no,
+        })
+    }
+
+    /// Returns every line any applied op touched, with what the merge keeps of it (to store it).
+    pub fn line_merges(&self) -> impl Iterator<Item = (&LineKey, &LineMerge)> {
+        self.lines.iter()
+    }
+
+    /// Joins a line's stored merge state into the cart: the same as applying again every op it
+    /// came from.
+    pub fn join_line_merge(&mut self, key: LineKey, merge: &LineMerge) {
+        self.join_line(key, merge);
     }
 
     /// Returns the lines in the cart, sorted by delivery note then line number.
@@ -603,7 +631,7 @@ impl CartState {
             .and_then(|line| Self::visible(&key, line))
     }
 
-    fn visible(key: &LineKey, line: &LineState) -> Option<CartLine> {
+    fn visible(key: &LineKey, line: &LineMerge) -> Option<CartLine> {
         if !line.is_present() {
             return None;
         }

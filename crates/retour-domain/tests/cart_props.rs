@@ -569,6 +569,45 @@ proptest! {
         prop_assert_eq!(&twice, &once);
     }
 
+    /// A backend that keeps each line's merge state (stored as JSON and loaded back) instead of
+    /// replaying its log gets the same cart: split the ops anywhere, store the first part's lines,
+    /// load only the lines the second part touches and apply it there.
+    #[test]
+    fn stored_line_merges_give_the_same_cart_as_replaying_the_log(
+        ops in ops(), split in 0usize..64
+    ) {
+        let split = split.min(ops.len());
+        let (before, after) = ops.split_at(split);
+        let stored: BTreeMap<LineKey, String> = {
+            let state = CartState::from_ops(before).unwrap();
+            before
+                .iter()
+                .map(CartOp::key)
+                .map(|k| {
+                    let merge = state.line_merge(&k.delivery_note, k.line_no).unwrap();
+                    (k, serde_json::to_string(merge).unwrap())
+                })
+                .collect()
+        };
+        let mut patch = CartState::new();
+        for key in after.iter().map(CartOp::key) {
+            if let Some(json) = stored.get(&key) {
+                patch.join_line_merge(key, &serde_json::from_str(json).unwrap());
+            }
+        }
+        for op in after {
+            patch.apply(op).unwrap();
+        }
+        let mut loaded = CartState::new();
+        for (key, json) in &stored {
+            loaded.join_line_merge(key.clone(), &serde_json::from_str(json).unwrap());
+        }
+        for key in after.iter().map(CartOp::key) {
+            loaded.join_line_merge(key.clone(), patch.line_merge(&key.delivery_note, key.line_no).unwrap());
+        }
+        prop_assert_eq!(loaded, CartState::from_ops(&ops).unwrap());
+    }
+
     /// The merged cart is exactly what `API.md` says, and a remove never hides an edit it did not
     /// see: every line with a put later than all of its removes' `seen` is in the cart.
     #[test]

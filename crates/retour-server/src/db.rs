@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use retour_domain::api::{CartOp, Role};
-use retour_domain::cart::CartLine as MergedLine;
+use retour_domain::cart::{
+    CartLine as MergedLine, CartState, Hlc, LineKey as CartLineKey, LineMerge,
+};
 use retour_domain::status::{Closure, DossierStatus, Outcome};
 use retour_domain::Money;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -40,7 +42,27 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("schema_v1.sql")),
         M::up(include_str!("schema_v2.sql")),
+        M::up_with_hook(
+            include_str!("schema_v3.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                fill_cart_merge(&Conn { c: tx })
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
+}
+
+/// Fills the per-line merge state of every customer's cart from its log (once, when the schema
+/// gets the `cart_merge` table).
+fn fill_cart_merge(c: &Conn<'_>) -> DbResult<()> {
+    let customers: Vec<i64> =
+        c.c.prepare("SELECT DISTINCT customer_id FROM cart_ops")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+    for customer in customers {
+        c.rebuild_cart_merge(customer)?;
+    }
+    Ok(())
 }
 
 /// How many idle reader connections are kept.
@@ -1000,25 +1022,123 @@ impl Conn<'_> {
         Ok(seq.unwrap_or(0).unsigned_abs())
     }
 
-    /// Replaces the materialised cart of a customer.
-    pub fn replace_cart_lines(&self, customer_id: i64, lines: &[MergedLine]) -> DbResult<()> {
+    /// The stored merge state of one line of a customer's cart, if any op ever touched it.
+    pub fn cart_line_merge(
+        &self,
+        customer_id: i64,
+        key: &CartLineKey,
+    ) -> DbResult<Option<LineMerge>> {
+        let json: Option<String> = self
+            .c
+            .prepare_cached(
+                "SELECT state FROM cart_merge
+                  WHERE customer_id = ?1 AND delivery_note = ?2 AND line_no = ?3",
+            )?
+            .query_row(params![customer_id, key.delivery_note, key.line_no], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        json.map(|json| {
+            serde_json::from_str(&json).map_err(|e| DbError::Corrupt(format!("cart merge: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Stores the merge state of one line of a customer's cart and its materialised line
+    /// (`visible`, or none when the line is not in the cart).
+    pub fn save_cart_line(
+        &self,
+        customer_id: i64,
+        key: &CartLineKey,
+        merge: &LineMerge,
+        visible: Option<&MergedLine>,
+    ) -> DbResult<()> {
+        let json = serde_json::to_string(merge).map_err(|e| DbError::Corrupt(e.to_string()))?;
+        self.c
+            .prepare_cached(
+                "INSERT INTO cart_merge (customer_id, delivery_note, line_no, state)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (customer_id, delivery_note, line_no) DO UPDATE SET state = ?4",
+            )?
+            .execute(params![customer_id, key.delivery_note, key.line_no, json])?;
+        match visible {
+            Some(line) => {
+                self.c
+                    .prepare_cached(
+                        "INSERT INTO cart_lines
+                             (customer_id, delivery_note, line_no, qty, reason, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT (customer_id, delivery_note, line_no)
+                         DO UPDATE SET qty = ?4, reason = ?5, updated_at = ?6",
+                    )?
+                    .execute(params![
+                        customer_id,
+                        line.delivery_note,
+                        line.line_no,
+                        line.qty,
+                        line.reason,
+                        line.updated_at.to_string()
+                    ])?;
+            }
+            None => {
+                self.c
+                    .prepare_cached(
+                        "DELETE FROM cart_lines
+                          WHERE customer_id = ?1 AND delivery_note = ?2 AND line_no = ?3",
+                    )?
+                    .execute(params![customer_id, key.delivery_note, key.line_no])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The greatest clock of a customer's accepted cart ops.
+    pub fn cart_max_at(&self, customer_id: i64) -> DbResult<Option<Hlc>> {
+        let text: Option<String> = self
+            .c
+            .prepare_cached("SELECT max_at FROM cart_clocks WHERE customer_id = ?1")?
+            .query_row([customer_id], |r| r.get(0))
+            .optional()?;
+        text.map(|t| {
+            t.parse()
+                .map_err(|e| DbError::Corrupt(format!("cart clock: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Records the greatest clock of a customer's accepted cart ops.
+    pub fn set_cart_max_at(&self, customer_id: i64, max_at: &Hlc) -> DbResult<()> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO cart_clocks (customer_id, max_at) VALUES (?1, ?2)
+                 ON CONFLICT (customer_id) DO UPDATE SET max_at = ?2",
+            )?
+            .execute(params![customer_id, max_at.to_string()])?;
+        Ok(())
+    }
+
+    /// Recomputes a customer's per-line merge state, materialised lines and greatest clock from
+    /// the whole log (for the migration that introduced them; never on a request).
+    pub fn rebuild_cart_merge(&self, customer_id: i64) -> DbResult<()> {
+        let mut state = CartState::new();
+        for op in self.cart_ops(customer_id)? {
+            // Stored ops were validated when accepted; one that no longer is stays out.
+            let _ = state.apply(&op);
+        }
+        self.c.execute(
+            "DELETE FROM cart_merge WHERE customer_id = ?1",
+            [customer_id],
+        )?;
         self.c.execute(
             "DELETE FROM cart_lines WHERE customer_id = ?1",
             [customer_id],
         )?;
-        let mut stmt = self.c.prepare_cached(
-            "INSERT INTO cart_lines (customer_id, delivery_note, line_no, qty, reason, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for line in lines {
-            stmt.execute(params![
-                customer_id,
-                line.delivery_note,
-                line.line_no,
-                line.qty,
-                line.reason,
-                line.updated_at.to_string()
-            ])?;
+        for (key, merge) in state.line_merges() {
+            let visible = state.line(&key.delivery_note, key.line_no);
+            self.save_cart_line(customer_id, key, merge, visible.as_ref())?;
+        }
+        if let Some(max_at) = state.max_at() {
+            self.set_cart_max_at(customer_id, max_at)?;
         }
         Ok(())
     }
@@ -1438,5 +1558,91 @@ impl Conn<'_> {
             estimated_total: parse_money(&total)?,
             dossiers,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use retour_domain::cart::{CartOp, DeviceId};
+
+    fn clock(ms: u64, counter: u16) -> Hlc {
+        Hlc::new(ms, counter, DeviceId::new("phone").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_cart_merge_migration_fills_the_state_of_carts_made_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrations().to_version(&mut conn, 2).unwrap();
+        conn.execute(
+            "INSERT INTO customers (id, code, name) VALUES (1, 'C1', 'Garage')",
+            [],
+        )
+        .unwrap();
+        let ops = [
+            CartOp::put(
+                uuid::Uuid::new_v4(),
+                clock(10, 0),
+                "250000001",
+                1,
+                Some(2),
+                None,
+            ),
+            CartOp::put(
+                uuid::Uuid::new_v4(),
+                clock(11, 0),
+                "250000001",
+                2,
+                Some(1),
+                None,
+            ),
+            CartOp::put(
+                uuid::Uuid::new_v4(),
+                clock(12, 0),
+                "250000001",
+                1,
+                None,
+                Some("new_part".into()),
+            ),
+            CartOp::remove(
+                uuid::Uuid::new_v4(),
+                clock(13, 0),
+                "250000001",
+                2,
+                clock(11, 0),
+            ),
+        ];
+        for op in &ops {
+            conn.execute(
+                "INSERT INTO cart_ops (customer_id, op_id, op) VALUES (1, ?1, ?2)",
+                params![op.op_id.to_string(), serde_json::to_string(op).unwrap()],
+            )
+            .unwrap();
+        }
+        drop(conn);
+
+        let db = Db::open(&path).unwrap();
+        let expected = CartState::from_ops(&ops).unwrap();
+        db.read(|c| -> DbResult<()> {
+            for line_no in [1, 2] {
+                let key = CartLineKey {
+                    delivery_note: "250000001".into(),
+                    line_no,
+                };
+                let stored = c.cart_line_merge(1, &key)?.expect("a stored merge");
+                assert_eq!(
+                    Some(&stored),
+                    expected.line_merge(&key.delivery_note, key.line_no)
+                );
+            }
+            let lines: Vec<MergedLine> = c.cart_lines(1)?.into_iter().map(|(l, _)| l).collect();
+            assert_eq!(lines, expected.lines());
+            assert_eq!(c.cart_max_at(1)?, Some(clock(13, 0)));
+            assert_eq!(c.cart_version(1)?, 4);
+            Ok(())
+        })
+        .unwrap();
     }
 }

@@ -130,8 +130,16 @@ pub struct Store {
     clock: Clock,
     /// Delivery notes already read back from their JSON, so that the cart screen of a 500-line
     /// cart does not parse every BL again at each edit.
-    notes: std::cell::RefCell<std::collections::HashMap<String, (DeliveryNote, DateTime<Utc>)>>,
+    notes: std::cell::RefCell<std::collections::HashMap<String, SharedNote>>,
+    /// How many cart ops wait in the outbox (counted at open, then kept up to date).
+    pending_ops: u64,
+    /// Goes up at every change made through this store, so that a caller keeping something
+    /// computed from it (the cart screen) knows whether anything else changed meanwhile.
+    revision: u64,
 }
+
+/// A cached delivery note with when it was fetched, shared rather than copied.
+pub type SharedNote = std::sync::Arc<(DeliveryNote, DateTime<Utc>)>;
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -182,8 +190,11 @@ impl Store {
             cart: CartState::new(),
             clock: Clock::new(device, last),
             notes: Default::default(),
+            pending_ops: 0,
+            revision: 0,
         };
         store.rebuild_cart()?;
+        store.recount_pending()?;
         Ok(store)
     }
 
@@ -195,6 +206,25 @@ impl Store {
     /// This device's id in this account, as its clocks carry it.
     pub fn device_id(&self) -> &DeviceId {
         self.clock.device()
+    }
+
+    /// A number that goes up at every change made through this store (cart, outbox, caches,
+    /// meta): equal numbers mean nothing changed in between.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    fn changed(&mut self) {
+        self.revision += 1;
+    }
+
+    fn recount_pending(&mut self) -> Result<()> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM cart_ops WHERE status = 'pending'")?
+            .query_row([], |row| row.get(0))?;
+        self.pending_ops = n as u64;
+        Ok(())
     }
 
     /// The merged cart: every op not refused by the backend.
@@ -210,6 +240,7 @@ impl Store {
     /// Recomputes the cart from the op log and rewrites the materialised lines if they differ
     /// (they cannot after a clean run; this also repairs a file edited by hand).
     fn rebuild_cart(&mut self) -> Result<()> {
+        self.changed();
         let mut state = CartState::new();
         let mut stmt = self
             .conn
@@ -279,6 +310,7 @@ impl Store {
     fn record_local(&mut self, op: CartOp) -> Result<CartOp> {
         // Merge first (a join: cheap, and it cannot fail once validated), then commit the op, its
         // clock and the line it changed; if the commit fails, the cart is rebuilt from the log.
+        self.changed();
         self.cart.apply(&op)?;
         let line = self.cart.line(&op.delivery_note, op.line_no);
         let committed = commit_local(&mut self.conn, &op, line.as_ref());
@@ -287,6 +319,7 @@ impl Store {
             return Err(e);
         }
         self.clock.observe(&op.at);
+        self.pending_ops += 1;
         Ok(op)
     }
 
@@ -301,17 +334,31 @@ impl Store {
 
     /// How many cart ops wait in the outbox.
     pub fn pending_op_count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM cart_ops WHERE status = 'pending'",
-            [],
-            |row| row.get(0),
-        )?;
+        Ok(self.pending_ops)
+    }
+
+    /// How many ops the log holds, whatever their status (the local cart's version).
+    pub fn op_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM cart_ops")?
+            .query_row([], |row| row.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// How many return requests wait for a definitive answer.
+    pub fn pending_submission_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM submissions WHERE state = 'pending'")?
+            .query_row([], |row| row.get(0))?;
         Ok(n as u64)
     }
 
     /// Records the backend's answer to a push of `sent`: every sent op is acknowledged, accepted
     /// unless it is in `rejected`. A refused op leaves the cart, which is recomputed.
     pub fn acknowledge(&mut self, sent: &[Uuid], rejected: &[RejectedOp]) -> Result<()> {
+        self.changed();
         let tx = self.conn.transaction()?;
         for id in sent {
             match rejected.iter().find(|r| r.op_id == *id) {
@@ -331,6 +378,7 @@ impl Store {
             }
         }
         tx.commit()?;
+        self.recount_pending()?;
         if sent
             .iter()
             .any(|id| rejected.iter().any(|r| r.op_id == *id))
@@ -351,6 +399,7 @@ impl Store {
     /// number of times), then moves the pull cursor to `cursor` if it is further. Returns how
     /// many ops were new here.
     pub fn merge_remote(&mut self, ops: &[CartOp], cursor: Option<u64>) -> Result<usize> {
+        self.changed();
         let mut cart = self.cart.clone();
         let mut touched = Vec::new();
         let mut new = 0;
@@ -423,6 +472,7 @@ impl Store {
         tx.commit()?;
         self.cart = cart;
         self.clock = clock;
+        self.recount_pending()?;
         if newly_accepted_rejected {
             self.rebuild_cart()?;
         }
@@ -491,6 +541,7 @@ impl Store {
         body: &ReturnRequestBody,
         now: DateTime<Utc>,
     ) -> Result<Submission> {
+        self.changed();
         let key = Uuid::new_v4().to_string();
         self.conn.execute(
             "INSERT INTO submissions (idempotency_key, body, created_at, state)
@@ -539,6 +590,7 @@ impl Store {
 
     /// Counts one more attempt to send a submission (before the request leaves).
     pub fn count_submission_attempt(&mut self, key: &str) -> Result<()> {
+        self.changed();
         self.conn.execute(
             "UPDATE submissions SET attempts = attempts + 1 WHERE idempotency_key = ?1",
             [key],
@@ -553,6 +605,7 @@ impl Store {
         answer: &ReturnRequest,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.changed();
         self.conn.execute(
             "UPDATE submissions SET state = 'accepted', response = ?2, finished_at = ?3
              WHERE idempotency_key = ?1",
@@ -569,6 +622,7 @@ impl Store {
         message: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.changed();
         self.conn.execute(
             "UPDATE submissions SET state = 'refused', error_code = ?2, error_message = ?3,
                  finished_at = ?4 WHERE idempotency_key = ?1",
@@ -585,6 +639,7 @@ impl Store {
         items: &[DeliveryNoteSummary],
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.changed();
         let tx = self.conn.transaction()?;
         for item in items {
             tx.execute(
@@ -605,6 +660,7 @@ impl Store {
 
     /// Keeps a delivery note with its lines.
     pub fn save_delivery_note(&mut self, note: &DeliveryNote, now: DateTime<Utc>) -> Result<()> {
+        self.changed();
         self.notes.borrow_mut().remove(&note.number);
         self.conn.execute(
             "INSERT INTO delivery_notes (number, delivered_on, total_ht, detail, fetched_at)
@@ -624,6 +680,13 @@ impl Store {
 
     /// A cached delivery note with its lines, and when it was fetched.
     pub fn delivery_note(&self, number: &str) -> Result<Option<(DeliveryNote, DateTime<Utc>)>> {
+        Ok(self
+            .delivery_note_shared(number)?
+            .map(|shared| (*shared).clone()))
+    }
+
+    /// A cached delivery note with its lines, and when it was fetched, without copying it.
+    pub fn delivery_note_shared(&self, number: &str) -> Result<Option<SharedNote>> {
         if let Some(hit) = self.notes.borrow().get(number) {
             return Ok(Some(hit.clone()));
         }
@@ -637,8 +700,8 @@ impl Store {
             .optional()?;
         match row {
             Some((Some(json), at)) => {
-                let found: (DeliveryNote, DateTime<Utc>) =
-                    (parse_json(&json)?, parse_instant(&at)?);
+                let found: SharedNote =
+                    std::sync::Arc::new((parse_json(&json)?, parse_instant(&at)?));
                 self.notes
                     .borrow_mut()
                     .insert(number.to_owned(), found.clone());
@@ -687,6 +750,7 @@ impl Store {
 
     /// Forgets delivery notes delivered before `before` (outside the cached 31 days).
     pub fn prune_delivery_notes(&mut self, before: NaiveDate) -> Result<()> {
+        self.changed();
         self.notes.borrow_mut().clear();
         self.conn.execute(
             "DELETE FROM delivery_notes WHERE delivered_on < ?1",
@@ -702,6 +766,7 @@ impl Store {
         value: &T,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.changed();
         self.conn.execute(
             "INSERT INTO cache (key, value, fetched_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (key) DO UPDATE SET value = ?2, fetched_at = ?3",
@@ -732,6 +797,7 @@ impl Store {
         content_type: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.changed();
         self.conn.execute(
             "INSERT INTO files (name, path, content_type, fetched_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (name) DO UPDATE SET path = ?2, content_type = ?3, fetched_at = ?4",
@@ -767,6 +833,7 @@ impl Store {
 
     /// Writes a free-form value the app keeps; never a secret.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.changed();
         set_meta(&self.conn, key, value)
     }
 }
@@ -819,10 +886,10 @@ fn read_submission(row: SubmissionRow) -> Result<Submission> {
 
 fn commit_local(conn: &mut Connection, op: &CartOp, line: Option<&CartLine>) -> Result<()> {
     let tx = conn.transaction()?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO cart_ops (op_id, op, origin, status) VALUES (?1, ?2, 'local', 'pending')",
-        params![op.op_id.to_string(), to_json(op)?],
-    )?;
+    )?
+    .execute(params![op.op_id.to_string(), to_json(op)?])?;
     set_meta(&tx, META_CLOCK, &op.at.to_string())?;
     replace_line(&tx, &op.delivery_note, op.line_no, line)?;
     tx.commit()?;
@@ -831,18 +898,17 @@ fn commit_local(conn: &mut Connection, op: &CartOp, line: Option<&CartLine>) -> 
 
 fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
-            row.get(0)
-        })
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |row| row.get(0))
         .optional()?)
 }
 
 fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = ?2",
-        params![key, value],
-    )?;
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }
 
@@ -876,17 +942,19 @@ fn stored_lines(conn: &Connection) -> Result<Vec<CartLine>> {
 }
 
 fn write_line(tx: &Transaction<'_>, line: &CartLine) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO cart_lines (delivery_note, line_no, qty, reason, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            line.delivery_note,
-            line.line_no,
-            line.qty,
-            line.reason,
-            line.updated_at.to_string()
-        ],
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (delivery_note, line_no)
+         DO UPDATE SET qty = ?3, reason = ?4, updated_at = ?5",
+    )?
+    .execute(params![
+        line.delivery_note,
+        line.line_no,
+        line.qty,
+        line.reason,
+        line.updated_at.to_string()
+    ])?;
     Ok(())
 }
 
@@ -896,14 +964,14 @@ fn replace_line(
     line_no: u32,
     line: Option<&CartLine>,
 ) -> Result<()> {
-    tx.execute(
-        "DELETE FROM cart_lines WHERE delivery_note = ?1 AND line_no = ?2",
-        params![delivery_note, line_no],
-    )?;
-    if let Some(line) = line {
-        write_line(tx, line)?;
+    match line {
+        Some(line) => write_line(tx, line),
+        None => {
+            tx.prepare_cached("DELETE FROM cart_lines WHERE delivery_note = ?1 AND line_no = ?2")?
+                .execute(params![delivery_note, line_no])?;
+            Ok(())
+        }
     }
-    Ok(())
 }
 
 fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {

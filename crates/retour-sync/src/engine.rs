@@ -157,10 +157,7 @@ impl SyncEngine {
             let store = lock(&self.store);
             (
                 store.pending_op_count().unwrap_or(0),
-                store
-                    .pending_submissions()
-                    .map(|s| s.len() as u64)
-                    .unwrap_or(0),
+                store.pending_submission_count().unwrap_or(0),
             )
         };
         self.status.send_if_modified(|s| {

@@ -27,7 +27,8 @@ tasks:
   demo         build and run the app (embedded demo backend, or --server URL)
   bundle       build the installable package (.deb here) with tauri-cli
   bench-app    release-build figures: cold start, idle memory, scanner burst
-  bench-cart   release-build figures: cart edit on a 500-line cart, sync of 500 ops on loopback
+  bench-cart   release-build figures: cart edit on a 500-line cart, sync of 500 ops on loopback,
+               POST /cart/ops at 10 and 5,000 ops of history
   bench-scan   our barcode decoder vs zxing-cpp (PyPI, venv under target/) on the same pixels
   bench-server load the release retour-server with wrk: req/s, p50/p99 of reads and submits
   schemathesis run schemathesis (PyPI, in a venv under target/) against the served OpenAPI

@@ -1,12 +1,17 @@
 //! The shared cart: `GET /cart`, `POST /cart/ops` (apply devices' operations with the domain's
 //! merge, refusing bad ones one by one) and `GET /cart/ops?after=` (the accepted log).
+//!
+//! The log is kept whole for devices to pull; the merge itself is kept per line (`CartPatch`), so
+//! that a `POST` reads and writes only the lines its ops touch.
+
+use std::collections::BTreeSet;
 
 use axum::extract::State;
 use retour_domain::api::{
     Cart, CartLine, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, OpKind, Problem,
     RejectedOp,
 };
-use retour_domain::cart::{CartState, DeviceId, Hlc};
+use retour_domain::cart::{CartLine as MergedLine, CartState, DeviceId, Hlc, LineKey};
 use retour_domain::reason::ReasonCode;
 use retour_domain::Money;
 use serde::Deserialize;
@@ -62,14 +67,83 @@ pub(crate) fn load_cart(c: &Conn<'_>, customer: i64, rules: &Rules<'_>) -> Resul
     })
 }
 
-/// The customer's merged cart from its log.
-pub(crate) fn merged_state(c: &Conn<'_>, customer: i64) -> Result<CartState, ApiError> {
-    let mut state = CartState::new();
-    for op in c.cart_ops(customer)? {
-        // Stored ops were validated when accepted; one that no longer is stays out.
-        let _ = state.apply(&op);
+/// The lines of a customer's cart that some ops touch, loaded from their stored merge state: what
+/// applying ops costs depends on the lines they touch, never on the length of the customer's log.
+/// [`CartPatch::save`] writes the touched lines back in the same transaction as the ops.
+pub(crate) struct CartPatch {
+    customer: i64,
+    state: CartState,
+    loaded: BTreeSet<LineKey>,
+    touched: BTreeSet<LineKey>,
+    max_at: Option<Hlc>,
+    max_at_changed: bool,
+}
+
+impl CartPatch {
+    /// Starts a patch of the customer's cart.
+    pub(crate) fn open(c: &Conn<'_>, customer: i64) -> Result<CartPatch, ApiError> {
+        Ok(CartPatch {
+            customer,
+            state: CartState::new(),
+            loaded: BTreeSet::new(),
+            touched: BTreeSet::new(),
+            max_at: c.cart_max_at(customer)?,
+            max_at_changed: false,
+        })
     }
-    Ok(state)
+
+    fn load(&mut self, c: &Conn<'_>, key: &LineKey) -> Result<(), ApiError> {
+        if !self.loaded.contains(key) {
+            if let Some(merge) = c.cart_line_merge(self.customer, key)? {
+                self.state.join_line_merge(key.clone(), &merge);
+            }
+            self.loaded.insert(key.clone());
+        }
+        Ok(())
+    }
+
+    /// The line as the merged cart shows it, if it is in the cart.
+    pub(crate) fn line(
+        &mut self,
+        c: &Conn<'_>,
+        key: &LineKey,
+    ) -> Result<Option<MergedLine>, ApiError> {
+        self.load(c, key)?;
+        Ok(self.state.line(&key.delivery_note, key.line_no))
+    }
+
+    /// Merges an op and appends it to the customer's log; `false` (and nothing stored) when
+    /// the op breaks a structural rule.
+    pub(crate) fn apply(&mut self, c: &Conn<'_>, op: &CartOp) -> Result<bool, ApiError> {
+        let key = op.key();
+        self.load(c, &key)?;
+        if self.state.apply(op).is_err() {
+            return Ok(false);
+        }
+        c.insert_cart_op(self.customer, op)?;
+        if self.max_at.as_ref().is_none_or(|max| *max < op.at) {
+            self.max_at = Some(op.at.clone());
+            self.max_at_changed = true;
+        }
+        self.touched.insert(key);
+        Ok(true)
+    }
+
+    /// Writes the touched lines' merge state and materialised lines; returns whether any op
+    /// was applied.
+    pub(crate) fn save(self, c: &Conn<'_>) -> Result<bool, ApiError> {
+        for key in &self.touched {
+            let Some(merge) = self.state.line_merge(&key.delivery_note, key.line_no) else {
+                continue;
+            };
+            let visible = self.state.line(&key.delivery_note, key.line_no);
+            c.save_cart_line(self.customer, key, merge, visible.as_ref())?;
+        }
+        if let (true, Some(max_at)) = (self.max_at_changed, &self.max_at) {
+            c.set_cart_max_at(self.customer, max_at)?;
+        }
+        Ok(!self.touched.is_empty())
+    }
 }
 
 /// Takes lines out of the cart with operations of the backend's own clock, each removing what
@@ -77,18 +151,21 @@ pub(crate) fn merged_state(c: &Conn<'_>, customer: i64) -> Result<CartState, Api
 pub(crate) fn remove_lines(
     c: &Conn<'_>,
     customer: i64,
-    state: &mut CartState,
     lines: &[(String, u32)],
     now_ms: u64,
 ) -> Result<bool, ApiError> {
     let device = DeviceId::new("server").expect("a valid device id");
-    let mut last: Option<Hlc> = state.max_at().cloned();
-    let mut removed = false;
+    let mut patch = CartPatch::open(c, customer)?;
+    let mut last: Option<Hlc> = patch.max_at.clone();
     for (delivery_note, line_no) in lines {
-        if state.line(delivery_note, *line_no).is_none() {
+        let key = LineKey {
+            delivery_note: delivery_note.clone(),
+            line_no: *line_no,
+        };
+        if patch.line(c, &key)?.is_none() {
             continue;
         }
-        let Some(seen) = state.seen_for(delivery_note, *line_no).cloned() else {
+        let Some(seen) = patch.state.seen_for(delivery_note, *line_no).cloned() else {
             continue;
         };
         let at = Hlc::next(last.as_ref(), now_ms, &device);
@@ -100,15 +177,9 @@ pub(crate) fn remove_lines(
             *line_no,
             seen,
         );
-        if state.apply(&op).is_ok() {
-            c.insert_cart_op(customer, &op)?;
-            removed = true;
-        }
+        patch.apply(c, &op)?;
     }
-    if removed {
-        c.replace_cart_lines(customer, &state.lines())?;
-    }
-    Ok(removed)
+    patch.save(c)
 }
 
 /// The customer's cart.
@@ -156,9 +227,8 @@ pub async fn post_ops(
     let response = state
         .write(move |c| {
             let rules = rules(&st);
-            let mut merged = merged_state(c, customer)?;
+            let mut patch = CartPatch::open(c, customer)?;
             let mut rejected = Vec::new();
-            let mut changed = false;
             for op in &body.ops {
                 if c.has_cart_op(customer, &op.op_id)? {
                     continue;
@@ -202,16 +272,11 @@ pub async fn post_ops(
                 // Ops are stored with the BL number as the device sent it only once normalised.
                 let mut stored = op.clone();
                 stored.delivery_note = line.delivery_note.clone();
-                if merged.apply(&stored).is_err() {
+                if !patch.apply(c, &stored)? {
                     rejected.push(reject(op, "invalid_op", "Opération de panier invalide"));
-                    continue;
                 }
-                c.insert_cart_op(customer, &stored)?;
-                changed = true;
             }
-            if changed {
-                c.replace_cart_lines(customer, &merged.lines())?;
-            }
+            patch.save(c)?;
             Ok(CartOpsResponse {
                 cart: load_cart(c, customer, &rules)?,
                 rejected,

@@ -13,7 +13,7 @@ use retour_domain::reason::total;
 use retour_domain::BlNumber;
 use sha2::{Digest, Sha256};
 
-use super::cart::{merged_state, remove_lines};
+use super::cart::remove_lines;
 use super::catalog::rules;
 use super::{Customer, Json, Path};
 use crate::convert::{self, prices};
@@ -360,9 +360,8 @@ fn create_request(
         .iter()
         .map(|(bl, stored, ..)| (bl.clone(), stored.line_no))
         .collect();
-    let mut cart = merged_state(c, customer)?;
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-    remove_lines(c, customer, &mut cart, &sent, now_ms)?;
+    remove_lines(c, customer, &sent, now_ms)?;
     Ok(ReturnRequest {
         id: request_id,
         created_at: now,

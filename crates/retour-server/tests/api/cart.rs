@@ -193,3 +193,178 @@ async fn malformed_ops() {
     assert_eq!(answer.body["rejected"][0]["op_id"], zero_id);
     assert_eq!(answer.body["rejected"][0]["code"], "invalid_op");
 }
+
+/// A small deterministic generator, so that a failure can be replayed.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// The cart lines that matter to a device: BL, line, quantity, reason, clock of the last put.
+fn line_tuples(lines: &Value) -> Vec<(String, u64, u64, Option<String>, String)> {
+    lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["delivery_note"].as_str().unwrap().to_owned(),
+                l["line_no"].as_u64().unwrap(),
+                l["qty"].as_u64().unwrap(),
+                l["reason"].as_str().map(str::to_owned),
+                l["updated_at"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_with_5000_ops_of_history_gets_the_right_cart() {
+    use retour_domain::cart::{CartOp, CartState};
+
+    let server = start().await;
+    let token = server.customer_a().await;
+    // Every line of customer A with something eligible and a reason that is not deposit-only.
+    let mut targets = Vec::new();
+    let list = server.get("/api/v1/delivery-notes?days=31", &token).await;
+    for item in list.ok(200)["items"].as_array().unwrap() {
+        let number = item["number"].as_str().unwrap();
+        let note = server
+            .get(&format!("/api/v1/delivery-notes/{number}"), &token)
+            .await;
+        for line in note.ok(200)["lines"].as_array().unwrap() {
+            let eligible = line["eligible_qty"].as_u64().unwrap();
+            let reasons: Vec<String> = line["allowed_reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_owned())
+                .filter(|r| r != "deposit")
+                .collect();
+            if eligible >= 1 && !reasons.is_empty() {
+                targets.push((
+                    number.to_owned(),
+                    line["line_no"].as_u64().unwrap(),
+                    eligible,
+                    reasons,
+                ));
+            }
+        }
+    }
+    assert!(targets.len() >= 5, "{} eligible lines", targets.len());
+    targets.truncate(12);
+
+    // 5,000 ops from three devices on a dozen lines: puts of a quantity and/or a reason, and
+    // removes that saw some earlier op of their line (so some concurrent edits survive them).
+    let mut rng = Xorshift(0x5eed_cafe_f00d);
+    let devices = ["phone", "pc", "tablet"];
+    let t0 = 1_764_000_000_000u64;
+    let mut ops: Vec<Value> = Vec::new();
+    let mut clocks_of: Vec<Vec<String>> = vec![Vec::new(); targets.len()];
+    for i in 0..5_000u64 {
+        let which = rng.below(targets.len() as u64) as usize;
+        let (bl, line, eligible, reasons) = &targets[which];
+        let at = clock(t0 + i / 3, (i % 3) as u32, devices[rng.below(3) as usize]);
+        let seen = &clocks_of[which];
+        let (_, op) = if !seen.is_empty() && rng.below(4) == 0 {
+            let saw = &seen[seen.len() - 1 - rng.below(seen.len().min(3) as u64) as usize];
+            remove(&at, saw, bl, *line)
+        } else {
+            let qty = (rng.below(3) > 0).then(|| 1 + rng.below(*eligible));
+            let reason = (qty.is_none() || rng.below(2) == 0)
+                .then(|| reasons[rng.below(reasons.len() as u64) as usize].as_str());
+            put(&at, bl, *line, qty, reason)
+        };
+        clocks_of[which].push(at);
+        ops.push(op);
+    }
+    let expected_state = CartState::from_ops(
+        &ops.iter()
+            .map(|op| serde_json::from_value::<CartOp>(op.clone()).unwrap())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let expected: Vec<_> = expected_state
+        .lines()
+        .into_iter()
+        .map(|l| {
+            (
+                l.delivery_note,
+                u64::from(l.line_no),
+                u64::from(l.qty),
+                l.reason,
+                l.updated_at.to_string(),
+            )
+        })
+        .collect();
+    assert!(!expected.is_empty());
+
+    // Sent in batches of 500 in a scrambled order, one of them twice: order and duplication
+    // change nothing.
+    let batches: Vec<&[Value]> = ops.chunks(500).collect();
+    let order = [7, 2, 9, 0, 4, 4, 1, 8, 3, 6, 5];
+    let mut last = Value::Null;
+    for i in order {
+        let answer = server
+            .post("/api/v1/cart/ops", &token, json!({"ops": batches[i]}))
+            .await;
+        assert_eq!(answer.ok(200)["rejected"], json!([]), "batch {i}");
+        last = answer.body.clone();
+    }
+    assert_eq!(line_tuples(&last["lines"]), expected);
+    assert_eq!(last["count"], expected.len());
+    let cart = server.get("/api/v1/cart", &token).await;
+    assert_eq!(line_tuples(&cart.ok(200)["lines"]), expected);
+    assert_eq!(cart.body["estimated_total_ht"], last["estimated_total_ht"]);
+
+    // A new device pulls the whole log from the start, page by page, and merges the same cart.
+    let mut cursor = 0;
+    let mut pulled = Vec::new();
+    loop {
+        let page = server
+            .get(&format!("/api/v1/cart/ops?after={cursor}"), &token)
+            .await;
+        let page_ops = page.ok(200)["ops"].as_array().unwrap().clone();
+        if page_ops.is_empty() {
+            break;
+        }
+        cursor = page.body["cursor"].as_u64().unwrap();
+        pulled.extend(
+            page_ops
+                .into_iter()
+                .map(|op| serde_json::from_value::<CartOp>(op).unwrap()),
+        );
+    }
+    assert_eq!(pulled.len(), 5_000);
+    assert_eq!(CartState::from_ops(&pulled).unwrap(), expected_state);
+    assert_eq!(cart.body["version"], cursor);
+
+    // One more edit on top of the long history lands on the stored state.
+    let (bl, line, _, reasons) = &targets[0];
+    let (_, more) = put(
+        &clock(t0 + 10_000, 0, "phone"),
+        bl,
+        *line,
+        Some(1),
+        Some(&reasons[0]),
+    );
+    let answer = server
+        .post("/api/v1/cart/ops", &token, json!({"ops": [more]}))
+        .await;
+    let body = answer.ok(200);
+    let edited = body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["delivery_note"] == bl.as_str() && l["line_no"] == *line)
+        .expect("the edited line is in the cart");
+    assert_eq!(edited["qty"], 1);
+    assert_eq!(edited["reason"], reasons[0].as_str());
+    assert_eq!(body["version"].as_u64().unwrap(), cursor + 1);
+}
