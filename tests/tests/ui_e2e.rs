@@ -997,7 +997,7 @@ fn the_camera_preview_shows_and_a_filmed_bl_opens() -> Result<()> {
     let w = &world.window;
     world.login(CUSTOMER, PASSWORD)?;
     w.on_screen("home")?;
-    w.click("#go-declare")?;
+    w.click("#go-declare").context("go declare")?;
     w.on_screen("declare")?;
     // The preview may be replaced by the BL within a moment: record the first one shown.
     w.js(
@@ -1006,7 +1006,12 @@ fn the_camera_preview_shows_and_a_filmed_bl_opens() -> Result<()> {
          window.__preview = window.__preview || {width: p.naturalWidth, height: p.naturalHeight}; });",
         json!([]),
     )?;
-    w.click("#camera-toggle")?;
+    // The BL field has the focus on a desktop: bring the scan card back into view.
+    w.js(
+        "document.getElementById('camera-toggle').scrollIntoView({block: 'center'})",
+        json!([]),
+    )?;
+    w.click("#camera-toggle").context("camera toggle")?;
     let preview = w.until(
         "a camera preview image",
         "return window.__preview && window.__preview.width > 0 ? window.__preview : null",
