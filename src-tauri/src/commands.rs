@@ -1,19 +1,19 @@
 //! The commands the window calls: one line each over the `retour-app` façade (or, for what is
 //! the shell's own business — settings, app facts, timings — over `shell`).
+//!
+//! Commands that may take a while without the network (decoding a photo, opening a camera) are
+//! `async` so that they run off the window's main thread.
 
 use retour_app::{
-    App, CartEdit, CartLineRef, CartView, DeliveryNoteView, DeliveryNotesView, DossiersArgs,
-    DossiersView, LoginArgs, LookupView, SaveOutcome, ServiceView, SessionView,
-    SyncStateView as SyncState,
+    App, CameraInfo, CartEdit, CartLineRef, CartView, DeliveryNoteView, DeliveryNotesView, Dossier,
+    DossiersArgs, DossiersView, LoginArgs, LookupView, ReturnRequest, SaveOutcome, ScanRead,
+    ServiceView, SessionView, SyncStateView as SyncState,
 };
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::error::CommandResult;
-use crate::shell::{self, AppInfo, Settings, Shell};
-
-// FACADE-NEEDS 2: the façade returns these API types without re-exporting them.
-type Dossier = retour_domain::api::Dossier;
-type ReturnRequest = retour_domain::api::ReturnRequest;
+use crate::events;
+use crate::shell::{AppInfo, Settings, Shell};
 
 #[tauri::command]
 pub fn app_info(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
@@ -49,7 +49,9 @@ pub async fn logout(app: State<'_, App>) -> CommandResult<()> {
 
 #[tauri::command]
 pub async fn request_password_reset(app: State<'_, App>, email: String) -> CommandResult<()> {
-    Err(shell::not_available((app, email)).into())
+    retour_app::request_password_reset(&app, email)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
@@ -58,17 +60,23 @@ pub async fn reset_password(
     token: String,
     new_password: String,
 ) -> CommandResult<()> {
-    Err(shell::not_available((app, token, new_password)).into())
+    retour_app::reset_password(&app, token, new_password)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn request_unlock(app: State<'_, App>, email: String) -> CommandResult<()> {
-    Err(shell::not_available((app, email)).into())
+    retour_app::request_unlock(&app, email)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn unlock_account(app: State<'_, App>, token: String) -> CommandResult<()> {
-    Err(shell::not_available((app, token)).into())
+    retour_app::unlock_account(&app, token)
+        .await
+        .map_err(Into::into)
 }
 
 #[tauri::command]
@@ -95,7 +103,7 @@ pub async fn delivery_note(app: State<'_, App>, number: String) -> CommandResult
 
 #[tauri::command]
 pub fn validate_bl_number(input: String) -> CommandResult<String> {
-    shell::validate_bl_number(&input).map_err(Into::into)
+    retour_app::validate_bl_number(&input).map_err(Into::into)
 }
 
 #[tauri::command]
@@ -103,12 +111,9 @@ pub async fn lookup(app: State<'_, App>, code: String) -> CommandResult<LookupVi
     retour_app::lookup(&app, code).await.map_err(Into::into)
 }
 
-#[tauri::command]
-pub fn scan_image(
-    shell: State<'_, Shell>,
-    bytes: Vec<u8>,
-) -> CommandResult<Vec<retour_app::ScanRead>> {
-    shell.scan_image(&bytes).map_err(Into::into)
+#[tauri::command(async)]
+pub fn scan_image(bytes: Vec<u8>) -> CommandResult<Vec<ScanRead>> {
+    retour_app::scan_bytes(&bytes).map_err(Into::into)
 }
 
 #[tauri::command]
@@ -186,18 +191,28 @@ pub fn save_settings(
 }
 
 #[tauri::command]
-pub fn cameras() -> CommandResult<Vec<String>> {
-    shell::cameras().map_err(Into::into)
+pub fn cameras(app: State<'_, App>) -> CommandResult<Vec<CameraInfo>> {
+    retour_app::cameras(&app).map_err(Into::into)
 }
 
-#[tauri::command]
-pub fn camera_start(device: Option<String>) -> CommandResult<()> {
-    shell::camera_start(device).map_err(Into::into)
+#[tauri::command(async)]
+pub fn camera_start(
+    app: State<'_, App>,
+    handle: AppHandle,
+    device: Option<String>,
+) -> CommandResult<()> {
+    retour_app::camera_start(
+        &app,
+        device,
+        events::camera_frame(handle.clone()),
+        events::scan_read(handle),
+    )
+    .map_err(Into::into)
 }
 
-#[tauri::command]
-pub fn camera_stop() -> CommandResult<()> {
-    Ok(())
+#[tauri::command(async)]
+pub fn camera_stop(app: State<'_, App>) -> CommandResult<()> {
+    retour_app::camera_stop(&app).map_err(Into::into)
 }
 
 #[tauri::command]

@@ -1,6 +1,9 @@
 //! Events the shell sends to the window: the sync state (online, pending edits) whenever it
-//! changes, and the token of an SSO deep link.
+//! changes, the token of an SSO deep link, and while the camera films its preview images and
+//! the codes it reads.
 
+use base64::Engine as _;
+use serde::Serialize;
 use tauri::{Emitter, Manager};
 
 use crate::shell::Shell;
@@ -9,6 +12,47 @@ use crate::shell::Shell;
 pub const SYNC_STATE: &str = "sync-state";
 /// The token of a `retour://sso?token=…` link.
 pub const SSO_LINK: &str = "sso-link";
+/// A camera preview image: `{jpeg_base64}`.
+pub const CAMERA_FRAME: &str = "camera-frame";
+/// A code the camera read: `{code, read: {format, text, classification}}`.
+pub const SCAN_READ: &str = "scan-read";
+
+/// The payload of `camera-frame`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CameraFrame {
+    /// The preview, a JPEG in base64 (for a `data:image/jpeg;base64,` URL).
+    pub jpeg_base64: String,
+}
+
+/// The payload of `scan-read`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReadEvent {
+    /// The code as read, for `lookup`.
+    pub code: String,
+    /// The whole read: symbology, exact text, what the code is.
+    pub read: retour_app::ScanRead,
+}
+
+/// The callback that turns the camera's preview JPEGs into `camera-frame` events.
+pub fn camera_frame(handle: tauri::AppHandle) -> impl Fn(Vec<u8>) + Send + 'static {
+    move |jpeg| {
+        let jpeg_base64 = base64::engine::general_purpose::STANDARD.encode(jpeg);
+        let _ = handle.emit(CAMERA_FRAME, CameraFrame { jpeg_base64 });
+    }
+}
+
+/// The callback that turns the camera's reads into `scan-read` events.
+pub fn scan_read(handle: tauri::AppHandle) -> impl Fn(retour_app::ScanRead) + Send + 'static {
+    move |read| {
+        let _ = handle.emit(
+            SCAN_READ,
+            ScanReadEvent {
+                code: read.text.clone(),
+                read,
+            },
+        );
+    }
+}
 
 /// Emits `sync-state` each time the façade's sync state changes.
 pub fn forward_sync_state(handle: tauri::AppHandle, core: &retour_app::App) {

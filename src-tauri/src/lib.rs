@@ -1,6 +1,7 @@
 //! Retour's Tauri shell: opens the `retour-app` façade (against the configured server, or the
 //! embedded demo backend), manages it as state, exposes it to the window through one-line
-//! commands, forwards the sync state and SSO deep links as events, and shows `ui/`.
+//! commands, forwards the sync state, SSO deep links and the camera's preview and reads as
+//! events, and shows `ui/`.
 //!
 //! No SQL, no HTTP, no business rule here: the window renders what the façade returns.
 
@@ -82,7 +83,9 @@ fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::erro
         Some(url) => (url, false),
         None => (start_demo_backend(app, &data_dir)?, true),
     };
-    let core = retour_app::App::open(retour_app::Config::new(server_url.clone(), &data_dir))?;
+    let mut config = retour_app::Config::new(server_url.clone(), &data_dir);
+    config.camera_image = shell::camera_image();
+    let core = retour_app::App::open(config)?;
     app.manage(core.clone());
     app.manage(Shell::new(data_dir, server_url, demo, settings, started));
     events::forward_sync_state(app.handle().clone(), &core);

@@ -1,6 +1,6 @@
 //! What belongs to the shell rather than to the core: where the app's settings live and which
 //! server it talks to, facts for the login screen (demo accounts, version), the pending SSO link,
-//! render timings for the bench, and the stop-gaps listed in `FACADE-NEEDS.md`.
+//! render timings for the bench, and the picture that stands in for a camera.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -184,15 +184,6 @@ impl Shell {
         }
         Ok(())
     }
-
-    /// FACADE-NEEDS 5: scans image bytes through a temporary file and `retour_app::scan_file`.
-    pub fn scan_image(&self, bytes: &[u8]) -> Result<Vec<retour_app::ScanRead>, AppError> {
-        let path = self.data_dir.join("scan-upload.img");
-        std::fs::write(&path, bytes).map_err(|e| AppError::new("scan_failed", e.to_string()))?;
-        let reads = retour_app::scan_file(&path);
-        let _ = std::fs::remove_file(&path);
-        reads
-    }
 }
 
 #[cfg(feature = "demo")]
@@ -221,27 +212,8 @@ pub fn sso_token(url: &tauri::Url) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// FACADE-NEEDS 1: the BL number rule with its French messages.
-pub fn validate_bl_number(input: &str) -> Result<String, AppError> {
-    retour_domain::BlNumber::parse(input)
-        .map(|n| n.as_str().to_owned())
-        .map_err(AppError::from)
-}
-
-/// FACADE-NEEDS 3: password reset and unlock are not in the façade yet.
-pub fn not_available<Ignored>(_arguments: Ignored) -> AppError {
-    AppError::new("not_available", "Cette fonction n'est pas encore disponible dans l'application : utilisez le lien reçu par e-mail.")
-}
-
-/// FACADE-NEEDS 4: no camera through the façade yet.
-pub fn cameras() -> Result<Vec<String>, AppError> {
-    Ok(Vec::new())
-}
-
-/// FACADE-NEEDS 4: no camera through the façade yet.
-pub fn camera_start(_device: Option<String>) -> Result<(), AppError> {
-    Err(AppError::new(
-        "camera_unavailable",
-        "Caméra indisponible sur cet appareil : utilisez la douchette, une photo du BL ou la saisie du numéro.",
-    ))
+/// The picture to film in place of a camera: `RETOUR_CAMERA_IMAGE` (demos, tests on machines
+/// without a camera).
+pub fn camera_image() -> Option<PathBuf> {
+    retour_app::camera_image_from_env()
 }

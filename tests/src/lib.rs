@@ -309,3 +309,28 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A Code 128 barcode of `text` as a PNG, black bars on white with quiet zones, centred on a
+/// 640×360 page: what a photo of a BL's barcode looks like to the camera tests.
+pub fn code128_png(text: &str) -> Result<Vec<u8>> {
+    use rxing::Writer as _;
+    let matrix = rxing::oned::Code128Writer
+        .encode(text, &rxing::BarcodeFormat::CODE_128, 0, 1)
+        .map_err(|e| anyhow::anyhow!("Code 128 of {text}: {e}"))?;
+    let modules = matrix.getWidth();
+    let (width, height) = (640u32, 360u32);
+    let module = ((width - 80) / modules).max(1);
+    let left = (width - modules * module) / 2;
+    let (top, bottom) = (90, 270);
+    let page = image::GrayImage::from_fn(width, height, |x, y| {
+        let dark = y >= top
+            && y < bottom
+            && x >= left
+            && x < left + modules * module
+            && matrix.get((x - left) / module, 0);
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut png = Vec::new();
+    page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    Ok(png)
+}

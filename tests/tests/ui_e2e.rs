@@ -191,6 +191,28 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The `…<action>?token=…` link of the newest e-mail in the server's spool.
+    fn last_mail_link(&self, action: &str) -> Result<String> {
+        let spool = self.dir.path().join("mail");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&spool)
+            .with_context(|| format!("the mail spool {}", spool.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        let raw = std::fs::read(files.pop().context("no e-mail in the spool")?)?;
+        let message = mail_parser::MessageParser::default()
+            .parse(&raw)
+            .context("a valid e-mail")?;
+        let text = message.body_text(0).unwrap_or_default().into_owned();
+        text.split_whitespace()
+            .find(|word| word.contains(&format!("{action}?token=")))
+            .map(str::to_owned)
+            .with_context(|| format!("no {action} link in: {text}"))
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.stop();
@@ -208,10 +230,13 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(server: &Server, data_dir: &Path) -> Result<Driver> {
+    /// Starts `tauri-driver`; the app it launches inherits `env` (besides the server and data
+    /// folder).
+    fn start(server: &Server, data_dir: &Path, env: &[(&str, &Path)]) -> Result<Driver> {
         let port = free_port()?;
         let native = free_port()?;
         let child = Command::new(tauri_driver_path())
+            .envs(env.iter().copied())
             .args([
                 "--port",
                 &port.to_string(),
@@ -489,12 +514,27 @@ struct World {
 
 impl World {
     fn start(schedule: &str) -> Result<World> {
+        World::start_with(schedule, |_, _| Ok(None))
+    }
+
+    /// Starts the world; `camera_image` may write, from the running server's data, a picture
+    /// into the given folder for the app to film in place of a camera (`RETOUR_CAMERA_IMAGE`).
+    fn start_with(
+        schedule: &str,
+        camera_image: impl FnOnce(&Server, &Path) -> Result<Option<PathBuf>>,
+    ) -> Result<World> {
         let binary = app_binary()?;
         let started = Instant::now();
         let server = Server::start(schedule)?;
         eprintln!("server seeded and serving in {:?}", started.elapsed());
         let data = tempfile::tempdir()?;
-        let driver = Driver::start(&server, data.path())?;
+        let picture = camera_image(&server, data.path())?;
+        let env: Vec<(&str, &Path)> = picture
+            .as_deref()
+            .map(|p| ("RETOUR_CAMERA_IMAGE", p))
+            .into_iter()
+            .collect();
+        let driver = Driver::start(&server, data.path(), &env)?;
         eprintln!("tauri-driver up in {:?}", started.elapsed());
         let window = Window::open(&driver, &binary)?;
         eprintln!("window open in {:?}", started.elapsed());
@@ -896,6 +936,90 @@ fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
         "the offline edit reached the server"
     );
     world.window.window_close()
+}
+
+/// "Mot de passe oublié ?" on the login screen: the link is e-mailed, a wrong code is refused in
+/// French, the e-mailed link sets a new password, which then signs in.
+#[test]
+fn a_forgotten_password_is_reset_from_the_login_screen() -> Result<()> {
+    let _one = one_at_a_time();
+    let world = World::start("always")?;
+    let w = &world.window;
+    w.on_screen("login")?;
+    w.click("#forgot-link")?;
+    let email = w.find("#dialog-email")?;
+    email.clear()?;
+    email.type_text(CUSTOMER)?;
+    w.click("dialog[open] form:first-of-type button.primary")?;
+    w.until_text("dialog[open] p.info", "un e-mail vient de lui être envoyé")?;
+    let link = world.server.last_mail_link("reset")?;
+
+    w.click("dialog[open] form:first-of-type button.link")?;
+    let token = w.find("#dialog-token")?;
+    token.type_text("pas-le-bon-code")?;
+    let new_password = "Nouveau-Passe-2027";
+    w.find("#dialog-new-password")?.type_text(new_password)?;
+    w.click("dialog[open] form:last-of-type button.primary")?;
+    w.until_text("dialog[open] p.info", "n'est plus valable")?;
+    w.screenshots("19-login-forgot-password")?;
+    token.clear()?;
+    token.type_text(&link)?;
+    w.click("dialog[open] form:last-of-type button.primary")?;
+    w.until_text("#toast", "Mot de passe modifié")?;
+
+    world.login(CUSTOMER, new_password)?;
+    w.on_screen("home")?;
+    w.window_close()
+}
+
+/// The camera films a picture of a recent BL's barcode: the preview shows, then the BL opens.
+#[test]
+fn the_camera_preview_shows_and_a_filmed_bl_opens() -> Result<()> {
+    let _one = one_at_a_time();
+    let mut filmed = String::new();
+    let world = World::start_with("always", |server, dir| {
+        let recent = server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/delivery-notes?days=7",
+            None,
+        )?;
+        filmed = recent["items"][0]["number"]
+            .as_str()
+            .context("a recent BL")?
+            .to_owned();
+        // The BL's printed barcode: its number with the two leading zeros, in Code 128.
+        let picture = dir.join("photo-du-bl.png");
+        std::fs::write(&picture, retour_tests::code128_png(&format!("00{filmed}"))?)?;
+        Ok(Some(picture))
+    })?;
+    let w = &world.window;
+    world.login(CUSTOMER, PASSWORD)?;
+    w.on_screen("home")?;
+    w.click("#go-declare").context("go declare")?;
+    w.on_screen("declare")?;
+    // The preview may be replaced by the BL within a moment: record the first one shown.
+    w.js(
+        "const p = document.getElementById('camera-preview'); window.__preview = null; \
+         p.addEventListener('load', () => { if (!p.hidden && p.src.startsWith('data:image/jpeg;base64,')) \
+         window.__preview = window.__preview || {width: p.naturalWidth, height: p.naturalHeight}; });",
+        json!([]),
+    )?;
+    // The BL field has the focus on a desktop: bring the scan card back into view.
+    w.js(
+        "document.getElementById('camera-toggle').scrollIntoView({block: 'center'})",
+        json!([]),
+    )?;
+    w.click("#camera-toggle").context("camera toggle")?;
+    let preview = w.until(
+        "a camera preview image",
+        "return window.__preview && window.__preview.width > 0 ? window.__preview : null",
+    )?;
+    assert_eq!(preview["width"], json!(640), "{preview}");
+    w.on_screen("bl")?;
+    w.until_text("#bl-number", &filmed)?;
+    w.window_close()
 }
 
 impl Window {

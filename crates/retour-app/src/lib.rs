@@ -29,7 +29,13 @@
 //! | `preaccord_pdf(request_id)` | `PathBuf` of the PDF in the data dir, to open with the system viewer | yes, then cached |
 //! | `sync_now()` | [`SyncState`] after a full sync | yes |
 //! | `sync_state()` / `subscribe()` | [`SyncState`] / `tokio::sync::watch::Receiver<SyncState>` (online, pending ops and sends, last sync) | no |
-//! | `scan_file(path)` (free function) | `Vec<ScanRead>` (format, text, classification) of an image file | no |
+//! | `scan_file(path)` / `scan_bytes(bytes)` (free functions) | `Vec<ScanRead>` (format, text, classification) of an image file or of its bytes | no |
+//! | `validate_bl_number(input)` (free function) | the normalised number, or `invalid_format` / `too_long` with the French messages (live validation while typing) | no |
+//! | `reasons()` | `Vec<api::Reason>`: the return reasons with their labels | yes, falls back to cache |
+//! | `request_password_reset(email)` / `reset_password(token, new_password)` | `()`; the token is the e-mailed code or the whole link; `invalid_token` / `weak_password` in French | yes |
+//! | `request_unlock(email)` / `unlock_account(token)` | `()`; `invalid_token` in French | yes |
+//! | `cameras()` | `Vec<CameraInfo{id, name}>` (the still picture of `Config::camera_image` when set) | no |
+//! | `camera_start(device, on_frame, on_read)` / `camera_stop()` | `()`: preview JPEGs and code reads go to the callbacks from the camera's thread; one camera at a time; `no_camera`, `camera_unavailable`… in French | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
@@ -43,6 +49,8 @@
 
 #![forbid(unsafe_code)]
 
+mod account;
+mod camera;
 mod error;
 mod views;
 
@@ -55,8 +63,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{Duration as ChronoDuration, Utc};
 use retour_domain::api::{
-    self, CodeKind, DeliveryNote, Dossier, DossierList, Lookup, LookupMatch, Reason, ReturnRequest,
-    ReturnRequestBody, ReturnRequestLine, ServiceInfo, User,
+    CodeKind, DeliveryNote, DossierList, Lookup, LookupMatch, ReturnRequestBody, ReturnRequestLine,
+    ServiceInfo, User,
 };
 use retour_domain::hours::{day_label_fr, day_name, format_hours_fr, paris_today, Schedule, WEEK};
 use retour_domain::reason::{total, LinePrices, ReasonCode, ReasonTable};
@@ -69,8 +77,16 @@ use retour_sync::{
 };
 use tokio::sync::watch;
 
+pub use account::{INVALID_TOKEN, WEAK_PASSWORD};
+pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use error::{AppError, AppResult};
+pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use views::*;
+
+/// The API's wire types, for front ends that name what the façade returns without depending on
+/// `retour-domain`.
+pub use retour_domain::api;
+pub use retour_domain::api::{Dossier, Reason, ReturnRequest};
 
 /// Where tokens are kept.
 #[derive(Debug, Clone)]
@@ -98,6 +114,9 @@ pub struct Config {
     pub timeouts: Timeouts,
     /// How patiently to retry.
     pub backoff: Backoff,
+    /// A PNG or JPEG picture to film in place of a camera (demos, tests on machines without a
+    /// camera); the shell takes it from `RETOUR_CAMERA_IMAGE`.
+    pub camera_image: Option<PathBuf>,
 }
 
 impl Config {
@@ -110,6 +129,7 @@ impl Config {
             tokens: TokenStoreChoice::Keychain,
             timeouts: Timeouts::default(),
             backoff: Backoff::INTERACTIVE,
+            camera_image: None,
         }
     }
 }
@@ -185,6 +205,7 @@ struct Inner {
     warning: Mutex<Option<String>>,
     edited: tokio::sync::Notify,
     log: Mutex<()>,
+    camera: Mutex<Option<camera::CameraRun>>,
 }
 
 /// The app's core, shared by every front end. Cheap to clone.
@@ -236,6 +257,7 @@ impl App {
                 warning: Mutex::new(None),
                 edited: tokio::sync::Notify::new(),
                 log: Mutex::new(()),
+                camera: Mutex::new(None),
             }),
         };
         if let Some(email) = app.current_account_name() {
@@ -908,6 +930,29 @@ impl App {
         Ok(path)
     }
 
+    // ----- reasons -----
+
+    /// The return reasons with their labels (the server's table), kept for offline use.
+    pub async fn reasons(&self) -> AppResult<Vec<Reason>> {
+        let account = self.account()?;
+        let fetched = account
+            .engine
+            .call(|client, token| async move { client.reasons(&token).await })
+            .await;
+        match fetched {
+            Ok(reasons) => {
+                lock(&account.store).cache_put(CACHE_REASONS, &reasons, Utc::now())?;
+                Ok(reasons)
+            }
+            Err(e @ ApiError::Unreachable(_)) => {
+                let cached: Option<(Vec<Reason>, _)> =
+                    lock(&account.store).cache_get(CACHE_REASONS)?;
+                cached.map(|(reasons, _)| reasons).ok_or_else(|| e.into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     // ----- sync -----
 
     /// A full sync now: waiting requests, cart ops both ways, BLs, reasons, schedule.
@@ -1311,6 +1356,53 @@ pub async fn sync_now(app: &App) -> AppResult<SyncState> {
 pub fn scan_file(path: &Path) -> AppResult<Vec<ScanRead>> {
     retour_scan::decode_image_file(path).map_err(|e| AppError::new("scan_failed", e.to_string()))
 }
+/// Every code in an encoded image given as bytes (PNG, JPEG or GIF: what the window's file
+/// input gives); an empty list when there is none. No file is written.
+pub fn scan_bytes(bytes: &[u8]) -> AppResult<Vec<ScanRead>> {
+    retour_scan::decode_image_bytes(bytes).map_err(|e| AppError::new("scan_failed", e.to_string()))
+}
+/// A BL number as the user types it, checked without the network: `Ok` with the normalised
+/// number, or `invalid_format` / `too_long` with the French messages of the spec.
+pub fn validate_bl_number(input: &str) -> AppResult<String> {
+    Ok(BlNumber::parse(input)?.as_str().to_owned())
+}
+/// See [`App::reasons`].
+pub async fn reasons(app: &App) -> AppResult<Vec<Reason>> {
+    app.reasons().await
+}
+/// See [`App::request_password_reset`].
+pub async fn request_password_reset(app: &App, email: String) -> AppResult<()> {
+    app.request_password_reset(&email).await
+}
+/// See [`App::reset_password`].
+pub async fn reset_password(app: &App, token: String, new_password: String) -> AppResult<()> {
+    app.reset_password(&token, &new_password).await
+}
+/// See [`App::request_unlock`].
+pub async fn request_unlock(app: &App, email: String) -> AppResult<()> {
+    app.request_unlock(&email).await
+}
+/// See [`App::unlock_account`].
+pub async fn unlock_account(app: &App, token: String) -> AppResult<()> {
+    app.unlock_account(&token).await
+}
+/// See [`App::cameras`].
+pub fn cameras(app: &App) -> AppResult<Vec<CameraInfo>> {
+    app.cameras()
+}
+/// See [`App::camera_start`].
+pub fn camera_start(
+    app: &App,
+    device: Option<String>,
+    on_frame: impl Fn(Vec<u8>) + Send + 'static,
+    on_read: impl Fn(ScanRead) + Send + 'static,
+) -> AppResult<()> {
+    app.camera_start(device.as_deref(), on_frame, on_read)
+}
+/// See [`App::camera_stop`].
+pub fn camera_stop(app: &App) -> AppResult<()> {
+    app.camera_stop()
+}
 
 pub use retour_scan::ScanRead;
 
@@ -1346,6 +1438,23 @@ mod tests {
         );
         let e = bl_number("1234567890").unwrap_err();
         assert_eq!(e.code, "too_long");
+    }
+
+    #[test]
+    fn live_bl_validation_gives_the_two_french_messages() {
+        assert_eq!(validate_bl_number(" 250001106 ").unwrap(), "250001106");
+        let e = validate_bl_number("25A").unwrap_err();
+        assert_eq!(e.code, "invalid_format");
+        assert_eq!(
+            e.message,
+            "Format incorrect, veuillez saisir uniquement des caractères numériques"
+        );
+        let e = validate_bl_number("2551290621").unwrap_err();
+        assert_eq!(e.code, "too_long");
+        assert_eq!(
+            e.message,
+            "Nombre de caractère supérieur à 9, Veuillez vérifier votre N° de bon de livraison"
+        );
     }
 
     #[test]

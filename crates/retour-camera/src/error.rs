@@ -17,6 +17,9 @@ pub enum CameraError {
     /// This build has no camera support (built without the `native` feature).
     #[error("Cette version de Retour ne gère pas la caméra. Utilisez une douchette ou importez une photo du code.")]
     NotAvailable,
+    /// The still picture that stands in for a camera (`RETOUR_CAMERA_IMAGE`) cannot be read.
+    #[error("L'image qui remplace la caméra est illisible ({0}).")]
+    StillImage(String),
     /// The camera stopped answering or gave an unreadable frame.
     #[error("La caméra ne répond pas ({0}). Débranchez-la et rebranchez-la, puis réessayez.")]
     Failed(String),
@@ -26,10 +29,11 @@ impl CameraError {
     /// A stable identifier for the UI (`{code, message}`).
     pub fn code(&self) -> &'static str {
         match self {
-            CameraError::NoCamera => "camera_absent",
+            CameraError::NoCamera => "no_camera",
             CameraError::Busy => "camera_busy",
             CameraError::PermissionDenied => "camera_permission_denied",
-            CameraError::NotAvailable => "camera_not_available",
+            CameraError::NotAvailable => "camera_unavailable",
+            CameraError::StillImage(_) => "camera_image_unreadable",
             CameraError::Failed(_) => "camera_failed",
         }
     }
@@ -75,7 +79,7 @@ mod tests {
             CameraError::from_backend_message("/dev/video0: No such file or directory"),
             CameraError::NoCamera
         );
-        assert_eq!(CameraError::NoCamera.code(), "camera_absent");
+        assert_eq!(CameraError::NoCamera.code(), "no_camera");
         assert!(matches!(
             CameraError::from_backend_message("weird"),
             CameraError::Failed(_)

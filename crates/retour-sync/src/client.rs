@@ -10,8 +10,8 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
-    Dossier, DossierList, LoginRequest, Lookup, Problem, Reason, RefreshRequest, ReturnRequest,
-    ReturnRequestBody, ServiceInfo, Session, TokenRequest,
+    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Problem, Reason, RefreshRequest,
+    ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session, TokenRequest,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -191,6 +191,60 @@ impl ApiClient {
         Self::send_raw(self.request(Method::POST, "/api/v1/auth/logout", Some(token)))
             .await
             .map(|_| ())
+    }
+
+    /// `POST /api/v1/auth/password/forgot`: the server e-mails a reset link (202 whether or not
+    /// the account exists).
+    pub async fn forgot_password(&self, email: &str) -> Result<(), ApiError> {
+        let body = EmailRequest {
+            email: email.to_owned(),
+        };
+        Self::send_raw(
+            self.request(Method::POST, "/api/v1/auth/password/forgot", None)
+                .json(&body),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `POST /api/v1/auth/password/reset` with the e-mailed link's token.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), ApiError> {
+        let body = ResetRequest {
+            token: token.to_owned(),
+            new_password: new_password.to_owned(),
+        };
+        Self::send_raw(
+            self.request(Method::POST, "/api/v1/auth/password/reset", None)
+                .json(&body),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `POST /api/v1/auth/unlock/request`: the server e-mails an unlock link (202 always).
+    pub async fn request_unlock(&self, email: &str) -> Result<(), ApiError> {
+        let body = EmailRequest {
+            email: email.to_owned(),
+        };
+        Self::send_raw(
+            self.request(Method::POST, "/api/v1/auth/unlock/request", None)
+                .json(&body),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `POST /api/v1/auth/unlock` with the e-mailed link's token.
+    pub async fn unlock(&self, token: &str) -> Result<(), ApiError> {
+        let body = TokenRequest {
+            token: token.to_owned(),
+        };
+        Self::send_raw(
+            self.request(Method::POST, "/api/v1/auth/unlock", None)
+                .json(&body),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `GET /api/v1/reasons`.

@@ -1,0 +1,122 @@
+//! The façade's camera: a picture of a BL's barcode filmed in place of a camera (what
+//! `RETOUR_CAMERA_IMAGE` does in the app) gives previews and the BL read; without a camera,
+//! a French error with a stable code, never a panic.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use retour_app::{App, Config, ScanRead};
+use retour_domain::ScannedCode;
+use retour_tests::{code128_png, fast_tempdir};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+#[test]
+fn a_filmed_picture_of_a_bl_gives_previews_and_the_bl() -> Result<()> {
+    let dir = fast_tempdir()?;
+    let picture = dir.path().join("bl.png");
+    std::fs::write(&picture, code128_png("00250001106")?)?;
+    let mut config = Config::new("http://127.0.0.1:9", dir.path().join("data"));
+    config.camera_image = Some(picture);
+    let app = App::open(config).map_err(|e| anyhow!("{e}"))?;
+
+    let cameras = app.cameras().map_err(|e| anyhow!("{e}"))?;
+    assert_eq!(cameras.len(), 1);
+    assert_eq!(cameras[0].id, "image");
+    assert!(cameras[0].name.contains("bl.png"), "{}", cameras[0].name);
+
+    let (frames_tx, frames) = mpsc::channel::<Vec<u8>>();
+    let (reads_tx, reads) = mpsc::channel::<ScanRead>();
+    app.camera_start(
+        None,
+        move |jpeg| {
+            let _ = frames_tx.send(jpeg);
+        },
+        move |read| {
+            let _ = reads_tx.send(read);
+        },
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    assert!(app.camera_running());
+
+    let preview = frames.recv_timeout(WAIT).context("a preview")?;
+    assert!(preview.starts_with(&[0xff, 0xd8]), "a JPEG");
+    let read = reads.recv_timeout(WAIT).context("the BL read")?;
+    match &read.classification {
+        Some(ScannedCode::DeliveryNote(number)) => assert_eq!(number.as_str(), "250001106"),
+        other => panic!("not a BL: {other:?} ({read:?})"),
+    }
+
+    // One camera at a time: starting again replaces the running one.
+    app.camera_start(Some("image"), |_| {}, |_| {})
+        .map_err(|e| anyhow!("{e}"))?;
+    // The first camera's thread is over: its callback is dropped, its channel disconnects.
+    loop {
+        match frames.recv_timeout(WAIT) {
+            Ok(_) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!("the first camera still films"),
+        }
+    }
+    app.camera_stop().map_err(|e| anyhow!("{e}"))?;
+    assert!(!app.camera_running());
+    // Stopping twice is harmless.
+    app.camera_stop().map_err(|e| anyhow!("{e}"))?;
+    Ok(())
+}
+
+#[test]
+fn without_a_camera_the_answer_is_a_french_error() -> Result<()> {
+    let dir = fast_tempdir()?;
+    let app =
+        App::open(Config::new("http://127.0.0.1:9", dir.path())).map_err(|e| anyhow!("{e}"))?;
+    let error = app
+        .camera_start(Some("0"), |_| {}, |_| {})
+        .expect_err("no camera on this machine");
+    assert!(
+        [
+            "no_camera",
+            "camera_unavailable",
+            "camera_permission_denied"
+        ]
+        .contains(&error.code.as_str()),
+        "{error:?}"
+    );
+    assert!(
+        error.message.to_lowercase().contains("caméra"),
+        "{}",
+        error.message
+    );
+    assert!(!app.camera_running());
+    let unknown = app
+        .camera_start(Some("la caméra du fond"), |_| {}, |_| {})
+        .unwrap_err();
+    assert_eq!(unknown.code, "no_camera");
+
+    let mut config = Config::new("http://127.0.0.1:9", dir.path());
+    config.camera_image = Some(dir.path().join("absente.png"));
+    let app = App::open(config).map_err(|e| anyhow!("{e}"))?;
+    let error = app.camera_start(None, |_| {}, |_| {}).unwrap_err();
+    assert_eq!(error.code, "camera_image_unreadable");
+    assert!(error.message.contains("caméra"), "{}", error.message);
+    Ok(())
+}
+
+#[test]
+fn image_bytes_are_scanned_without_a_file() -> Result<()> {
+    let reads = retour_app::scan_bytes(&code128_png("00250001106")?).map_err(|e| anyhow!("{e}"))?;
+    assert!(
+        reads.iter().any(|r| matches!(&r.classification,
+            Some(ScannedCode::DeliveryNote(n)) if n.as_str() == "250001106")),
+        "{reads:?}"
+    );
+    let error = retour_app::scan_bytes(b"pas une image").unwrap_err();
+    assert_eq!(error.code, "scan_failed");
+    assert!(
+        error.message.contains("image illisible"),
+        "{}",
+        error.message
+    );
+    Ok(())
+}
