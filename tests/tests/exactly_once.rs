@@ -60,7 +60,15 @@ async fn two_hundred_sends_through_faults_create_one_set_of_files_each() -> Resu
             attempts += 1;
             match device.app.send().await {
                 Ok(request) => break request,
-                Err(e) if e.is_unreachable() && attempts < 100 => continue,
+                // Out of reach, or a duplicated copy of the request still being processed
+                // (409 request_in_progress): the submission stays in the outbox with its key,
+                // and pressing "Envoyer" again re-sends that same key.
+                Err(e)
+                    if (e.is_unreachable() || e.code == "request_in_progress")
+                        && attempts < 100 =>
+                {
+                    continue
+                }
                 Err(e) => bail!(
                     "send {i} refused after {attempts} attempts: {} {}",
                     e.code,

@@ -87,7 +87,7 @@ export async function render() {
   // On a phone, focusing a text field would open the on-screen keyboard over the screen.
   const wide = window.matchMedia("(min-width: 900px)").matches;
   const focus = (wide && main.querySelector("[data-desktop-autofocus]")) || main.querySelector("[autofocus]") || main.querySelector("h1");
-  if (focus) focus.focus({ preventScroll: false });
+  if (focus) focus.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 

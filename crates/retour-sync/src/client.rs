@@ -193,18 +193,25 @@ impl ApiClient {
             .map(|_| ())
     }
 
+    /// A POST that needs no session and answers no body (the e-mailed links' endpoints).
+    async fn post_without_session(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<(), ApiError> {
+        Self::send_raw(self.request(Method::POST, path, None).json(body))
+            .await
+            .map(|_| ())
+    }
+
     /// `POST /api/v1/auth/password/forgot`: the server e-mails a reset link (202 whether or not
     /// the account exists).
     pub async fn forgot_password(&self, email: &str) -> Result<(), ApiError> {
         let body = EmailRequest {
             email: email.to_owned(),
         };
-        Self::send_raw(
-            self.request(Method::POST, "/api/v1/auth/password/forgot", None)
-                .json(&body),
-        )
-        .await
-        .map(|_| ())
+        self.post_without_session("/api/v1/auth/password/forgot", &body)
+            .await
     }
 
     /// `POST /api/v1/auth/password/reset` with the e-mailed link's token.
@@ -213,12 +220,8 @@ impl ApiClient {
             token: token.to_owned(),
             new_password: new_password.to_owned(),
         };
-        Self::send_raw(
-            self.request(Method::POST, "/api/v1/auth/password/reset", None)
-                .json(&body),
-        )
-        .await
-        .map(|_| ())
+        self.post_without_session("/api/v1/auth/password/reset", &body)
+            .await
     }
 
     /// `POST /api/v1/auth/unlock/request`: the server e-mails an unlock link (202 always).
@@ -226,12 +229,8 @@ impl ApiClient {
         let body = EmailRequest {
             email: email.to_owned(),
         };
-        Self::send_raw(
-            self.request(Method::POST, "/api/v1/auth/unlock/request", None)
-                .json(&body),
-        )
-        .await
-        .map(|_| ())
+        self.post_without_session("/api/v1/auth/unlock/request", &body)
+            .await
     }
 
     /// `POST /api/v1/auth/unlock` with the e-mailed link's token.
@@ -239,12 +238,8 @@ impl ApiClient {
         let body = TokenRequest {
             token: token.to_owned(),
         };
-        Self::send_raw(
-            self.request(Method::POST, "/api/v1/auth/unlock", None)
-                .json(&body),
-        )
-        .await
-        .map(|_| ())
+        self.post_without_session("/api/v1/auth/unlock", &body)
+            .await
     }
 
     /// `GET /api/v1/reasons`.

@@ -90,15 +90,8 @@ fn bench(profile: &str) -> Result<()> {
     // Cold start: process spawn until the login screen is rendered.
     let mut starts = Vec::new();
     for i in 0..=STARTS {
-        let _ = std::fs::remove_file(&report);
         let started = Instant::now();
-        let mut app = App::spawn(
-            &built(profile, "retour-tauri"),
-            &server.url,
-            &data_dir,
-            &report,
-        )?;
-        wait_for_line(&report, "login", Duration::from_secs(30))?;
+        let mut app = App::start_to_login(profile, &server.url, &data_dir, &report)?;
         let elapsed = started.elapsed();
         if i > 0 {
             starts.push(elapsed);
@@ -116,14 +109,7 @@ fn bench(profile: &str) -> Result<()> {
     // Idle memory on the login screen.
     let mut idle = Vec::new();
     for _ in 0..MEMORY_ROUNDS {
-        let _ = std::fs::remove_file(&report);
-        let mut app = App::spawn(
-            &built(profile, "retour-tauri"),
-            &server.url,
-            &data_dir,
-            &report,
-        )?;
-        wait_for_line(&report, "login", Duration::from_secs(30))?;
+        let mut app = App::start_to_login(profile, &server.url, &data_dir, &report)?;
         std::thread::sleep(IDLE);
         idle.push(memory_of_tree(app.child.id())?);
         app.stop();
@@ -139,14 +125,7 @@ fn bench(profile: &str) -> Result<()> {
     );
 
     // Scanner burst: sign in with the keyboard, open the declare screen, scan the BL repeatedly.
-    let _ = std::fs::remove_file(&report);
-    let mut app = App::spawn(
-        &built(profile, "retour-tauri"),
-        &server.url,
-        &data_dir,
-        &report,
-    )?;
-    wait_for_line(&report, "login", Duration::from_secs(30))?;
+    let mut app = App::start_to_login(profile, &server.url, &data_dir, &report)?;
     let window = app.window()?;
     xdotool(&[
         "type",
@@ -224,6 +203,14 @@ struct App {
 }
 
 impl App {
+    /// Starts the app of `profile` and waits until it has rendered its login screen.
+    fn start_to_login(profile: &str, server: &str, data_dir: &Path, report: &Path) -> Result<App> {
+        let _ = std::fs::remove_file(report);
+        let app = App::spawn(&built(profile, "retour-tauri"), server, data_dir, report)?;
+        wait_for_line(report, "login", Duration::from_secs(30))?;
+        Ok(app)
+    }
+
     fn spawn(binary: &Path, server: &str, data_dir: &Path, report: &Path) -> Result<App> {
         let child = Command::new(binary)
             .env("RETOUR_SERVER", server)
