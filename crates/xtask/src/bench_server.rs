@@ -45,45 +45,19 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     ensure_wrk()?;
     let root = crate::root();
-    crate::run("cargo", &["build", "--release", "-p", "retour-server"])?;
-    let bin = root.join("target/release/retour-server");
     let dir = root.join("target/bench-server");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let env = [
-        ("RETOUR_DB", dir.join("bench.db").display().to_string()),
-        ("RETOUR_MAIL_SPOOL", dir.join("mail").display().to_string()),
-        ("RETOUR_SCHEDULE", "always".to_owned()),
-        ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
-        ("RETOUR_LOGIN_PER_IP_PER_MINUTE", "1000".to_owned()),
-        ("RUST_LOG", "warn".to_owned()),
-    ];
-    let started = Instant::now();
-    let status = Command::new(&bin)
-        .args([
-            "seed-demo",
+    let bulk_notes = BULK_NOTES.to_string();
+    let bulk_dossiers = BULK_DOSSIERS.to_string();
+    let (mut server, port) = start_release_server(
+        &dir,
+        &[
             "--bulk-notes",
-            &BULK_NOTES.to_string(),
+            &bulk_notes,
             "--bulk-dossiers",
-            &BULK_DOSSIERS.to_string(),
-        ])
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .status()
-        .context("seeding")?;
-    if !status.success() {
-        bail!("seed-demo failed: {status}");
-    }
-    eprintln!("seeded in {:.1}s", started.elapsed().as_secs_f64());
-    let log = std::fs::File::create(dir.join("server.log"))?;
-    let server = Command::new(&bin)
-        .arg("serve")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .context("starting the server")?;
-    let mut server = KillOnDrop(server);
+            &bulk_dossiers,
+        ],
+        1000,
+    )?;
     let result = measure_all(&dir, port, duration, connections);
     let _ = server.0.kill();
     let _ = server.0.wait();
@@ -107,6 +81,56 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     println!("\ngoals: reads >= 5000 req/s, submits >= 500/s, p99 < 20 ms at ~1000 req/s");
     Ok(())
+}
+
+/// Builds the release `retour-server`, seeds the demo data into a fresh `dir` (`seed_args` add
+/// to it) and serves it on a free loopback port, always open, allowing `logins_per_minute` logins
+/// per IP and per account. Returns the server, killed when dropped, and its port.
+pub(crate) fn start_release_server(
+    dir: &Path,
+    seed_args: &[&str],
+    logins_per_minute: u32,
+) -> Result<(KillOnDrop, u16)> {
+    crate::run("cargo", &["build", "--release", "-p", "retour-server"])?;
+    let bin = crate::root().join("target/release/retour-server");
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let env = [
+        ("RETOUR_DB", dir.join("server.db").display().to_string()),
+        ("RETOUR_MAIL_SPOOL", dir.join("mail").display().to_string()),
+        ("RETOUR_SCHEDULE", "always".to_owned()),
+        ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
+        (
+            "RETOUR_LOGIN_PER_IP_PER_MINUTE",
+            logins_per_minute.to_string(),
+        ),
+        (
+            "RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE",
+            logins_per_minute.to_string(),
+        ),
+        ("RUST_LOG", "warn".to_owned()),
+    ];
+    let started = Instant::now();
+    let status = Command::new(&bin)
+        .arg("seed-demo")
+        .args(seed_args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .status()
+        .context("seeding")?;
+    if !status.success() {
+        bail!("seed-demo failed: {status}");
+    }
+    eprintln!("seeded in {:.1}s", started.elapsed().as_secs_f64());
+    let log = std::fs::File::create(dir.join("server.log"))?;
+    let server = Command::new(&bin)
+        .arg("serve")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .context("starting the server")?;
+    Ok((KillOnDrop(server), port))
 }
 
 pub(crate) struct KillOnDrop(pub(crate) Child);

@@ -6,12 +6,11 @@
 //! are left out (they would end the fuzzer's own session). Extra arguments go to schemathesis,
 //! e.g. `cargo xtask schemathesis --max-examples 200`.
 
-use std::net::TcpListener;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::bench_server::{login, wait_ready, KillOnDrop};
+use crate::bench_server::{login, start_release_server, wait_ready};
 
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
@@ -26,38 +25,8 @@ pub fn run(args: &[String]) -> Result<()> {
             &["install", "-q", SCHEMATHESIS],
         )?;
     }
-    crate::run("cargo", &["build", "--release", "-p", "retour-server"])?;
-    let bin = root.join("target/release/retour-server");
     let dir = root.join("target/schemathesis");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let env = [
-        ("RETOUR_DB", dir.join("fuzz.db").display().to_string()),
-        ("RETOUR_MAIL_SPOOL", dir.join("mail").display().to_string()),
-        ("RETOUR_SCHEDULE", "always".to_owned()),
-        ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
-        ("RETOUR_LOGIN_PER_IP_PER_MINUTE", "100000".to_owned()),
-        ("RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE", "100000".to_owned()),
-        ("RUST_LOG", "warn".to_owned()),
-    ];
-    let status = Command::new(&bin)
-        .arg("seed-demo")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .status()
-        .context("seeding")?;
-    if !status.success() {
-        bail!("seed-demo failed: {status}");
-    }
-    let log = std::fs::File::create(dir.join("server.log"))?;
-    let server = Command::new(&bin)
-        .arg("serve")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .context("starting the server")?;
-    let _server = KillOnDrop(server);
+    let (_server, port) = start_release_server(&dir, &[], 100_000)?;
     wait_ready(port)?;
     let token = login(port)?;
     let base = format!("http://127.0.0.1:{port}");
