@@ -100,7 +100,12 @@ impl Server {
 
     /// Sends a prepared request.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
-        let response = request.send().await.expect("request");
+        self.try_send(request).await.expect("request")
+    }
+
+    /// Sends a prepared request; a transport failure is returned, not a panic.
+    pub async fn try_send(&self, request: reqwest::RequestBuilder) -> reqwest::Result<Answer> {
+        let response = request.send().await?;
         let status = response.status();
         let content_type = response
             .headers()
@@ -108,14 +113,14 @@ impl Server {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let bytes = response.bytes().await.expect("body").to_vec();
+        let bytes = response.bytes().await?.to_vec();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Answer {
+        Ok(Answer {
             status,
             content_type,
             body,
             bytes,
-        }
+        })
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Answer {
