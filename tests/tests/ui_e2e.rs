@@ -34,6 +34,26 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Every WebDriver and API call gives up after two minutes instead of waiting forever.
+fn http() -> &'static ureq::Agent {
+    static AGENT: OnceLock<ureq::Agent> = OnceLock::new();
+    AGENT.get_or_init(|| {
+        ureq::AgentBuilder::new()
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+    })
+}
+
+/// WebKitGTK's web process now and then dies under Xvfb, and the page then never answers
+/// WebDriver again. A scenario that fails gets one more try in a fresh window; the first failure
+/// is printed, and a second one fails the test.
+fn with_one_retry(scenario: impl Fn() -> Result<()>) -> Result<()> {
+    scenario().or_else(|first| {
+        eprintln!("first try failed, once more in a fresh window: {first:#}");
+        scenario()
+    })
+}
+
 /// One window at a time: the machine has two cores and one Xvfb display.
 fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
@@ -171,11 +191,13 @@ impl Server {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value> {
-        let login: Value = ureq::post(&format!("{}/api/v1/auth/login", self.url()))
+        let login: Value = http()
+            .post(&format!("{}/api/v1/auth/login", self.url()))
             .send_json(json!({"email": email, "password": password, "device_name": "e2e"}))?
             .into_json()?;
         let token = login["access_token"].as_str().context("access_token")?;
-        let request = ureq::request(method, &format!("{}{}", self.url(), path))
+        let request = http()
+            .request(method, &format!("{}{}", self.url(), path))
             .set("Authorization", &format!("Bearer {token}"));
         let answer = match body {
             Some(body) => request.send_json(body),
@@ -253,7 +275,8 @@ impl Driver {
             .context("cannot start tauri-driver (cargo xtask setup installs it)")?;
         let driver = Driver { child, port };
         let started = Instant::now();
-        while ureq::get(&format!("{}/status", driver.url()))
+        while http()
+            .get(&format!("{}/status", driver.url()))
             .call()
             .is_err()
         {
@@ -321,7 +344,9 @@ impl Window {
         let caps =
             json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
         let value = answer(
-            ureq::post(&format!("{}/session", driver.url())).send_json(caps),
+            http()
+                .post(&format!("{}/session", driver.url()))
+                .send_json(caps),
             "new session",
         )?;
         let id = value["sessionId"].as_str().context("sessionId")?;
@@ -334,13 +359,13 @@ impl Window {
 
     fn post(&self, path: &str, body: Value) -> Result<Value> {
         answer(
-            ureq::post(&format!("{}{path}", self.base)).send_json(body),
+            http().post(&format!("{}{path}", self.base)).send_json(body),
             path,
         )
     }
 
     fn get(&self, path: &str) -> Result<Value> {
-        answer(ureq::get(&format!("{}{path}", self.base)).call(), path)
+        answer(http().get(&format!("{}{path}", self.base)).call(), path)
     }
 
     /// Runs JavaScript in the page and returns its value.
@@ -480,7 +505,9 @@ impl Window {
 impl El {
     fn click(&self) -> Result<()> {
         answer(
-            ureq::post(&format!("{}/element/{}/click", self.base, self.id)).send_json(json!({})),
+            http()
+                .post(&format!("{}/element/{}/click", self.base, self.id))
+                .send_json(json!({})),
             "click",
         )
         .map(|_| ())
@@ -488,7 +515,9 @@ impl El {
 
     fn clear(&self) -> Result<()> {
         answer(
-            ureq::post(&format!("{}/element/{}/clear", self.base, self.id)).send_json(json!({})),
+            http()
+                .post(&format!("{}/element/{}/clear", self.base, self.id))
+                .send_json(json!({})),
             "clear",
         )
         .map(|_| ())
@@ -496,7 +525,8 @@ impl El {
 
     fn type_text(&self, text: &str) -> Result<()> {
         answer(
-            ureq::post(&format!("{}/element/{}/value", self.base, self.id))
+            http()
+                .post(&format!("{}/element/{}/value", self.base, self.id))
                 .send_json(json!({"text": text})),
             "send keys",
         )
@@ -596,346 +626,352 @@ fn closed_today_schedule() -> String {
 #[test]
 fn declare_send_and_track_a_return() -> Result<()> {
     let _one = one_at_a_time();
-    let world = World::start("always")?;
-    let w = &world.window;
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        let w = &world.window;
 
-    w.on_screen("login")?;
-    w.find("#demo-accounts").ok();
-    w.click("#login-submit")?;
-    w.until_text("#login-email-error", "Veuillez entrer un nom d'utilisateur")?;
-    w.until_text("#login-password-error", "Veuillez entrer un mot de passe")?;
-    w.screenshots("01-login-empty-fields")?;
-    world.login(CUSTOMER, "mauvais-mot-de-passe")?;
-    w.until("the wrong password message", "const e = document.getElementById('login-error'); return e && e.textContent.length > 5 ? e.textContent : null")?;
-    w.screenshots("02-login-wrong-password")?;
-    world.login(CUSTOMER, PASSWORD)?;
-    w.on_screen("home")?;
-    w.screenshots("03-home")?;
+        w.on_screen("login")?;
+        w.find("#demo-accounts").ok();
+        w.click("#login-submit")?;
+        w.until_text("#login-email-error", "Veuillez entrer un nom d'utilisateur")?;
+        w.until_text("#login-password-error", "Veuillez entrer un mot de passe")?;
+        w.screenshots("01-login-empty-fields")?;
+        world.login(CUSTOMER, "mauvais-mot-de-passe")?;
+        w.until("the wrong password message", "const e = document.getElementById('login-error'); return e && e.textContent.length > 5 ? e.textContent : null")?;
+        w.screenshots("02-login-wrong-password")?;
+        world.login(CUSTOMER, PASSWORD)?;
+        w.on_screen("home")?;
+        w.screenshots("03-home")?;
 
-    w.click("#go-declare")?;
-    w.on_screen("declare")?;
-    w.find("#recent-bls .bl-row")?;
-    let field = w.find("#bl-input")?;
-    field.type_text("25A")?;
-    w.until_text(
-        "#bl-error",
-        "Format incorrect, veuillez saisir uniquement des caractères numériques",
-    )?;
-    field.clear()?;
-    field.type_text("2551290621")?;
-    w.until_text(
-        "#bl-error",
-        "Nombre de caractère supérieur à 9, Veuillez vérifier votre N° de bon de livraison",
-    )?;
-    w.screenshots("04-declare-bl-too-long")?;
-    field.clear()?;
-    w.until(
-        "the message to go",
-        "return document.getElementById('bl-error').textContent === ''",
-    )?;
-    w.screenshots("05-declare")?;
-    w.click("#bl-help")?;
-    w.find("dialog[open] .bl-help-picture")?;
-    w.screenshots("06-declare-where-is-the-number")?;
-    w.click("dialog[open] [data-close]")?;
+        w.click("#go-declare")?;
+        w.on_screen("declare")?;
+        w.find("#recent-bls .bl-row")?;
+        let field = w.find("#bl-input")?;
+        field.type_text("25A")?;
+        w.until_text(
+            "#bl-error",
+            "Format incorrect, veuillez saisir uniquement des caractères numériques",
+        )?;
+        field.clear()?;
+        field.type_text("2551290621")?;
+        w.until_text(
+            "#bl-error",
+            "Nombre de caractère supérieur à 9, Veuillez vérifier votre N° de bon de livraison",
+        )?;
+        w.screenshots("04-declare-bl-too-long")?;
+        field.clear()?;
+        w.until(
+            "the message to go",
+            "return document.getElementById('bl-error').textContent === ''",
+        )?;
+        w.screenshots("05-declare")?;
+        w.click("#bl-help")?;
+        w.find("dialog[open] .bl-help-picture")?;
+        w.screenshots("06-declare-where-is-the-number")?;
+        w.click("dialog[open] [data-close]")?;
 
-    // A recent BL with something eligible: its detail, select, cart.
-    let recent = w.js(
-        "return [...document.querySelectorAll('#recent-bls .bl-row')].map(r => r.dataset.bl)",
-        json!([]),
-    )?;
-    let numbers: Vec<String> = serde_json::from_value(recent)?;
-    let mut chosen = None;
-    for number in &numbers {
-        w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
-        w.until_text("#bl-number", number)?;
-        if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
-            .is_some()
-        {
-            chosen = Some(number.clone());
-            break;
+        // A recent BL with something eligible: its detail, select, cart.
+        let recent = w.js(
+            "return [...document.querySelectorAll('#recent-bls .bl-row')].map(r => r.dataset.bl)",
+            json!([]),
+        )?;
+        let numbers: Vec<String> = serde_json::from_value(recent)?;
+        let mut chosen = None;
+        for number in &numbers {
+            w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
+            w.until_text("#bl-number", number)?;
+            if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
+                .is_some()
+            {
+                chosen = Some(number.clone());
+                break;
+            }
         }
-    }
-    let bl = chosen.context("no recent BL with an eligible line")?;
-    w.screenshots("07-bl-detail")?;
-    w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
-    w.until(
-        "the add button to be enabled",
-        "return !document.getElementById('add-to-cart').disabled",
-    )?;
-    w.click("#add-to-cart")?;
-    w.on_screen("cart")?;
-    w.find(&format!("#cart-lines li[data-bl='{bl}']"))?;
-    w.until(
-        "send disabled while a reason is missing",
-        "return document.getElementById('send-request').disabled",
-    )?;
-    w.screenshots("08-cart-reason-missing")?;
+        let bl = chosen.context("no recent BL with an eligible line")?;
+        w.screenshots("07-bl-detail")?;
+        w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
+        w.until(
+            "the add button to be enabled",
+            "return !document.getElementById('add-to-cart').disabled",
+        )?;
+        w.click("#add-to-cart")?;
+        w.on_screen("cart")?;
+        w.find(&format!("#cart-lines li[data-bl='{bl}']"))?;
+        w.until(
+            "send disabled while a reason is missing",
+            "return document.getElementById('send-request').disabled",
+        )?;
+        w.screenshots("08-cart-reason-missing")?;
 
-    // Quantity (when more than one is eligible) and a reason with a known estimate.
-    let line = format!("#cart-lines li[data-bl='{bl}']");
-    let plus_enabled = w.js(
-        &format!(
-            "const b = document.querySelector({:?}); return b && !b.disabled",
-            format!("{line} .step:last-child")
-        ),
-        json!([]),
-    )?;
-    if plus_enabled == json!(true) {
-        w.click(&format!("{line} .step:last-child"))?;
-        w.until_text(&format!("{line} .qty"), "2")?;
-    }
-    w.click(&format!("{line} label[for$='-reason-order_error']"))?;
-    w.until(
-        "the reason to be saved",
-        &format!(
-            "return document.querySelector({:?})?.checked",
-            format!("{line} input[value=order_error]")
-        ),
-    )?;
-    w.until(
-        "a line estimate",
-        &format!(
-            "return document.querySelector({:?})?.textContent.includes('€')",
-            format!("{line} .line-credit")
-        ),
-    )?;
-    let total = w.until("the running total", "const t = document.getElementById('cart-total')?.textContent; return t && /[1-9]/.test(t) && /^\\d{1,3}(\\u202f\\d{3})*,\\d{2}\\u00a0€$/.test(t) ? t : null")?;
-    let total = total.as_str().unwrap_or_default().to_owned();
-    w.click("#save-cart")?;
-    w.until_text("#toast", "Votre panier est enregistré")?;
-    w.screenshots("09-cart-saved")?;
-    w.click("#appbar .brand")?;
-    w.on_screen("home")?;
-    w.until(
+        // Quantity (when more than one is eligible) and a reason with a known estimate.
+        let line = format!("#cart-lines li[data-bl='{bl}']");
+        let plus_enabled = w.js(
+            &format!(
+                "const b = document.querySelector({:?}); return b && !b.disabled",
+                format!("{line} .step:last-child")
+            ),
+            json!([]),
+        )?;
+        if plus_enabled == json!(true) {
+            w.click(&format!("{line} .step:last-child"))?;
+            w.until_text(&format!("{line} .qty"), "2")?;
+        }
+        w.click(&format!("{line} label[for$='-reason-order_error']"))?;
+        w.until(
+            "the reason to be saved",
+            &format!(
+                "return document.querySelector({:?})?.checked",
+                format!("{line} input[value=order_error]")
+            ),
+        )?;
+        w.until(
+            "a line estimate",
+            &format!(
+                "return document.querySelector({:?})?.textContent.includes('€')",
+                format!("{line} .line-credit")
+            ),
+        )?;
+        let total = w.until("the running total", "const t = document.getElementById('cart-total')?.textContent; return t && /[1-9]/.test(t) && /^\\d{1,3}(\\u202f\\d{3})*,\\d{2}\\u00a0€$/.test(t) ? t : null")?;
+        let total = total.as_str().unwrap_or_default().to_owned();
+        w.click("#save-cart")?;
+        w.until_text("#toast", "Votre panier est enregistré")?;
+        w.screenshots("09-cart-saved")?;
+        w.click("#appbar .brand")?;
+        w.on_screen("home")?;
+        w.until(
         "the badge",
         "const b = document.getElementById('cart-badge'); return b && Number(b.textContent) > 0",
     )?;
-    w.click("#go-cart")?;
-    w.on_screen("cart")?;
-    w.until(
-        "send enabled",
-        "return !document.getElementById('send-request').disabled",
-    )?;
-    w.click("#send-request")?;
-    w.on_screen("confirmation")?;
-    let amount = w.until_text("#confirm-amount", "€")?;
-    assert_eq!(
-        amount.trim(),
-        total.trim(),
-        "the confirmation shows the cart's estimate"
-    );
-    w.screenshots("10-confirmation")?;
+        w.click("#go-cart")?;
+        w.on_screen("cart")?;
+        w.until(
+            "send enabled",
+            "return !document.getElementById('send-request').disabled",
+        )?;
+        w.click("#send-request")?;
+        w.on_screen("confirmation")?;
+        let amount = w.until_text("#confirm-amount", "€")?;
+        assert_eq!(
+            amount.trim(),
+            total.trim(),
+            "the confirmation shows the cart's estimate"
+        );
+        w.screenshots("10-confirmation")?;
 
-    // Tracking: one file for this BL; a staff event moves its gauge.
-    w.click("#go-tracking-after-send")?;
-    w.on_screen("tracking")?;
-    let card = format!("#file-cards li[data-bl='{bl}']");
-    w.find(&card)?;
-    let files = w.js(
-        &format!(
-            "return document.querySelectorAll({:?}).length",
-            format!("{card}[data-status=sent]")
-        ),
-        json!([]),
-    )?;
-    assert_eq!(files, json!(1), "one file per BL");
-    let number = w
-        .js(
-            &format!("return document.querySelector({card:?}).dataset.number"),
-            json!([]),
-        )?
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    w.screenshots("11-tracking-open")?;
-    world.server.api(
-        STAFF,
-        STAFF_PASSWORD,
-        "POST",
-        &format!("/api/v1/staff/dossiers/{number}/events"),
-        Some(json!({"status": "received"})),
-    )?;
-    let started = Instant::now();
-    loop {
-        w.click("#tab-open")?;
+        // Tracking: one file for this BL; a staff event moves its gauge.
+        w.click("#go-tracking-after-send")?;
         w.on_screen("tracking")?;
-        let status = w.js(
-            &format!("return document.querySelector({card:?})?.dataset.status"),
+        let card = format!("#file-cards li[data-bl='{bl}']");
+        w.find(&card)?;
+        let files = w.js(
+            &format!(
+                "return document.querySelectorAll({:?}).length",
+                format!("{card}[data-status=sent]")
+            ),
             json!([]),
         )?;
-        if status == json!("received") {
-            break;
+        assert_eq!(files, json!(1), "one file per BL");
+        let number = w
+            .js(
+                &format!("return document.querySelector({card:?}).dataset.number"),
+                json!([]),
+            )?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        w.screenshots("11-tracking-open")?;
+        world.server.api(
+            STAFF,
+            STAFF_PASSWORD,
+            "POST",
+            &format!("/api/v1/staff/dossiers/{number}/events"),
+            Some(json!({"status": "received"})),
+        )?;
+        let started = Instant::now();
+        loop {
+            w.click("#tab-open")?;
+            w.on_screen("tracking")?;
+            let status = w.js(
+                &format!("return document.querySelector({card:?})?.dataset.status"),
+                json!([]),
+            )?;
+            if status == json!("received") {
+                break;
+            }
+            if started.elapsed() > WAIT {
+                bail!("the gauge did not move: {status}");
+            }
+            std::thread::sleep(POLL * 4);
         }
-        if started.elapsed() > WAIT {
-            bail!("the gauge did not move: {status}");
-        }
-        std::thread::sleep(POLL * 4);
-    }
-    w.until(
-        "the gauge at step 2",
-        &format!(
-            "return document.querySelector({:?})?.dataset.step === '2'",
-            format!("{card} .gauge")
-        ),
-    )?;
-    w.click(&format!("{card} .file-link"))?;
-    w.on_screen("dossier")?;
-    w.find("#timeline li[data-status=received]")?;
-    w.screenshots("12-file-detail")?;
-    w.js("location.hash = '#/tracking?tab=closed'", json!([]))?;
-    w.until(
-        "the closed tab",
-        "return document.querySelector('#tab-closed.active')",
-    )?;
-    w.screenshots("13-tracking-closed")?;
-    w.click(".title-row .info-button")?;
-    w.find("dialog[open] .status-help")?;
-    w.screenshots("14-statuses-help")?;
-    w.click("dialog[open] [data-close]")?;
+        w.until(
+            "the gauge at step 2",
+            &format!(
+                "return document.querySelector({:?})?.dataset.step === '2'",
+                format!("{card} .gauge")
+            ),
+        )?;
+        w.click(&format!("{card} .file-link"))?;
+        w.on_screen("dossier")?;
+        w.find("#timeline li[data-status=received]")?;
+        w.screenshots("12-file-detail")?;
+        w.js("location.hash = '#/tracking?tab=closed'", json!([]))?;
+        w.until(
+            "the closed tab",
+            "return document.querySelector('#tab-closed.active')",
+        )?;
+        w.screenshots("13-tracking-closed")?;
+        w.click(".title-row .info-button")?;
+        w.find("dialog[open] .status-help")?;
+        w.screenshots("14-statuses-help")?;
+        w.click("dialog[open] [data-close]")?;
 
-    // A supplier reference lists its BLs.
-    w.js("location.hash = '#/declare'", json!([]))?;
-    w.on_screen("declare")?;
-    let reference = world.server.api(
-        CUSTOMER,
-        PASSWORD,
-        "GET",
-        &format!("/api/v1/delivery-notes/{bl}"),
-        None,
-    )?["lines"][0]["reference"]
-        .as_str()
-        .context("a reference")?
-        .to_owned();
-    w.find("#reference-input")?.type_text(&reference)?;
-    w.click("#reference-search")?;
-    w.on_screen("results")?;
-    w.find(&format!("#lookup-results li[data-bl='{bl}']"))?;
-    w.screenshots("15-reference-results")?;
+        // A supplier reference lists its BLs.
+        w.js("location.hash = '#/declare'", json!([]))?;
+        w.on_screen("declare")?;
+        let reference = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            &format!("/api/v1/delivery-notes/{bl}"),
+            None,
+        )?["lines"][0]["reference"]
+            .as_str()
+            .context("a reference")?
+            .to_owned();
+        w.find("#reference-input")?.type_text(&reference)?;
+        w.click("#reference-search")?;
+        w.on_screen("results")?;
+        w.find(&format!("#lookup-results li[data-bl='{bl}']"))?;
+        w.screenshots("15-reference-results")?;
 
-    // A USB scanner burst, with no field focused, opens the BL (printed with its two zeros).
-    w.js("location.hash = '#/declare'", json!([]))?;
-    w.on_screen("declare")?;
-    w.js(
-        "document.activeElement && document.activeElement.blur()",
-        json!([]),
-    )?;
-    let other = numbers.iter().find(|n| **n != bl).unwrap_or(&bl).clone();
-    w.burst(&format!("00{other}"))?;
-    w.on_screen("bl")?;
-    w.until_text("#bl-number", &other)?;
+        // A USB scanner burst, with no field focused, opens the BL (printed with its two zeros).
+        w.js("location.hash = '#/declare'", json!([]))?;
+        w.on_screen("declare")?;
+        w.js(
+            "document.activeElement && document.activeElement.blur()",
+            json!([]),
+        )?;
+        let other = numbers.iter().find(|n| **n != bl).unwrap_or(&bl).clone();
+        w.burst(&format!("00{other}"))?;
+        w.on_screen("bl")?;
+        w.until_text("#bl-number", &other)?;
 
-    // Settings, English.
-    w.click("#settings-link")?;
-    w.on_screen("settings")?;
-    w.screenshots("16-settings")?;
-    w.click("#lang")?;
-    w.until_text("h1", "SETTINGS")?;
-    w.click("#lang")?;
-    w.until_text("h1", "RÉGLAGES")?;
-    w.window_close()
+        // Settings, English.
+        w.click("#settings-link")?;
+        w.on_screen("settings")?;
+        w.screenshots("16-settings")?;
+        w.click("#lang")?;
+        w.until_text("h1", "SETTINGS")?;
+        w.click("#lang")?;
+        w.until_text("h1", "RÉGLAGES")?;
+        w.window_close()
+    })
 }
 
 /// Outside opening hours the closed screen shows the week; tracking still works.
 #[test]
 fn closed_service_still_lets_tracking_work() -> Result<()> {
     let _one = one_at_a_time();
-    let world = World::start(&closed_today_schedule())?;
-    let w = &world.window;
-    world.login(CUSTOMER, PASSWORD)?;
-    w.on_screen("closed")?;
-    w.until_text("#closed-title", "LE SERVICE EST ACTUELLEMENT FERMÉ")?;
-    w.until_text("#hours", "05:00")?;
-    w.until_text("#hours", "ermé")?;
-    w.screenshots("17-service-closed")?;
-    w.js("location.hash = '#/declare'", json!([]))?;
-    w.on_screen("closed")?;
-    w.click("#closed-track")?;
-    w.on_screen("tracking")?;
-    w.find("#file-cards .file-card")?;
-    w.window_close()
+    with_one_retry(|| {
+        let world = World::start(&closed_today_schedule())?;
+        let w = &world.window;
+        world.login(CUSTOMER, PASSWORD)?;
+        w.on_screen("closed")?;
+        w.until_text("#closed-title", "LE SERVICE EST ACTUELLEMENT FERMÉ")?;
+        w.until_text("#hours", "05:00")?;
+        w.until_text("#hours", "ermé")?;
+        w.screenshots("17-service-closed")?;
+        w.js("location.hash = '#/declare'", json!([]))?;
+        w.on_screen("closed")?;
+        w.click("#closed-track")?;
+        w.on_screen("tracking")?;
+        w.find("#file-cards .file-card")?;
+        w.window_close()
+    })
 }
 
 /// Offline: the server stops, the cart is edited, the server comes back, the edit reaches it.
 #[test]
 fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
     let _one = one_at_a_time();
-    let mut world = World::start("always")?;
-    world.login(CUSTOMER, PASSWORD)?;
-    let w = &world.window;
-    w.on_screen("home")?;
-    w.click("#go-declare")?;
-    w.on_screen("declare")?;
-    let numbers: Vec<String> = serde_json::from_value(w.js(
+    with_one_retry(|| {
+        let mut world = World::start("always")?;
+        world.login(CUSTOMER, PASSWORD)?;
+        let w = &world.window;
+        w.on_screen("home")?;
+        w.click("#go-declare")?;
+        w.on_screen("declare")?;
+        let numbers: Vec<String> = serde_json::from_value(w.js(
         "return new Promise(r => { const t = setInterval(() => { const l = [...document.querySelectorAll('#recent-bls .bl-row')]; if (l.length) { clearInterval(t); r(l.map(e => e.dataset.bl)); } }, 50); })",
         json!([]),
     )?)?;
-    let mut picked = None;
-    for number in &numbers {
-        w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
-        w.until_text("#bl-number", number)?;
-        if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
-            .is_some()
-        {
-            picked = Some(number.clone());
-            break;
+        let mut picked = None;
+        for number in &numbers {
+            w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
+            w.until_text("#bl-number", number)?;
+            if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
+                .is_some()
+            {
+                picked = Some(number.clone());
+                break;
+            }
         }
-    }
-    let bl = picked.context("a BL with an eligible line")?;
-    w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
-    w.click("#add-to-cart")?;
-    w.on_screen("cart")?;
-    let line = format!("#cart-lines li[data-bl='{bl}']");
-    w.find(&line)?;
-    w.click(&format!("{line} .pill-choice"))?;
-    w.until(
-        "the reason",
-        &format!(
-            "return [...document.querySelectorAll({:?})].some(r => r.checked)",
-            format!("{line} input[type=radio]")
-        ),
-    )?;
-    w.click("#save-cart")?;
-    w.until(
-        "everything synced",
-        "return document.getElementById('pending-count')?.textContent === '0'",
-    )?;
+        let bl = picked.context("a BL with an eligible line")?;
+        w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
+        w.click("#add-to-cart")?;
+        w.on_screen("cart")?;
+        let line = format!("#cart-lines li[data-bl='{bl}']");
+        w.find(&line)?;
+        w.click(&format!("{line} .pill-choice"))?;
+        w.until(
+            "the reason",
+            &format!(
+                "return [...document.querySelectorAll({:?})].some(r => r.checked)",
+                format!("{line} input[type=radio]")
+            ),
+        )?;
+        w.click("#save-cart")?;
+        w.until(
+            "everything synced",
+            "return document.getElementById('pending-count')?.textContent === '0'",
+        )?;
 
-    world.server.stop()?;
-    w.click("#save-cart")?;
-    w.until(
-        "the offline state",
-        "return document.querySelector('#net.offline')",
-    )?;
-    w.click(&format!("{line} .pill-choice:last-of-type"))?;
-    let reason = w.until(
-        "the new reason",
-        &format!(
-            "return [...document.querySelectorAll({:?})].find(r => r.checked)?.value",
-            format!("{line} input[type=radio]")
-        ),
-    )?;
-    w.until(
-        "a pending change",
-        "return Number(document.getElementById('pending-count')?.textContent) > 0",
-    )?;
-    w.screenshots("18-offline-pending")?;
+        world.server.stop()?;
+        w.click("#save-cart")?;
+        w.until(
+            "the offline state",
+            "return document.querySelector('#net.offline')",
+        )?;
+        w.click(&format!("{line} .pill-choice:last-of-type"))?;
+        let reason = w.until(
+            "the new reason",
+            &format!(
+                "return [...document.querySelectorAll({:?})].find(r => r.checked)?.value",
+                format!("{line} input[type=radio]")
+            ),
+        )?;
+        w.until(
+            "a pending change",
+            "return Number(document.getElementById('pending-count')?.textContent) > 0",
+        )?;
+        w.screenshots("18-offline-pending")?;
 
-    world.server.restart()?;
-    w.click("#save-cart")?;
-    w.until("everything synced again", "return document.getElementById('pending-count')?.textContent === '0' && document.querySelector('#net.online')")?;
-    let cart = world
-        .server
-        .api(CUSTOMER, PASSWORD, "GET", "/api/v1/cart", None)?;
-    let on_server = cart["lines"]
-        .as_array()
-        .and_then(|l| l.iter().find(|l| l["delivery_note"] == json!(bl)))
-        .context("the line on the server")?;
-    assert_eq!(
-        on_server["reason"], reason,
-        "the offline edit reached the server"
-    );
-    world.window.window_close()
+        world.server.restart()?;
+        w.click("#save-cart")?;
+        w.until("everything synced again", "return document.getElementById('pending-count')?.textContent === '0' && document.querySelector('#net.online')")?;
+        let cart = world
+            .server
+            .api(CUSTOMER, PASSWORD, "GET", "/api/v1/cart", None)?;
+        let on_server = cart["lines"]
+            .as_array()
+            .and_then(|l| l.iter().find(|l| l["delivery_note"] == json!(bl)))
+            .context("the line on the server")?;
+        assert_eq!(
+            on_server["reason"], reason,
+            "the offline edit reached the server"
+        );
+        world.window.window_close()
+    })
 }
 
 /// "Mot de passe oublié ?" on the login screen: the link is e-mailed, a wrong code is refused in
@@ -943,83 +979,87 @@ fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
 #[test]
 fn a_forgotten_password_is_reset_from_the_login_screen() -> Result<()> {
     let _one = one_at_a_time();
-    let world = World::start("always")?;
-    let w = &world.window;
-    w.on_screen("login")?;
-    w.click("#forgot-link")?;
-    let email = w.find("#dialog-email")?;
-    email.clear()?;
-    email.type_text(CUSTOMER)?;
-    w.click("dialog[open] form:first-of-type button.primary")?;
-    w.until_text("dialog[open] p.info", "un e-mail vient de lui être envoyé")?;
-    let link = world.server.last_mail_link("reset")?;
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        let w = &world.window;
+        w.on_screen("login")?;
+        w.click("#forgot-link")?;
+        let email = w.find("#dialog-email")?;
+        email.clear()?;
+        email.type_text(CUSTOMER)?;
+        w.click("dialog[open] form:first-of-type button.primary")?;
+        w.until_text("dialog[open] p.info", "un e-mail vient de lui être envoyé")?;
+        let link = world.server.last_mail_link("reset")?;
 
-    w.click("dialog[open] form:first-of-type button.link")?;
-    let token = w.find("#dialog-token")?;
-    token.type_text("pas-le-bon-code")?;
-    let new_password = "Nouveau-Passe-2027";
-    w.find("#dialog-new-password")?.type_text(new_password)?;
-    w.click("dialog[open] form:last-of-type button.primary")?;
-    w.until_text("dialog[open] p.info", "n'est plus valable")?;
-    w.screenshots("19-login-forgot-password")?;
-    token.clear()?;
-    token.type_text(&link)?;
-    w.click("dialog[open] form:last-of-type button.primary")?;
-    w.until_text("#toast", "Mot de passe modifié")?;
+        w.click("dialog[open] form:first-of-type button.link")?;
+        let token = w.find("#dialog-token")?;
+        token.type_text("pas-le-bon-code")?;
+        let new_password = "Nouveau-Passe-2027";
+        w.find("#dialog-new-password")?.type_text(new_password)?;
+        w.click("dialog[open] form:last-of-type button.primary")?;
+        w.until_text("dialog[open] p.info", "n'est plus valable")?;
+        w.screenshots("19-login-forgot-password")?;
+        token.clear()?;
+        token.type_text(&link)?;
+        w.click("dialog[open] form:last-of-type button.primary")?;
+        w.until_text("#toast", "Mot de passe modifié")?;
 
-    world.login(CUSTOMER, new_password)?;
-    w.on_screen("home")?;
-    w.window_close()
+        world.login(CUSTOMER, new_password)?;
+        w.on_screen("home")?;
+        w.window_close()
+    })
 }
 
 /// The camera films a picture of a recent BL's barcode: the preview shows, then the BL opens.
 #[test]
 fn the_camera_preview_shows_and_a_filmed_bl_opens() -> Result<()> {
     let _one = one_at_a_time();
-    let mut filmed = String::new();
-    let world = World::start_with("always", |server, dir| {
-        let recent = server.api(
-            CUSTOMER,
-            PASSWORD,
-            "GET",
-            "/api/v1/delivery-notes?days=7",
-            None,
-        )?;
-        filmed = recent["items"][0]["number"]
-            .as_str()
-            .context("a recent BL")?
-            .to_owned();
-        // The BL's printed barcode: its number with the two leading zeros, in Code 128.
-        let picture = dir.join("photo-du-bl.png");
-        std::fs::write(&picture, retour_tests::code128_png(&format!("00{filmed}"))?)?;
-        Ok(Some(picture))
-    })?;
-    let w = &world.window;
-    world.login(CUSTOMER, PASSWORD)?;
-    w.on_screen("home")?;
-    w.click("#go-declare").context("go declare")?;
-    w.on_screen("declare")?;
-    // The preview may be replaced by the BL within a moment: record the first one shown.
-    w.js(
+    with_one_retry(|| {
+        let mut filmed = String::new();
+        let world = World::start_with("always", |server, dir| {
+            let recent = server.api(
+                CUSTOMER,
+                PASSWORD,
+                "GET",
+                "/api/v1/delivery-notes?days=7",
+                None,
+            )?;
+            filmed = recent["items"][0]["number"]
+                .as_str()
+                .context("a recent BL")?
+                .to_owned();
+            // The BL's printed barcode: its number with the two leading zeros, in Code 128.
+            let picture = dir.join("photo-du-bl.png");
+            std::fs::write(&picture, retour_tests::code128_png(&format!("00{filmed}"))?)?;
+            Ok(Some(picture))
+        })?;
+        let w = &world.window;
+        world.login(CUSTOMER, PASSWORD)?;
+        w.on_screen("home")?;
+        w.click("#go-declare").context("go declare")?;
+        w.on_screen("declare")?;
+        // The preview may be replaced by the BL within a moment: record the first one shown.
+        w.js(
         "const p = document.getElementById('camera-preview'); window.__preview = null; \
          p.addEventListener('load', () => { if (!p.hidden && p.src.startsWith('data:image/jpeg;base64,')) \
          window.__preview = window.__preview || {width: p.naturalWidth, height: p.naturalHeight}; });",
         json!([]),
     )?;
-    // The BL field has the focus on a desktop: bring the scan card back into view.
-    w.js(
-        "document.getElementById('camera-toggle').scrollIntoView({block: 'center'})",
-        json!([]),
-    )?;
-    w.click("#camera-toggle").context("camera toggle")?;
-    let preview = w.until(
-        "a camera preview image",
-        "return window.__preview && window.__preview.width > 0 ? window.__preview : null",
-    )?;
-    assert_eq!(preview["width"], json!(640), "{preview}");
-    w.on_screen("bl")?;
-    w.until_text("#bl-number", &filmed)?;
-    w.window_close()
+        // The BL field has the focus on a desktop: bring the scan card back into view.
+        w.js(
+            "document.getElementById('camera-toggle').scrollIntoView({block: 'center'})",
+            json!([]),
+        )?;
+        w.click("#camera-toggle").context("camera toggle")?;
+        let preview = w.until(
+            "a camera preview image",
+            "return window.__preview && window.__preview.width > 0 ? window.__preview : null",
+        )?;
+        assert_eq!(preview["width"], json!(640), "{preview}");
+        w.on_screen("bl")?;
+        w.until_text("#bl-number", &filmed)?;
+        w.window_close()
+    })
 }
 
 impl Window {
