@@ -1,7 +1,7 @@
 //! Project automation, in Rust so that it runs wherever cargo does: `cargo xtask <task>`.
 //!
-//! `setup` installs what a fresh machine lacks, `test` runs every test CI runs, `ci` adds the
-//! format and lint checks.
+//! `setup` installs what a fresh machine lacks, `test` runs every test CI runs, `tidy` checks the
+//! architecture invariants, `ci` adds the format, tidy and lint checks.
 
 mod bench_app;
 mod bench_cart;
@@ -12,6 +12,7 @@ mod demo;
 mod schemathesis;
 mod setup;
 mod test_env;
+mod tidy;
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -23,7 +24,9 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   setup        install the system packages and cargo tools the project needs
   test         setup, then run every test (what CI runs, minus fmt and clippy)
-  ci           fmt --check, clippy with warnings denied, then test
+  ci           fmt --check, tidy, clippy with warnings denied, then test
+  tidy         check the architecture invariants (--graph prints the crate graph, --graph --write
+               puts it in ARCHITECTURE.md)
   demo         build and run the app (embedded demo backend, or --server URL)
   bundle       build the installable package (.deb here) with tauri-cli
   bench-app    release-build figures: cold start, idle memory, scanner burst
@@ -45,6 +48,7 @@ fn main() -> Result<()> {
         "setup" => setup::run(),
         "test" => test(rest),
         "ci" => ci(rest),
+        "tidy" => tidy::run(rest),
         "demo" => demo::run(rest),
         "bundle" => bundle::run(rest),
         "bench-app" => bench_app::run(rest),
@@ -92,6 +96,7 @@ fn test(extra: &[String]) -> Result<()> {
 
 fn ci(extra: &[String]) -> Result<()> {
     run("cargo", &["fmt", "--all", "--check"])?;
+    tidy::run(&[])?;
     setup::run()?;
     run(
         "cargo",
