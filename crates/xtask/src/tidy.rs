@@ -195,9 +195,10 @@ impl Report {
 }
 
 /// The files with extension `extension` under the given directories of `root`, sorted; build
-/// output (`target`), `node_modules`, Tauri's generated `gen` and hidden directories are skipped.
+/// output (`target`), `node_modules`, hidden directories and Tauri's generated `src-tauri/gen`
+/// are skipped.
 fn source_files(root: &Path, directories: &[&str], extension: &str) -> Vec<PathBuf> {
-    fn walk(directory: &Path, extension: &str, files: &mut Vec<PathBuf>) {
+    fn walk(directory: &Path, skipped: &Path, extension: &str, files: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(directory) else {
             return;
         };
@@ -205,19 +206,21 @@ fn source_files(root: &Path, directories: &[&str], extension: &str) -> Vec<PathB
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if path.is_dir() {
-                let skipped = ["target", "node_modules", "gen"].contains(&name.as_str())
-                    || name.starts_with('.');
-                if !skipped {
-                    walk(&path, extension, files);
+                let skip = ["target", "node_modules"].contains(&name.as_str())
+                    || name.starts_with('.')
+                    || path == skipped;
+                if !skip {
+                    walk(&path, skipped, extension, files);
                 }
             } else if path.extension().is_some_and(|e| e == extension) {
                 files.push(path);
             }
         }
     }
+    let generated = root.join("src-tauri/gen");
     let mut files = Vec::new();
     for directory in directories {
-        walk(&root.join(directory), extension, &mut files);
+        walk(&root.join(directory), &generated, extension, &mut files);
     }
     files.sort();
     files

@@ -56,19 +56,17 @@ pub fn i18n_keys_match(root: &Path) -> Vec<Violation> {
     let en_keys: BTreeSet<&String> = en.iter().map(|(key, _)| key).collect();
     for (key, line) in &fr {
         if !en_keys.contains(key) {
-            violations.push(Violation::at(
+            violations.push(Violation::new(
                 en_file,
-                *line,
-                format!("English lacks key `{key}` (French line {line})"),
+                format!("English lacks key `{key}` ({fr_file}:{line})"),
             ));
         }
     }
     for (key, line) in &en {
         if !fr_keys.contains(key) {
-            violations.push(Violation::at(
+            violations.push(Violation::new(
                 fr_file,
-                *line,
-                format!("French lacks key `{key}` (English line {line})"),
+                format!("French lacks key `{key}` ({en_file}:{line})"),
             ));
         }
     }
@@ -129,7 +127,7 @@ mod tests {
             .with("ui/js/i18n/en.js", en);
         assert_eq!(
             messages(&i18n_keys_match(tree.root())),
-            ["ui/js/i18n/en.js:4: English lacks key `pending` (French line 4)"]
+            ["ui/js/i18n/en.js: English lacks key `pending` (ui/js/i18n/fr.js:4)"]
         );
     }
 
@@ -157,8 +155,8 @@ mod tests {
         assert_eq!(
             messages(&i18n_keys_match(tree.root())),
             [
-                "ui/js/i18n.js:4: English lacks key `b` (French line 4)",
-                "ui/js/i18n.js:9: French lacks key `c` (English line 9)",
+                "ui/js/i18n.js: English lacks key `b` (ui/js/i18n.js:4)",
+                "ui/js/i18n.js: French lacks key `c` (ui/js/i18n.js:9)",
             ]
         );
         let tree = Tree::new().with("ui/js/i18n.js", spread);
