@@ -26,6 +26,10 @@ use anyhow::{bail, Context, Result};
 
 const REPEATS: usize = 15;
 
+/// A file scan of an easy frame may cost this much more than the live path (timing noise on a
+/// shared machine) before the goal counts as missed.
+const FILE_OVER_LIVE_TOLERANCE: f64 = 1.25;
+
 /// Runs the benchmark. Options: `--out DIR` (default `target/bench-scan`).
 pub fn run(args: &[String]) -> Result<()> {
     let root = workspace_root();
@@ -169,6 +173,8 @@ struct Measure {
 struct Report {
     frames: Vec<FrameInfo>,
     ours: BTreeMap<usize, Measure>,
+    /// Our times on the camera frames with the file (thorough) settings.
+    ours_file: BTreeMap<usize, Measure>,
     zxing_default: BTreeMap<usize, Measure>,
     zxing_retries_off: BTreeMap<usize, Measure>,
     live_frames: f64,
@@ -191,16 +197,26 @@ impl Report {
                 expected: (f[5] != "-").then(|| unhex(f[5])),
             });
         }
-        let mut ours = BTreeMap::new();
+        let (mut ours, mut ours_file) = (BTreeMap::new(), BTreeMap::new());
         for line in read("ours.tsv")?.lines() {
             let f: Vec<&str> = line.split('\t').collect();
+            let id: usize = f[0].parse()?;
             ours.insert(
-                f[0].parse()?,
+                id,
                 Measure {
                     times_ms: times(f[1]),
                     reads: texts(f.get(2).copied()),
                 },
             );
+            if let Some(file_times) = f.get(3).filter(|t| !t.is_empty()) {
+                ours_file.insert(
+                    id,
+                    Measure {
+                        times_ms: times(file_times),
+                        reads: Vec::new(),
+                    },
+                );
+            }
         }
         let (mut zxing_default, mut zxing_retries_off) = (BTreeMap::new(), BTreeMap::new());
         for line in read("zxing.tsv")?.lines() {
@@ -223,6 +239,7 @@ impl Report {
         Ok(Report {
             frames,
             ours,
+            ours_file,
             zxing_default,
             zxing_retries_off,
             live_frames,
@@ -242,7 +259,14 @@ impl Report {
     fn print_fixture_rows(&self, rows: &[(String, Vec<usize>)]) -> bool {
         println!(
             "{:<16} {:>5} | {:>18} {:>13} | {:>18} {:>13} | {:>7} {:>6}",
-            "", "imgs", "ours c/w/m (xtra)", "ms med/p95", "zxing c/w/m (xtra)", "ms med/p95", "correct", "time"
+            "",
+            "imgs",
+            "ours c/w/m (xtra)",
+            "ms med/p95",
+            "zxing c/w/m (xtra)",
+            "ms med/p95",
+            "correct",
+            "time"
         );
         let mut ok = true;
         for (label, ids) in rows {
@@ -297,7 +321,9 @@ impl Report {
             .collect();
         self.print_fixture_rows(&rows);
 
-        println!("\nPhotos where the two differ (c = correct, w = wrong, m = missed; ours / zxing-cpp):");
+        println!(
+            "\nPhotos where the two differ (c = correct, w = wrong, m = missed; ours / zxing-cpp):"
+        );
         let mut differences = Vec::new();
         for (id, frame) in self.frames.iter().enumerate() {
             if frame.kind != "fixture" {
@@ -313,13 +339,14 @@ impl Report {
             println!("  {}", chunk.join("  "));
         }
 
-        println!("\nSynthetic camera frames (ours: live settings; zxing-cpp: retries off = its fast mode, and defaults), {REPEATS} runs each");
+        println!("\nSynthetic camera frames (ours: live settings, and file settings; zxing-cpp: retries off = its fast mode, and defaults), {REPEATS} runs each");
         println!(
-            "{:<15} {:>5} | {:>16} {:>13} | {:>16} {:>13} | {:>16} {:>13} | {:>7} {:>7}",
+            "{:<15} {:>5} | {:>16} {:>13} {:>13} | {:>16} {:>13} | {:>16} {:>13} | {:>7} {:>7}",
             "frames",
             "n",
             "ours c/w/m",
             "ms med/p95",
+            "file med/p95",
             "zx-fast c/w/m",
             "ms med/p95",
             "zx-default c/w/m",
@@ -340,12 +367,14 @@ impl Report {
             let ours = score(&ids, &self.frames, &self.ours);
             let off = score(&ids, &self.frames, &self.zxing_retries_off);
             let default = score(&ids, &self.frames, &self.zxing_default);
+            let file = score(&ids, &self.frames, &self.ours_file);
             println!(
-                "{:<15} {:>5} | {:>16} {:>13} | {:>16} {:>13} | {:>16} {:>13} | {:>7} {:>7}",
+                "{:<15} {:>5} | {:>16} {:>13} {:>13} | {:>16} {:>13} | {:>16} {:>13} | {:>7} {:>7}",
                 group,
                 ids.len(),
                 ours.short_counts(),
                 ours.times(),
+                file.times(),
                 off.short_counts(),
                 off.times(),
                 default.short_counts(),
@@ -357,11 +386,17 @@ impl Report {
                 goals_ok = false;
             }
             if group.ends_with("empty") && ours.median > off.median {
-                println!("  goal missed: an empty {group} frame is slower than zxing-cpp's fast mode");
+                println!(
+                    "  goal missed: an empty {group} frame is slower than zxing-cpp's fast mode"
+                );
                 goals_ok = false;
             }
             if group.ends_with("code") && ours.median > default.median {
                 println!("  goal missed: a {group} frame is slower than zxing-cpp's default mode");
+                goals_ok = false;
+            }
+            if group.ends_with("code") && file.median > FILE_OVER_LIVE_TOLERANCE * ours.median {
+                println!("  goal missed: a file scan of an easy {group} frame costs more than the live path");
                 goals_ok = false;
             }
         }
@@ -376,7 +411,7 @@ impl Report {
             goals_ok = false;
         }
         println!(
-            "\nGoals (correct >= zxing-cpp per symbology, 0 wrong, 0 reads without barcode, per frame: empty no slower than zxing-cpp's fast mode, with a code no slower than its defaults, >= 30 fps): {}",
+            "\nGoals (correct >= zxing-cpp per symbology, 0 wrong, 0 reads without barcode, per frame: empty no slower than zxing-cpp's fast mode, with a code no slower than its defaults, a file scan of an easy frame no dearer than the live path, >= 30 fps): {}",
             if goals_ok { "all met" } else { "NOT all met" }
         );
     }
