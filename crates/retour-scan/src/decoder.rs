@@ -290,9 +290,16 @@ impl FrameDecoder {
             }
         }
 
-        // An easy image costs a file scan no more than a camera frame: what the fast stages
-        // found is the answer.
+        // An easy image costs a file scan little more than a camera frame: once the fast
+        // stages have read a code, only rows over the whole height (the fast stage's spacing
+        // halved) look for others beside it — a second label at the edge of a photo.
         if thorough && (work.tally.confirmed_count() > 0 || !work.matrix.is_empty()) {
+            let rows = rows_from_middle(
+                frame.height(),
+                frame.height() / (2 * FAST_STEP_DIVISOR),
+                u32::MAX,
+            );
+            work.linear(frame, 0, 1.0, &rows, Threshold::PerRow);
             return work.finish();
         }
         let go_on = thorough || (work.has_single_line_read() && work.tally.confirmed_count() == 0);
