@@ -2,18 +2,25 @@
 //!
 //! Stages, in order (each checks the deadline before it starts, and linear stages check it
 //! between scan lines):
-//! 1. linear codes on sparse rows (per-row threshold), then QR/Data Matrix without `TryHarder`;
-//! 2. linear codes on sparse columns (vertical bars), cut out as a strip — no full turn;
+//! 1. linear codes on sparse rows (per-row threshold), then QR (every symbol) and Data Matrix
+//!    without `TryHarder`;
+//! 2. (when no linear code is confirmed yet) linear codes on sparse columns (vertical bars),
+//!    cut out as a strip — no full turn;
 //! 3. dense rows around the region hint (the last hit, in live mode) — the "crop" pass;
 //! 4. dense rows over the whole frame, per-row then local threshold, both orientations, then
 //!    rows averaged along the bars and stretched (thin, noisy bars);
 //! 5. (thorough only, when some text was read on a single line) slightly slanted lines (±1.5°,
 //!    ±4°): other pixels across the same bars, which may confirm it;
 //! 6. (thorough only) QR/Data Matrix with `TryHarder`, inverted, with a global threshold;
-//! 7. (thorough only) the frame halved (noise, large modules) and doubled (thin modules).
+//! 7. (thorough only, while no 2D code is read) the marks of parts labels: faint ones with
+//!    their local contrast raised (rxing's binarizer sees no edge under 24 grey levels), dotted
+//!    ones with the dots grown into touching modules (and halved), small ones doubled smoothly;
+//! 8. (thorough only) the frame halved (noise, large modules) and doubled (thin modules).
 //!
 //! In [`DecodeEffort::Live`] stage 4 only runs when the fast stages saw a linear code on a
-//! single line and confirmed none: an empty frame costs the fast stages only.
+//! single line and confirmed none: an empty frame costs the fast stages only. In
+//! [`DecodeEffort::Thorough`] the harder stages only run when stages 1-3 read nothing: an
+//! easy image costs a file scan what it costs a camera frame.
 //!
 //! Acceptance: every text passes [`crate::validate`] first. A 1D text is accepted once two
 //! distinct scan lines agree and no other text was read at the same place by at least as many
@@ -53,7 +60,8 @@ pub struct RegionHint {
 pub enum DecodeEffort {
     /// Camera frames: fast stages always, harder ones only when a code is half-seen.
     Live,
-    /// Image files and still photos: every stage, while the budget lasts.
+    /// Image files and still photos: the fast stages, then — when they read nothing — every
+    /// harder stage, while the budget lasts.
     Thorough,
 }
 
@@ -75,7 +83,8 @@ impl DecoderConfig {
         }
     }
 
-    /// Image files: every stage, up to two seconds.
+    /// Image files: the fast stages, then every harder one if they read nothing, up to two
+    /// seconds.
     pub fn thorough() -> DecoderConfig {
         DecoderConfig {
             effort: DecodeEffort::Thorough,
@@ -118,6 +127,11 @@ const TILTS: [f32; 4] = [-4.0, -1.5, 1.5, 4.0];
 const SMOOTHING_BAND: u32 = 4;
 /// Frames wider than this skip the smoothing stage (their modules are rarely one pixel wide).
 const SMOOTHING_MAX_WIDTH: u32 = 1000;
+/// Local contrast gain and box radius (pixels) of the faint-mark pass.
+const FAINT_GAIN: u32 = 4;
+const FAINT_RADIUS: u32 = 12;
+/// Frames up to this side get a smoothly doubled 2D pass (small marks).
+const SMALL_MARK_MAX_SIDE: u32 = 1600;
 
 struct Work<'a> {
     frame: &'a LumaFrame,
@@ -171,6 +185,23 @@ impl Work<'_> {
             if !self.matrix.contains(&read) {
                 self.matrix.push(read);
             }
+        }
+    }
+
+    /// 2D passes over a transformed frame, in order, while no 2D code has been read.
+    fn marks(&mut self, frame: &LumaFrame, passes: &[MatrixPass]) {
+        for pass in passes {
+            if !self.matrix.is_empty() {
+                return;
+            }
+            self.matrix(frame, *pass);
+        }
+    }
+
+    /// Like [`Work::marks`], making the frame only if it will be read.
+    fn marks_with(&mut self, make: impl FnOnce() -> LumaFrame, passes: &[MatrixPass]) {
+        if self.matrix.is_empty() && !self.out_of_time() {
+            self.marks(&make(), passes);
         }
     }
 
@@ -236,7 +267,7 @@ impl FrameDecoder {
         work.matrix(frame, fast_2d);
 
         // Stage 2: vertical bars, on a strip of the columns only (no full quarter turn).
-        if thorough || work.tally.confirmed_count() == 0 {
+        if work.tally.confirmed_count() == 0 {
             let columns = sparse_rows(frame.width());
             if let Some(strip) = frame.columns_as_rows(&columns) {
                 let labelled: Vec<(u32, u32)> = columns
@@ -259,6 +290,18 @@ impl FrameDecoder {
             }
         }
 
+        // An easy image costs a file scan little more than a camera frame: once the fast
+        // stages have read a code, only rows over the whole height (the fast stage's spacing
+        // halved) look for others beside it — a second label at the edge of a photo.
+        if thorough && (work.tally.confirmed_count() > 0 || !work.matrix.is_empty()) {
+            let rows = rows_from_middle(
+                frame.height(),
+                frame.height() / (2 * FAST_STEP_DIVISOR),
+                u32::MAX,
+            );
+            work.linear(frame, 0, 1.0, &rows, Threshold::PerRow);
+            return work.finish();
+        }
         let go_on = thorough || (work.has_single_line_read() && work.tally.confirmed_count() == 0);
         // The quarter-turned frame, only when a harder stage will read it.
         let turned = if go_on {
@@ -289,7 +332,7 @@ impl FrameDecoder {
             }
         }
         if thorough && work.has_single_line_read() {
-            // Stage 4c: slightly slanted lines — other pixels across the same bars, so they
+            // Stage 5: slightly slanted lines — other pixels across the same bars, so they
             // can confirm a text that a single straight line read.
             for (index, degrees) in TILTS.iter().enumerate() {
                 let tilted = frame.tilted(*degrees);
@@ -298,7 +341,7 @@ impl FrameDecoder {
             }
         }
         if thorough {
-            // Stage 5: harder 2D.
+            // Stage 6: harder 2D.
             for pass in [
                 MatrixPass {
                     try_harder: true,
@@ -316,7 +359,41 @@ impl FrameDecoder {
             ] {
                 work.matrix(frame, pass);
             }
-            // Stage 6: other scales.
+            // Stage 7: marks the binarizer cannot see as they are (only while no 2D code was
+            // read): faint ones, their local contrast raised; dotted ones, the dots grown
+            // into touching modules; small ones, doubled smoothly (frames up to
+            // SMALL_MARK_MAX_SIDE, where a mark of 2-pixel modules can hide).
+            // rxing's Data Matrix detector with `TryHarder` sometimes loses a symbol that its
+            // centre-line scan finds: each frame gets both.
+            let harder = MatrixPass {
+                try_harder: true,
+                ..fast_2d
+            };
+            let global = MatrixPass {
+                global_threshold: true,
+                ..harder
+            };
+            let boosted = frame.contrast_boosted(FAINT_GAIN, FAINT_RADIUS);
+            work.marks(&boosted, &[fast_2d, harder, global]);
+            // Faint and dotted (laser or dot peen on metal).
+            if work.matrix.is_empty() && !work.out_of_time() {
+                let etched = frame
+                    .darkest_around(1)
+                    .contrast_boosted(FAINT_GAIN, FAINT_RADIUS);
+                work.marks(&etched, &[fast_2d, harder, global]);
+                // Halved, the grown dots of a large mark merge into modules.
+                work.marks_with(|| etched.halved().unwrap_or(etched.clone()), &[harder]);
+            }
+            work.marks_with(|| frame.darkest_around(1), &[fast_2d, harder]);
+            if frame.width().max(frame.height()) <= SMALL_MARK_MAX_SIDE {
+                let double = frame.doubled_smooth();
+                work.marks(&double, &[fast_2d, harder]);
+                work.marks_with(
+                    || double.contrast_boosted(FAINT_GAIN, 2 * FAINT_RADIUS),
+                    &[fast_2d, harder],
+                );
+            }
+            // Stage 8: other scales.
             if frame.width().min(frame.height()) >= 400 {
                 if let Some(half) = frame.halved() {
                     let rows = dense_rows(half.height());
@@ -338,13 +415,6 @@ impl FrameDecoder {
                 let turned_double = turned.enlarged(2);
                 let rows = dense_rows(turned_double.height());
                 work.linear(&turned_double, 1, 0.5, &rows, Threshold::Local);
-                work.matrix(
-                    &double,
-                    MatrixPass {
-                        try_harder: true,
-                        ..fast_2d
-                    },
-                );
             }
         }
         work.finish()

@@ -285,6 +285,86 @@ impl LumaFrame {
         }
     }
 
+    /// The frame doubled in each dimension with bilinear interpolation: small 2D marks get
+    /// modules of four pixels or more, with edges between the old pixels.
+    pub fn doubled_smooth(&self) -> LumaFrame {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let (ow, oh) = (2 * w, 2 * h);
+        let mut out = Vec::with_capacity(ow * oh);
+        let at = |x: usize, y: usize| u32::from(self.pixels[y * w + x]);
+        for oy in 0..oh {
+            // Output pixel centres fall at quarter positions of the input grid.
+            let (y0, y1, fy) = bilinear_taps(oy, h);
+            for ox in 0..ow {
+                let (x0, x1, fx) = bilinear_taps(ox, w);
+                let top = at(x0, y0) * (4 - fx) + at(x1, y0) * fx;
+                let bottom = at(x0, y1) * (4 - fx) + at(x1, y1) * fx;
+                out.push(((top * (4 - fy) + bottom * fy + 8) / 16) as u8);
+            }
+        }
+        LumaFrame {
+            width: ow as u32,
+            height: oh as u32,
+            pixels: out,
+        }
+    }
+
+    /// Local contrast raised `gain` times around a box mean of `2 * radius + 1` pixels: a
+    /// faint mark (a few grey levels on grey, under the binarizer's minimum contrast) becomes
+    /// a dark-on-light one; flat areas stay mid-grey.
+    pub fn contrast_boosted(&self, gain: u32, radius: u32) -> LumaFrame {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let r = radius.max(1) as usize;
+        let sums = integral(&self.pixels, w, h);
+        let mut out = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+            for x in 0..w {
+                let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+                let area = ((y1 - y0) * (x1 - x0)) as i64;
+                let sum =
+                    sums[y1 * (w + 1) + x1] - sums[y0 * (w + 1) + x1] - sums[y1 * (w + 1) + x0]
+                        + sums[y0 * (w + 1) + x0];
+                let value = i64::from(self.pixels[y * w + x]);
+                let boosted = 128 + (value * area - sum) * i64::from(gain) / area;
+                out.push(boosted.clamp(0, 255) as u8);
+            }
+        }
+        LumaFrame {
+            width: self.width,
+            height: self.height,
+            pixels: out,
+        }
+    }
+
+    /// Each pixel replaced by the darkest of its `2 * radius + 1` square neighbourhood: the
+    /// separate dots of a dot-peened or inkjet mark grow into touching modules.
+    pub fn darkest_around(&self, radius: u32) -> LumaFrame {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let r = radius as usize;
+        // Separable: rows first, then columns.
+        let mut rows = vec![0u8; w * h];
+        for y in 0..h {
+            let line = &self.pixels[y * w..(y + 1) * w];
+            for x in 0..w {
+                let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+                rows[y * w + x] = line[x0..x1].iter().copied().min().unwrap_or(255);
+            }
+        }
+        let mut out = vec![0u8; w * h];
+        for y in 0..h {
+            let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+            for x in 0..w {
+                out[y * w + x] = (y0..y1).map(|yy| rows[yy * w + x]).min().unwrap_or(255);
+            }
+        }
+        LumaFrame {
+            width: self.width,
+            height: self.height,
+            pixels: out,
+        }
+    }
+
     /// A rectangle of the frame, clamped to its bounds; `None` if nothing is left.
     pub fn cropped(&self, left: u32, top: u32, width: u32, height: u32) -> Option<LumaFrame> {
         let left = left.min(self.width);
@@ -306,6 +386,32 @@ impl LumaFrame {
             pixels: out,
         })
     }
+}
+
+/// For output index `o` of a doubled axis of `size` pixels: the two input taps and the weight
+/// of the second, in quarters.
+fn bilinear_taps(o: usize, size: usize) -> (usize, usize, u32) {
+    // Centre of output pixel o in input coordinates: (o + 0.5) / 2 - 0.5 = (2o - 1) / 4.
+    if o == 0 {
+        return (0, 0, 0);
+    }
+    let quarters = 2 * o - 1;
+    let i0 = (quarters / 4).min(size - 1);
+    let i1 = (i0 + 1).min(size - 1);
+    (i0, i1, (quarters % 4) as u32)
+}
+
+/// The summed-area table of a `w`×`h` image, `(w + 1) × (h + 1)` entries.
+fn integral(pixels: &[u8], w: usize, h: usize) -> Vec<i64> {
+    let mut sums = vec![0i64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0i64;
+        for x in 0..w {
+            row += i64::from(pixels[y * w + x]);
+            sums[(y + 1) * (w + 1) + x + 1] = sums[y * (w + 1) + x + 1] + row;
+        }
+    }
+    sums
 }
 
 #[cfg(test)]
@@ -361,5 +467,21 @@ mod tests {
             big.cropped(2, 2, 9, 9).unwrap().pixels(),
             &[100, 100, 100, 100]
         );
+        let smooth = frame.doubled_smooth();
+        assert_eq!((smooth.width(), smooth.height()), (4, 4));
+        assert_eq!(&smooth.pixels()[..4], &[0, 25, 75, 100]);
+    }
+
+    #[test]
+    fn faint_marks_are_boosted_and_dots_grow() {
+        let mut pixels = vec![130u8; 25];
+        pixels[12] = 118;
+        let frame = LumaFrame::from_luma(5, 5, pixels).unwrap();
+        let boosted = frame.contrast_boosted(8, 2);
+        assert!(boosted.pixels()[12] < 60, "{:?}", boosted.pixels());
+        assert!(boosted.pixels()[0] > 128);
+        let grown = frame.darkest_around(1);
+        assert_eq!(grown.pixels()[6], 118);
+        assert_eq!(grown.pixels()[0], 130);
     }
 }

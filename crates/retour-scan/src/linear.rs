@@ -115,7 +115,11 @@ impl LineTally {
                     .min(b.2.x_end - b.2.x_start)
                     .max(1.0);
                 let larger = (a.2.x_end - a.2.x_start).max(b.2.x_end - b.2.x_start);
-                let margin = ROW_MARGIN_OF_WIDTH * larger;
+                let margin = if a.1.min(b.1) >= WELL_CONFIRMED_LINES {
+                    WELL_CONFIRMED_ROW_MARGIN_OF_WIDTH * larger
+                } else {
+                    ROW_MARGIN_OF_WIDTH * larger
+                };
                 let rows_meet =
                     (a.3 as f32) <= b.4 as f32 + margin && (b.3 as f32) <= a.4 as f32 + margin;
                 overlap >= 0.5 * smaller && rows_meet
@@ -145,6 +149,13 @@ impl LineTally {
 /// digits, well away from the rows that read right. Two genuine codes stacked this close lose
 /// the weaker one (a missed read, never a wrong one).
 const ROW_MARGIN_OF_WIDTH: f32 = 0.6;
+
+/// Two texts each read on at least this many lines are two codes unless their rows come
+/// within [`WELL_CONFIRMED_ROW_MARGIN_OF_WIDTH`] of the wider one's width: a misread borrows a
+/// few rows at the edge of the right read, not a band of its own a digit line away (two
+/// labels stacked on a parcel, an ISBN above a price code).
+const WELL_CONFIRMED_LINES: usize = 6;
+const WELL_CONFIRMED_ROW_MARGIN_OF_WIDTH: f32 = 0.15;
 
 /// Orientations whose lines run the same way across the frame: the frame itself and its
 /// slightly tilted copies (0, 2, 3, …) run left to right, the quarter turn (1) top to bottom.

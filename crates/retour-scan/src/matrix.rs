@@ -75,10 +75,11 @@ fn run_readers<B: Binarizer>(
                 results.push(found);
             }
         }
-    } else if let Some(found) =
-        contained(panics, || QrReader.decode_with_hints(bitmap, &hints).ok())
-    {
-        results.push(found);
+    } else if let Some(found) = contained(panics, || {
+        QrReader.decode_multiple_with_hints(bitmap, &hints).ok()
+    }) {
+        // Every symbol of the finder patterns found: barely dearer than the first only.
+        results.extend(found);
     }
     if let Some(found) = contained(panics, || {
         DataMatrixReader.decode_with_hints(bitmap, &hints).ok()

@@ -1,10 +1,12 @@
 //! The real-photo corpus (`shared/fixtures/barcodes`): read counts per family are floors (a
 //! regression fails), wrong reads are zero, and images without a barcode give no read at all.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use retour_scan::{decode_luma_image_with, luma_of_image, DecodeEffort, DecoderConfig};
+use retour_scan::{decode_luma_image_with, luma_of_image, DecodeEffort, DecoderConfig, LumaFrame};
 
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -59,6 +61,23 @@ fn same_code(read: &str, expected: &str) -> bool {
 /// Decodes every image of `set`; asserts at least `floor` correct reads and no wrong one.
 fn check(set: &str, floor: usize) {
     let dir = fixtures_dir().join(set);
+    let frames = images(&dir).into_iter().map(|image| {
+        let name = format!("{set}/{}", image.file_name().unwrap().to_string_lossy());
+        let bytes = std::fs::read(&image).unwrap();
+        let frame = luma_of_image(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let expected = std::fs::read_to_string(image.with_extension("txt")).ok();
+        (name, frame, expected)
+    });
+    check_frames(set, frames, floor);
+}
+
+/// Decodes every `(name, frame, expected text)`; asserts at least `floor` correct reads and no
+/// wrong one (any read is wrong where no text is expected).
+fn check_frames(
+    set: &str,
+    frames: impl Iterator<Item = (String, LumaFrame, Option<String>)>,
+    floor: usize,
+) {
     let config = DecoderConfig {
         effort: DecodeEffort::Thorough,
         // Generous, so the counts do not depend on the machine's speed.
@@ -66,13 +85,9 @@ fn check(set: &str, floor: usize) {
     };
     let mut correct = 0;
     let mut wrong = Vec::new();
-    for image in images(&dir) {
-        let name = format!("{set}/{}", image.file_name().unwrap().to_string_lossy());
-        let bytes = std::fs::read(&image).unwrap();
-        let frame = luma_of_image(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    for (name, frame, expected) in frames {
         let reads = decode_luma_image_with(frame, config, Duration::from_secs(120))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let expected = std::fs::read_to_string(image.with_extension("txt")).ok();
         match &expected {
             Some(expected) => {
                 if reads.iter().any(|r| same_code(&r.text, expected)) {
@@ -103,6 +118,24 @@ fn check(set: &str, floor: usize) {
     );
 }
 
+/// Our own set (also in `cargo xtask bench-scan`): the Data Matrix marks of parts labels —
+/// small, faint, dotted, damaged — made on the spot. Of the 18, the three small ones (modules
+/// under two pixels in an HD frame), two of the three damaged ones (a scratch across the
+/// finder's solid edge) and one small faint one are still missed.
+#[test]
+fn datamatrix_marks() {
+    let frames = support::datamatrix_marks()
+        .into_iter()
+        .map(|(name, image, text)| {
+            (
+                format!("datamatrix-marks/{name}"),
+                support::to_frame(&image),
+                Some(text.to_owned()),
+            )
+        });
+    check_frames("datamatrix-marks", frames, 12);
+}
+
 macro_rules! floors {
     ($($test:ident: $set:literal >= $floor:literal;)*) => {
         $(
@@ -125,7 +158,7 @@ floors! {
     datamatrix_2: "datamatrix-2" >= 18;
     datamatrix_3: "datamatrix-3" >= 18;
     ean13_1: "ean13-1" >= 32;
-    ean13_2: "ean13-2" >= 16;
+    ean13_2: "ean13-2" >= 17;
     ean13_3: "ean13-3" >= 55;
     ean13_4: "ean13-4" >= 14;
     ean13_5: "ean13-5" >= 0;
@@ -135,7 +168,7 @@ floors! {
     qrcode_1: "qrcode-1" >= 20;
     qrcode_2: "qrcode-2" >= 33;
     qrcode_3: "qrcode-3" >= 42;
-    qrcode_4: "qrcode-4" >= 38;
+    qrcode_4: "qrcode-4" >= 40;
     qrcode_5: "qrcode-5" >= 19;
     qrcode_6: "qrcode-6" >= 15;
     upca_1: "upca-1" >= 17;

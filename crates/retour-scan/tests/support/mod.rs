@@ -170,3 +170,128 @@ pub fn samples() -> Vec<(BarcodeFormat, &'static str)> {
         (BarcodeFormat::DATA_MATRIX, "0103453120000011"),
     ]
 }
+
+/// The Data Matrix marks of parts labels that a camera finds hard, made on the spot: small
+/// (modules under two pixels in an HD frame), faint (under 20 grey levels of contrast), dotted
+/// (dot-peened or inkjet: round dots that do not touch), damaged (scratched and stained), and
+/// mixes of these. Each: a name, the image, the text.
+pub fn datamatrix_marks() -> Vec<(String, GrayImage, &'static str)> {
+    let texts = [
+        "0103453120000011172612311012345",
+        "SN:A7X-000421",
+        "PN 4711-0815 REV C",
+    ];
+    let mut marks = Vec::new();
+    for (t, text) in texts.into_iter().enumerate() {
+        let seed = 1000 + 10 * t as u64;
+        // Small: drawn at 3 px a module, shrunk to 1.6 px, in a 1280×720 camera frame.
+        let code = shrink(&render(BarcodeFormat::DATA_MATRIX, text, 3, 0, 2), 0.55);
+        let mut canvas = background(1280, 720, seed);
+        paste_centered(&mut canvas, &code, 225, 35);
+        let small = add_noise(&blur(&canvas, 0.7), 6, seed + 1);
+        marks.push((format!("small-{t}"), small, text));
+
+        // Faint: 18 grey levels between ink and paper.
+        let code = render(BarcodeFormat::DATA_MATRIX, text, 5, 0, 3);
+        let mut canvas = background(640, 480, seed + 2);
+        paste_centered(&mut canvas, &code, 142, 124);
+        let faint = add_noise(&blur(&canvas, 0.8), 3, seed + 3);
+        marks.push((format!("faint-{t}"), faint, text));
+
+        // Dotted: round dots of 60 % of the module, apart from each other.
+        let code = render_dotted(text, 7, 0.3);
+        let mut canvas = background(640, 480, seed + 4);
+        paste_centered(&mut canvas, &code, 215, 45);
+        let dotted = add_noise(&blur(&canvas, 0.6), 6, seed + 5);
+        marks.push((format!("dotted-{t}"), dotted, text));
+
+        // Damaged: two scratches across and a stain.
+        let mut code = render(BarcodeFormat::DATA_MATRIX, text, 6, 0, 3);
+        scratch(&mut code, t as u32);
+        let mut canvas = background(640, 480, seed + 6);
+        paste_centered(&mut canvas, &code, 220, 40);
+        let damaged = add_noise(&blur(&canvas, 0.8), 6, seed + 7);
+        marks.push((format!("damaged-{t}"), damaged, text));
+
+        // Dotted and faint (laser on metal), turned a little.
+        let code = rotate(&render_dotted(text, 7, 0.32), 12.0 + 5.0 * t as f32);
+        let mut canvas = background(640, 480, seed + 8);
+        paste_centered(&mut canvas, &code, 150, 118);
+        let etched = add_noise(&blur(&canvas, 0.7), 3, seed + 9);
+        marks.push((format!("etched-{t}"), etched, text));
+
+        // Small and faint, turned.
+        let code = rotate(
+            &shrink(&render(BarcodeFormat::DATA_MATRIX, text, 4, 0, 2), 0.5),
+            -20.0,
+        );
+        let mut canvas = background(640, 480, seed + 10);
+        paste_centered(&mut canvas, &code, 170, 120);
+        let tiny = add_noise(&blur(&canvas, 0.6), 4, seed + 11);
+        marks.push((format!("tiny-faint-{t}"), tiny, text));
+    }
+    marks
+}
+
+/// The image scaled by `factor` (triangle filter).
+fn shrink(image: &GrayImage, factor: f32) -> GrayImage {
+    let width = ((image.width() as f32 * factor).round() as u32).max(1);
+    let height = ((image.height() as f32 * factor).round() as u32).max(1);
+    image::imageops::resize(image, width, height, image::imageops::FilterType::Triangle)
+}
+
+/// A Data Matrix symbol as round dots of `radius` modules, `module_px` pixels a module, with a
+/// quiet zone of two modules.
+fn render_dotted(text: &str, module_px: u32, radius: f32) -> GrayImage {
+    let matrix = MultiFormatWriter
+        .encode(text, &BarcodeFormat::DATA_MATRIX, 1, 1)
+        .unwrap_or_else(|e| panic!("cannot encode {text:?}: {e}"));
+    let quiet = 2 * module_px;
+    let (w, h) = (
+        matrix.width() * module_px + 2 * quiet,
+        matrix.height() * module_px + 2 * quiet,
+    );
+    let r = radius * module_px as f32;
+    GrayImage::from_fn(w, h, |x, y| {
+        if x < quiet || y < quiet || x >= w - quiet || y >= h - quiet {
+            return Luma([255]);
+        }
+        let (mx, my) = ((x - quiet) / module_px, (y - quiet) / module_px);
+        let centre = |m: u32| m as f32 * module_px as f32 + module_px as f32 / 2.0;
+        let dx = (x - quiet) as f32 + 0.5 - centre(mx);
+        let dy = (y - quiet) as f32 + 0.5 - centre(my);
+        if matrix.get(mx, my) && dx * dx + dy * dy <= r * r {
+            Luma([0])
+        } else {
+            Luma([255])
+        }
+    })
+}
+
+/// Two white scratches and a dark stain across a black-on-white symbol.
+fn scratch(image: &mut GrayImage, variant: u32) {
+    let (w, h) = (image.width() as i32, image.height() as i32);
+    for (from, to) in [
+        ((0, h / 3 + variant as i32 * 7), (w, h / 2)),
+        ((w / 4, h), (w / 2 + variant as i32 * 9, 0)),
+    ] {
+        let steps = w.max(h);
+        for i in 0..=steps {
+            let x = from.0 + (to.0 - from.0) * i / steps;
+            let y = from.1 + (to.1 - from.1) * i / steps;
+            for d in -1..=1 {
+                if (0..w).contains(&x) && (0..h).contains(&(y + d)) {
+                    image.put_pixel(x as u32, (y + d) as u32, Luma([255]));
+                }
+            }
+        }
+    }
+    let (cx, cy, r) = (w * 2 / 3, h * 2 / 3, w / 12);
+    for y in (cy - r).max(0)..(cy + r).min(h) {
+        for x in (cx - r).max(0)..(cx + r).min(w) {
+            if (x - cx).pow(2) + (y - cy).pow(2) <= r * r {
+                image.put_pixel(x as u32, y as u32, Luma([90]));
+            }
+        }
+    }
+}
