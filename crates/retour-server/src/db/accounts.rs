@@ -1,0 +1,149 @@
+//! Customers (garages) and accounts: creating them, finding an account by e-mail or id, its
+//! password hash and its count of failed logins with the lock they led to.
+
+use chrono::{DateTime, Utc};
+use retour_domain::api::Role;
+use rusqlite::{params, Row};
+
+use super::values::{instant, parse_instant, parse_role, role_code};
+use super::{query_first, Conn, DbResult, FromRow};
+
+/// A trade customer (a garage).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRow {
+    /// The row id.
+    pub id: i64,
+    /// The account code.
+    pub code: String,
+    /// The garage's name.
+    pub name: String,
+}
+
+/// An account as stored.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    /// The row id.
+    pub id: i64,
+    /// The e-mail (unique, case-insensitive).
+    pub email: String,
+    /// The display name.
+    pub name: String,
+    /// Customer or staff.
+    pub role: Role,
+    /// The garage, for customer accounts.
+    pub customer: Option<CustomerRow>,
+    /// The Argon2id PHC string.
+    pub password_hash: String,
+    /// Consecutive failed logins.
+    pub failed_logins: u32,
+    /// Locked until this instant, when locked.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// The columns [`AccountRow::from_row`] reads, over `accounts a LEFT JOIN customers c`.
+const ACCOUNT_COLUMNS: &str =
+    "a.id, a.email, a.name, a.role, a.password_hash, a.failed_logins, a.locked_until,
+     c.id AS customer_id, c.code AS customer_code, c.name AS customer_name";
+
+impl FromRow for AccountRow {
+    fn from_row(row: &Row<'_>) -> DbResult<AccountRow> {
+        let customer = match (
+            row.get::<_, Option<i64>>("customer_id")?,
+            row.get::<_, Option<String>>("customer_code")?,
+            row.get::<_, Option<String>>("customer_name")?,
+        ) {
+            (Some(id), Some(code), Some(name)) => Some(CustomerRow { id, code, name }),
+            _ => None,
+        };
+        let locked_until: Option<String> = row.get("locked_until")?;
+        Ok(AccountRow {
+            id: row.get("id")?,
+            email: row.get("email")?,
+            name: row.get("name")?,
+            role: parse_role(&row.get::<_, String>("role")?),
+            customer,
+            password_hash: row.get("password_hash")?,
+            failed_logins: row.get("failed_logins")?,
+            locked_until: locked_until.as_deref().map(parse_instant).transpose()?,
+        })
+    }
+}
+
+impl Conn<'_> {
+    /// Creates a customer.
+    pub fn insert_customer(&self, code: &str, name: &str) -> DbResult<i64> {
+        self.c.execute(
+            "INSERT INTO customers (code, name) VALUES (?1, ?2)",
+            params![code, name],
+        )?;
+        Ok(self.c.last_insert_rowid())
+    }
+
+    /// Creates an account.
+    pub fn insert_account(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        customer_id: Option<i64>,
+        password_hash: &str,
+    ) -> DbResult<i64> {
+        self.c.execute(
+            "INSERT INTO accounts (email, name, role, customer_id, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![email, name, role_code(role), customer_id, password_hash],
+        )?;
+        Ok(self.c.last_insert_rowid())
+    }
+
+    /// Whether any account exists (the demo seed runs once).
+    pub fn has_accounts(&self) -> DbResult<bool> {
+        Ok(self
+            .c
+            .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| r.get(0))?)
+    }
+
+    fn account_where(
+        &self,
+        clause: &str,
+        param: &dyn rusqlite::ToSql,
+    ) -> DbResult<Option<AccountRow>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS}
+               FROM accounts a LEFT JOIN customers c ON c.id = a.customer_id WHERE {clause}"
+        );
+        query_first(&mut self.c.prepare(&sql)?, [param])
+    }
+
+    /// The account with this e-mail (case-insensitive).
+    pub fn account_by_email(&self, email: &str) -> DbResult<Option<AccountRow>> {
+        self.account_where("a.email = ?1", &email)
+    }
+
+    /// The account with this id.
+    pub fn account_by_id(&self, id: i64) -> DbResult<Option<AccountRow>> {
+        self.account_where("a.id = ?1", &id)
+    }
+
+    /// Records the count of consecutive failures and the lock, if any.
+    pub fn set_login_failures(
+        &self,
+        account_id: i64,
+        failed: u32,
+        locked_until: Option<DateTime<Utc>>,
+    ) -> DbResult<()> {
+        self.c.execute(
+            "UPDATE accounts SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
+            params![account_id, failed, locked_until.map(instant)],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces an account's password hash.
+    pub fn set_password_hash(&self, account_id: i64, hash: &str) -> DbResult<()> {
+        self.c.execute(
+            "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
+            params![account_id, hash],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,222 @@
+//! Signed-in devices and what proves them: sessions, access and refresh tokens (stored as
+//! hashes), one-time link tokens (password reset, unlock) and the ids of SSO tokens already used.
+
+use chrono::{DateTime, Utc};
+use retour_domain::api::Role;
+use rusqlite::{params, OptionalExtension, Row};
+
+use super::values::{instant, parse_instant, parse_role};
+use super::{query_first, Conn, DbResult, FromRow};
+
+/// Who an access token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The account.
+    pub account_id: i64,
+    /// The session (one per signed-in device).
+    pub session_id: i64,
+    /// The account's e-mail.
+    pub email: String,
+    /// Customer or staff.
+    pub role: Role,
+    /// The garage, for customer accounts.
+    pub customer_id: Option<i64>,
+    /// When the access token stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl FromRow for Principal {
+    fn from_row(row: &Row<'_>) -> DbResult<Principal> {
+        Ok(Principal {
+            account_id: row.get("account_id")?,
+            session_id: row.get("session_id")?,
+            email: row.get("email")?,
+            role: parse_role(&row.get::<_, String>("role")?),
+            customer_id: row.get("customer_id")?,
+            expires_at: parse_instant(&row.get::<_, String>("expires_at")?)?,
+        })
+    }
+}
+
+/// A refresh token as stored.
+#[derive(Debug, Clone)]
+pub struct RefreshRow {
+    /// Its session.
+    pub session_id: i64,
+    /// The session's account.
+    pub account_id: i64,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Whether it was already exchanged.
+    pub used: bool,
+    /// Whether its session was revoked.
+    pub session_revoked: bool,
+}
+
+impl FromRow for RefreshRow {
+    fn from_row(row: &Row<'_>) -> DbResult<RefreshRow> {
+        Ok(RefreshRow {
+            session_id: row.get("session_id")?,
+            account_id: row.get("account_id")?,
+            expires_at: parse_instant(&row.get::<_, String>("expires_at")?)?,
+            used: row.get("used")?,
+            session_revoked: row.get("session_revoked")?,
+        })
+    }
+}
+
+impl Conn<'_> {
+    /// Opens a session for a device.
+    pub fn insert_session(
+        &self,
+        account_id: i64,
+        device_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> DbResult<i64> {
+        self.c.execute(
+            "INSERT INTO sessions (account_id, device_name, created_at) VALUES (?1, ?2, ?3)",
+            params![account_id, device_name, instant(now)],
+        )?;
+        Ok(self.c.last_insert_rowid())
+    }
+
+    /// Stores an access token's hash.
+    pub fn insert_access_token(
+        &self,
+        hash: &str,
+        session_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.c.execute(
+            "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
+            params![hash, session_id, instant(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a refresh token's hash.
+    pub fn insert_refresh_token(
+        &self,
+        hash: &str,
+        session_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.c.execute(
+            "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
+            params![hash, session_id, instant(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    /// Who holds this access token, if it is valid at `now` and its session is not revoked.
+    pub fn principal(&self, hash: &str, now: DateTime<Utc>) -> DbResult<Option<Principal>> {
+        query_first(
+            &mut self.c.prepare(
+                "SELECT a.id AS account_id, s.id AS session_id, a.email, a.role, a.customer_id,
+                        t.expires_at
+                   FROM access_tokens t JOIN sessions s ON s.id = t.session_id
+                   JOIN accounts a ON a.id = s.account_id
+                  WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.revoked_at IS NULL",
+            )?,
+            params![hash, instant(now)],
+        )
+    }
+
+    /// A refresh token by hash.
+    pub fn refresh_token(&self, hash: &str) -> DbResult<Option<RefreshRow>> {
+        query_first(
+            &mut self.c.prepare(
+                "SELECT t.session_id, s.account_id, t.expires_at, t.used_at IS NOT NULL AS used,
+                        s.revoked_at IS NOT NULL AS session_revoked
+                   FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?1",
+            )?,
+            [hash],
+        )
+    }
+
+    /// Marks a refresh token exchanged.
+    pub fn mark_refresh_used(&self, hash: &str, now: DateTime<Utc>) -> DbResult<()> {
+        self.c.execute(
+            "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+            params![hash, instant(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Ends a session: its access and refresh tokens stop working.
+    pub fn revoke_session(&self, session_id: i64, now: DateTime<Utc>) -> DbResult<()> {
+        self.c.execute(
+            "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![session_id, instant(now)],
+        )?;
+        self.c.execute(
+            "DELETE FROM access_tokens WHERE session_id = ?1",
+            [session_id],
+        )?;
+        Ok(())
+    }
+
+    /// Ends every session of an account (after a password reset).
+    pub fn revoke_account_sessions(&self, account_id: i64, now: DateTime<Utc>) -> DbResult<()> {
+        self.c.execute(
+            "DELETE FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE account_id = ?1)",
+            [account_id],
+        )?;
+        self.c.execute(
+            "UPDATE sessions SET revoked_at = ?2 WHERE account_id = ?1 AND revoked_at IS NULL",
+            params![account_id, instant(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Stores a one-time link token (`reset` or `unlock`).
+    pub fn insert_link_token(
+        &self,
+        hash: &str,
+        account_id: i64,
+        purpose: &str,
+        expires_at: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.c.execute(
+            "INSERT INTO link_tokens (token_hash, account_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![hash, account_id, purpose, instant(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    /// The account of a valid, unused link token for `purpose`, without using it.
+    pub fn link_token_account(
+        &self,
+        hash: &str,
+        purpose: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<i64>> {
+        Ok(self
+            .c
+            .query_row(
+                "SELECT account_id FROM link_tokens
+                  WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
+                params![hash, purpose, instant(now)],
+                |r| r.get("account_id"),
+            )
+            .optional()?)
+    }
+
+    /// Uses up a link token.
+    pub fn use_link_token(&self, hash: &str, now: DateTime<Utc>) -> DbResult<()> {
+        self.c.execute(
+            "UPDATE link_tokens SET used_at = ?2 WHERE token_hash = ?1",
+            params![hash, instant(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Records an SSO token id; `false` when it was already used.
+    pub fn insert_sso_jti(&self, jti: &str, expires_at: DateTime<Utc>) -> DbResult<bool> {
+        let inserted = self.c.execute(
+            "INSERT OR IGNORE INTO sso_jtis (jti, expires_at) VALUES (?1, ?2)",
+            params![jti, instant(expires_at)],
+        )?;
+        Ok(inserted == 1)
+    }
+}

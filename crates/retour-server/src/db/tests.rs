@@ -1,0 +1,88 @@
+//! The storage's own tests: migrations run over databases made by earlier schema versions.
+
+use retour_domain::cart::{
+    CartLine as MergedLine, CartOp, CartState, DeviceId, Hlc, LineKey as CartLineKey,
+};
+use rusqlite::{params, Connection};
+
+use super::{migrations, Db, DbResult};
+
+fn clock(ms: u64, counter: u16) -> Hlc {
+    Hlc::new(ms, counter, DeviceId::new("phone").unwrap()).unwrap()
+}
+
+#[test]
+fn the_cart_merge_migration_fills_the_state_of_carts_made_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let mut conn = Connection::open(&path).unwrap();
+    migrations().to_version(&mut conn, 2).unwrap();
+    conn.execute(
+        "INSERT INTO customers (id, code, name) VALUES (1, 'C1', 'Garage')",
+        [],
+    )
+    .unwrap();
+    let ops = [
+        CartOp::put(
+            uuid::Uuid::new_v4(),
+            clock(10, 0),
+            "250000001",
+            1,
+            Some(2),
+            None,
+        ),
+        CartOp::put(
+            uuid::Uuid::new_v4(),
+            clock(11, 0),
+            "250000001",
+            2,
+            Some(1),
+            None,
+        ),
+        CartOp::put(
+            uuid::Uuid::new_v4(),
+            clock(12, 0),
+            "250000001",
+            1,
+            None,
+            Some("new_part".into()),
+        ),
+        CartOp::remove(
+            uuid::Uuid::new_v4(),
+            clock(13, 0),
+            "250000001",
+            2,
+            clock(11, 0),
+        ),
+    ];
+    for op in &ops {
+        conn.execute(
+            "INSERT INTO cart_ops (customer_id, op_id, op) VALUES (1, ?1, ?2)",
+            params![op.op_id.to_string(), serde_json::to_string(op).unwrap()],
+        )
+        .unwrap();
+    }
+    drop(conn);
+
+    let db = Db::open(&path).unwrap();
+    let expected = CartState::from_ops(&ops).unwrap();
+    db.read(|c| -> DbResult<()> {
+        for line_no in [1, 2] {
+            let key = CartLineKey {
+                delivery_note: "250000001".into(),
+                line_no,
+            };
+            let stored = c.cart_line_merge(1, &key)?.expect("a stored merge");
+            assert_eq!(
+                Some(&stored),
+                expected.line_merge(&key.delivery_note, key.line_no)
+            );
+        }
+        let lines: Vec<MergedLine> = c.cart_lines(1)?.into_iter().map(|(l, _)| l).collect();
+        assert_eq!(lines, expected.lines());
+        assert_eq!(c.cart_max_at(1)?, Some(clock(13, 0)));
+        assert_eq!(c.cart_version(1)?, 4);
+        Ok(())
+    })
+    .unwrap();
+}
