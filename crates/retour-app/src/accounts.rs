@@ -14,7 +14,7 @@ use retour_sync::{ApiClient, SessionKeeper, SyncEngine, SyncState, TokenStore};
 use tokio::sync::watch;
 
 use crate::cart_view::CachedCartView;
-use crate::{App, AppError, AppResult, Config, Inner, TokenStoreChoice};
+use crate::{App, AppError, AppResult, Config, ErrorCode, Inner, TokenStoreChoice};
 
 /// Turns a server URL or an e-mail into a file name.
 pub(crate) fn slug(text: &str) -> String {
@@ -52,7 +52,7 @@ impl App {
     pub fn open(config: Config) -> AppResult<App> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
             AppError::new(
-                "data_dir",
+                ErrorCode::DataDir,
                 format!(
                     "Impossible de créer le dossier de données {} : {e}",
                     config.data_dir.display()

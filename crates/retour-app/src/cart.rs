@@ -9,7 +9,9 @@ use retour_sync::ApiError;
 use crate::accounts::Account;
 use crate::cart_view::{cart_view_after_edit, current_cart_view};
 use crate::catalog::bl_number;
-use crate::{api, App, AppError, AppResult, CartEdit, CartLineRef, CartView, SaveOutcome};
+use crate::{
+    api, App, AppError, AppResult, CartEdit, CartLineRef, CartView, ErrorCode, SaveOutcome,
+};
 
 impl App {
     /// The cart as the cart screen shows it. Local only.
@@ -39,7 +41,7 @@ impl App {
                 Ok(_) => {}
                 Err(ApiError::Unreachable(_)) => {
                     return Err(AppError::new(
-                        "not_cached",
+                        ErrorCode::NotCached,
                         format!(
                             "Le BL {number} n'est pas disponible hors ligne : ouvrez-le une fois \
                              connecté pour pouvoir l'ajouter sans réseau."
@@ -72,7 +74,7 @@ impl App {
             let existing = store.cart().line(number, edit.line_no);
             if must_exist && existing.is_none() {
                 return Err(AppError::new(
-                    "not_in_cart",
+                    ErrorCode::NotInCart,
                     format!(
                         "La ligne {} du BL {number} n'est pas dans le panier.",
                         edit.line_no
@@ -81,7 +83,7 @@ impl App {
             }
             let note = store.delivery_note_shared(number)?.ok_or_else(|| {
                 AppError::new(
-                    "not_cached",
+                    ErrorCode::NotCached,
                     format!("Le BL {number} n'est pas disponible hors ligne."),
                 )
             })?;
@@ -92,26 +94,26 @@ impl App {
                 .find(|l| l.line_no == edit.line_no)
                 .ok_or_else(|| {
                     AppError::new(
-                        "unknown_line",
+                        ErrorCode::UnknownLine,
                         format!("Le BL {number} n'a pas de ligne {}.", edit.line_no),
                     )
                 })?;
             if line.eligible_qty == 0 && existing.is_none() {
                 return Err(AppError::new(
-                    "not_eligible",
+                    ErrorCode::NotEligible,
                     "Cette ligne n'a plus de quantité éligible au retour.",
                 ));
             }
             if let Some(qty) = edit.qty {
                 if qty == 0 {
                     return Err(AppError::new(
-                        "invalid_quantity",
+                        ErrorCode::InvalidQuantity,
                         "La quantité doit être d'au moins 1 : pour retirer la ligne, supprimez-la.",
                     ));
                 }
                 if qty > line.eligible_qty {
                     return Err(AppError::new(
-                        "quantity_exceeded",
+                        ErrorCode::QuantityExceeded,
                         format!(
                             "Quantité supérieure à la quantité éligible ({}).",
                             line.eligible_qty
@@ -125,7 +127,7 @@ impl App {
                     let code = code.trim();
                     if !line.allowed_reasons.iter().any(|r| r.as_str() == code) {
                         return Err(AppError::new(
-                            "reason_not_allowed",
+                            ErrorCode::ReasonNotAllowed,
                             retour_domain::reason::ReasonError::NotAllowed.to_string(),
                         ));
                     }
@@ -153,7 +155,7 @@ impl App {
             let revision = store.revision();
             if store.remove(&number, line.line_no, now_ms)?.is_none() {
                 return Err(AppError::new(
-                    "not_in_cart",
+                    ErrorCode::NotInCart,
                     format!(
                         "La ligne {} du BL {number} n'est pas dans le panier.",
                         line.line_no
@@ -202,5 +204,70 @@ mod tests {
         let app = App::open(Config::new("http://127.0.0.1:9", dir.path())).unwrap();
         assert_eq!(app.cart().unwrap_err().code, "not_signed_in");
         assert!(!app.session().signed_in);
+    }
+}
+
+#[cfg(test)]
+mod local_storage_tests {
+    use chrono::Utc;
+    use retour_sync::engine::lock;
+
+    use crate::{api, App, CartEdit, Config, ErrorCode};
+
+    /// The store's file is overwritten under the open app (a failing disk, a file damaged by
+    /// another program): the next edit fails as the device's storage, in French, and is never
+    /// taken for a server's answer.
+    #[test]
+    fn a_failing_local_store_is_its_own_error_in_french() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(Config::new("http://127.0.0.1:9", dir.path())).unwrap();
+        let account = app.open_account("garage@exemple.fr").unwrap();
+        let note = api::DeliveryNote {
+            number: "250000001".into(),
+            delivered_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            total_ht: "12.35".parse().unwrap(),
+            lines: vec![api::DeliveryNoteLine {
+                line_no: 1,
+                reference: "REF-1".into(),
+                brand: "Marque".into(),
+                designation: "Pièce".into(),
+                gtin: None,
+                delivered_qty: 5,
+                returned_qty: 0,
+                eligible_qty: 5,
+                unit_price_ht: "12.35".parse().unwrap(),
+                deposit_ht: None,
+                allowed_reasons: Vec::new(),
+            }],
+        };
+        lock(&account.store)
+            .save_delivery_note(&note, Utc::now())
+            .unwrap();
+        let path = app.store_path("garage@exemple.fr");
+        let files = ["sqlite", "sqlite-wal", "sqlite-shm"].map(|ext| path.with_extension(ext));
+        for file in files {
+            if file.exists() {
+                std::fs::write(&file, vec![0x5a; 64 * 1024]).unwrap();
+            }
+        }
+        let edit = CartEdit {
+            delivery_note: "250000001".into(),
+            line_no: 1,
+            qty: Some(2),
+            reason: None,
+        };
+        let error = app
+            .edit(&account, "250000001", &edit, false)
+            .expect_err("the damaged store fails");
+        assert_eq!(error.code, ErrorCode::LocalStorage, "{error:?}");
+        assert!(
+            error
+                .message
+                .starts_with("Erreur de la base locale de l'appareil : l'enregistrement sur cet appareil a échoué."),
+            "{}",
+            error.message
+        );
+        assert!(!error.is_unreachable());
+        assert_eq!(error.exit_code(), 1);
     }
 }

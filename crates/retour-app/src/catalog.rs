@@ -10,8 +10,8 @@ use retour_sync::engine::{lock, CACHE_REASONS, CACHE_SERVICE};
 
 use crate::online::{online_else_cached, online_else_kept};
 use crate::{
-    App, AppError, AppResult, DeliveryNoteView, DeliveryNotesView, LookupView, Reason, ScheduleRow,
-    ServiceView,
+    App, AppError, AppResult, DeliveryNoteView, DeliveryNotesView, ErrorCode, LookupView, Reason,
+    ScheduleRow, ServiceView,
 };
 
 impl App {
@@ -33,7 +33,7 @@ impl App {
             };
             let now = Utc::now() + account.engine.clock_offset();
             let schedule = Schedule::from_api_days(&info.schedule)
-                .map_err(|e| AppError::new("server_error", e.to_string()))?;
+                .map_err(|e| AppError::new(ErrorCode::UnexpectedResponse, e.to_string()))?;
             Ok(Some(ServiceInfo {
                 open: schedule.is_open(now),
                 now,
@@ -89,7 +89,7 @@ impl App {
     pub async fn lookup(&self, code: &str) -> AppResult<LookupView> {
         let scanned = classify(code).ok_or_else(|| {
             AppError::new(
-                "invalid_code",
+                ErrorCode::InvalidCode,
                 "Code non reconnu : scannez ou saisissez un BL, un code produit ou une référence.",
             )
         })?;

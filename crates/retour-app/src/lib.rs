@@ -5,9 +5,12 @@
 //! Build one [`App`] per process from a [`Config`] and share it (it is `Send + Sync + Clone`;
 //! in Tauri: `app.manage(retour_app::App::open(config)?)`). Every operation returns
 //! `Result<_, AppError>`; [`AppError`] serialises as `{"code", "message"}` with a French message
-//! ready to show. Network operations are `async` (run them from a Tauri `async` command or any
-//! tokio runtime); local ones are plain functions and never touch the network. A Tauri command
-//! calls the method itself: `app.cart_add(&args).map_err(Into::into)`.
+//! ready to show and one of the stable [`ErrorCode`]s (`retour-domain`'s vocabulary, shared with
+//! the server's problem documents; `local_storage` when the device's own store fails, and
+//! [`AppError::exit_code`] for command lines: 1 refused, 2 unreachable). Network operations
+//! are `async` (run them from a Tauri `async` command or any tokio runtime); local ones are
+//! plain functions and never touch the network. A Tauri command calls the method itself:
+//! `app.cart_add(&args).map_err(Into::into)`.
 //!
 //! | operation | returns | network |
 //! |---|---|---|
@@ -62,7 +65,7 @@
 //! | `account` | the e-mailed links: `request_password_reset`, `reset_password`, `request_unlock`, `unlock_account` |
 //! | `camera` | `cameras`, `camera_start`, `camera_stop` |
 //! | `scan` | [`scan_file`], [`scan_bytes`] |
-//! | `error` | [`AppError`] |
+//! | `error` | [`AppError`] over the domain's [`ErrorCode`] |
 //! | `views` | the views and arguments the operations take and return |
 
 #![forbid(unsafe_code)]
@@ -95,7 +98,7 @@ pub use account::{INVALID_TOKEN, WEAK_PASSWORD};
 pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use catalog::validate_bl_number;
 pub use config::{default_data_dir, Config, TokenStoreChoice};
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, ErrorCode};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
 pub use retour_sync::SyncState as SyncStateView;

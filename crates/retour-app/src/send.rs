@@ -7,7 +7,7 @@ use retour_sync::engine::lock;
 use retour_sync::{ApiError, SendOutcome};
 
 use crate::cart_view::current_cart_view;
-use crate::{App, AppError, AppResult, ReturnRequest};
+use crate::{App, AppError, AppResult, ErrorCode, ReturnRequest};
 
 impl App {
     /// "Envoyer la demande": writes the request with a fresh idempotency key to the outbox,
@@ -23,11 +23,14 @@ impl App {
             None => {
                 let view = current_cart_view(&account, &lock(&account.store))?;
                 if view.lines.is_empty() {
-                    return Err(AppError::new("empty_request", "Votre panier est vide."));
+                    return Err(AppError::new(
+                        ErrorCode::EmptyRequest,
+                        "Votre panier est vide.",
+                    ));
                 }
                 if !view.can_send {
                     return Err(AppError::new(
-                        "reason_required",
+                        ErrorCode::ReasonRequired,
                         "Choisissez un motif pour chaque ligne avant d'envoyer la demande.",
                     ));
                 }
@@ -81,8 +84,8 @@ impl App {
                     submission.idempotency_key
                 ));
                 match AppError::from(e) {
-                    e if e.code == "unreachable" => Err(AppError::new(
-                        "send_pending",
+                    e if e.code == ErrorCode::Unreachable => Err(AppError::new(
+                        ErrorCode::SendPending,
                         "Pas de réseau : votre demande est enregistrée sur l'appareil et sera \
                          envoyée automatiquement dès que possible.",
                     )),

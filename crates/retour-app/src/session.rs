@@ -4,7 +4,7 @@
 use retour_sync::engine::lock;
 
 use crate::accounts::META_USER;
-use crate::{App, AppError, AppResult, LoginArgs, SessionView};
+use crate::{App, AppError, AppResult, ErrorCode, LoginArgs, SessionView};
 
 impl App {
     /// Signs in with e-mail and password; with `remember`, the session is kept in the keychain.
@@ -12,13 +12,13 @@ impl App {
     pub async fn login(&self, args: &LoginArgs) -> AppResult<SessionView> {
         if args.email.trim().is_empty() {
             return Err(AppError::new(
-                "email_required",
+                ErrorCode::EmailRequired,
                 "Veuillez entrer un nom d'utilisateur",
             ));
         }
         if args.password.is_empty() {
             return Err(AppError::new(
-                "password_required",
+                ErrorCode::PasswordRequired,
                 "Veuillez entrer un mot de passe",
             ));
         }
@@ -58,7 +58,7 @@ impl App {
     pub async fn logout(&self) -> AppResult<()> {
         let result = self.inner.session.logout().await;
         self.log("déconnexion");
-        result.map_err(|e| AppError::new("keychain", e.to_string()))
+        result.map_err(|e| AppError::new(ErrorCode::Keychain, e.to_string()))
     }
 
     /// Who is signed in, and any warning about the keychain.

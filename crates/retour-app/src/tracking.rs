@@ -10,7 +10,7 @@ use retour_sync::DossierQuery;
 
 use crate::accounts::slug;
 use crate::online::online_else_kept;
-use crate::{App, AppError, AppResult, Dossier, DossiersArgs, DossiersView};
+use crate::{App, AppError, AppResult, Dossier, DossiersArgs, DossiersView, ErrorCode};
 
 impl App {
     /// The return files, newest first ("EN COURS" / "CLÔTURÉS", status filter, page).
@@ -47,7 +47,7 @@ impl App {
         let number = number.trim().to_owned();
         if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
             return Err(AppError::new(
-                "invalid_format",
+                ErrorCode::InvalidFormat,
                 "Numéro de suivi incorrect : il ne contient que des chiffres.",
             ));
         }
