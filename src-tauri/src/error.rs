@@ -15,7 +15,7 @@ pub struct CommandError {
 impl From<retour_app::AppError> for CommandError {
     fn from(error: retour_app::AppError) -> CommandError {
         CommandError {
-            code: error.code,
+            code: error.code.into(),
             message: error.message,
         }
     }

@@ -7,7 +7,7 @@
 
 use retour_sync::ApiError;
 
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, ErrorCode};
 
 /// The code of a refused or expired link.
 pub const INVALID_TOKEN: &str = "invalid_token";
@@ -23,13 +23,13 @@ fn email_of(input: &str) -> AppResult<String> {
     let email = input.trim();
     if email.is_empty() {
         return Err(AppError::new(
-            "email_required",
+            ErrorCode::EmailRequired,
             "Veuillez entrer votre adresse e-mail",
         ));
     }
     if !email.contains('@') {
         return Err(AppError::new(
-            "invalid_email",
+            ErrorCode::InvalidEmail,
             "Adresse e-mail incorrecte : vérifiez-la (exemple : atelier@garage.fr).",
         ));
     }
@@ -49,7 +49,7 @@ pub(crate) fn token_of(input: &str) -> AppResult<String> {
     let token = percent_decode(raw);
     if token.is_empty() {
         return Err(AppError::new(
-            "token_required",
+            ErrorCode::TokenRequired,
             "Veuillez entrer le code reçu par e-mail.",
         ));
     }
@@ -79,9 +79,9 @@ fn percent_decode(text: &str) -> String {
 /// The server's refusal of a link or a password, in the app's words.
 fn link_error(error: ApiError) -> AppError {
     let error = AppError::from(error);
-    match error.code.as_str() {
-        INVALID_TOKEN => AppError::new(INVALID_TOKEN, INVALID_TOKEN_MESSAGE),
-        WEAK_PASSWORD => AppError::new(WEAK_PASSWORD, WEAK_PASSWORD_MESSAGE),
+    match error.code {
+        ErrorCode::InvalidToken => AppError::new(ErrorCode::InvalidToken, INVALID_TOKEN_MESSAGE),
+        ErrorCode::WeakPassword => AppError::new(ErrorCode::WeakPassword, WEAK_PASSWORD_MESSAGE),
         _ => error,
     }
 }
@@ -107,7 +107,7 @@ impl App {
         let token = token_of(token)?;
         if new_password.is_empty() {
             return Err(AppError::new(
-                "password_required",
+                ErrorCode::PasswordRequired,
                 "Veuillez entrer un mot de passe",
             ));
         }

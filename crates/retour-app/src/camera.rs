@@ -23,7 +23,7 @@ use retour_camera::{CameraError, FrameSource, StillImageSource};
 use retour_scan::{LiveConfig, LiveEvent, LiveScanner, ScanRead};
 use serde::Serialize;
 
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, ErrorCode};
 
 /// The id of the still picture standing in for a camera.
 pub const STILL_IMAGE_CAMERA_ID: &str = "image";
@@ -42,7 +42,7 @@ pub struct CameraInfo {
 
 impl From<CameraError> for AppError {
     fn from(error: CameraError) -> AppError {
-        AppError::new(error.code(), error.to_string())
+        AppError::new(ErrorCode::parse(error.code()), error.to_string())
     }
 }
 
@@ -123,7 +123,7 @@ impl App {
             None => Ok(Camera::System(0)),
             Some(id) => id.parse().map(Camera::System).map_err(|_| {
                 AppError::new(
-                    "no_camera",
+                    ErrorCode::NoCamera,
                     format!("La caméra « {id} » n'existe pas : choisissez-en une autre dans les réglages."),
                 )
             }),
@@ -166,7 +166,10 @@ impl App {
                 let _ = film(source.as_mut(), &thread_stop, on_frame, on_read);
             })
             .map_err(|e| {
-                AppError::new("camera_failed", format!("La caméra ne démarre pas : {e}"))
+                AppError::new(
+                    ErrorCode::CameraFailed,
+                    format!("La caméra ne démarre pas : {e}"),
+                )
             })?;
         let mut run = CameraRun {
             stop,

@@ -49,7 +49,7 @@ pub async fn start_demo_backend(data_dir: &Path) -> AppResult<DemoBackend> {
     std::fs::create_dir_all(&dir).map_err(AppError::local)?;
     let fail = |e: &dyn std::fmt::Display| {
         AppError::new(
-            "demo_backend",
+            crate::ErrorCode::DemoBackend,
             format!("Impossible de démarrer le serveur de démonstration : {e}"),
         )
     };

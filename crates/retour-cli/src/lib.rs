@@ -148,9 +148,9 @@ struct Failure {
 impl From<AppError> for Failure {
     fn from(e: AppError) -> Failure {
         Failure {
-            exit: if e.is_unreachable() { 2 } else { 1 },
+            exit: e.exit_code(),
             message: e.message,
-            code: e.code,
+            code: e.code.into(),
         }
     }
 }
@@ -589,7 +589,7 @@ fn scan(files: &[PathBuf], json: bool) -> Result<(), Failure> {
     match failed {
         Some(e) => Err(Failure {
             message: "Certains fichiers n'ont pas pu être lus.".into(),
-            code: e.code,
+            code: e.code.into(),
             exit: 1,
         }),
         None => Ok(()),

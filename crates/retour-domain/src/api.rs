@@ -49,6 +49,11 @@ fn about_blank() -> String {
 }
 
 impl Problem {
+    /// The stable code as the shared vocabulary (an unknown one kept as received).
+    pub fn error_code(&self) -> crate::ErrorCode {
+        crate::ErrorCode::parse(&self.code)
+    }
+
     /// A problem with a status, a stable code and a French detail.
     pub fn new(status: u16, code: &str, detail: impl Into<String>) -> Problem {
         Problem {

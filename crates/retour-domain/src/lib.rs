@@ -10,6 +10,7 @@ pub mod bl;
 pub mod cart;
 pub mod code;
 pub mod eligibility;
+pub mod error_code;
 pub mod grouping;
 pub mod hours;
 pub mod money;
@@ -20,4 +21,5 @@ pub mod status;
 
 pub use bl::{BlError, BlNumber};
 pub use code::{classify, Gtin, ScannedCode, SupplierReference};
+pub use error_code::ErrorCode;
 pub use money::Money;

@@ -6,6 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use retour_domain::api::{FieldError, Problem};
+use retour_domain::ErrorCode;
 
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -16,8 +17,26 @@ pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
     /// A problem with an HTTP status, a stable code and a French detail.
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> ApiError {
-        ApiError(Box::new(Problem::new(status.as_u16(), code, detail)))
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<ErrorCode>,
+        detail: impl Into<String>,
+    ) -> ApiError {
+        ApiError(Box::new(Problem::new(
+            status.as_u16(),
+            code.into().as_str(),
+            detail,
+        )))
+    }
+
+    /// The problem of a code with its own status and French text.
+    pub fn of(code: ErrorCode) -> ApiError {
+        let status = code
+            .http_status()
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .unwrap_or(StatusCode::BAD_REQUEST);
+        let detail = code.french();
+        ApiError::new(status, code, detail)
     }
 
     /// Adds per-field errors.
@@ -43,6 +62,11 @@ impl ApiError {
         &self.0.code
     }
 
+    /// The stable code as the shared vocabulary.
+    pub fn error_code(&self) -> ErrorCode {
+        self.0.error_code()
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
@@ -50,91 +74,39 @@ impl ApiError {
 
     /// `404 not_found`, the same for a missing resource and another customer's.
     pub fn not_found() -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", "Ressource introuvable")
+        ApiError::of(ErrorCode::NotFound)
     }
 
     /// `401 unauthorized`: no valid access token.
     pub fn unauthorized() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Authentification requise : veuillez vous connecter",
-        )
+        ApiError::of(ErrorCode::Unauthorized)
     }
 
     /// `403 forbidden`: the account's role may not do this.
     pub fn forbidden() -> ApiError {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Vous n'avez pas accès à cette fonction",
-        )
+        ApiError::of(ErrorCode::Forbidden)
     }
 
     /// `400` for a malformed query string or body.
-    pub fn bad_request(code: &str, detail: impl Into<String>) -> ApiError {
+    pub fn bad_request(code: impl Into<ErrorCode>, detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
     /// `422` for a well-formed request that breaks a rule.
-    pub fn unprocessable(code: &str, detail: impl Into<String>) -> ApiError {
+    pub fn unprocessable(code: impl Into<ErrorCode>, detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
     }
 
     /// `500`: logs the cause and tells the client nothing about it.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(%cause, "internal error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Erreur interne du serveur, veuillez réessayer plus tard",
-        )
+        ApiError::of(ErrorCode::InternalError)
     }
 
     /// The generic problem for an HTTP status produced outside the handlers (timeouts, 405, …).
     pub fn for_status(status: StatusCode) -> ApiError {
-        let (code, detail) = match status.as_u16() {
-            400 => ("bad_request", "Requête invalide"),
-            401 => (
-                "unauthorized",
-                "Authentification requise : veuillez vous connecter",
-            ),
-            403 => ("forbidden", "Vous n'avez pas accès à cette fonction"),
-            404 => ("not_found", "Ressource introuvable"),
-            405 => (
-                "method_not_allowed",
-                "Méthode non autorisée pour cette adresse",
-            ),
-            408 => (
-                "request_timeout",
-                "La requête a pris trop de temps, veuillez réessayer",
-            ),
-            411 => (
-                "length_required",
-                "La longueur du corps de la requête est requise",
-            ),
-            413 => (
-                "payload_too_large",
-                "Le corps de la requête dépasse la taille maximale (1 Mio)",
-            ),
-            415 => (
-                "unsupported_media_type",
-                "Le corps de la requête doit être du JSON (application/json)",
-            ),
-            429 => (
-                "too_many_requests",
-                "Trop de requêtes, veuillez patienter avant de réessayer",
-            ),
-            503 => (
-                "service_unavailable",
-                "Service momentanément indisponible, veuillez réessayer",
-            ),
-            s if s >= 500 => (
-                "internal_error",
-                "Erreur interne du serveur, veuillez réessayer plus tard",
-            ),
-            _ => ("bad_request", "Requête invalide"),
-        };
+        let code = ErrorCode::for_status(status.as_u16());
+        let detail = code.french();
         ApiError::new(status, code, detail)
     }
 }
@@ -178,25 +150,25 @@ impl From<JsonRejection> for ApiError {
                 if status == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::for_status(status)
                 } else {
-                    ApiError::bad_request("invalid_body", "Le corps de la requête est illisible")
+                    ApiError::of(ErrorCode::InvalidBody)
                 }
             }
             JsonRejection::JsonSyntaxError(inner) => ApiError::bad_request(
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!(
                     "Le corps de la requête n'est pas du JSON valide : {}",
                     clean(&inner.body_text())
                 ),
             ),
             JsonRejection::JsonDataError(inner) => ApiError::bad_request(
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!(
                     "Le corps de la requête ne respecte pas le format attendu : {}",
                     clean(&inner.body_text())
                 ),
             ),
             other => ApiError::bad_request(
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!(
                     "Le corps de la requête est invalide : {}",
                     clean(&other.body_text())
@@ -209,7 +181,7 @@ impl From<JsonRejection> for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> ApiError {
         ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             format!(
                 "Paramètres de requête invalides : {}",
                 clean(&rejection.body_text())
@@ -245,5 +217,47 @@ pub fn field_error(field: impl Into<String>, code: &str, message: impl Into<Stri
         field: field.into(),
         code: code.to_owned(),
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generic_problems_keep_their_exact_documents() {
+        let json = |e: ApiError| serde_json::to_string(&*e.0).unwrap();
+        assert_eq!(
+            json(ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE)),
+            r#"{"type":"https://retour.example/problems/payload_too_large","title":"payload too large","status":413,"code":"payload_too_large","detail":"Le corps de la requête dépasse la taille maximale (1 Mio)"}"#
+        );
+        assert_eq!(
+            json(ApiError::for_status(StatusCode::BAD_GATEWAY)),
+            r#"{"type":"https://retour.example/problems/internal_error","title":"internal error","status":502,"code":"internal_error","detail":"Erreur interne du serveur, veuillez réessayer plus tard"}"#
+        );
+        assert_eq!(
+            json(ApiError::not_found()),
+            r#"{"type":"https://retour.example/problems/not_found","title":"not found","status":404,"code":"not_found","detail":"Ressource introuvable"}"#
+        );
+        assert_eq!(
+            json(ApiError::unauthorized()),
+            r#"{"type":"https://retour.example/problems/unauthorized","title":"unauthorized","status":401,"code":"unauthorized","detail":"Authentification requise : veuillez vous connecter"}"#
+        );
+        assert_eq!(
+            json(ApiError::internal("disque plein")),
+            r#"{"type":"https://retour.example/problems/internal_error","title":"internal error","status":500,"code":"internal_error","detail":"Erreur interne du serveur, veuillez réessayer plus tard"}"#
+        );
+        assert_eq!(ApiError::forbidden().error_code(), ErrorCode::Forbidden);
+        assert_eq!(ApiError::forbidden().status(), StatusCode::FORBIDDEN);
+    }
+
+    #[test]
+    fn every_status_the_server_answers_has_its_code_and_text() {
+        for status in [400, 401, 403, 404, 405, 408, 411, 413, 415, 429, 500, 503] {
+            let problem = ApiError::for_status(StatusCode::from_u16(status).unwrap());
+            let code = problem.error_code();
+            assert_eq!(code.http_status(), Some(status), "{code}");
+            assert_eq!(problem.0.detail, code.french());
+        }
     }
 }

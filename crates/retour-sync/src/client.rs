@@ -13,6 +13,7 @@ use retour_domain::api::{
     Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Problem, Reason, RefreshRequest,
     ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session, TokenRequest,
 };
+use retour_domain::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -35,6 +36,9 @@ pub enum ApiError {
     /// The server answered 2xx with a body we cannot read.
     #[error("réponse du serveur illisible : {0}")]
     Decode(String),
+    /// The device's own store failed while syncing (not the server's fault).
+    #[error("base locale : {0}")]
+    LocalStorage(String),
 }
 
 impl ApiError {
@@ -374,24 +378,9 @@ fn unreachable(error: reqwest::Error) -> ApiError {
 
 fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
     let problem = serde_json::from_slice::<Problem>(body).unwrap_or_else(|_| {
-        let (code, detail) = match status.as_u16() {
-            401 => (
-                "unauthorized",
-                "Session expirée : veuillez vous reconnecter.",
-            ),
-            404 => ("not_found", "Introuvable."),
-            413 => ("too_large", "Requête trop volumineuse."),
-            429 => (
-                "too_many_requests",
-                "Trop de requêtes : réessayez dans un instant.",
-            ),
-            s if s >= 500 => (
-                "server_error",
-                "Le serveur a rencontré une erreur : réessayez plus tard.",
-            ),
-            _ => ("refused", "Le serveur a refusé la demande."),
-        };
-        Problem::new(status.as_u16(), code, detail)
+        // Not a problem document (a proxy's page…): the server's own code for that status.
+        let code = ErrorCode::for_status(status.as_u16());
+        Problem::new(status.as_u16(), code.as_str(), code.french())
     });
     let retry_after = headers
         .get(RETRY_AFTER)
@@ -421,10 +410,29 @@ mod tests {
                 retry_after,
             } => {
                 assert_eq!(status, 503);
-                assert_eq!(problem.code, "server_error");
+                assert_eq!(problem.code, "service_unavailable");
                 assert_eq!(retry_after, Some(Duration::from_secs(7)));
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_non_problem_error_body_gets_the_servers_code_for_its_status() {
+        for (status, code) in [
+            (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            (StatusCode::BAD_GATEWAY, "internal_error"),
+            (StatusCode::UNAUTHORIZED, "unauthorized"),
+            (StatusCode::CONFLICT, "bad_request"),
+        ] {
+            match status_error(status, &HeaderMap::new(), b"<html>") {
+                ApiError::Status { problem, .. } => {
+                    assert_eq!(problem.code, code, "{status}");
+                    assert_eq!(problem.detail, problem.error_code().french());
+                }
+                other => panic!("{other:?}"),
+            }
         }
     }
 

@@ -482,5 +482,5 @@ impl SyncEngine {
 
 /// A store failure seen by the engine, as an API-shaped error for the caller.
 pub fn store_error(error: retour_store::StoreError) -> ApiError {
-    ApiError::Decode(format!("base locale : {error}"))
+    ApiError::LocalStorage(error.to_string())
 }
