@@ -7,6 +7,7 @@ mod bench_app;
 mod bench_cart;
 mod bench_scan;
 mod bench_server;
+mod bindings;
 mod bundle;
 mod demo;
 mod schemathesis;
@@ -25,6 +26,7 @@ tasks:
   test         setup, then run every test (what CI runs, minus fmt and clippy)
   ci           fmt --check, clippy with warnings denied, then test
   demo         build and run the app (embedded demo backend, or --server URL)
+  bindings     write ui/js/commands.js from the Tauri commands (--check: fail when stale)
   bundle       build the installable package (.deb here) with tauri-cli
   bench-app    release-build figures: cold start, idle memory, scanner burst
   bench-cart   release-build figures: cart edit on a 500-line cart, sync of 500 ops on loopback,
@@ -46,6 +48,7 @@ fn main() -> Result<()> {
         "test" => test(rest),
         "ci" => ci(rest),
         "demo" => demo::run(rest),
+        "bindings" => bindings::run(&root(), rest),
         "bundle" => bundle::run(rest),
         "bench-app" => bench_app::run(rest),
         "bench-cart" => bench_cart::run(rest),
