@@ -526,6 +526,47 @@ mod tests {
         assert_eq!(lower_camel("first_key_ms"), "firstKeyMs");
     }
 
+    /// A command renamed on the Rust side only, or left out of the capability, fails the check.
+    #[test]
+    fn a_renamed_or_unallowed_command_fails_the_check() {
+        let root = std::env::temp_dir().join(format!("retour-bindings-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("src-tauri/src/commands")).unwrap();
+        std::fs::create_dir_all(root.join("src-tauri/capabilities")).unwrap();
+        std::fs::create_dir_all(root.join("ui/js")).unwrap();
+        let command = |name: &str| {
+            std::fs::write(
+                root.join("src-tauri/src/commands/cart.rs"),
+                format!("#[tauri::command]\npub fn {name}(app: State<'_, App>) -> AppResult<CartView> {{ app.{name}() }}\n"),
+            )
+            .unwrap()
+        };
+        let capability = |allowed: &str| {
+            std::fs::write(
+                root.join(CAPABILITY),
+                format!("{{\"permissions\": [\"core:event:allow-listen\", \"{allowed}\"]}}"),
+            )
+            .unwrap()
+        };
+        command("cart");
+        capability("allow-cart");
+        run(&root, &[]).unwrap();
+        check(&root).unwrap();
+
+        command("cart_view");
+        let stale = check(&root).unwrap_err().to_string();
+        assert!(stale.contains("ui/js/commands.js is stale"), "{stale}");
+        assert!(stale.contains("lacks \"allow-cart-view\""), "{stale}");
+        assert!(stale.contains("allows \"allow-cart\""), "{stale}");
+
+        run(&root, &[]).unwrap_err();
+        capability("allow-cart-view");
+        check(&root).unwrap();
+        let js = std::fs::read_to_string(root.join(JS_FILE)).unwrap();
+        assert!(js.contains("invoke(\"cart_view\", {})"), "{js}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
     /// The committed bindings and capability agree with the commands of the real shell.
     #[test]
     fn the_committed_bindings_are_fresh() {
