@@ -1,47 +1,44 @@
-//! Builds the Tauri context (config, capabilities, icons) and a permission per command, so that
-//! the window's capability can name exactly the commands the UI calls.
+//! Builds the Tauri context (config, capabilities, icons), a permission per command, and the
+//! invoke handler, all from the one list of commands: the `#[tauri::command]` functions under
+//! `src/`, read by `crates/xtask/src/bindings.rs`. Fails the build when `ui/js/commands.js` or the
+//! window's capability disagrees with them (`cargo xtask bindings` rewrites the JS side).
 
-/// Every command of `src/commands.rs`; each gets `allow-<name>` for `capabilities/`.
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "session",
-    "login",
-    "sso_login",
-    "pending_sso_token",
-    "logout",
-    "request_password_reset",
-    "reset_password",
-    "request_unlock",
-    "unlock_account",
-    "service",
-    "recent_delivery_notes",
-    "delivery_note",
-    "validate_bl_number",
-    "lookup",
-    "scan_image",
-    "cart",
-    "cart_add",
-    "cart_set",
-    "cart_remove",
-    "cart_save",
-    "cart_send",
-    "dossiers",
-    "dossier",
-    "preaccord_path",
-    "sync_state",
-    "sync_now",
-    "settings",
-    "save_settings",
-    "cameras",
-    "camera_start",
-    "camera_stop",
-    "ui_rendered",
-];
+use std::path::Path;
+
+#[allow(dead_code)]
+#[path = "../crates/xtask/src/bindings.rs"]
+mod bindings;
 
 fn main() {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest_dir
+        .parent()
+        .expect("src-tauri is in the workspace");
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=../ui/js/commands.js");
+    println!("cargo:rerun-if-changed=capabilities");
+    println!("cargo:rerun-if-changed=../crates/xtask/src/bindings.rs");
+    let commands = bindings::commands(root).unwrap_or_else(|e| panic!("{e:#}"));
+    if let Err(e) = bindings::check(root) {
+        panic!("the window's side of the commands disagrees with src/commands/:\n{e:#}");
+    }
+
+    let paths: Vec<String> = commands.iter().map(bindings::Command::path).collect();
+    let handler = format!(
+        "tauri::generate_handler![\n    {},\n]\n",
+        paths.join(",\n    ")
+    );
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(Path::new(&out).join("invoke_handler.rs"), handler)
+        .expect("writing the invoke handler");
+
+    let names: Vec<&'static str> = commands
+        .into_iter()
+        .map(|c| &*Box::leak(c.name.into_boxed_str()))
+        .collect();
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(names.leak())),
     )
     .expect("tauri build script");
 }

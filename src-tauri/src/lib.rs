@@ -6,7 +6,6 @@
 //! No SQL, no HTTP, no business rule here: the window renders what the façade returns.
 
 mod commands;
-mod error;
 mod events;
 mod shell;
 
@@ -35,41 +34,9 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| setup(app, started))
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::session,
-            commands::login,
-            commands::sso_login,
-            commands::pending_sso_token,
-            commands::logout,
-            commands::request_password_reset,
-            commands::reset_password,
-            commands::request_unlock,
-            commands::unlock_account,
-            commands::service,
-            commands::recent_delivery_notes,
-            commands::delivery_note,
-            commands::validate_bl_number,
-            commands::lookup,
-            commands::scan_image,
-            commands::cart,
-            commands::cart_add,
-            commands::cart_set,
-            commands::cart_remove,
-            commands::cart_save,
-            commands::cart_send,
-            commands::dossiers,
-            commands::dossier,
-            commands::preaccord_path,
-            commands::sync_state,
-            commands::sync_now,
-            commands::settings,
-            commands::save_settings,
-            commands::cameras,
-            commands::camera_start,
-            commands::camera_stop,
-            commands::ui_rendered,
-        ])
+        // `tauri::generate_handler![…]` over every `#[tauri::command]` of `src/commands/`, written
+        // by `build.rs`: the command list is never typed twice.
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/invoke_handler.rs")))
         .run(tauri::generate_context!())
         .expect("Retour could not start its window");
 }

@@ -100,7 +100,8 @@ impl Shell {
         }
     }
 
-    pub fn info(&self) -> AppInfo {
+    /// Facts for the window (`app_info`).
+    pub fn app_info(&self) -> AppInfo {
         let settings = self.settings();
         AppInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -154,12 +155,14 @@ impl Shell {
         }
     }
 
-    pub fn take_sso_token(&self) -> Option<String> {
+    /// The pending SSO token, taken: a second call gets `None` (`pending_sso_token`).
+    pub fn pending_sso_token(&self) -> Option<String> {
         self.sso_token.lock().ok().and_then(|mut slot| slot.take())
     }
 
-    /// Appends `<screen> <burst ms> <first key ms> <ms since start>` to `RETOUR_BENCH_FILE`.
-    pub fn record_render(
+    /// Appends `<screen> <burst ms> <first key ms> <ms since start>` to `RETOUR_BENCH_FILE`
+    /// (`ui_rendered`).
+    pub fn ui_rendered(
         &self,
         screen: &str,
         burst_ms: Option<f64>,

@@ -1,10 +1,11 @@
-// The only door to the Rust core: Tauri commands (one per façade operation) and events.
-// Errors come back as `{code, message}` with a French message ready to show.
+// The only door to the Rust core: `invoke` (used by the generated commands.js, one function per
+// command) and the shell's events. Errors come back as `{code, message}` with a French message
+// ready to show.
 
 const tauri = window.__TAURI__;
 
-/** Calls a command; rejects with `{code, message}`. */
-export async function call(command, args = {}) {
+/** Calls a command by name; rejects with `{code, message}`. Screens call commands.js instead. */
+export async function invoke(command, args = {}) {
   if (!tauri) throw { code: "no_backend", message: "Tauri indisponible" };
   try {
     return await tauri.core.invoke(command, args);

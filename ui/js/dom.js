@@ -1,7 +1,7 @@
 // Small DOM helpers: element building without innerHTML (server texts are never parsed as HTML),
 // display formats for money and dates, dialogs and the toast.
 
-import { language, t } from "./i18n.js";
+import { language, t } from "./i18n/index.js";
 
 /** Builds an element: `h("button", {class: "primary", onclick}, "Text", child)`. */
 export function h(tag, attrs = {}, ...children) {

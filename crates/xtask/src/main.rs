@@ -7,6 +7,7 @@ mod bench_app;
 mod bench_cart;
 mod bench_scan;
 mod bench_server;
+mod bindings;
 mod bundle;
 mod demo;
 mod schemathesis;
@@ -28,6 +29,7 @@ tasks:
   tidy         check the architecture invariants (--graph prints the crate graph, --graph --write
                puts it in ARCHITECTURE.md)
   demo         build and run the app (embedded demo backend, or --server URL)
+  bindings     write ui/js/commands.js from the Tauri commands (--check: fail when stale)
   bundle       build the installable package (.deb here) with tauri-cli
   bench-app    release-build figures: cold start, idle memory, scanner burst
   bench-cart   release-build figures: cart edit on a 500-line cart, sync of 500 ops on loopback,
@@ -50,6 +52,7 @@ fn main() -> Result<()> {
         "ci" => ci(rest),
         "tidy" => tidy::run(rest),
         "demo" => demo::run(rest),
+        "bindings" => bindings::run(&root(), rest),
         "bundle" => bundle::run(rest),
         "bench-app" => bench_app::run(rest),
         "bench-cart" => bench_cart::run(rest),

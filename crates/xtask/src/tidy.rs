@@ -73,43 +73,17 @@ pub const RULES: &[Rule] = &[
     ("i18n-keys-match", i18n::i18n_keys_match),
     ("module-doc-line", module_docs::module_doc_line),
     ("dependency-graph", graph::dependency_graph_documented),
-    // The generated JS bindings (`crates/xtask/src/bindings.rs`, branch arch-ui) plug in here:
-    // ("bindings", |root| match crate::bindings::check(root) {
-    //     Ok(()) => Vec::new(),
-    //     Err(error) => vec![Violation::from_error("ui/js/commands.js", error)],
-    // }),
+    ("bindings", generated_bindings_fresh),
 ];
 
-/// Violations today's tree is known to have, each being fixed on another branch of issue 10:
-/// `(rule, file, part of the message)`. Tidy reports them without failing; an entry that is no
-/// longer reported fails tidy, so that this list only shrinks. It must be empty once issue 10
-/// is merged.
-const KNOWN_VIOLATIONS: &[(&str, &str, &str)] = &[
-    // The UI calls a `reasons` command that exists nowhere (issue 10, item 3: branch arch-ui).
-    ("commands-match-ui", "ui/js/screens/cart.js", "`reasons`"),
-    // Called through a variable or a ternary, so no `call("name"` literal names them; the
-    // generated `ui/js/commands.js` (branch arch-ui) names every command it calls.
-    (
-        "commands-match-ui",
-        "src-tauri/src/commands.rs",
-        "`cart_set`",
-    ),
-    (
-        "commands-match-ui",
-        "src-tauri/src/commands.rs",
-        "`cart_remove`",
-    ),
-    (
-        "commands-match-ui",
-        "src-tauri/src/commands.rs",
-        "`request_password_reset`",
-    ),
-    (
-        "commands-match-ui",
-        "src-tauri/src/commands.rs",
-        "`request_unlock`",
-    ),
-];
+/// `ui/js/commands.js` and the window's capability are what `cargo xtask bindings` makes of the
+/// shell's commands.
+fn generated_bindings_fresh(root: &Path) -> Vec<Violation> {
+    match crate::bindings::check(root) {
+        Ok(()) => Vec::new(),
+        Err(error) => vec![Violation::from_error("ui/js/commands.js", error)],
+    }
+}
 
 /// `cargo xtask tidy [--graph [--write]]`.
 pub fn run(args: &[String]) -> Result<()> {
@@ -125,73 +99,25 @@ pub fn run(args: &[String]) -> Result<()> {
     }
 }
 
-/// Runs every rule; fails on any violation that is not a known one, or on a known one that is
-/// gone.
+/// Runs every rule; fails on any violation.
 fn check(root: &Path) -> Result<()> {
-    let report = Report::of(root, RULES);
-    for (rule, violation) in &report.known {
-        println!("known, being fixed elsewhere [{rule}] {violation}");
-    }
-    for (rule, violation) in &report.new {
+    let violations = violations(root, RULES);
+    for (rule, violation) in &violations {
         println!("[{rule}] {violation}");
     }
-    for (rule, file, text) in &report.stale {
-        println!("[{rule}] {file}: no longer reports {text}: remove it from KNOWN_VIOLATIONS in crates/xtask/src/tidy.rs");
-    }
-    if !report.passes() {
-        bail!(
-            "tidy: {} violation(s), {} stale known violation(s)",
-            report.new.len(),
-            report.stale.len()
-        );
+    if !violations.is_empty() {
+        bail!("tidy: {} violation(s)", violations.len());
     }
     println!("tidy: {} rules pass", RULES.len());
     Ok(())
 }
 
-/// The violations of a run, split against [`KNOWN_VIOLATIONS`].
-struct Report {
-    new: Vec<(&'static str, Violation)>,
-    known: Vec<(&'static str, Violation)>,
-    stale: Vec<(&'static str, &'static str, &'static str)>,
-}
-
-impl Report {
-    fn of(root: &Path, rules: &[Rule]) -> Report {
-        let mut report = Report {
-            new: Vec::new(),
-            known: Vec::new(),
-            stale: Vec::new(),
-        };
-        let mut seen = vec![false; KNOWN_VIOLATIONS.len()];
-        for (rule, check) in rules {
-            for violation in check(root) {
-                let known = KNOWN_VIOLATIONS.iter().position(|(r, file, text)| {
-                    r == rule
-                        && violation.file == Path::new(file)
-                        && violation.message.contains(text)
-                });
-                match known {
-                    Some(index) => {
-                        seen[index] = true;
-                        report.known.push((rule, violation));
-                    }
-                    None => report.new.push((rule, violation)),
-                }
-            }
-        }
-        report.stale = KNOWN_VIOLATIONS
-            .iter()
-            .zip(seen)
-            .filter(|&(_, seen)| !seen)
-            .map(|(known, _)| *known)
-            .collect();
-        report
-    }
-
-    fn passes(&self) -> bool {
-        self.new.is_empty() && self.stale.is_empty()
-    }
+/// Every violation of `rules` in the tree at `root`, with the name of its rule.
+fn violations(root: &Path, rules: &[Rule]) -> Vec<(&'static str, Violation)> {
+    rules
+        .iter()
+        .flat_map(|(rule, check)| check(root).into_iter().map(move |v| (*rule, v)))
+        .collect()
 }
 
 /// The files with extension `extension` under the given directories of `root`, sorted; build
@@ -265,49 +191,29 @@ pub(crate) mod test_support {
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::messages;
     use super::*;
 
-    /// A violation not on the known list fails tidy, and so does a known one no longer reported.
+    /// A planted violation is reported under its rule; a clean tree reports none.
     #[test]
-    fn new_violations_and_stale_known_ones_fail() {
+    fn violations_are_reported_with_their_rule() {
+        let rules: &[Rule] = &[("module-doc-line", module_docs::module_doc_line)];
         let tree = test_support::Tree::new().with("ui/js/main.js", "import x from \"y\";\n");
-        let report = Report::of(
-            tree.root(),
-            &[("module-doc-line", module_docs::module_doc_line)],
-        );
+        let found = violations(tree.root(), rules);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "module-doc-line");
         assert_eq!(
-            messages(&report.new.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>()),
-            ["ui/js/main.js:1: the file does not open with a `//` comment saying what the file holds"]
+            found[0].1.to_string(),
+            "ui/js/main.js:1: the file does not open with a `//` comment saying what the file holds"
         );
-        // The known violations belong to other rules: none was reported, so all are stale.
-        assert_eq!(report.stale.len(), KNOWN_VIOLATIONS.len());
-        assert!(!report.passes());
         let clean = test_support::Tree::new().with("ui/js/main.js", "// Boot.\n");
-        let report = Report::of(
-            clean.root(),
-            &[("module-doc-line", module_docs::module_doc_line)],
-        );
-        assert!(report.new.is_empty());
-        assert_eq!(report.passes(), KNOWN_VIOLATIONS.is_empty());
+        assert!(violations(clean.root(), rules).is_empty());
     }
 
     /// Every rule on this repository: CI fails when the repository breaks one.
     #[test]
     fn the_repository_keeps_every_invariant() {
-        let report = Report::of(&crate::root(), RULES);
-        let new = messages(
-            &report
-                .new
-                .iter()
-                .map(|(_, v)| v.clone())
-                .collect::<Vec<_>>(),
-        );
-        assert!(new.is_empty(), "tidy violations:\n{}", new.join("\n"));
-        assert!(
-            report.stale.is_empty(),
-            "known violations now fixed, remove them from KNOWN_VIOLATIONS: {:?}",
-            report.stale
-        );
+        let found = violations(&crate::root(), RULES);
+        let lines: Vec<String> = found.iter().map(|(r, v)| format!("[{r}] {v}")).collect();
+        assert!(found.is_empty(), "tidy violations:\n{}", lines.join("\n"));
     }
 }

@@ -1,45 +1,23 @@
 // Panier: count and running total, per-line stepper bounded by the eligible quantity, the reasons
-// allowed for the line, the line's estimate ("-" after inspection), remove, save, send; then the
-// confirmation with the amount, the preparation steps and the pré-accord PDF.
+// allowed for the line (with their labels, from the line itself), the line's estimate ("-" after
+// inspection), remove, save, send.
 
-import { call, openFile } from "../api.js";
-import { t, reasonLabel } from "../i18n.js";
-import { h, money, toast, errorText } from "../dom.js";
+import * as commands from "../commands.js";
+import { app } from "../state.js";
+import { go } from "../router.js";
+import { showError, renderChrome } from "../chrome.js";
+import { t, reasonLabel } from "../i18n/index.js";
+import { h, money, toast } from "../dom.js";
 import { icon } from "../icons.js";
-import { app, go, showError, renderChrome } from "../main.js";
-
-/** The reasons allowed for each cart line, from the line itself or from its BL. */
-async function allowedReasons(cart) {
-  const byLine = new Map();
-  const missing = new Set();
-  for (const line of cart.lines) {
-    if (line.allowed_reasons) byLine.set(`${line.delivery_note}/${line.line_no}`, line.allowed_reasons.map((r) => r.code ?? r));
-    else missing.add(line.delivery_note);
-  }
-  await Promise.all([...missing].map(async (number) => {
-    try {
-      const bl = await call("delivery_note", { number });
-      for (const l of bl.lines) byLine.set(`${number}/${l.line_no}`, l.allowed_reasons);
-    } catch {
-      /* Offline without the BL cached: the line shows the reason it has. */
-    }
-  }));
-  return byLine;
-}
 
 export async function cartScreen() {
-  const [cart, reasons] = await Promise.all([call("cart"), app.reasons ? app.reasons : call("reasons").catch(() => [])]);
-  app.reasons = reasons;
-  app.cart = cart;
+  app.cart = await commands.cart();
   const section = h("section", { class: "screen cart" });
-  let allowed = await allowedReasons(cart);
 
-  async function change(command, args, focusId) {
+  /** Runs a cart edit, then redraws with the cart it returns. */
+  async function change(edit, focusId) {
     try {
-      const next = await call(command, args);
-      app.cart = next.cart ?? next;
-      const known = app.cart.lines.every((l) => allowed.has(`${l.delivery_note}/${l.line_no}`) || l.allowed_reasons);
-      if (!known) allowed = await allowedReasons(app.cart);
+      app.cart = await edit();
       draw(focusId);
       renderChrome();
     } catch (error) {
@@ -54,18 +32,16 @@ export async function cartScreen() {
   }
 
   function lineView(line, index) {
-    const key = `${line.delivery_note}/${line.line_no}`;
     const id = `cl-${line.delivery_note}-${line.line_no}`;
-    const codes = allowed.get(key) || (line.reason ? [line.reason] : []);
-    const labelOf = (code) => line.allowed_reasons?.find((r) => r.code === code)?.label ?? reasons.find((r) => r.code === code)?.label;
-    const set = (qty, reason, focusId) => change("cart_set", { args: { delivery_note: line.delivery_note, line_no: line.line_no, qty, reason: reason ?? null } }, focusId);
+    const choices = line.allowed_reasons;
+    const set = (qty, reason, focusId) => change(() => commands.cart_set({ delivery_note: line.delivery_note, line_no: line.line_no, qty, reason: reason ?? null }), focusId);
     const minus = h("button", { id: `${id}-minus`, class: "step", type: "button", "aria-label": `${t("decrease")} — ${line.reference}`, disabled: line.qty <= 1,
       onclick: () => set(line.qty - 1, line.reason, `${id}-minus`) }, "−");
     const plus = h("button", { id: `${id}-plus`, class: "step", type: "button", "aria-label": `${t("increase")} — ${line.reference}`, disabled: line.qty >= line.eligible_qty,
       onclick: () => set(line.qty + 1, line.reason, `${id}-plus`) }, "+");
     const reasonGroup = h("div", { class: "reasons", role: "radiogroup", "aria-label": `${t("reason")} — ${line.reference}` },
-      codes.map((code) => {
-        const label = reasonLabel(code, labelOf(code));
+      choices.map(({ code, label: serverLabel }) => {
+        const label = reasonLabel(code, serverLabel);
         const radioId = `${id}-reason-${code}`;
         return [h("input", { type: "radio", class: "visually-hidden reason-radio", id: radioId, name: `${id}-reason`, value: code, checked: line.reason === code,
           onchange: () => set(line.qty, code, radioId) }), h("label", { for: radioId, class: "pill-choice" }, label)];
@@ -74,7 +50,7 @@ export async function cartScreen() {
       h("div", { class: "cart-line-head" },
         h("span", { class: "muted" }, t("deliveryNote"), " ", h("strong", {}, line.delivery_note)),
         h("button", { id: `${id}-remove`, class: "icon ghost remove", type: "button", "aria-label": `${t("remove")} — ${line.reference}`, title: t("remove"),
-          onclick: () => change("cart_remove", { args: { delivery_note: line.delivery_note, line_no: line.line_no } }, nextFocus(index)) }, icon("trash", 28))),
+          onclick: () => change(() => commands.cart_remove({ delivery_note: line.delivery_note, line_no: line.line_no }), nextFocus(index)) }, icon("trash", 28))),
       h("p", { class: "line-text" }, h("strong", { class: "reference" }, line.reference), " ", h("span", { class: "designation" }, line.designation),
         h("span", { class: "eligible" }, t("eligibleShort", line.eligible_qty))),
       h("div", { class: "cart-line-controls" },
@@ -90,7 +66,7 @@ export async function cartScreen() {
     const complete = cart.can_send ?? (cart.lines.length > 0 && cart.lines.every((l) => l.reason));
     const save = h("button", { id: "save-cart", class: "secondary big", type: "button", disabled: cart.lines.length === 0, onclick: async () => {
       try {
-        const saved = await call("cart_save");
+        const saved = await commands.save();
         if (saved && saved.lines) app.cart = saved;
         if (saved && typeof saved.count === "number") app.cart = { ...app.cart, count: saved.count };
         toast(saved?.message || t("cartSaved"));
@@ -103,7 +79,7 @@ export async function cartScreen() {
       send.disabled = true;
       send.textContent = t("sending");
       try {
-        app.lastRequest = await call("cart_send");
+        app.lastRequest = await commands.send();
         go("#/confirmation");
       } catch (error) {
         if (error.code === "service_closed") return go("#/closed");
@@ -132,38 +108,13 @@ export async function cartScreen() {
   draw();
   const refresh = async () => {
     if (!section.isConnected) return document.removeEventListener("retour:changed", refresh);
-    app.cart = await call("cart").catch(() => app.cart);
-    allowed = await allowedReasons(app.cart);
-    const active = document.activeElement?.id;
-    draw(active);
+    try {
+      app.cart = await commands.cart();
+    } catch (error) {
+      return showError(error);
+    }
+    draw(document.activeElement?.id);
   };
   document.addEventListener("retour:changed", refresh);
   return section;
-}
-
-export async function confirmationScreen() {
-  const request = app.lastRequest;
-  if (!request) return go("#/home");
-  const dossiers = request.dossiers || [];
-  return h("section", { class: "screen confirmation" },
-    h("div", { class: "confirm-card" },
-      h("p", { class: "check-mark" }, icon("check", 64)),
-      h("h1", { tabindex: "-1" }, t("confirmTitle")),
-      h("p", {}, t("confirmAmount")),
-      h("p", { id: "confirm-amount", class: "big-amount" }, money(request.estimated_total_ht)),
-      dossiers.length ? h("p", {}, t("filesCreated", dossiers.length), " ", dossiers.map((d) => h("strong", { class: "file-number" }, d.number, " "))) : null,
-      h("h2", {}, t("prepareTitle")),
-      h("ol", { class: "steps" }, t("prepareSteps").map((s) => h("li", {}, s))),
-      h("button", { id: "open-preaccord", class: "link", type: "button", onclick: async () => {
-        try {
-          const path = await call("preaccord_path", { requestId: request.id });
-          await openFile(path);
-        } catch (error) {
-          toast(errorText(error), "error");
-        }
-      } }, icon("doc"), t("openPreaccord")),
-      h("p", { class: "hint" }, t("preaccordMailed")),
-      h("div", { class: "stack" },
-        h("a", { id: "go-tracking-after-send", class: "button primary big", href: "#/tracking", autofocus: true }, t("goTracking")),
-        h("a", { id: "go-home-after-send", class: "button secondary big", href: "#/home" }, t("goHome")))));
 }

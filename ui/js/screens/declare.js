@@ -1,26 +1,16 @@
 // Déclarer un retour: scan (camera, USB scanner, image file), supplier reference, BL number with
-// live validation and the last 7 days of BLs; then the BLs of a reference and the BL detail.
+// live validation and the last 7 days of BLs.
 
-import { call, on, EVENTS } from "../api.js";
-import { t } from "../i18n.js";
-import { h, money, date, dialog, toast, errorText } from "../dom.js";
+import * as commands from "../commands.js";
+import { on, EVENTS } from "../api.js";
+import { app } from "../state.js";
+import { go } from "../router.js";
+import { showError } from "../chrome.js";
+import { t } from "../i18n/index.js";
+import { h, toast, errorText } from "../dom.js";
 import { icon } from "../icons.js";
-import { app, go, showError } from "../main.js";
-
-/** Resolves a scanned or typed code: a BL opens it, a product or reference lists its BLs. */
-export async function resolveCode(code) {
-  const text = String(code || "").trim();
-  if (!text) return;
-  toast(t("scanned", text));
-  try {
-    const found = await call("lookup", { code: text });
-    app.lastLookup = found;
-    if (found.open_delivery_note || found.kind === "delivery_note") go(`#/bl/${encodeURIComponent(found.open_delivery_note || found.normalized)}`);
-    else go(`#/results?code=${encodeURIComponent(found.normalized)}`);
-  } catch (error) {
-    showError(error);
-  }
-}
+import { resolveCode } from "../parts/resolve-code.js";
+import { blRow, blHelp } from "../parts/delivery-note.js";
 
 let cameraRunning = false;
 let stopFrames = null;
@@ -28,7 +18,13 @@ let stopFrames = null;
 async function stopCamera() {
   if (stopFrames) (await stopFrames)();
   stopFrames = null;
-  if (cameraRunning) await call("camera_stop").catch(() => {});
+  if (cameraRunning) {
+    try {
+      await commands.camera_stop();
+    } catch (error) {
+      showError(error);
+    }
+  }
   cameraRunning = false;
 }
 document.addEventListener("retour:leave", stopCamera);
@@ -48,7 +44,7 @@ function scanSection() {
         preview.src = `data:image/jpeg;base64,${frame.jpeg_base64 ?? frame.jpeg ?? frame}`;
         preview.hidden = false;
       });
-      await call("camera_start", { device: app.info?.camera ?? null });
+      await commands.camera_start(app.info?.camera ?? null);
       cameraRunning = true;
       cameraButton.replaceChildren(icon("close"), t("closeCamera"));
     } catch (error) {
@@ -62,7 +58,7 @@ function scanSection() {
     if (!chosen) return;
     try {
       const bytes = Array.from(new Uint8Array(await chosen.arrayBuffer()));
-      const reads = await call("scan_image", { bytes });
+      const reads = await commands.scan_bytes(bytes);
       const first = Array.isArray(reads) ? reads[0] : reads;
       if (!first) toast(t("noCodeInImage"), "error");
       else await resolveCode(first.text ?? first.code ?? first);
@@ -99,7 +95,7 @@ function blSection() {
     let message = "";
     if (input.value !== "") {
       try {
-        const verdict = await call("validate_bl_number", { input: input.value });
+        const verdict = await commands.validate_bl_number(input.value);
         message = verdict && verdict.message ? verdict.message : "";
       } catch (e) {
         message = errorText(e);
@@ -125,15 +121,11 @@ function blSection() {
       error));
 }
 
-function blHelp() {
-  dialog(t("whereIsNumber"), h("img", { class: "bl-help-picture", src: "img/bl-help.svg", alt: t("whereIsNumberText") }), h("p", {}, t("whereIsNumberText")));
-}
-
 async function recentSection() {
   const list = h("ul", { id: "recent-bls", class: "bl-list" });
   const section = h("section", { class: "card recent", "aria-labelledby": "recent-title" }, h("h2", { id: "recent-title" }, t("recentTitle")), list);
   try {
-    const recent = await call("recent_delivery_notes", { days: 7 });
+    const recent = await commands.delivery_notes(7);
     const items = recent.items ?? recent;
     if (!items.length) list.append(h("li", { class: "empty" }, t("recentEmpty")));
     for (const bl of items) list.append(blRow(bl.number, bl.delivered_on, bl.total_ht));
@@ -143,90 +135,8 @@ async function recentSection() {
   return section;
 }
 
-function blRow(number, deliveredOn, total, extra) {
-  return h("li", { class: "bl-row", dataset: { bl: number } },
-    h("dl", {},
-      h("div", {}, h("dt", {}, t("blNumberShort")), h("dd", { class: "bl-number" }, number)),
-      h("div", {}, h("dt", {}, t("deliveryDate")), h("dd", {}, date(deliveredOn))),
-      total !== undefined ? h("div", {}, h("dt", {}, t("totalHt")), h("dd", { class: "amount" }, money(total))) : null,
-      extra ? h("div", {}, h("dt", {}, ""), h("dd", {}, extra)) : null),
-    h("a", { class: "button primary details", href: `#/bl/${encodeURIComponent(number)}` }, t("details")));
-}
-
 export async function declareScreen() {
   return h("section", { class: "screen declare" },
     h("h1", { tabindex: "-1" }, t("declareTitle")),
     h("div", { class: "declare-grid" }, scanSection(), referenceSection(), blSection(), await recentSection()));
-}
-
-export async function resultsScreen() {
-  const params = new URLSearchParams(location.hash.split("?")[1] || "");
-  const code = params.get("code") || "";
-  let found = app.lastLookup;
-  if (!found || found.normalized !== code) found = await call("lookup", { code });
-  app.lastLookup = found;
-  const list = h("ul", { id: "lookup-results", class: "bl-list" });
-  if (!found.matches.length) list.append(h("li", { class: "empty" }, t("resultsEmpty")));
-  for (const m of found.matches) list.append(blRow(m.number, m.delivered_on, undefined, t("linesMatched", m.line_nos.length)));
-  return h("section", { class: "screen results" },
-    h("a", { class: "back", href: "#/declare" }, icon("back"), t("back")),
-    h("h1", { tabindex: "-1" }, t("resultsTitle"), " ", h("span", { class: "code" }, found.normalized)),
-    list);
-}
-
-export async function blScreen(number) {
-  const bl = await call("delivery_note", { number });
-  const preselected = new Set(app.lastLookup?.matches?.find((m) => m.number === bl.number)?.line_nos ?? []);
-  const boxes = [];
-  const addButton = h("button", { id: "add-to-cart", class: "primary big", type: "button" });
-  const allButton = h("button", { id: "select-all", class: "link", type: "button" });
-  function refresh() {
-    const n = boxes.filter((b) => b.checked).length;
-    addButton.textContent = t("addToCart", n);
-    addButton.disabled = n === 0;
-    const selectable = boxes.filter((b) => !b.disabled);
-    allButton.textContent = selectable.length && selectable.every((b) => b.checked) ? t("unselectAll") : t("selectAll");
-    allButton.disabled = selectable.length === 0;
-  }
-  const lines = bl.lines.map((line) => {
-    const selectable = line.eligible_qty > 0;
-    const box = h("input", { type: "checkbox", id: `line-${line.line_no}`, dataset: { line: line.line_no }, disabled: !selectable,
-      checked: selectable && preselected.has(line.line_no), onchange: refresh });
-    boxes.push(box);
-    return h("li", { class: `bl-line${selectable ? "" : " disabled"}${preselected.has(line.line_no) ? " matched" : ""}` },
-      h("label", { for: box.id },
-        h("span", { class: "line-text" },
-          h("strong", { class: "reference" }, line.reference), " ", h("span", { class: "designation" }, line.designation),
-          h("span", { class: "eligible" }, t("eligible", line.eligible_qty, line.returned_qty)),
-          selectable ? null : h("span", { class: "muted" }, t("notEligible"))),
-        box));
-  });
-  allButton.addEventListener("click", () => {
-    const selectable = boxes.filter((b) => !b.disabled);
-    const all = selectable.every((b) => b.checked);
-    selectable.forEach((b) => (b.checked = !all));
-    refresh();
-  });
-  addButton.addEventListener("click", async () => {
-    const lineNos = boxes.filter((b) => b.checked).map((b) => Number(b.dataset.line));
-    addButton.disabled = true;
-    try {
-      for (const lineNo of lineNos) app.cart = await call("cart_add", { args: { delivery_note: bl.number, line_no: lineNo } });
-      toast(t("added", lineNos.length));
-      go("#/cart");
-    } catch (error) {
-      showError(error);
-      refresh();
-    }
-  });
-  refresh();
-  return h("section", { class: "screen bl-detail" },
-    h("a", { class: "back", href: "#/declare" }, icon("back"), t("back")),
-    h("h1", { tabindex: "-1" }, t("blDetailTitle")),
-    h("p", { class: "bl-head" }, t("blLabel"), " ", h("strong", { id: "bl-number" }, bl.number),
-      h("button", { class: "info-button", type: "button", "aria-label": t("whereIsNumber"), onclick: blHelp }, "i"),
-      h("span", { class: "muted bl-date" }, t("deliveryDate"), " ", date(bl.delivered_on))),
-    h("div", { class: "select-head" }, h("h2", {}, t("selectItems")), allButton),
-    h("ul", { id: "bl-lines", class: "bl-lines" }, lines),
-    h("div", { class: "sticky-actions" }, addButton));
 }

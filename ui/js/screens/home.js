@@ -1,13 +1,13 @@
 // Accueil: the three actions, with the badge of saved cart lines not yet sent.
 
-import { call } from "../api.js";
-import { t } from "../i18n.js";
+import * as commands from "../commands.js";
+import { app } from "../state.js";
+import { t } from "../i18n/index.js";
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
-import { app } from "../main.js";
 
 export async function homeScreen() {
-  app.cart = await call("cart").catch(() => app.cart);
+  app.cart = await commands.cart();
   const count = app.cart?.count ?? 0;
   const badge = h("span", { id: "cart-badge", class: `badge${count ? "" : " empty"}`, "aria-label": t("cartBadge", count) }, String(count));
   return h("section", { class: "screen home" },

@@ -1,11 +1,13 @@
 // Connexion: e-mail and password with the empty-field messages, remember me, forgotten password,
 // unlock, help, the demo accounts in demo mode, and single sign-on from the Autossimo deep link.
 
-import { call } from "../api.js";
-import { t } from "../i18n.js";
+import * as commands from "../commands.js";
+import { app, userOf } from "../state.js";
+import { go } from "../router.js";
+import { showError } from "../chrome.js";
+import { t } from "../i18n/index.js";
 import { h, dialog, errorText, toast } from "../dom.js";
 import { icon } from "../icons.js";
-import { app, afterLogin } from "../main.js";
 
 export async function loginScreen() {
   const remembered = app.info?.remembered_email || "";
@@ -27,7 +29,7 @@ export async function loginScreen() {
     submit.disabled = true;
     submit.textContent = t("loading");
     try {
-      const session = await call("login", { args: { email: email.value.trim(), password: password.value, remember: remember.checked } });
+      const session = await commands.login({ email: email.value.trim(), password: password.value, remember: remember.checked });
       await afterLogin(session);
     } catch (error) {
       formError.textContent = errorText(error);
@@ -79,8 +81,8 @@ function emailDialog(kind, prefill) {
   const second = h("form", { class: "stack", hidden: true, onsubmit: async (e) => {
     e.preventDefault();
     try {
-      if (forgot) await call("reset_password", { token: token.value.trim(), newPassword: newPassword.value });
-      else await call("unlock_account", { token: token.value.trim() });
+      if (forgot) await commands.reset_password(token.value.trim(), newPassword.value);
+      else await commands.unlock_account(token.value.trim());
       box.close();
       toast(forgot ? t("passwordChanged") : t("accountUnlocked"));
     } catch (error) {
@@ -93,7 +95,8 @@ function emailDialog(kind, prefill) {
   const first = h("form", { class: "stack", onsubmit: async (e) => {
     e.preventDefault();
     try {
-      await call(forgot ? "request_password_reset" : "request_unlock", { email: email.value.trim() });
+      if (forgot) await commands.request_password_reset(email.value.trim());
+      else await commands.request_unlock(email.value.trim());
       message.textContent = t("linkSent");
     } catch (error) {
       message.textContent = errorText(error);
@@ -108,7 +111,7 @@ function emailDialog(kind, prefill) {
 }
 
 function helpDialog() {
-  dialog(t("helpTitle"), h("ul", { class: "help" }, t("helpText").map((line) => h("li", {}, line))));
+  dialog(t("helpTitle"), h("ul", { class: "help" }, ["helpUserName", "helpForgotPassword", "helpLockedAccount", "helpAutossimo"].map((key) => h("li", {}, t(key)))));
 }
 
 /** `retour://sso?token=…` from the Autossimo portal: logs in with the token. */
@@ -116,9 +119,22 @@ export async function handleSsoLink(token) {
   if (!token) return;
   toast(t("ssoInProgress"));
   try {
-    const session = await call("sso_login", { token });
+    const session = await commands.login_sso(token, true);
     await afterLogin(session);
   } catch (error) {
-    toast(errorText(error), "error");
+    showError(error);
   }
+}
+
+/** After a successful login or SSO: home, or the closed screen when the service is closed. */
+async function afterLogin(session) {
+  app.user = userOf(session);
+  app.service = null;
+  try {
+    app.service = await commands.service();
+  } catch (error) {
+    // Signed in all the same: home says what it can, the toast says why the service is unknown.
+    showError(error);
+  }
+  go(app.service?.open === false ? "#/closed" : "#/home");
 }

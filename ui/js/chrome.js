@@ -1,0 +1,44 @@
+// The parts of the window around every screen: the header (brand, connection state, pending-sync
+// count, language switch, settings), the error toast, and the header's sync state.
+
+import { app, syncOf } from "./state.js";
+import { render } from "./router.js";
+import { t, language, setLanguage } from "./i18n/index.js";
+import { h, toast, errorText } from "./dom.js";
+import { icon } from "./icons.js";
+
+/** The header: brand, connection state, pending count, language, settings. */
+export function renderChrome() {
+  const bar = document.getElementById("appbar");
+  const { online, pending } = app.sync;
+  const net = h("span", { id: "net", class: `pill ${online ? "online" : "offline"}`, role: "status" },
+    online ? h("span", { class: "dot", "aria-hidden": "true" }) : icon("wifiOff", 18), online ? t("online") : t("offline"));
+  const pendingPill = h("span", { id: "pending", class: `pill ${pending ? "waiting" : "synced"}`, title: pending ? t("pending", pending) : t("pendingNone") },
+    icon("sync", 18), h("span", { id: "pending-count" }, String(pending)), h("span", { class: "wide-only" }, pending ? ` ${t("pending", pending).replace(/^\d+ /, "")}` : ` ${t("pendingNone").toLowerCase()}`));
+  bar.replaceChildren(
+    h("a", { href: app.user ? "#/home" : "#/login", class: "brand", "aria-label": t("home") },
+      h("img", { src: "img/logo.svg", alt: "", width: 32, height: 32 }), h("span", { class: "brand-name" }, t("appName"))),
+    h("div", { class: "status" }, net, pendingPill),
+    h("button", { id: "lang", class: "icon", "aria-label": t("langSwitchLabel"), onclick: switchLanguage }, t("langSwitch")),
+    ...(app.user ? [h("a", { id: "settings-link", class: "icon", href: "#/settings", "aria-label": t("settings"), title: t("settings") }, icon("gear", 28))] : []),
+  );
+}
+
+function switchLanguage() {
+  setLanguage(language() === "fr" ? "en" : "fr");
+  render();
+}
+
+/** Shows an error from the core (its French message) in the toast. */
+export function showError(error) {
+  toast(errorText(error), "error");
+}
+
+/** The sync-state event (and the state read at boot): the header follows. */
+export function onSyncState(state) {
+  const before = app.sync;
+  app.sync = syncOf(state);
+  renderChrome();
+  // A finished sync may have brought edits from another device or a file's new status.
+  if (app.sync.last_sync && app.sync.last_sync !== before.last_sync) document.dispatchEvent(new CustomEvent("retour:changed"));
+}

@@ -1,0 +1,38 @@
+// What the tracking screens share: the status gauge, the statuses help, a closed file's facts.
+
+import { t, statusLabel, codeLabel } from "../i18n/index.js";
+import { h, money, date, dialog } from "../dom.js";
+
+/** The four statuses of a file, in their forward order (PRODUCT.md). */
+export const STEPS = ["sent", "received", "inspecting", "closed"];
+
+/** Where a file is among the four statuses, with the statuses help. */
+export function gauge(dossier) {
+  const reached = STEPS.indexOf(dossier.status);
+  return h("div", { class: "gauge-wrap" },
+    h("ol", { class: "gauge", "aria-label": statusLabel(dossier.status, dossier.status_label), dataset: { status: dossier.status, step: reached + 1 } },
+      STEPS.map((step, i) => h("li", { class: i < reached ? "done" : i === reached ? "current" : "todo", "aria-current": i === reached ? "step" : null },
+        h("span", { class: "visually-hidden" }, statusLabel(step)))),
+    ),
+    h("p", { class: "status-label" }, statusLabel(dossier.status, dossier.status_label),
+      h("button", { class: "info-button", type: "button", "aria-label": t("statusHelp"), onclick: statusHelp }, "i")));
+}
+
+/** The four statuses explained. */
+export function statusHelp() {
+  dialog(t("statusHelpTitle"), h("dl", { class: "status-help" },
+    STEPS.map((step) => [h("dt", {}, "• ", statusLabel(step)), h("dd", {}, t(`statusDescription_${step}`))])));
+}
+
+/** A closed file's outcome: quantity, date, credit note, amount credited. */
+export function closedFacts(dossier) {
+  const closed = dossier.closed;
+  if (!closed) return null;
+  const qty = dossier.lines.reduce((sum, l) => sum + (l.accepted_qty ?? l.qty), 0);
+  return h("dl", { class: "facts closed-facts" },
+    h("div", {}, h("dt", {}, t("quantity")), h("dd", {}, String(qty))),
+    h("div", {}, h("dt", {}, t("validatedOn")), h("dd", { class: "validated-on" }, date(closed.validated_on))),
+    h("div", {}, h("dt", {}, t("creditNote")), h("dd", { class: "credit-note" }, closed.credit_note_number || "")),
+    h("div", {}, h("dt", {}, t("creditedHt")), h("dd", { class: "amount credited" }, money(closed.credited_ht))),
+    closed.outcome ? h("div", {}, h("dt", {}, ""), h("dd", { class: `outcome ${closed.outcome}` }, codeLabel("outcome", closed.outcome))) : null);
+}

@@ -1,0 +1,24 @@
+// A scanned or typed code (scanner burst, camera read, photo, reference field) → the screen it
+// opens: a BL its detail, a product or reference the BLs that hold it.
+
+import * as commands from "../commands.js";
+import { app } from "../state.js";
+import { go } from "../router.js";
+import { showError } from "../chrome.js";
+import { t } from "../i18n/index.js";
+import { toast } from "../dom.js";
+
+/** Resolves a scanned or typed code: a BL opens it, a product or reference lists its BLs. */
+export async function resolveCode(code) {
+  const text = String(code || "").trim();
+  if (!text) return;
+  toast(t("scanned", text));
+  try {
+    const found = await commands.lookup(text);
+    app.lastLookup = found;
+    if (found.open_delivery_note || found.kind === "delivery_note") go(`#/bl/${encodeURIComponent(found.open_delivery_note || found.normalized)}`);
+    else go(`#/results?code=${encodeURIComponent(found.normalized)}`);
+  } catch (error) {
+    showError(error);
+  }
+}

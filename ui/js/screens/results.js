@@ -1,0 +1,23 @@
+// The BLs of a supplier reference or product, its matching lines counted.
+
+import * as commands from "../commands.js";
+import { app } from "../state.js";
+import { query } from "../router.js";
+import { t } from "../i18n/index.js";
+import { h } from "../dom.js";
+import { icon } from "../icons.js";
+import { blRow } from "../parts/delivery-note.js";
+
+export async function resultsScreen() {
+  const code = query().get("code") || "";
+  let found = app.lastLookup;
+  if (!found || found.normalized !== code) found = await commands.lookup(code);
+  app.lastLookup = found;
+  const list = h("ul", { id: "lookup-results", class: "bl-list" });
+  if (!found.matches.length) list.append(h("li", { class: "empty" }, t("resultsEmpty")));
+  for (const m of found.matches) list.append(blRow(m.number, m.delivered_on, undefined, t("linesMatched", m.line_nos.length)));
+  return h("section", { class: "screen results" },
+    h("a", { class: "back", href: "#/declare" }, icon("back"), t("back")),
+    h("h1", { tabindex: "-1" }, t("resultsTitle"), " ", h("span", { class: "code" }, found.normalized)),
+    list);
+}

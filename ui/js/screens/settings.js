@@ -1,0 +1,59 @@
+// Réglages: server URL, camera, language, account, sync now, sign out, version.
+
+import * as commands from "../commands.js";
+import { app } from "../state.js";
+import { go, render } from "../router.js";
+import { showError } from "../chrome.js";
+import { t, language, setLanguage } from "../i18n/index.js";
+import { h, toast, dateTime, errorText } from "../dom.js";
+import { icon } from "../icons.js";
+
+export async function settingsScreen() {
+  const settings = await commands.settings();
+  const server = h("input", { id: "server-url", type: "url", value: settings.server_url || "", placeholder: "https://", autocomplete: "off", "aria-describedby": "server-hint" });
+  const lang = h("select", { id: "language-select", onchange: () => { setLanguage(lang.value); render(); } },
+    h("option", { value: "fr", selected: language() === "fr" }, "Français"),
+    h("option", { value: "en", selected: language() === "en" }, "English"));
+  const camera = h("select", { id: "camera-select" }, h("option", { value: "" }, t("cameraDefault")));
+  const cameraError = h("p", { id: "camera-error", class: "field-error", role: "alert" });
+  try {
+    const cameras = await commands.cameras();
+    camera.append(...cameras.map((c) => h("option", { value: c.id, selected: c.id === settings.camera }, c.name)));
+  } catch (error) {
+    // No camera support here: the rest of the settings still work; say why the list is empty.
+    cameraError.textContent = errorText(error);
+  }
+  return h("section", { class: "screen settings" },
+    h("h1", { tabindex: "-1" }, t("settingsTitle")),
+    h("form", { class: "card stack", onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await commands.save_settings({ server_url: server.value.trim() || null, camera: camera.value || null });
+        app.info = await commands.app_info();
+        toast(t("saved"));
+      } catch (error) {
+        showError(error);
+      }
+    } },
+      h("label", { for: "server-url" }, t("serverUrl")), server, h("p", { id: "server-hint", class: "hint" }, t("serverUrlHint")),
+      h("label", { for: "camera-select" }, t("camera")), camera, cameraError,
+      h("button", { class: "primary", type: "submit" }, t("save"))),
+    h("div", { class: "card stack" },
+      h("label", { for: "language-select" }, t("language")), lang),
+    h("div", { class: "card stack" },
+      h("h2", {}, t("account")),
+      app.user ? h("p", {}, h("strong", {}, app.user.name || ""), " ", app.user.email, app.user.customer ? ` — ${app.user.customer.name} (${app.user.customer.code})` : "") : null,
+      app.sync.last_sync ? h("p", { class: "hint" }, t("lastSync"), " : ", dateTime(app.sync.last_sync)) : null,
+      h("button", { id: "sync-now", class: "secondary", type: "button", onclick: () => commands.sync_now().catch(showError) }, icon("sync"), t("syncNow")),
+      h("button", { id: "logout", class: "danger", type: "button", onclick: async () => {
+        try {
+          await commands.logout();
+        } catch (error) {
+          return showError(error);
+        }
+        app.user = null;
+        app.cart = null;
+        go("#/login");
+      } }, t("logout"))),
+    h("p", { class: "hint" }, `${t("version")} ${app.info?.version ?? ""}`, app.info?.data_dir ? ` — ${t("dataDir")} : ${app.info.data_dir}` : ""));
+}
