@@ -22,19 +22,17 @@ pub fn app_info(shell: State<'_, Shell>) -> CommandResult<AppInfo> {
 
 #[tauri::command]
 pub fn session(app: State<'_, App>) -> CommandResult<SessionView> {
-    retour_app::session(&app).map_err(Into::into)
+    Ok(app.session())
 }
 
 #[tauri::command]
 pub async fn login(app: State<'_, App>, args: LoginArgs) -> CommandResult<SessionView> {
-    retour_app::login(&app, args).await.map_err(Into::into)
+    app.login(&args).await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn sso_login(app: State<'_, App>, token: String) -> CommandResult<SessionView> {
-    retour_app::login_sso(&app, token, true)
-        .await
-        .map_err(Into::into)
+    app.login_sso(&token, true).await.map_err(Into::into)
 }
 
 #[tauri::command]
@@ -44,14 +42,12 @@ pub fn pending_sso_token(shell: State<'_, Shell>) -> CommandResult<Option<String
 
 #[tauri::command]
 pub async fn logout(app: State<'_, App>) -> CommandResult<()> {
-    retour_app::logout(&app).await.map_err(Into::into)
+    app.logout().await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn request_password_reset(app: State<'_, App>, email: String) -> CommandResult<()> {
-    retour_app::request_password_reset(&app, email)
-        .await
-        .map_err(Into::into)
+    app.request_password_reset(&email).await.map_err(Into::into)
 }
 
 #[tauri::command]
@@ -60,28 +56,24 @@ pub async fn reset_password(
     token: String,
     new_password: String,
 ) -> CommandResult<()> {
-    retour_app::reset_password(&app, token, new_password)
+    app.reset_password(&token, &new_password)
         .await
         .map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn request_unlock(app: State<'_, App>, email: String) -> CommandResult<()> {
-    retour_app::request_unlock(&app, email)
-        .await
-        .map_err(Into::into)
+    app.request_unlock(&email).await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn unlock_account(app: State<'_, App>, token: String) -> CommandResult<()> {
-    retour_app::unlock_account(&app, token)
-        .await
-        .map_err(Into::into)
+    app.unlock_account(&token).await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn service(app: State<'_, App>) -> CommandResult<ServiceView> {
-    retour_app::service(&app).await.map_err(Into::into)
+    app.service().await.map_err(Into::into)
 }
 
 #[tauri::command]
@@ -89,16 +81,12 @@ pub async fn recent_delivery_notes(
     app: State<'_, App>,
     days: u32,
 ) -> CommandResult<DeliveryNotesView> {
-    retour_app::delivery_notes(&app, days)
-        .await
-        .map_err(Into::into)
+    app.delivery_notes(days).await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn delivery_note(app: State<'_, App>, number: String) -> CommandResult<DeliveryNoteView> {
-    retour_app::delivery_note(&app, number)
-        .await
-        .map_err(Into::into)
+    app.delivery_note(&number).await.map_err(Into::into)
 }
 
 #[tauri::command]
@@ -108,7 +96,7 @@ pub fn validate_bl_number(input: String) -> CommandResult<String> {
 
 #[tauri::command]
 pub async fn lookup(app: State<'_, App>, code: String) -> CommandResult<LookupView> {
-    retour_app::lookup(&app, code).await.map_err(Into::into)
+    app.lookup(&code).await.map_err(Into::into)
 }
 
 #[tauri::command(async)]
@@ -118,42 +106,42 @@ pub fn scan_image(bytes: Vec<u8>) -> CommandResult<Vec<ScanRead>> {
 
 #[tauri::command]
 pub fn cart(app: State<'_, App>) -> CommandResult<CartView> {
-    retour_app::cart(&app).map_err(Into::into)
+    app.cart().map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn cart_add(app: State<'_, App>, args: CartEdit) -> CommandResult<CartView> {
-    retour_app::cart_add(&app, args).await.map_err(Into::into)
+    app.cart_add(&args).await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub fn cart_set(app: State<'_, App>, args: CartEdit) -> CommandResult<CartView> {
-    retour_app::cart_set(&app, args).map_err(Into::into)
+    app.cart_set(&args).map_err(Into::into)
 }
 
 #[tauri::command]
 pub fn cart_remove(app: State<'_, App>, args: CartLineRef) -> CommandResult<CartView> {
-    retour_app::cart_remove(&app, args).map_err(Into::into)
+    app.cart_remove(&args).map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn cart_save(app: State<'_, App>) -> CommandResult<SaveOutcome> {
-    retour_app::save(&app).await.map_err(Into::into)
+    app.save().await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn cart_send(app: State<'_, App>) -> CommandResult<ReturnRequest> {
-    retour_app::send(&app).await.map_err(Into::into)
+    app.send().await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn dossiers(app: State<'_, App>, args: DossiersArgs) -> CommandResult<DossiersView> {
-    retour_app::dossiers(&app, args).await.map_err(Into::into)
+    app.dossiers(&args).await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub async fn dossier(app: State<'_, App>, number: String) -> CommandResult<Dossier> {
-    retour_app::dossier(&app, number).await.map_err(Into::into)
+    app.dossier(&number).await.map_err(Into::into)
 }
 
 #[tauri::command]
@@ -161,19 +149,17 @@ pub async fn preaccord_path(
     app: State<'_, App>,
     request_id: String,
 ) -> CommandResult<std::path::PathBuf> {
-    retour_app::preaccord_pdf(&app, request_id)
-        .await
-        .map_err(Into::into)
+    app.preaccord_pdf(&request_id).await.map_err(Into::into)
 }
 
 #[tauri::command]
 pub fn sync_state(app: State<'_, App>) -> CommandResult<SyncState> {
-    retour_app::sync_state(&app).map_err(Into::into)
+    Ok(app.sync_state())
 }
 
 #[tauri::command]
 pub async fn sync_now(app: State<'_, App>) -> CommandResult<SyncState> {
-    retour_app::sync_now(&app).await.map_err(Into::into)
+    app.sync_now().await.map_err(Into::into)
 }
 
 #[tauri::command]
@@ -192,7 +178,7 @@ pub fn save_settings(
 
 #[tauri::command]
 pub fn cameras(app: State<'_, App>) -> CommandResult<Vec<CameraInfo>> {
-    retour_app::cameras(&app).map_err(Into::into)
+    app.cameras().map_err(Into::into)
 }
 
 #[tauri::command(async)]
@@ -201,9 +187,8 @@ pub fn camera_start(
     handle: AppHandle,
     device: Option<String>,
 ) -> CommandResult<()> {
-    retour_app::camera_start(
-        &app,
-        device,
+    app.camera_start(
+        device.as_deref(),
         events::camera_frame(handle.clone()),
         events::scan_read(handle),
     )
@@ -212,7 +197,7 @@ pub fn camera_start(
 
 #[tauri::command(async)]
 pub fn camera_stop(app: State<'_, App>) -> CommandResult<()> {
-    retour_app::camera_stop(&app).map_err(Into::into)
+    app.camera_stop().map_err(Into::into)
 }
 
 #[tauri::command]

@@ -1,0 +1,99 @@
+//! Following the sent requests: the return files (dossiers) with their filters and pages, one
+//! file with its history, and the pré-accord PDF downloaded once into the data folder.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use retour_sync::engine::lock;
+use retour_sync::DossierQuery;
+
+use crate::accounts::slug;
+use crate::online::online_else_kept;
+use crate::{App, AppError, AppResult, Dossier, DossiersArgs, DossiersView};
+
+impl App {
+    /// The return files, newest first ("EN COURS" / "CLÔTURÉS", status filter, page).
+    pub async fn dossiers(&self, args: &DossiersArgs) -> AppResult<DossiersView> {
+        let account = self.account()?;
+        let query = DossierQuery {
+            state: args.state.clone(),
+            status: args.status.clone(),
+            page: args.page,
+            per_page: None,
+        };
+        let key = format!(
+            "dossiers:{}:{}:{}",
+            args.state.as_deref().unwrap_or(""),
+            args.status.as_deref().unwrap_or(""),
+            args.page.unwrap_or(1)
+        );
+        let fetched = account
+            .engine
+            .call(|client, token| {
+                let q = query.clone();
+                async move { client.dossiers(&token, &q).await }
+            })
+            .await;
+        let answer = online_else_kept(&account.store, &key, fetched)?;
+        Ok(DossiersView {
+            list: answer.value,
+            from_cache: answer.from_cache,
+        })
+    }
+
+    /// One return file with its history.
+    pub async fn dossier(&self, number: &str) -> AppResult<Dossier> {
+        let number = number.trim().to_owned();
+        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
+            return Err(AppError::new(
+                "invalid_format",
+                "Numéro de suivi incorrect : il ne contient que des chiffres.",
+            ));
+        }
+        let account = self.account()?;
+        let key = format!("dossier:{number}");
+        let fetched = account
+            .engine
+            .call(|client, token| {
+                let n = number.clone();
+                async move { client.dossier(&token, &n).await }
+            })
+            .await;
+        Ok(online_else_kept(&account.store, &key, fetched)?.value)
+    }
+
+    /// The pré-accord PDF of a sent request, downloaded once into the data folder; returns its
+    /// path for the system viewer.
+    pub async fn preaccord_pdf(&self, request_id: &str) -> AppResult<PathBuf> {
+        let account = self.account()?;
+        let name = format!("preaccord-{}", slug(request_id));
+        if let Some(file) = lock(&account.store).file(&name)? {
+            return Ok(file.path);
+        }
+        let id = request_id.to_owned();
+        let bytes = account
+            .engine
+            .call(|client, token| {
+                let id = id.clone();
+                async move { client.preaccord_pdf(&token, &id).await }
+            })
+            .await?;
+        let dir = self.inner.config.data_dir.join("files");
+        std::fs::create_dir_all(&dir).map_err(AppError::local)?;
+        let path = dir.join(format!("{name}.pdf"));
+        write_atomically(&path, &bytes).map_err(AppError::local)?;
+        lock(&account.store).save_file(&name, &path, "application/pdf", Utc::now())?;
+        Ok(path)
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("part");
+    {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(tmp, path)
+}
