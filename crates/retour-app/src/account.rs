@@ -5,6 +5,7 @@
 //! The user may paste the code alone or the whole link (`…reset?token=…`): both work. Known
 //! refusals get the app's French wording whatever server answers; others keep the server's.
 
+use retour_domain::password::{check_new_password, WeakPassword};
 use retour_sync::ApiError;
 
 use crate::{App, AppError, AppResult, ErrorCode};
@@ -16,8 +17,6 @@ pub const WEAK_PASSWORD: &str = "weak_password";
 
 const INVALID_TOKEN_MESSAGE: &str =
     "Ce code n'est plus valable (expiré ou déjà utilisé) : demandez un nouveau lien.";
-const WEAK_PASSWORD_MESSAGE: &str = "Mot de passe trop faible : au moins 10 caractères, avec des \
-     lettres et au moins un chiffre ou un symbole.";
 
 fn email_of(input: &str) -> AppResult<String> {
     let email = input.trim();
@@ -81,7 +80,7 @@ fn link_error(error: ApiError) -> AppError {
     let error = AppError::from(error);
     match error.code {
         ErrorCode::InvalidToken => AppError::new(ErrorCode::InvalidToken, INVALID_TOKEN_MESSAGE),
-        ErrorCode::WeakPassword => AppError::new(ErrorCode::WeakPassword, WEAK_PASSWORD_MESSAGE),
+        ErrorCode::WeakPassword => AppError::new(ErrorCode::WeakPassword, WeakPassword.message()),
         _ => error,
     }
 }
@@ -111,6 +110,8 @@ impl App {
                 "Veuillez entrer un mot de passe",
             ));
         }
+        check_new_password(new_password)
+            .map_err(|weak| AppError::new(weak.code(), weak.message()))?;
         self.inner
             .session
             .client()

@@ -3,6 +3,7 @@
 //! returns, and wakes the background sync.
 
 use chrono::{Duration as ChronoDuration, Utc};
+use retour_domain::cart_line::{check_edit, EditableLine, LineEdit};
 use retour_sync::engine::lock;
 use retour_sync::ApiError;
 
@@ -87,54 +88,20 @@ impl App {
                     format!("Le BL {number} n'est pas disponible hors ligne."),
                 )
             })?;
-            let line = note
-                .0
-                .lines
-                .iter()
-                .find(|l| l.line_no == edit.line_no)
-                .ok_or_else(|| {
-                    AppError::new(
-                        ErrorCode::UnknownLine,
-                        format!("Le BL {number} n'a pas de ligne {}.", edit.line_no),
-                    )
-                })?;
-            if line.eligible_qty == 0 && existing.is_none() {
-                return Err(AppError::new(
-                    ErrorCode::NotEligible,
-                    "Cette ligne n'a plus de quantité éligible au retour.",
-                ));
-            }
-            if let Some(qty) = edit.qty {
-                if qty == 0 {
-                    return Err(AppError::new(
-                        ErrorCode::InvalidQuantity,
-                        "La quantité doit être d'au moins 1 : pour retirer la ligne, supprimez-la.",
-                    ));
-                }
-                if qty > line.eligible_qty {
-                    return Err(AppError::new(
-                        ErrorCode::QuantityExceeded,
-                        format!(
-                            "Quantité supérieure à la quantité éligible ({}).",
-                            line.eligible_qty
-                        ),
-                    ));
-                }
-            }
-            let reason = match &edit.reason {
-                Some(code) if code.trim().is_empty() => None,
-                Some(code) => {
-                    let code = code.trim();
-                    if !line.allowed_reasons.iter().any(|r| r.as_str() == code) {
-                        return Err(AppError::new(
-                            ErrorCode::ReasonNotAllowed,
-                            retour_domain::reason::ReasonError::NotAllowed.to_string(),
-                        ));
-                    }
-                    Some(code.to_owned())
-                }
-                None => None,
+            let line = note.0.lines.iter().find(|l| l.line_no == edit.line_no);
+            let reason = edit
+                .reason
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty());
+            let line_edit = LineEdit {
+                qty: edit.qty,
+                reason,
+                current_qty: existing.as_ref().map(|l| l.qty),
             };
+            check_edit(&line_edit, line.map(EditableLine::from).as_ref())
+                .map_err(|refusal| AppError::new(refusal.code(), refusal.message()))?;
+            let reason = reason.map(str::to_owned);
             let revision = store.revision();
             store.put(number, edit.line_no, edit.qty, reason, now_ms)?;
             cart_view_after_edit(account, &store, revision, number, edit.line_no)?

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use retour_domain::api::{DeliveryNote, Reason};
-use retour_domain::reason::{total, LinePrices, ReasonCode, ReasonTable};
+use retour_domain::cart_line::{priced_line, DeliveredLine};
+use retour_domain::reason::{total, ReasonTable};
 use retour_store::Store;
 use retour_sync::engine::CACHE_REASONS;
 
 use crate::accounts::Account;
-use crate::{api, AppResult, CartLineView, CartView, ReasonChoice};
+use crate::{AppResult, CartLineView, CartView, ReasonChoice};
 
 /// The cart screen kept between calls, with the store revision it matches: a local edit updates
 /// its one line instead of joining every line with its BL again; any other change to the store
@@ -94,23 +95,7 @@ fn line_view(
     note: Option<&DeliveryNote>,
 ) -> CartLineView {
     let bl_line = note.and_then(|n| n.lines.iter().find(|l| l.line_no == line.line_no));
-    let (reference, designation, eligible, allowed, prices) = match bl_line {
-        Some(l) => (
-            l.reference.clone(),
-            l.designation.clone(),
-            l.eligible_qty,
-            l.allowed_reasons.as_slice(),
-            Some(LinePrices {
-                unit_price: l.unit_price_ht,
-                deposit: l.deposit_ht,
-            }),
-        ),
-        None => (String::new(), String::new(), 0, &[][..], None),
-    };
-    let estimate = match (&line.reason, &prices) {
-        (Some(reason), Some(prices)) => table.estimate(reason, prices, line.qty).ok().flatten(),
-        _ => None,
-    };
+    let allowed = bl_line.map_or(&[][..], |l| l.allowed_reasons.as_slice());
     let label = |code: &str| {
         table
             .0
@@ -128,17 +113,7 @@ fn line_view(
             })
             .collect(),
         reason_label: line.reason.as_deref().map(label),
-        line: api::CartLine {
-            delivery_note: line.delivery_note.clone(),
-            line_no: line.line_no,
-            reference,
-            designation,
-            qty: line.qty,
-            reason: line.reason.as_deref().and_then(ReasonCode::parse),
-            eligible_qty: eligible,
-            estimated_credit_ht: estimate,
-            updated_at: line.updated_at.clone(),
-        },
+        line: priced_line(table, line, bl_line.map(DeliveredLine::from).as_ref()),
     }
 }
 
@@ -184,8 +159,10 @@ mod tests {
     use chrono::Utc;
     use retour_sync::engine::lock;
 
+    use retour_domain::reason::LinePrices;
+
     use super::*;
-    use crate::{App, CartEdit, CartLineRef, Config};
+    use crate::{api, App, CartEdit, CartLineRef, Config};
 
     #[test]
     fn a_local_edit_updates_the_kept_cart_screen_exactly_as_a_full_rebuild() {

@@ -3,7 +3,7 @@
 
 use chrono::{Duration as ChronoDuration, Utc};
 use retour_domain::api::{CodeKind, Lookup, LookupMatch, ServiceInfo};
-use retour_domain::hours::{day_label_fr, day_name, format_hours_fr, paris_today, Schedule, WEEK};
+use retour_domain::hours::{paris_today, Schedule};
 use retour_domain::{classify, BlNumber, ScannedCode};
 use retour_store::Store;
 use retour_sync::engine::{lock, CACHE_REASONS, CACHE_SERVICE};
@@ -153,12 +153,13 @@ pub(crate) fn bl_number(input: &str) -> AppResult<String> {
 
 fn service_view(info: ServiceInfo, from_cache: bool) -> ServiceView {
     let schedule = Schedule::from_api_days(&info.schedule).unwrap_or_default();
-    let rows = WEEK
-        .iter()
-        .map(|&day| ScheduleRow {
-            day: day_name(day).to_owned(),
-            label: day_label_fr(day).to_owned(),
-            hours: format_hours_fr(schedule.hours(day)),
+    let rows = schedule
+        .french_rows()
+        .into_iter()
+        .map(|row| ScheduleRow {
+            day: row.day.to_owned(),
+            label: row.label.to_owned(),
+            hours: row.hours,
         })
         .collect();
     ServiceView {

@@ -288,10 +288,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 for item in &view.items {
                     println!(
-                        "{}  livré le {}  {} € HT",
+                        "{}  livré le {}  {} HT",
                         item.number,
                         item.delivered_on.format("%d/%m/%Y"),
-                        euros(&item.total_ht.to_string())
+                        item.total_ht.format_fr()
                     );
                 }
             }
@@ -303,22 +303,22 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 let note = &view.note;
                 println!(
-                    "BL {} — livré le {} — {} € HT{}",
+                    "BL {} — livré le {} — {} HT{}",
                     note.number,
                     note.delivered_on.format("%d/%m/%Y"),
-                    euros(&note.total_ht.to_string()),
+                    note.total_ht.format_fr(),
                     if view.from_cache { " (hors ligne)" } else { "" }
                 );
                 for line in &note.lines {
                     println!(
-                        "  {:>3}  {} {} — {}  Quantité éligible : {} ({} déjà retournée)  {} € HT",
+                        "  {:>3}  {} {} — {}  Quantité éligible : {} ({} déjà retournée)  {} HT",
                         line.line_no,
                         line.brand,
                         line.reference,
                         line.designation,
                         line.eligible_qty,
                         line.returned_qty,
-                        euros(&line.unit_price_ht.to_string()),
+                        line.unit_price_ht.format_fr(),
                     );
                 }
             }
@@ -437,10 +437,6 @@ fn edit(args: &LineArgs) -> CartEdit {
 }
 
 /// `17.27` → `17,27`.
-fn euros(amount: &str) -> String {
-    amount.replace('.', ",")
-}
-
 async fn status(app: &App, json: bool) -> Result<(), Failure> {
     let session = app.session();
     let service = app.service().await;
@@ -489,9 +485,9 @@ async fn status(app: &App, json: bool) -> Result<(), Failure> {
 fn print_cart(view: &CartView) {
     println!("VOTRE PANIER RETOUR");
     println!(
-        "Nombre d'articles : {}   Avoir estimé HT : {} €",
+        "Nombre d'articles : {}   Avoir estimé HT : {}",
         view.count,
-        euros(&view.estimated_total_ht.to_string())
+        view.estimated_total_ht.format_fr()
     );
     for line in &view.lines {
         let l = &line.line;
@@ -505,7 +501,7 @@ fn print_cart(view: &CartView) {
             l.eligible_qty,
             line.reason_label.as_deref().unwrap_or("à choisir"),
             l.estimated_credit_ht
-                .map(|m| format!("{} €", euros(&m.to_string())))
+                .map(|m| m.format_fr())
                 .unwrap_or_else(|| "-".into()),
         );
     }
@@ -517,8 +513,8 @@ fn print_cart(view: &CartView) {
 fn print_request(request: &ReturnRequest) {
     println!("VOTRE DEMANDE DE RETOUR EST ENREGISTRÉE !");
     println!(
-        "Avoir estimé : {} € HT, sous réserve de la validation de notre contrôle qualité.",
-        euros(&request.estimated_total_ht.to_string())
+        "Avoir estimé : {} HT, sous réserve de la validation de notre contrôle qualité.",
+        request.estimated_total_ht.format_fr()
     );
     for dossier in &request.dossiers {
         print_dossier(dossier, false);
@@ -527,13 +523,13 @@ fn print_request(request: &ReturnRequest) {
 
 fn print_dossier(dossier: &Dossier, history: bool) {
     println!(
-        "Numéro de suivi {} — BL {} (vente du {}) — {} — {} pièce(s) — avoir estimé {} € HT",
+        "Numéro de suivi {} — BL {} (vente du {}) — {} — {} pièce(s) — avoir estimé {} HT",
         dossier.number,
         dossier.delivery_note,
         dossier.sale_date.format("%d/%m/%Y"),
         dossier.status_label,
         dossier.piece_count,
-        euros(&dossier.estimated_credit_ht.to_string())
+        dossier.estimated_credit_ht.format_fr()
     );
     for line in &dossier.lines {
         println!(
@@ -543,10 +539,10 @@ fn print_dossier(dossier: &Dossier, history: bool) {
     }
     if let Some(closed) = &dossier.closed {
         println!(
-            "    Validé le {} — Avoir n° {} — {} € HT crédités",
+            "    Validé le {} — Avoir n° {} — {} HT crédités",
             closed.validated_on.format("%d/%m/%Y"),
             closed.credit_note_number.as_deref().unwrap_or(""),
-            euros(&closed.credited_ht.to_string())
+            closed.credited_ht.format_fr()
         );
     }
     if history {

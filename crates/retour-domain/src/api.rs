@@ -566,9 +566,36 @@ pub struct AcceptedLine {
     pub accepted_qty: u32,
 }
 
+/// The file name the backend and the e-mail give a pré-accord PDF: `preaccord-<request id>.pdf`.
+///
+/// Characters other than ASCII letters, digits, `-` and `_` become `_`, so the name is safe in a
+/// `Content-Disposition` header and on any file system.
+pub fn preaccord_file_name(request_id: &str) -> String {
+    let safe: String = request_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("preaccord-{safe}.pdf")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preaccord_file_names_are_safe() {
+        assert_eq!(
+            preaccord_file_name("R-2026-000123"),
+            "preaccord-R-2026-000123.pdf"
+        );
+        assert_eq!(preaccord_file_name("a/b c"), "preaccord-a_b_c.pdf");
+    }
 
     #[test]
     fn request_bodies_refuse_injected_fields() {

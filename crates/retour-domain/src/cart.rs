@@ -26,6 +26,9 @@ pub const MAX_MILLIS: u64 = 9_999_999_999_999;
 pub const MAX_COUNTER: u16 = 9_999;
 /// The longest device id, in characters.
 pub const MAX_DEVICE_LEN: usize = 64;
+/// The most operations in one batch: one `POST /cart/ops` (more is refused with `too_many_ops`),
+/// one push of a device's outbox, one page of `GET /cart/ops`.
+pub const MAX_OPS_PER_BATCH: usize = 500;
 
 /// A device id that is not 1 to 64 characters among `A-Z a-z 0-9 _ -`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

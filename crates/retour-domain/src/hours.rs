@@ -301,12 +301,27 @@ impl Schedule {
         Ok(Schedule::weekly(week))
     }
 
-    /// Returns the rows of the "Service fermé" screen: the French day label and its hours.
-    pub fn french_rows(&self) -> Vec<(&'static str, String)> {
+    /// Returns the rows of the "Service fermé" screen, Monday first.
+    pub fn french_rows(&self) -> Vec<FrenchRow> {
         WEEK.iter()
-            .map(|&day| (day_label_fr(day), format_hours_fr(self.hours(day))))
+            .map(|&day| FrenchRow {
+                day: day_name(day),
+                label: day_label_fr(day),
+                hours: format_hours_fr(self.hours(day)),
+            })
             .collect()
     }
+}
+
+/// One row of the opening-hours table, in French.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrenchRow {
+    /// The day's name in configuration and in the API: `monday` … `sunday`.
+    pub day: &'static str,
+    /// The French label: `Lundi` … `Dimanche`.
+    pub label: &'static str,
+    /// `05:00 – 22:00`, or `Fermé`.
+    pub hours: String,
 }
 
 /// Returns the distributor's calendar date at `now`, the day in which the return window counts.

@@ -2,12 +2,15 @@
 //!
 //! Every rule of the product specification lives here once, so that the app, the CLI and the
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
-//! estimate, eligibility, grouping into return files, file statuses, opening hours, the cart as a
-//! merge of operations, and the return API's wire types.
+//! estimate, eligibility, grouping into return files, file statuses and staff decisions, opening
+//! hours, the cart as a merge of operations and the edit check of its lines, the new-password
+//! policy, and the return API's wire types.
 
 pub mod api;
 pub mod bl;
 pub mod cart;
+pub mod cart_line;
+pub mod closing;
 pub mod code;
 pub mod eligibility;
 pub mod error_code;
@@ -16,6 +19,7 @@ pub mod hours;
 pub mod money;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod password;
 pub mod reason;
 pub mod status;
 

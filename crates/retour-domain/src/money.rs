@@ -71,6 +71,42 @@ impl Money {
     pub fn times(self, qty: u32, rate: Decimal) -> Money {
         Money::round(self.0 * Decimal::from(qty) * rate)
     }
+
+    /// The amount as a French reader expects it: `1 234,56 €`, thousands separated by a narrow
+    /// no-break space (U+202F) and the sign `€` after a no-break space (U+00A0).
+    pub fn format_fr(self) -> String {
+        let (sign, units, cents) = self.parts();
+        format!("{sign}{},{cents}\u{A0}€", group(units, '\u{202F}'))
+    }
+
+    /// The amount as an English reader expects it: `€1,234.56`.
+    pub fn format_en(self) -> String {
+        let (sign, units, cents) = self.parts();
+        format!("{sign}€{}.{cents}", group(units, ','))
+    }
+
+    /// The sign (`-` or nothing), the whole euros' digits and the two digits of cents.
+    fn parts(self) -> (&'static str, String, String) {
+        let plain = self.to_string();
+        let (sign, digits) = match plain.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", plain.as_str()),
+        };
+        let (units, cents) = digits.split_once('.').unwrap_or((digits, "00"));
+        (sign, units.to_owned(), cents.to_owned())
+    }
+}
+
+/// Digits with `separator` between groups of three, from the right.
+fn group(digits: String, separator: char) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(separator);
+        }
+        grouped.push(c);
+    }
+    grouped
 }
 
 impl fmt::Display for Money {
@@ -156,6 +192,33 @@ mod tests {
             Money::round(dec!(17.27))
         );
         assert!(serde_json::from_str::<Money>("17.27").is_err());
+    }
+
+    /// The cases of the former copies: the pré-accord's `format_money` (P), the CLI's `euros` (C)
+    /// and the window's `money()` in `ui/js/dom.js` (U), whose output these equal.
+    #[test]
+    fn french_and_english() {
+        #[rustfmt::skip]
+        let cases = [
+            // amount,        French,                                      English
+            ("17.27",         "17,27\u{A0}€",                              "€17.27"),          // P C U
+            ("0",             "0,00\u{A0}€",                               "€0.00"),           // P U
+            ("0.5",           "0,50\u{A0}€",                               "€0.50"),           // U
+            ("999",           "999,00\u{A0}€",                             "€999.00"),         // P
+            ("1000",          "1\u{202F}000,00\u{A0}€",                    "€1,000.00"),       // U
+            ("1234.5",        "1\u{202F}234,50\u{A0}€",                    "€1,234.50"),       // P U
+            ("1251.77",       "1\u{202F}251,77\u{A0}€",                    "€1,251.77"),       // P C
+            ("123456",        "123\u{202F}456,00\u{A0}€",                  "€123,456.00"),
+            ("1234567.5",     "1\u{202F}234\u{202F}567,50\u{A0}€",         "€1,234,567.50"),   // P
+        ];
+        for (amount, french, english) in cases {
+            let m = Money::parse(amount).unwrap();
+            assert_eq!(m.format_fr(), french, "{amount}");
+            assert_eq!(m.format_en(), english, "{amount}");
+        }
+        let negative = Money::round(dec!(-1234.5));
+        assert_eq!(negative.format_fr(), "-1\u{202F}234,50\u{A0}€");
+        assert_eq!(negative.format_en(), "-€1,234.50");
     }
 
     #[test]

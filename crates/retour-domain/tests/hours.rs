@@ -708,11 +708,25 @@ fn french_labels_for_the_closed_screen() {
     assert_eq!(format_hours_fr(None), "Fermé");
     assert_eq!(format_hours_fr(Some(Interval::ALL_DAY)), "00:00 – 24:00");
 
-    let rows = Schedule::default().french_rows();
-    assert_eq!(rows.len(), 7);
-    assert_eq!(rows[0], ("Lundi", "05:00 – 22:00".to_owned()));
-    assert_eq!(rows[5], ("Samedi", "05:00 – 22:00".to_owned()));
-    assert_eq!(rows[6], ("Dimanche", "Fermé".to_owned()));
+    let rows: Vec<_> = Schedule::default()
+        .french_rows()
+        .into_iter()
+        .map(|r| (r.day, r.label, r.hours))
+        .collect();
+    #[rustfmt::skip]
+    let expected = [
+        ("monday", "Lundi", "05:00 – 22:00"),
+        ("tuesday", "Mardi", "05:00 – 22:00"),
+        ("wednesday", "Mercredi", "05:00 – 22:00"),
+        ("thursday", "Jeudi", "05:00 – 22:00"),
+        ("friday", "Vendredi", "05:00 – 22:00"),
+        ("saturday", "Samedi", "05:00 – 22:00"),
+        ("sunday", "Dimanche", "Fermé"),
+    ];
+    assert_eq!(
+        rows,
+        expected.map(|(d, l, h)| (d, l, h.to_owned())).to_vec()
+    );
 
     let days = Schedule::default().to_api_days();
     assert_eq!(

@@ -7,7 +7,7 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use retour_domain::api::ReturnRequest;
+use retour_domain::api::{preaccord_file_name, ReturnRequest};
 use retour_domain::Money;
 
 use crate::MailError;
@@ -92,7 +92,7 @@ pub struct PreaccordMail {
     pub files: Vec<TrackedFile>,
     /// The estimated credit HT of the whole request.
     pub estimated_total_ht: Money,
-    /// The rendered pré-accord (`retour_preaccord::render`).
+    /// The rendered pré-accord PDF.
     pub pdf: Vec<u8>,
 }
 
@@ -155,7 +155,7 @@ pub fn preaccord_text(mail: &PreaccordMail) -> String {
          3. Remettez-les à notre chauffeur lors de son prochain passage.\n\n\
          Suivez l’avancement de vos retours dans l’application Retour, rubrique \
          « Suivre vos retours ».\n",
-        retour_preaccord::format_money(mail.estimated_total_ht)
+        mail.estimated_total_ht.format_fr()
     ));
     body.push_str(signature());
     body
@@ -168,7 +168,7 @@ pub fn preaccord(from: &Mailbox, to: &Mailbox, mail: &PreaccordMail) -> Result<M
         reason: e.to_string(),
     })?;
     let attachment =
-        Attachment::new(retour_preaccord::file_name(&mail.request_id)).body(mail.pdf.clone(), pdf);
+        Attachment::new(preaccord_file_name(&mail.request_id)).body(mail.pdf.clone(), pdf);
     let message = base(from, to, PREACCORD_SUBJECT).multipart(
         MultiPart::mixed()
             .singlepart(SinglePart::plain(preaccord_text(mail)))
@@ -274,6 +274,6 @@ mod tests {
         let text = preaccord_text(&mail);
         assert!(text.starts_with("Bonjour Garage Élégance,"));
         assert!(text.contains("  - 10000001 (BL n° 250001106)\n  - 10000002 (BL n° 250001187)"));
-        assert!(text.contains("Avoir estimé HT : 1\u{A0}251,77\u{A0}€, sous réserve"));
+        assert!(text.contains("Avoir estimé HT : 1\u{202F}251,77\u{A0}€, sous réserve"));
     }
 }

@@ -50,7 +50,7 @@ fn the_preaccord_is_spooled_with_its_pdf() -> Result<()> {
         "Votre demande de retour n° R-2026-000123 est enregistrée.",
         "  - 10000001 (BL n° 250001106)",
         "  - 10000002 (BL n° 250001187)",
-        "Avoir estimé HT : 1\u{A0}251,77\u{A0}€, sous réserve de la validation de notre contrôle qualité.",
+        "Avoir estimé HT : 1\u{202F}251,77\u{A0}€, sous réserve de la validation de notre contrôle qualité.",
         "emballage d’origine",
     ] {
         assert!(mail.text.contains(expected), "missing {expected:?} in {}", mail.text);

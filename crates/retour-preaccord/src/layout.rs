@@ -5,6 +5,8 @@
 //! whose lines go over a page break repeats its heading and the table header. Footers
 //! ("Page i / n") are added once the page count is known.
 
+use retour_domain::Money;
+
 use crate::barcode::{self, Bars};
 use crate::model::{Preaccord, PreaccordFile, PreaccordLine};
 use crate::text::{self, Font};
@@ -240,7 +242,7 @@ impl Layout<'_> {
     fn row_cells(line: &PreaccordLine) -> (Vec<Vec<String>>, f32) {
         let credit = line
             .estimated_credit_ht
-            .map_or_else(|| "-".to_owned(), text::format_money);
+            .map_or_else(|| "-".to_owned(), Money::format_fr);
         let values = [
             line.reference.clone(),
             line.designation.clone(),
@@ -394,7 +396,7 @@ impl Layout<'_> {
         // The file's total, and what "-" means when a line has it.
         let pending = file.lines.iter().any(|l| l.estimated_credit_ht.is_none());
         self.ensure(if pending { 34.0 } else { 22.0 });
-        let amount = text::format_money(file.total_ht);
+        let amount = file.total_ht.format_fr();
         let right = MARGIN + CONTENT_W - CELL_PAD;
         self.text_right(right, self.y - 14.0, Font::Bold, 10.0, INK, &amount);
         let amount_w = text::width(Font::Bold, 10.0, &amount);
@@ -430,7 +432,7 @@ impl Layout<'_> {
             WHITE,
             "Avoir estimé HT",
         );
-        let amount = text::format_money(self.doc.estimated_total_ht);
+        let amount = self.doc.estimated_total_ht.format_fr();
         self.text_right(
             MARGIN + CONTENT_W - 12.0,
             top - 21.0,

@@ -48,7 +48,6 @@ mod pdf;
 mod text;
 
 pub use model::{Preaccord, PreaccordFile, PreaccordLine};
-pub use text::format_money;
 
 /// Why a document could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,33 +67,4 @@ pub fn render(doc: &Preaccord) -> Result<Vec<u8>, PreaccordError> {
     let pages = layout::lay_out(doc)?;
     let title = format!("Pré-accord de retour n° {}", doc.request_id);
     Ok(pdf::write(&pages, &title))
-}
-
-/// The file name the backend and the e-mail give the document: `preaccord-<request id>.pdf`.
-///
-/// Characters other than ASCII letters, digits, `-` and `_` become `_`, so the name is safe in a
-/// `Content-Disposition` header and on any file system.
-pub fn file_name(request_id: &str) -> String {
-    let safe: String = request_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("preaccord-{safe}.pdf")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_are_safe() {
-        assert_eq!(file_name("R-2026-000123"), "preaccord-R-2026-000123.pdf");
-        assert_eq!(file_name("a/b c"), "preaccord-a_b_c.pdf");
-    }
 }

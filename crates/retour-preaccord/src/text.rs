@@ -1,12 +1,11 @@
 //! Text for the PDF's standard fonts: WinAnsi encoding, Helvetica widths, wrapping, and the
-//! French formats of amounts and dates.
+//! French formats of dates (amounts are the domain's `Money::format_fr`).
 //!
 //! The document uses the standard Helvetica family with `WinAnsiEncoding`, which every PDF reader
 //! has and which covers French (é, è, à, ç, É, œ, « », €, ’). Text is NFC-normalised first so
 //! that decomposed accents still map; a character outside WinAnsi is shown as `?`.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use retour_domain::Money;
 use unicode_normalization::UnicodeNormalization;
 
 /// One of the three faces the document uses.
@@ -195,24 +194,6 @@ pub(crate) fn wrap(font: Font, size: f32, text: &str, max_width: f32) -> Vec<Str
     lines
 }
 
-/// An amount the French way: `1 234,56 €` (non-breaking spaces).
-pub fn format_money(amount: Money) -> String {
-    let plain = amount.to_string();
-    let (sign, digits) = match plain.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", plain.as_str()),
-    };
-    let (units, cents) = digits.split_once('.').unwrap_or((digits, "00"));
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
-            grouped.push('\u{A0}');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped},{cents}\u{A0}€")
-}
-
 /// A day the French way: `20/11/2026`.
 pub(crate) fn format_date(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
@@ -235,6 +216,7 @@ pub(crate) fn plural(count: u64, singular: &str, plural: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use retour_domain::Money;
 
     #[test]
     fn french_letters_map_to_win_ansi() {
@@ -273,13 +255,14 @@ mod tests {
     #[test]
     fn money_and_dates_in_french() {
         let m = |s: &str| Money::parse(s).unwrap();
-        assert_eq!(format_money(m("17.27")), "17,27\u{A0}€");
-        assert_eq!(format_money(m("0")), "0,00\u{A0}€");
+        // The domain's French amount: its narrow no-break spaces print as WinAnsi no-break spaces.
+        assert_eq!(encode(&m("17.27").format_fr()), b"17,27\xA0\x80");
+        assert_eq!(encode(&m("0").format_fr()), b"0,00\xA0\x80");
         assert_eq!(
-            format_money(m("1234567.5")),
-            "1\u{A0}234\u{A0}567,50\u{A0}€"
+            encode(&m("1234567.5").format_fr()),
+            b"1\xA0234\xA0567,50\xA0\x80"
         );
-        assert_eq!(format_money(m("999")), "999,00\u{A0}€");
+        assert_eq!(encode(&m("999").format_fr()), b"999,00\xA0\x80");
         let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         assert_eq!(format_date(day), "20/11/2026");
         let at = day.and_hms_opt(9, 5, 0).unwrap();

@@ -60,15 +60,6 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("retour-dummy-password-for-timing"))
 }
 
-/// Whether a new password is strong enough: at least 10 characters, with a letter and a
-/// character that is not a letter.
-pub fn password_is_strong(password: &str) -> bool {
-    password.chars().count() >= 10
-        && password.chars().any(char::is_alphabetic)
-        && password.chars().any(|c| !c.is_alphabetic())
-        && password.chars().count() <= 256
-}
-
 /// A new random opaque token: 256 bits, base64url.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
@@ -207,9 +198,6 @@ mod tests {
         let token = new_token();
         assert!(token.len() >= 43);
         assert_eq!(token_hash(&token).len(), 64);
-        assert!(password_is_strong("Retour-Demo-2026"));
-        assert!(!password_is_strong("short1"));
-        assert!(!password_is_strong("onlyletterslong"));
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! From stored rows to the API's wire types, applying the domain's rules (eligibility, allowed
-//! reasons, estimates, labels).
+//! From stored rows to the API's wire types and to the inputs of the domain's rules (eligibility,
+//! allowed reasons, the edit check, priced cart lines, staff decisions, labels).
 
 use chrono::NaiveDate;
 use retour_domain::api::{self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry};
+use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
+use retour_domain::closing::FileLine;
 use retour_domain::eligibility::{eligible_qty, LineHistory};
 use retour_domain::reason::{LinePrices, ReasonCode, ReasonTable};
 
-use crate::db::{StoredDossier, StoredLine};
+use crate::db::{StoredDossier, StoredDossierLine, StoredLine};
 
 /// What the rules need to judge a line: the reason table, today in Paris and the return window.
 #[derive(Clone, Copy)]
@@ -33,6 +35,30 @@ impl Rules<'_> {
     /// The reasons a line allows.
     pub fn allowed(&self, line: &StoredLine) -> Vec<ReasonCode> {
         self.reasons.allowed_for(&prices(line))
+    }
+
+    /// The domain's edit check of a line the customer has (`None`: no such line).
+    pub fn check_edit(
+        &self,
+        edit: &LineEdit<'_>,
+        line: Option<&StoredLine>,
+    ) -> Result<(), EditRefusal> {
+        let allowed = line.map(|l| self.allowed(l)).unwrap_or_default();
+        let editable = line.map(|l| EditableLine {
+            eligible_qty: self.eligible(l),
+            allowed_reasons: &allowed,
+        });
+        cart_line::check_edit(edit, editable.as_ref())
+    }
+
+    /// A stored line as a cart line is priced against it.
+    pub fn delivered<'a>(&self, line: &'a StoredLine) -> DeliveredLine<'a> {
+        DeliveredLine {
+            reference: &line.reference,
+            designation: &line.designation,
+            eligible_qty: self.eligible(line),
+            prices: prices(line),
+        }
     }
 
     /// A BL line on the wire.
@@ -63,6 +89,20 @@ pub fn prices(line: &StoredLine) -> LinePrices {
     LinePrices {
         unit_price: line.unit_price,
         deposit: line.deposit,
+    }
+}
+
+/// A return file's line as a staff decision sees it.
+pub fn file_line(line: &StoredDossierLine) -> FileLine<'_> {
+    FileLine {
+        line_no: line.line_no,
+        qty: line.qty,
+        accepted_qty: line.accepted_qty,
+        reason: &line.reason,
+        prices: LinePrices {
+            unit_price: line.unit_price,
+            deposit: line.deposit,
+        },
     }
 }
 

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use retour_domain::api::{DeliveryNote, Problem, ReturnRequest, ServiceInfo};
+use retour_domain::cart::MAX_OPS_PER_BATCH;
 use retour_store::{Store, Submission};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -17,8 +18,6 @@ use crate::client::{ApiClient, ApiError};
 use crate::retry::{verdict, Backoff, Verdict};
 use crate::session::SessionKeeper;
 
-/// At most this many ops per push, as the API allows.
-pub const MAX_OPS_PER_PUSH: usize = 500;
 /// Days of delivery notes kept for offline use.
 pub const CACHED_DAYS: u32 = 31;
 /// Cache key of the reasons table.
@@ -212,7 +211,7 @@ impl SyncEngine {
         let mut report = CartSyncReport::default();
         loop {
             let ops = lock(&self.store)
-                .outbox_ops(MAX_OPS_PER_PUSH)
+                .outbox_ops(MAX_OPS_PER_BATCH)
                 .map_err(store_error)?;
             if ops.is_empty() {
                 break;

@@ -8,6 +8,7 @@ use retour_domain::api::{
     CustomerRef, EmailRequest, LoginRequest, Problem, RefreshRequest, ResetRequest, Session,
     TokenRequest, User,
 };
+use retour_domain::password::check_new_password;
 
 use super::{ClientIp, Json};
 use crate::auth::{self, token_hash, ACCESS_TTL, LINK_TTL, LOCK_TTL, MAX_FAILURES, REFRESH_TTL};
@@ -298,11 +299,8 @@ pub async fn reset(
     State(state): State<AppState>,
     Json(body): Json<ResetRequest>,
 ) -> Result<StatusCode, ApiError> {
-    if !auth::password_is_strong(&body.new_password) {
-        return Err(ApiError::bad_request(
-            "weak_password",
-            "Mot de passe trop faible : au moins 10 caractères, avec des lettres et au moins un chiffre ou un symbole",
-        ));
+    if let Err(weak) = check_new_password(&body.new_password) {
+        return Err(ApiError::bad_request(weak.code(), weak.message()));
     }
     let now = state.now();
     let hash = token_hash(&body.token);

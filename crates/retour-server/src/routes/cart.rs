@@ -8,18 +8,19 @@ use std::collections::BTreeSet;
 
 use axum::extract::State;
 use retour_domain::api::{
-    Cart, CartLine, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, OpKind, Problem,
-    RejectedOp,
+    Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, OpKind, Problem, RejectedOp,
 };
-use retour_domain::cart::{CartLine as MergedLine, CartState, DeviceId, Hlc, LineKey};
-use retour_domain::reason::ReasonCode;
+use retour_domain::cart::{
+    CartLine as MergedLine, CartState, DeviceId, Hlc, LineKey, MAX_OPS_PER_BATCH,
+};
+use retour_domain::cart_line::{priced_line, EditRefusal, LineEdit};
 use retour_domain::Money;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::catalog::rules;
 use super::{Customer, Json, Query};
-use crate::convert::{prices, Rules};
+use crate::convert::Rules;
 use crate::db::Conn;
 use crate::problem::ApiError;
 use crate::AppState;
@@ -27,34 +28,17 @@ use crate::AppState;
 /// The largest cursor (2^53 − 1, safe in every JSON reader).
 const MAX_CURSOR: u64 = 9_007_199_254_740_991;
 
-/// Most operations in one `POST /cart/ops`.
-pub const MAX_OPS: usize = 500;
-
 /// Builds the customer's cart from its materialised lines.
 pub(crate) fn load_cart(c: &Conn<'_>, customer: i64, rules: &Rules<'_>) -> Result<Cart, ApiError> {
     let version = c.cart_version(customer)?;
     let mut lines = Vec::new();
     for (merged, stored) in c.cart_lines(customer)? {
         let Some(stored) = stored else { continue };
-        let reason = merged.reason.as_deref().and_then(ReasonCode::parse);
-        let estimate = reason.as_ref().and_then(|r| {
-            rules
-                .reasons
-                .estimate(r.as_str(), &prices(&stored), merged.qty)
-                .ok()
-                .flatten()
-        });
-        lines.push(CartLine {
-            delivery_note: merged.delivery_note,
-            line_no: merged.line_no,
-            reference: stored.reference.clone(),
-            designation: stored.designation.clone(),
-            qty: merged.qty,
-            reason,
-            eligible_qty: rules.eligible(&stored),
-            estimated_credit_ht: estimate,
-            updated_at: merged.updated_at,
-        });
+        lines.push(priced_line(
+            rules.reasons,
+            &merged,
+            Some(&rules.delivered(&stored)),
+        ));
     }
     Ok(Cart {
         version,
@@ -206,6 +190,10 @@ fn reject(op: &CartOp, code: &str, message: &str) -> RejectedOp {
     }
 }
 
+fn refuse(op: &CartOp, refusal: EditRefusal) -> RejectedOp {
+    reject(op, refusal.code(), &refusal.message())
+}
+
 /// Applies devices' operations; refused ones are listed in `rejected`, the others apply.
 #[utoipa::path(post, path = "/api/v1/cart/ops", tag = "cart", request_body = CartOpsRequest, security(("bearer" = [])),
     responses((status = 200, body = CartOpsResponse),
@@ -217,10 +205,10 @@ pub async fn post_ops(
     Customer(_principal, customer): Customer,
     Json(body): Json<CartOpsRequest>,
 ) -> Result<Json<CartOpsResponse>, ApiError> {
-    if body.ops.len() > MAX_OPS {
+    if body.ops.len() > MAX_OPS_PER_BATCH {
         return Err(ApiError::bad_request(
             "too_many_ops",
-            format!("Trop d'opérations : {MAX_OPS} au plus par envoi"),
+            format!("Trop d'opérations : {MAX_OPS_PER_BATCH} au plus par envoi"),
         ));
     }
     let st = state.clone();
@@ -241,32 +229,22 @@ pub async fn post_ops(
                     Ok(bl) => c.delivery_line(customer, bl.as_str(), op.line_no)?,
                     Err(_) => None,
                 }) else {
-                    rejected.push(reject(
-                        op,
-                        "unknown_line",
-                        "Cette ligne de BL est introuvable",
-                    ));
+                    rejected.push(refuse(op, EditRefusal::UnknownLine));
                     continue;
                 };
                 if op.kind == OpKind::Put {
-                    let eligible = rules.eligible(&line);
-                    if op.qty.unwrap_or(1) > eligible {
-                        rejected.push(reject(
-                            op,
-                            "quantity_exceeded",
-                            &format!("Quantité supérieure à la quantité éligible ({eligible})"),
-                        ));
+                    let key = LineKey {
+                        delivery_note: line.delivery_note.clone(),
+                        line_no: op.line_no,
+                    };
+                    let edit = LineEdit {
+                        qty: op.qty,
+                        reason: op.reason.as_deref(),
+                        current_qty: patch.line(c, &key)?.map(|l| l.qty),
+                    };
+                    if let Err(refusal) = rules.check_edit(&edit, Some(&line)) {
+                        rejected.push(refuse(op, refusal));
                         continue;
-                    }
-                    if let Some(reason) = &op.reason {
-                        if !rules.allowed(&line).iter().any(|r| r.as_str() == reason) {
-                            rejected.push(reject(
-                                op,
-                                "reason_not_allowed",
-                                "Ce motif n'est pas autorisé pour cette ligne",
-                            ));
-                            continue;
-                        }
                     }
                 }
                 // Ops are stored with the BL number as the device sent it only once normalised.
@@ -310,7 +288,7 @@ pub async fn get_ops(
         return Err(ApiError::bad_request("invalid_query", "Curseur invalide"));
     }
     let rows = state
-        .read(move |c| Ok(c.cart_ops_after(customer, after, MAX_OPS as u32)?))
+        .read(move |c| Ok(c.cart_ops_after(customer, after, MAX_OPS_PER_BATCH as u32)?))
         .await?;
     let cursor = rows.last().map_or(after, |(seq, _)| *seq);
     Ok(Json(CartOpsPage {

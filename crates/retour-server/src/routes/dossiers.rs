@@ -4,13 +4,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use retour_domain::api::{
-    AcceptedLine, Dossier, DossierCounts, DossierList, DossierStatus, Outcome, Problem, StaffEvent,
-};
+use retour_domain::api::{Dossier, DossierCounts, DossierList, DossierStatus, Problem, StaffEvent};
+use retour_domain::closing::{self, Decision, DecisionError};
 use retour_domain::hours::paris_today;
 use retour_domain::reason::ReasonTable;
-use retour_domain::status::{Progress, StatusEvent};
-use retour_domain::Money;
+use retour_domain::status::{Progress, TransitionError};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -177,94 +175,18 @@ pub(crate) fn apply_event(
         status: stored.status,
         closure: stored.closure.clone(),
     };
-    let mut accepted: Vec<(u32, u32)> = Vec::new();
-    for AcceptedLine {
-        line_no,
-        accepted_qty,
-    } in event.lines.iter().flatten()
-    {
-        let Some(line) = stored.lines.iter().find(|l| l.line_no == *line_no) else {
-            return Err(ApiError::unprocessable(
-                "invalid_line",
-                format!("La ligne {line_no} n'est pas dans ce dossier"),
-            ));
+    let lines: Vec<_> = stored.lines.iter().map(convert::file_line).collect();
+    let Decision {
+        progress: next,
+        accepted,
+    } = closing::decide(&progress, &lines, event, reasons, paris_today(now)).map_err(|e| {
+        let status = match e {
+            DecisionError::Transition(TransitionError::NotForward { .. })
+            | DecisionError::Transition(TransitionError::NotClosed) => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
-        if *accepted_qty > line.qty {
-            return Err(ApiError::unprocessable(
-                "invalid_line",
-                format!(
-                    "La quantité acceptée de la ligne {line_no} dépasse la quantité retournée ({})",
-                    line.qty
-                ),
-            ));
-        }
-        accepted.push((*line_no, *accepted_qty));
-    }
-    let domain_event = match (event.status, event.outcome) {
-        (DossierStatus::Closed, None) if stored.status == DossierStatus::Closed => {
-            match &event.credit_note_number {
-                Some(note) => StatusEvent::CreditNote(clean_note(note)?),
-                None => StatusEvent::Advance(DossierStatus::Closed),
-            }
-        }
-        (DossierStatus::Closed, Some(outcome)) => {
-            if accepted.is_empty() && stored.status != DossierStatus::Closed {
-                accepted = stored
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        let qty = match outcome {
-                            Outcome::Refused => 0,
-                            _ => l.accepted_qty.unwrap_or(l.qty),
-                        };
-                        (l.line_no, qty)
-                    })
-                    .collect();
-            }
-            let credited = match event.credited_ht {
-                Some(amount) => amount,
-                None => stored
-                    .lines
-                    .iter()
-                    .map(|l| {
-                        let qty = accepted
-                            .iter()
-                            .find(|(n, _)| *n == l.line_no)
-                            .map_or(0, |(_, q)| *q);
-                        let prices = retour_domain::reason::LinePrices {
-                            unit_price: l.unit_price,
-                            deposit: l.deposit,
-                        };
-                        reasons
-                            .estimate(&l.reason, &prices, qty)
-                            .ok()
-                            .flatten()
-                            .unwrap_or(Money::ZERO)
-                    })
-                    .sum(),
-            };
-            StatusEvent::Close {
-                outcome,
-                credited_ht: credited,
-                credit_note_number: event
-                    .credit_note_number
-                    .as_deref()
-                    .map(clean_note)
-                    .transpose()?,
-            }
-        }
-        (status, _) => StatusEvent::Advance(status),
-    };
-    let next = progress
-        .apply(domain_event, paris_today(now))
-        .map_err(|e| {
-            let status = if e.code() == "outcome_required" {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                StatusCode::CONFLICT
-            };
-            ApiError::new(status, e.code(), e.to_string())
-        })?;
+        ApiError::new(status, e.code(), e.to_string())
+    })?;
     c.update_dossier(number, next.status, next.closure.as_ref(), &accepted)?;
     if next.status != stored.status {
         c.insert_history(number, next.status, now)?;
@@ -274,22 +196,6 @@ pub(crate) fn apply_event(
         &updated,
         Some(convert::history(c.history(number)?)),
     ))
-}
-
-fn clean_note(note: &str) -> Result<String, ApiError> {
-    let note = note.trim();
-    if note.is_empty()
-        || note.len() > 32
-        || !note
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
-    {
-        return Err(ApiError::unprocessable(
-            "invalid_credit_note",
-            "Numéro d'avoir invalide : 1 à 32 lettres, chiffres, « - » ou « / »",
-        ));
-    }
-    Ok(note.to_owned())
 }
 
 /// `retour-server staff advance`: applies a staff event directly to the database.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use retour_domain::api::{
     CustomerRef, Problem, ReturnRequest, ReturnRequestBody, ReturnRequestLine,
 };
+use retour_domain::cart_line::{EditRefusal, LineEdit};
 use retour_domain::grouping::group_by_delivery_note;
 use retour_domain::reason::total;
 use retour_domain::BlNumber;
@@ -216,48 +217,37 @@ fn create_request(
                 ));
                 continue;
             };
-            if line.qty == 0 {
-                bad_qty.push(field_error(
-                    line_field(i, "qty"),
-                    "invalid_quantity",
-                    "La quantité doit être d'au moins 1",
-                ));
-                continue;
-            }
-            let Some(stored) = c.delivery_line(customer, &line.delivery_note, line.line_no)? else {
-                unknown.push(field_error(
-                    line_field(i, "line_no"),
-                    "unknown_line",
-                    "Cette ligne de BL est introuvable",
-                ));
-                continue;
+            let stored = c.delivery_line(customer, &line.delivery_note, line.line_no)?;
+            let edit = LineEdit {
+                qty: Some(line.qty),
+                reason: Some(reason.as_str()),
+                current_qty: None,
             };
-            let estimate = match rules
-                .reasons
-                .estimate(reason.as_str(), &prices(&stored), line.qty)
-            {
-                Ok(estimate) => estimate,
-                Err(e) => {
-                    not_allowed.push(field_error(
-                        line_field(i, "reason"),
-                        e.code(),
-                        e.to_string(),
+            let checked_line = rules.check_edit(&edit, stored.as_ref()).and_then(|()| {
+                let stored = stored.ok_or(EditRefusal::UnknownLine)?;
+                let estimate = rules
+                    .reasons
+                    .estimate(reason.as_str(), &prices(&stored), line.qty)
+                    .map_err(|_| EditRefusal::ReasonNotAllowed)?;
+                Ok((stored, estimate))
+            });
+            let (stored, estimate) = match checked_line {
+                Ok(checked_line) => checked_line,
+                Err(refusal) => {
+                    let (list, field) = match refusal {
+                        EditRefusal::InvalidQuantity => (&mut bad_qty, "qty"),
+                        EditRefusal::UnknownLine => (&mut unknown, "line_no"),
+                        EditRefusal::ReasonNotAllowed => (&mut not_allowed, "reason"),
+                        EditRefusal::QuantityExceeded { .. } => (&mut exceeded, "qty"),
+                    };
+                    list.push(field_error(
+                        line_field(i, field),
+                        refusal.code(),
+                        refusal.message(),
                     ));
                     continue;
                 }
             };
-            let eligible = rules.eligible(&stored);
-            if line.qty > eligible {
-                exceeded.push(field_error(
-                    line_field(i, "qty"),
-                    "quantity_exceeded",
-                    format!(
-                        "Quantité demandée ({}) supérieure à la quantité éligible ({eligible})",
-                        line.qty
-                    ),
-                ));
-                continue;
-            }
             checked.push((
                 group.delivery_note.clone(),
                 stored,
