@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod pdf;
 pub mod problem;
 mod routes;
+pub mod running;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
