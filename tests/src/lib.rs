@@ -1,6 +1,7 @@
-//! Shared harness for the end-to-end tests: the real server on loopback (bound first, then
-//! served; stoppable and restartable on the same port), temporary data directories, app cores
-//! with the test-only in-memory token store, and a small fault proxy.
+//! Shared harness for the end-to-end tests: the real server on loopback
+//! (`retour_server::running`: bound first, then served; stoppable and restartable on the same
+//! port) with its mail spool read back, temporary data directories, app cores with the test-only
+//! in-memory token store, and a small fault proxy.
 
 #![forbid(unsafe_code)]
 
@@ -13,11 +14,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use retour_app::{App, Config, TokenStoreChoice};
 use retour_domain::api::{self, DeliveryNote};
+use retour_server::running::{self, RunningServer};
 use retour_server::AppState;
 use retour_sync::{ApiClient, Backoff, Timeouts, TokenStore};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
+pub use retour_mail::spool_reader::{self, ReadMail};
 pub use retour_server::demo::{CUSTOMER_A as EMAIL, CUSTOMER_PASSWORD as PASSWORD};
 
 /// A temporary folder on a RAM disk when there is one (fast fsyncs), else in the system's.
@@ -31,16 +32,15 @@ pub fn fast_tempdir() -> Result<tempfile::TempDir> {
     Ok(tempfile::tempdir()?)
 }
 
-/// The reference backend running in this process on a loopback port.
+/// The reference backend running in this process on a loopback port, over a temporary folder
+/// (the shared [`RunningServer`] with the folder it serves).
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     /// The bound address (kept across restarts).
     pub addr: SocketAddr,
+    running: RunningServer,
     dir: tempfile::TempDir,
-    state: AppState,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestServer {
@@ -69,39 +69,21 @@ impl TestServer {
         if let Some(clock) = clock {
             state = state.with_clock(clock);
         }
+        running::seed_demo(&state).await?;
         let seed_state = state.clone();
-        tokio::task::spawn_blocking(move || -> Result<()> {
-            retour_server::demo::seed(seed_state.db(), retour_server::paris_today_now())
-                .context("demo seed")?;
-            extra(&seed_state)
-        })
-        .await??;
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
-        let mut server = TestServer {
-            url: format!("http://{addr}"),
-            addr,
+        tokio::task::spawn_blocking(move || extra(&seed_state)).await??;
+        let running = RunningServer::start(state).await?;
+        Ok(TestServer {
+            url: running.url().to_owned(),
+            addr: running.addr(),
+            running,
             dir,
-            state,
-            shutdown: None,
-            task: None,
-        };
-        server.serve(listener);
-        Ok(server)
-    }
-
-    fn serve(&mut self, listener: tokio::net::TcpListener) {
-        let (tx, rx) = oneshot::channel::<()>();
-        let state = self.state.clone();
-        self.task = Some(tokio::spawn(retour_server::serve(listener, state, async {
-            let _ = rx.await;
-        })));
-        self.shutdown = Some(tx);
+        })
     }
 
     /// The server's state (its database).
     pub fn state(&self) -> &AppState {
-        &self.state
+        self.running.state()
     }
 
     /// The server's folder.
@@ -111,33 +93,27 @@ impl TestServer {
 
     /// Stops serving (the port then refuses connections); the data stays.
     pub async fn stop(&mut self) -> Result<()> {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            tokio::time::timeout(Duration::from_secs(10), task)
-                .await
-                .context("server did not stop")???;
-        }
-        Ok(())
+        Ok(self.running.stop().await?)
     }
 
     /// Serves again on the same port, with the same data.
     pub async fn restart(&mut self) -> Result<()> {
-        self.stop().await?;
-        let listener = tokio::net::TcpListener::bind(self.addr)
+        self.running
+            .restart()
             .await
-            .with_context(|| format!("rebinding {}", self.addr))?;
-        self.serve(listener);
-        Ok(())
+            .with_context(|| format!("rebinding {}", self.addr))
     }
-}
 
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+    /// The `.eml` files of the server's mail spool, oldest first.
+    pub fn mail_files(&self) -> Result<Vec<PathBuf>> {
+        Ok(spool_reader::spool_files(
+            &self.state().config().mail_spool,
+        )?)
+    }
+
+    /// The newest e-mail of the server's spool, as a mail client reads it.
+    pub fn last_mail(&self) -> Result<ReadMail> {
+        Ok(spool_reader::newest(&self.state().config().mail_spool)?)
     }
 }
 

@@ -4,18 +4,24 @@
 //! Each test starts its own server (in-process, on its own port, with the demo seed), its own
 //! `tauri-driver` on a free port, and the app with `RETOUR_SERVER` and `RETOUR_DATA_DIR` pointing
 //! at them. Waits are bounded polls on the DOM, never fixed sleeps. Screenshots of every screen at
-//! phone and desktop sizes go to `docs/screenshots/`.
+//! phone and desktop sizes go to `target/screenshots/` (`cargo xtask screenshots` refreshes the
+//! committed copies in `docs/screenshots/`).
 //!
 //! The tests need a display (`cargo xtask test` runs them under Xvfb with a D-Bus session and an
 //! unlocked keyring) and `tauri-driver` (installed by `cargo xtask setup`).
 
-use std::net::{SocketAddr, TcpListener as StdListener};
+use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
+use retour_server::demo::{
+    CUSTOMER_A as CUSTOMER, CUSTOMER_PASSWORD as PASSWORD, STAFF, STAFF_PASSWORD,
+};
+use retour_server::running::RunningServer;
+use retour_tests::spool_reader;
 use serde_json::{json, Value};
 
 /// How long a DOM condition may take before the test fails.
@@ -32,6 +38,15 @@ fn root() -> PathBuf {
         .parent()
         .unwrap()
         .to_path_buf()
+}
+
+/// Where the screenshots go: `target/screenshots/` (or under `CARGO_TARGET_DIR`), never a tracked
+/// folder; `cargo xtask screenshots` copies them into `docs/screenshots/`.
+fn screenshot_dir() -> PathBuf {
+    std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target"))
+        .join("screenshots")
 }
 
 /// Every WebDriver and API call gives up after two minutes instead of waiting forever.
@@ -100,15 +115,13 @@ fn tauri_driver_path() -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 // The real server, in-process on loopback.
 
-/// A `retour-server` on its own port and directory; it can be stopped and started again on the
-/// same port with the same database (the offline test).
+/// A `retour-server` on its own port and directory (the shared `RunningServer`, on a runtime of
+/// its own since these tests are synchronous); it can be stopped and started again on the same
+/// port with the same database (the offline test).
 struct Server {
     runtime: tokio::runtime::Runtime,
-    dir: tempfile::TempDir,
-    addr: SocketAddr,
-    schedule: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    running: RunningServer,
+    _dir: tempfile::TempDir,
 }
 
 impl Server {
@@ -119,67 +132,29 @@ impl Server {
             .enable_all()
             .build()?;
         let dir = tempfile::tempdir()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-        let addr = listener.local_addr()?;
-        let mut server = Server {
+        let mut config = retour_server::config::Config::for_dir(dir.path());
+        config.schedule = schedule.parse().map_err(|e| anyhow!("schedule: {e}"))?;
+        let state = retour_server::AppState::new(config)?;
+        let running = runtime.block_on(RunningServer::start_demo(state))?;
+        Ok(Server {
             runtime,
-            dir,
-            addr,
-            schedule: schedule.to_owned(),
-            stop: None,
-            task: None,
-        };
-        let state = server.state()?;
-        retour_server::demo::seed(state.db(), retour_server::paris_today_now())
-            .context("demo seed")?;
-        server.serve(listener, state);
-        Ok(server)
-    }
-
-    fn state(&self) -> Result<retour_server::AppState> {
-        let mut config = retour_server::config::Config::for_dir(self.dir.path());
-        config.schedule = self
-            .schedule
-            .parse()
-            .map_err(|e| anyhow!("schedule: {e}"))?;
-        Ok(retour_server::AppState::new(config)?)
-    }
-
-    fn serve(&mut self, listener: tokio::net::TcpListener, state: retour_server::AppState) {
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let shutdown = async move {
-            let _ = stopped.await;
-        };
-        self.task = Some(
-            self.runtime
-                .spawn(retour_server::serve(listener, state, shutdown)),
-        );
-        self.stop = Some(stop);
+            running,
+            _dir: dir,
+        })
     }
 
     fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.running.url().to_owned()
     }
 
     /// Stops serving (connections are refused afterwards).
     fn stop(&mut self) -> Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            self.runtime.block_on(task)??;
-        }
-        Ok(())
+        Ok(self.runtime.block_on(self.running.stop())?)
     }
 
     /// Serves again on the same address with the same database.
     fn restart(&mut self) -> Result<()> {
-        let listener = self
-            .runtime
-            .block_on(tokio::net::TcpListener::bind(self.addr))?;
-        let state = self.state()?;
-        self.serve(listener, state);
-        Ok(())
+        Ok(self.runtime.block_on(self.running.restart())?)
     }
 
     /// Calls the server's API as `email`; returns the JSON answer.
@@ -216,22 +191,10 @@ impl Server {
 impl Server {
     /// The `…<action>?token=…` link of the newest e-mail in the server's spool.
     fn last_mail_link(&self, action: &str) -> Result<String> {
-        let spool = self.dir.path().join("mail");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&spool)
-            .with_context(|| format!("the mail spool {}", spool.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-        let raw = std::fs::read(files.pop().context("no e-mail in the spool")?)?;
-        let message = mail_parser::MessageParser::default()
-            .parse(&raw)
-            .context("a valid e-mail")?;
-        let text = message.body_text(0).unwrap_or_default().into_owned();
-        text.split_whitespace()
-            .find(|word| word.contains(&format!("{action}?token=")))
+        let mail = spool_reader::newest(&self.running.state().config().mail_spool)?;
+        mail.link(action)
             .map(str::to_owned)
-            .with_context(|| format!("no {action} link in: {text}"))
+            .with_context(|| format!("no {action} link in: {}", mail.text))
     }
 }
 
@@ -464,11 +427,11 @@ impl Window {
         Ok(())
     }
 
-    /// Saves the current screen as `docs/screenshots/<name>-phone.png` and `-desktop.png`.
+    /// Saves the current screen as `target/screenshots/<name>-phone.png` and `-desktop.png`.
     fn screenshots(&self, name: &str) -> Result<()> {
         use base64::Engine as _;
         let started = Instant::now();
-        let dir = root().join("docs/screenshots");
+        let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         for (suffix, size) in [("phone", PHONE), ("desktop", DESKTOP)] {
             self.size(size)?;
@@ -588,11 +551,6 @@ impl World {
         w.click("#login-submit")
     }
 }
-
-const CUSTOMER: &str = "atelier@garage-demo.fr";
-const PASSWORD: &str = "Retour-Demo-2026";
-const STAFF: &str = "retours@distributeur.fr";
-const STAFF_PASSWORD: &str = "Retour-Staff-2026";
 
 /// A schedule closed today in Paris and open the other days 05:00–22:00.
 fn closed_today_schedule() -> String {

@@ -10,35 +10,26 @@
 
 use std::path::Path;
 
+use retour_server::running::RunningServer;
 use retour_server::{demo, AppState};
-use tokio::sync::oneshot;
 
 use crate::{AppError, AppResult};
 
 /// The demo account's e-mail.
-pub const DEMO_EMAIL: &str = demo::CUSTOMER_A;
+pub const DEMO_EMAIL: &str = demo::GARAGE_A.email;
 /// The demo account's password.
-pub const DEMO_PASSWORD: &str = demo::CUSTOMER_PASSWORD;
+pub const DEMO_PASSWORD: &str = demo::GARAGE_A.password;
 
 /// A running embedded backend; it stops when dropped.
 #[derive(Debug)]
 pub struct DemoBackend {
-    url: String,
-    shutdown: Option<oneshot::Sender<()>>,
+    server: RunningServer,
 }
 
 impl DemoBackend {
     /// The backend's base URL, such as `http://127.0.0.1:49152`.
     pub fn url(&self) -> &str {
-        &self.url
-    }
-}
-
-impl Drop for DemoBackend {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        self.server.url()
     }
 }
 
@@ -54,26 +45,8 @@ pub async fn start_demo_backend(data_dir: &Path) -> AppResult<DemoBackend> {
         )
     };
     let state = AppState::for_dir(&dir).map_err(|e| fail(&e))?;
-    let seed_state = state.clone();
-    tokio::task::spawn_blocking(move || {
-        demo::seed(seed_state.db(), retour_server::paris_today_now()).map(|_| ())
-    })
-    .await
-    .map_err(|e| fail(&e))?
-    .map_err(|e| fail(&e))?;
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+    let server = RunningServer::start_demo(state)
         .await
         .map_err(|e| fail(&e))?;
-    let addr = listener.local_addr().map_err(|e| fail(&e))?;
-    let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let _ = retour_server::serve(listener, state, async move {
-            let _ = rx.await;
-        })
-        .await;
-    });
-    Ok(DemoBackend {
-        url: format!("http://{addr}"),
-        shutdown: Some(tx),
-    })
+    Ok(DemoBackend { server })
 }

@@ -24,6 +24,8 @@
 
 mod config;
 pub mod messages;
+#[cfg(feature = "spool-reader")]
+pub mod spool_reader;
 mod transport;
 
 pub use config::{MailConfig, DEFAULT_FROM, DEFAULT_LINK_BASE};

@@ -15,16 +15,50 @@ use retour_domain::{Gtin, Money};
 use crate::auth::hash_password;
 use crate::db::{Conn, Db, DbError, NewLine, StoredDossier, StoredDossierLine};
 
+/// A demo account's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoAccount {
+    /// The e-mail it signs in with.
+    pub email: &'static str,
+    /// Its password.
+    pub password: &'static str,
+}
+
+/// Every demo account, the one place their credentials are written: garage A (the account the
+/// app's login screen offers), garage B, then the returns staff.
+/// Both garages share one password (the seed hashes it once).
+pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
+    DemoAccount {
+        email: "atelier@garage-demo.fr",
+        password: CUSTOMER_PASSWORD,
+    },
+    DemoAccount {
+        email: "contact@autre-garage.fr",
+        password: CUSTOMER_PASSWORD,
+    },
+    DemoAccount {
+        email: "retours@distributeur.fr",
+        password: "Retour-Staff-2026",
+    },
+];
+
+/// Garage A, the customer tests, benches and the demo sign in as.
+pub const GARAGE_A: DemoAccount = DEMO_ACCOUNTS[0];
+/// Garage B, another customer.
+pub const GARAGE_B: DemoAccount = DEMO_ACCOUNTS[1];
+/// The returns staff.
+pub const STAFF_ACCOUNT: DemoAccount = DEMO_ACCOUNTS[2];
+
 /// Customer A's e-mail.
-pub const CUSTOMER_A: &str = "atelier@garage-demo.fr";
+pub const CUSTOMER_A: &str = GARAGE_A.email;
 /// Customer B's e-mail.
-pub const CUSTOMER_B: &str = "contact@autre-garage.fr";
+pub const CUSTOMER_B: &str = GARAGE_B.email;
 /// Both customers' password.
 pub const CUSTOMER_PASSWORD: &str = "Retour-Demo-2026";
 /// The returns staff's e-mail.
-pub const STAFF: &str = "retours@distributeur.fr";
+pub const STAFF: &str = STAFF_ACCOUNT.email;
 /// The staff's password.
-pub const STAFF_PASSWORD: &str = "Retour-Staff-2026";
+pub const STAFF_PASSWORD: &str = STAFF_ACCOUNT.password;
 
 /// What the seed made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod pdf;
 pub mod problem;
 mod routes;
+pub mod running;
 mod session_cache;
 mod state;
 

@@ -1,23 +1,26 @@
 //! The sync engine: pushes the outbox (cart ops, then return requests with their idempotency key),
 //! pulls the ops the backend accepted, the BLs, reasons and schedule; reports its state.
 //!
-//! The store is shared behind a mutex and only locked for short, synchronous steps, never across a
-//! request. Transient failures are retried with [`Backoff`]; a 401 refreshes the session once.
+//! The cart's push and pull are [`CartSync`]'s decisions (sans-IO); the engine makes the requests
+//! it asks for and records the answers. The store is shared behind a mutex and only locked for
+//! short, synchronous steps, never across a request. Transient failures are retried with
+//! [`Backoff`]; a 401 refreshes the session once.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use retour_domain::api::{DeliveryNote, Problem, ReturnRequest, ServiceInfo};
-use retour_domain::cart::MAX_OPS_PER_BATCH;
 use retour_store::{Store, Submission};
 use serde::Serialize;
 use tokio::sync::watch;
 
+use crate::cart_sync::{self, CartSync, Next};
 use crate::client::{ApiClient, ApiError};
 use crate::retry::{verdict, Backoff, Verdict};
 use crate::session::SessionKeeper;
 
+pub use crate::cart_sync::CartSyncReport;
 /// Days of delivery notes kept for offline use.
 pub const CACHED_DAYS: u32 = 31;
 /// Cache key of the reasons table.
@@ -55,17 +58,6 @@ pub enum SendOutcome {
     Refused(Problem),
     /// No definitive answer yet: it will be sent again with the same key.
     Pending(ApiError),
-}
-
-/// What a cart sync did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CartSyncReport {
-    /// Ops pushed.
-    pub pushed: usize,
-    /// Ops the backend refused.
-    pub rejected: usize,
-    /// Ops pulled that were new here.
-    pub pulled: usize,
 }
 
 /// Locks the store, whatever a panicking holder left.
@@ -208,52 +200,61 @@ impl SyncEngine {
 
     /// Pushes every pending cart op, then pulls every op the backend accepted since the cursor.
     pub async fn sync_cart(&self) -> Result<CartSyncReport, ApiError> {
-        let mut report = CartSyncReport::default();
-        loop {
-            let ops = lock(&self.store)
-                .outbox_ops(MAX_OPS_PER_BATCH)
-                .map_err(store_error)?;
-            if ops.is_empty() {
-                break;
-            }
-            let answer = self
-                .call(|client, token| {
-                    let ops = ops.clone();
-                    async move { client.push_ops(&token, &ops).await }
-                })
-                .await?;
-            let sent: Vec<_> = ops.iter().map(|op| op.op_id).collect();
-            lock(&self.store)
-                .acknowledge(&sent, &answer.rejected)
-                .map_err(store_error)?;
-            report.pushed += sent.len();
-            report.rejected += answer.rejected.len();
-            self.refresh_counts();
-        }
-        report.pulled = self.pull_ops().await?;
-        Ok(report)
+        let after = lock(&self.store).pull_cursor().map_err(store_error)?;
+        self.drive_cart(CartSync::new(after)).await
     }
 
     /// Pulls the ops the backend accepted after the store's cursor, page by page.
     pub async fn pull_ops(&self) -> Result<usize, ApiError> {
-        let mut pulled = 0;
+        let after = lock(&self.store).pull_cursor().map_err(store_error)?;
+        let report = self.drive_cart(CartSync::pull(after)).await?;
+        Ok(report.pulled)
+    }
+
+    /// Runs a cart sync over HTTP and the store: every request it asks for is made (with
+    /// retries), every answer is recorded in the store before the next step.
+    async fn drive_cart(&self, mut sync: CartSync) -> Result<CartSyncReport, ApiError> {
+        let out_of_turn = |e: cart_sync::OutOfTurn| ApiError::Decode(e.to_string());
         loop {
-            let after = lock(&self.store).pull_cursor().map_err(store_error)?;
-            let page = self
-                .call(|client, token| async move { client.pull_ops(&token, after).await })
-                .await?;
-            if page.ops.is_empty() || page.cursor <= after {
-                lock(&self.store)
-                    .merge_remote(&page.ops, Some(page.cursor))
-                    .map_err(store_error)?;
-                break;
+            match sync.poll() {
+                Next::ReadOutbox { limit } => {
+                    let ops = lock(&self.store).outbox_ops(limit).map_err(store_error)?;
+                    sync.outbox(ops).map_err(out_of_turn)?;
+                }
+                Next::Push(ops) => {
+                    let answer = self
+                        .call(|client, token| {
+                            let ops = ops.clone();
+                            async move { client.push_ops(&token, &ops).await }
+                        })
+                        .await?;
+                    let ack = sync.pushed(answer.rejected).map_err(out_of_turn)?;
+                    lock(&self.store)
+                        .acknowledge(&ack.sent, &ack.rejected)
+                        .map_err(store_error)?;
+                    self.refresh_counts();
+                }
+                Next::Pull { after } => {
+                    let page = self
+                        .call(|client, token| async move { client.pull_ops(&token, after).await })
+                        .await?;
+                    let merge = sync.pulled(page).map_err(out_of_turn)?;
+                    let new = lock(&self.store)
+                        .merge_remote(&merge.ops, Some(merge.cursor))
+                        .map_err(store_error)?;
+                    sync.merged(new).map_err(out_of_turn)?;
+                }
+                Next::Awaiting => {
+                    return Err(ApiError::Decode(
+                        "cart sync: an answer is missing".to_owned(),
+                    ))
+                }
+                Next::Done(report) => {
+                    self.refresh_counts();
+                    return Ok(report);
+                }
             }
-            pulled += lock(&self.store)
-                .merge_remote(&page.ops, Some(page.cursor))
-                .map_err(store_error)?;
         }
-        self.refresh_counts();
-        Ok(pulled)
     }
 
     /// Pulls what the app shows offline: reasons, the service and its schedule with the server's

@@ -1,5 +1,6 @@
 //! The return API client and the sync engine.
 //!
+//! - [`cart_sync`]: the cart's push and pull as a state machine (sans-IO);
 //! - [`client`]: one typed method per endpoint of `API.md`;
 //! - [`retry`]: which failures are retried, with exponential backoff and jitter (sans-IO);
 //! - [`session`]: tokens in the OS keychain, one refresh on a 401;
@@ -8,6 +9,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cart_sync;
 pub mod client;
 pub mod engine;
 pub mod retry;

@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::server::{
+    http_auth, login, start_built_server, wait_ready, Profile, DEMO_EMAIL, DEMO_PASSWORD,
+};
+
 /// Cold starts measured (after one warm-up start).
 const STARTS: usize = 5;
 /// Bursts measured.
@@ -82,8 +86,15 @@ fn bench(profile: &str) -> Result<()> {
     }
     let work = std::env::temp_dir().join(format!("retour-bench-{}", std::process::id()));
     std::fs::create_dir_all(&work)?;
-    let server = Server::start(&work, profile)?;
-    let bl = server.first_delivery_note()?;
+    let built = if profile == "debug" {
+        Profile::Debug
+    } else {
+        Profile::Release
+    };
+    let (server, port) = start_built_server(built, &work.join("server"), &[], 1000)?;
+    wait_ready(port)?;
+    let url = format!("http://127.0.0.1:{port}");
+    let bl = first_delivery_note(port)?;
     let data_dir = work.join("app-data");
     let report = work.join("rendered.txt");
 
@@ -91,7 +102,7 @@ fn bench(profile: &str) -> Result<()> {
     let mut starts = Vec::new();
     for i in 0..=STARTS {
         let started = Instant::now();
-        let mut app = App::start_to_login(profile, &server.url, &data_dir, &report)?;
+        let mut app = App::start_to_login(profile, &url, &data_dir, &report)?;
         let elapsed = started.elapsed();
         if i > 0 {
             starts.push(elapsed);
@@ -109,7 +120,7 @@ fn bench(profile: &str) -> Result<()> {
     // Idle memory on the login screen.
     let mut idle = Vec::new();
     for _ in 0..MEMORY_ROUNDS {
-        let mut app = App::start_to_login(profile, &server.url, &data_dir, &report)?;
+        let mut app = App::start_to_login(profile, &url, &data_dir, &report)?;
         std::thread::sleep(IDLE);
         idle.push(memory_of_tree(app.child.id())?);
         app.stop();
@@ -125,25 +136,11 @@ fn bench(profile: &str) -> Result<()> {
     );
 
     // Scanner burst: sign in with the keyboard, open the declare screen, scan the BL repeatedly.
-    let mut app = App::start_to_login(profile, &server.url, &data_dir, &report)?;
+    let mut app = App::start_to_login(profile, &url, &data_dir, &report)?;
     let window = app.window()?;
-    xdotool(&[
-        "type",
-        "--window",
-        &window,
-        "--delay",
-        "20",
-        "atelier@garage-demo.fr",
-    ])?;
+    xdotool(&["type", "--window", &window, "--delay", "20", DEMO_EMAIL])?;
     xdotool(&["key", "--window", &window, "Tab"])?;
-    xdotool(&[
-        "type",
-        "--window",
-        &window,
-        "--delay",
-        "20",
-        "Retour-Demo-2026",
-    ])?;
+    xdotool(&["type", "--window", &window, "--delay", "20", DEMO_PASSWORD])?;
     xdotool(&["key", "--window", &window, "Return"])?;
     wait_for_line(&report, "home", Duration::from_secs(30))?;
     xdotool(&["key", "--window", &window, "Return"])?;
@@ -264,89 +261,14 @@ impl App {
     }
 }
 
-/// `retour-server` (release) with the demo seed, always open.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(work: &Path, profile: &str) -> Result<Server> {
-        let binary = built(profile, "retour-server");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let env = [
-            ("RETOUR_DB", work.join("server.db").display().to_string()),
-            ("RETOUR_MAIL_SPOOL", work.join("mail").display().to_string()),
-            ("RETOUR_SCHEDULE", "always".to_owned()),
-            ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
-        ];
-        let status = Command::new(&binary)
-            .arg("seed-demo")
-            .envs(env.clone())
-            .stdout(Stdio::null())
-            .status()?;
-        if !status.success() {
-            bail!("retour-server seed-demo failed");
-        }
-        let child = Command::new(&binary)
-            .arg("serve")
-            .envs(env)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let server = Server {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while curl(&["-sf", &format!("{}/healthz", server.url)]).is_err() {
-            if Instant::now() > deadline {
-                bail!("retour-server did not start");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(server)
+/// The newest BL of the demo customer.
+fn first_delivery_note(port: u16) -> Result<String> {
+    let token = login(port)?;
+    let (status, answer) = http_auth(port, "/api/v1/delivery-notes?days=7", &token)?;
+    if status != 200 {
+        bail!("delivery notes: {status}");
     }
-
-    /// The newest BL of the demo customer.
-    fn first_delivery_note(&self) -> Result<String> {
-        let login = curl(&[
-            "-sf",
-            "-H",
-            "content-type: application/json",
-            "-d",
-            r#"{"email":"atelier@garage-demo.fr","password":"Retour-Demo-2026","device_name":"bench"}"#,
-            &format!("{}/api/v1/auth/login", self.url),
-        ])?;
-        let token = json_string(&login, "access_token").context("no access token")?;
-        let list = curl(&[
-            "-sf",
-            "-H",
-            &format!("authorization: Bearer {token}"),
-            &format!("{}/api/v1/delivery-notes?days=7", self.url),
-        ])?;
-        json_string(&list, "number").context("no delivery note")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn curl(args: &[&str]) -> Result<String> {
-    let out = Command::new("curl").args(args).output().context("curl")?;
-    if !out.status.success() {
-        bail!("curl {args:?} failed");
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    json_string(&answer, "number").context("no delivery note")
 }
 
 /// The first `"key":"value"` string of a JSON text (enough for two known answers).

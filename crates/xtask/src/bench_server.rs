@@ -7,13 +7,12 @@
 //! second for the latency goal. Installs Debian's `wrk` if it is missing.
 //! Options: `--duration SECS` (default 10), `--connections N` (default 32).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
+
+use crate::server::{http_auth, login, start_built_server, wait_ready, Profile};
 
 /// The benchmark's BLs are numbered from here (see `retour_server::demo::seed_bulk`).
 const FIRST_BULK_BL: u64 = 300_000_000;
@@ -48,7 +47,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let dir = root.join("target/bench-server");
     let bulk_notes = BULK_NOTES.to_string();
     let bulk_dossiers = BULK_DOSSIERS.to_string();
-    let (mut server, port) = start_release_server(
+    let (mut server, port) = start_built_server(
+        Profile::Release,
         &dir,
         &[
             "--bulk-notes",
@@ -83,64 +83,6 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Builds the release `retour-server`, seeds the demo data into a fresh `dir` (`seed_args` add
-/// to it) and serves it on a free loopback port, always open, allowing `logins_per_minute` logins
-/// per IP and per account. Returns the server, killed when dropped, and its port.
-pub(crate) fn start_release_server(
-    dir: &Path,
-    seed_args: &[&str],
-    logins_per_minute: u32,
-) -> Result<(KillOnDrop, u16)> {
-    crate::run("cargo", &["build", "--release", "-p", "retour-server"])?;
-    let bin = crate::root().join("target/release/retour-server");
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir)?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let env = [
-        ("RETOUR_DB", dir.join("server.db").display().to_string()),
-        ("RETOUR_MAIL_SPOOL", dir.join("mail").display().to_string()),
-        ("RETOUR_SCHEDULE", "always".to_owned()),
-        ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
-        (
-            "RETOUR_LOGIN_PER_IP_PER_MINUTE",
-            logins_per_minute.to_string(),
-        ),
-        (
-            "RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE",
-            logins_per_minute.to_string(),
-        ),
-        ("RUST_LOG", "warn".to_owned()),
-    ];
-    let started = Instant::now();
-    let status = Command::new(&bin)
-        .arg("seed-demo")
-        .args(seed_args)
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .status()
-        .context("seeding")?;
-    if !status.success() {
-        bail!("seed-demo failed: {status}");
-    }
-    eprintln!("seeded in {:.1}s", started.elapsed().as_secs_f64());
-    let log = std::fs::File::create(dir.join("server.log"))?;
-    let server = Command::new(&bin)
-        .arg("serve")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .context("starting the server")?;
-    Ok((KillOnDrop(server), port))
-}
-
-pub(crate) struct KillOnDrop(pub(crate) Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
-}
-
 fn ensure_wrk() -> Result<()> {
     if Command::new("wrk").arg("--version").output().is_ok() {
         return Ok(());
@@ -148,54 +90,6 @@ fn ensure_wrk() -> Result<()> {
     eprintln!("wrk is missing: installing Debian's package");
     let _ = Command::new("apt-get").args(["update", "-qq"]).status();
     crate::run("apt-get", &["install", "-y", "-qq", "wrk"])
-}
-
-/// Sends one HTTP/1.1 request and returns the status and body.
-pub(crate) fn http(port: u16, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    Ok((status, body))
-}
-
-pub(crate) fn wait_ready(port: u16) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok((200, _)) = http(port, "GET", "/healthz", "") {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    bail!("the server did not answer /healthz within 60 s (see its server.log)")
-}
-
-pub(crate) fn login(port: u16) -> Result<String> {
-    let (status, body) = http(
-        port,
-        "POST",
-        "/api/v1/auth/login",
-        r#"{"email":"atelier@garage-demo.fr","password":"Retour-Demo-2026","device_name":"bench"}"#,
-    )?;
-    if status != 200 {
-        bail!("login failed: {status} {body}");
-    }
-    let start = body
-        .find("\"access_token\":\"")
-        .context("no access token")?
-        + 16;
-    let end = body[start..].find('"').context("bad token")?;
-    Ok(body[start..start + end].to_owned())
 }
 
 const REPORT_LUA: &str = r#"
@@ -362,13 +256,4 @@ fn measure_all(dir: &Path, port: u16, duration: u64, connections: u64) -> Result
             duration,
         )?,
     ])
-}
-
-fn http_auth(port: u16, path: &str, token: &str) -> Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n")?;
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer)?;
-    let status = answer.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-    Ok((status, answer))
 }

@@ -7,11 +7,12 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+use crate::server::{DEMO_EMAIL, DEMO_PASSWORD};
+
 const USAGE: &str = "usage: cargo xtask demo [--release] [--server URL] [--data-dir DIR]
 
 Runs the Retour app. Without --server (and without RETOUR_SERVER) it starts the embedded demo
-backend on 127.0.0.1 with the demo accounts shown on the login screen:
-  atelier@garage-demo.fr / Retour-Demo-2026";
+backend on 127.0.0.1 with the demo accounts shown on the login screen:";
 
 pub fn run(args: &[String]) -> Result<()> {
     let mut release = false;
@@ -26,7 +27,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 data_dir = Some(rest.next().context("--data-dir needs a directory")?.clone())
             }
             "-h" | "--help" => {
-                println!("{USAGE}");
+                println!("{USAGE}\n  {DEMO_EMAIL} / {DEMO_PASSWORD}");
                 return Ok(());
             }
             other => bail!("unknown argument {other:?}\n\n{USAGE}"),
@@ -57,7 +58,7 @@ pub fn run(args: &[String]) -> Result<()> {
         eprintln!("talking to {server}");
         command.env("RETOUR_SERVER", server);
     } else {
-        eprintln!("embedded demo backend — atelier@garage-demo.fr / Retour-Demo-2026");
+        eprintln!("embedded demo backend — {DEMO_EMAIL} / {DEMO_PASSWORD}");
     }
     if let Some(dir) = &data_dir {
         command.env("RETOUR_DATA_DIR", dir);

@@ -11,6 +11,8 @@ mod bindings;
 mod bundle;
 mod demo;
 mod schemathesis;
+mod screenshots;
+mod server;
 mod setup;
 mod test_env;
 mod tidy;
@@ -37,6 +39,7 @@ tasks:
   bench-scan   our barcode decoder vs zxing-cpp (PyPI, venv under target/) on the same pixels
   bench-server load the release retour-server with wrk: req/s, p50/p99 of reads and submits
   schemathesis run schemathesis (PyPI, in a venv under target/) against the served OpenAPI
+  screenshots  run the real-window test and copy its screenshots into docs/screenshots/
 ";
 
 fn main() -> Result<()> {
@@ -59,6 +62,7 @@ fn main() -> Result<()> {
         "bench-scan" => bench_scan::run(rest),
         "bench-server" => bench_server::run(rest),
         "schemathesis" => schemathesis::run(rest),
+        "screenshots" => screenshots::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-use crate::bench_server::{login, start_release_server, wait_ready};
+use crate::server::{login, start_built_server, wait_ready, Profile};
 
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
@@ -26,7 +26,7 @@ pub fn run(args: &[String]) -> Result<()> {
         )?;
     }
     let dir = root.join("target/schemathesis");
-    let (_server, port) = start_release_server(&dir, &[], 100_000)?;
+    let (_server, port) = start_built_server(Profile::Release, &dir, &[], 100_000)?;
     wait_ready(port)?;
     let token = login(port)?;
     let base = format!("http://127.0.0.1:{port}");

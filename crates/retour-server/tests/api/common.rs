@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use mail_parser::MimeHeaders;
 use reqwest::{Method, StatusCode};
+use retour_mail::spool_reader::{self, ReadMail};
+use retour_server::running::RunningServer;
 use retour_server::{demo, AppState, Config};
 use serde_json::{json, Value};
 
@@ -13,7 +14,7 @@ pub struct Server {
     pub state: AppState,
     pub client: reqwest::Client,
     pub _dir: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _running: RunningServer,
 }
 
 /// An answer: status, headers and the body as JSON (`Null` when empty or not JSON).
@@ -61,21 +62,15 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
     let mut config = Config::for_dir(dir.path());
     adjust(&mut config);
     let state = AppState::new(config).expect("state");
-    demo::seed(state.db(), retour_server::paris_today_now()).expect("seed");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    let running = RunningServer::start_demo(state.clone())
         .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(retour_server::serve(listener, state.clone(), async move {
-        let _ = stopped.await;
-    }));
+        .expect("server");
     Server {
-        base: format!("http://{addr}"),
+        base: running.url().to_owned(),
         state,
         client: reqwest::Client::new(),
         _dir: dir,
-        _stop: stop,
+        _running: running,
     }
 }
 
@@ -180,54 +175,17 @@ impl Server {
 
     /// The `.eml` files of the spool, oldest first.
     pub fn mails(&self) -> Vec<PathBuf> {
-        let spool = self.state.config().mail_spool.clone();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&spool)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        files
+        spool_reader::spool_files(&self.state.config().mail_spool).expect("the spool")
     }
 
-    /// Parses the newest `.eml` to (to, subject, text, attachments as (name, bytes)).
-    pub fn last_mail(&self) -> (String, String, String, Vec<(String, Vec<u8>)>) {
-        let path = self.mails().pop().expect("a message in the spool");
-        let raw = std::fs::read(path).unwrap();
-        let message = mail_parser::MessageParser::default()
-            .parse(&raw)
-            .expect("a valid message");
-        let to = message
-            .to()
-            .and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .unwrap_or_default()
-            .to_owned();
-        let subject = message.subject().unwrap_or_default().to_owned();
-        let text = message.body_text(0).unwrap_or_default().into_owned();
-        let attachments = message
-            .attachments()
-            .map(|a| {
-                (
-                    a.attachment_name().unwrap_or_default().to_owned(),
-                    a.contents().to_vec(),
-                )
-            })
-            .collect();
-        (to, subject, text, attachments)
+    /// The newest message of the spool.
+    pub fn last_mail(&self) -> ReadMail {
+        spool_reader::newest(&self.state.config().mail_spool).expect("a message in the spool")
     }
 
     /// The token in the link of the newest message.
     pub fn last_link_token(&self) -> String {
-        let (_, _, text, _) = self.last_mail();
-        let start = text.find("token=").expect("a link with a token") + "token=".len();
-        text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect()
+        self.last_mail().link_token().expect("a link with a token")
     }
 
     /// A line of customer A that can be returned: `(BL, line_no, eligible, allowed reasons)`,

@@ -116,6 +116,6 @@ async fn the_preaccord_barcodes_read_back_as_the_tracking_numbers() {
     let (width, height, pixels) = parse_pgm(&out.stdout);
     assert_eq!(decode_code128(width, height, pixels), numbers);
     // The e-mailed copy is the same document.
-    let (_, _, _, attachments) = server.last_mail();
-    assert_eq!(attachments[0].1, pdf.bytes);
+    let attachments = server.last_mail().attachments;
+    assert_eq!(attachments[0].bytes, pdf.bytes);
 }

@@ -88,12 +88,13 @@ async fn a_request_makes_one_file_per_bl_and_leaves_the_cart() {
 
     // The pré-accord was mailed with its PDF, and can be downloaded.
     assert_eq!(server.mails().len(), mails + 1);
-    let (to, subject, text, attachments) = server.last_mail();
+    let mail = server.last_mail();
+    let (to, subject, text, attachments) = (mail.to, mail.subject, mail.text, mail.attachments);
     assert_eq!(to, CUSTOMER_A);
     assert!(subject.contains("retour"), "{subject}");
     assert!(text.contains(number), "{text}");
     assert_eq!(attachments.len(), 1);
-    assert!(attachments[0].1.starts_with(b"%PDF-"));
+    assert!(attachments[0].bytes.starts_with(b"%PDF-"));
     let id = request["id"].as_str().unwrap();
     let pdf = server
         .get(

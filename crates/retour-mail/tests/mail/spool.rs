@@ -1,10 +1,8 @@
 //! Spool mode: every message lands as a parseable `.eml` file.
 
-mod support;
-
+use crate::support::*;
 use anyhow::Result;
 use retour_mail::{MailConfig, MailError, Mailer, Sent};
-use support::*;
 
 fn spool_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?
@@ -57,11 +55,11 @@ fn the_preaccord_is_spooled_with_its_pdf() -> Result<()> {
     }
     assert_eq!(
         mail.attachments,
-        [(
-            "preaccord-R-2026-000123.pdf".to_owned(),
-            "application/pdf".to_owned(),
-            PDF.to_vec()
-        )]
+        [Attachment {
+            name: "preaccord-R-2026-000123.pdf".to_owned(),
+            content_type: "application/pdf".to_owned(),
+            bytes: PDF.to_vec()
+        }]
     );
     Ok(())
 }

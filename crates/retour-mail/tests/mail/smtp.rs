@@ -1,12 +1,10 @@
 //! SMTP mode against a real SMTP exchange with a sink on loopback.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use anyhow::Result;
 use retour_mail::{MailConfig, MailError, Mailer, Sent};
-use support::*;
 
 /// Long enough never to trip on a loaded machine; the message normally arrives at once.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -31,9 +29,9 @@ fn the_preaccord_goes_through_smtp_with_its_attachment() -> Result<()> {
     assert_eq!(mail.subject, "Votre demande de retour est enregistrée");
     assert!(mail.text.contains("  - 10000002 (BL n° 250001187)"));
     assert_eq!(mail.attachments.len(), 1);
-    assert_eq!(mail.attachments[0].0, "preaccord-R-2026-000123.pdf");
-    assert_eq!(mail.attachments[0].1, "application/pdf");
-    assert_eq!(mail.attachments[0].2, PDF);
+    assert_eq!(mail.attachments[0].name, "preaccord-R-2026-000123.pdf");
+    assert_eq!(mail.attachments[0].content_type, "application/pdf");
+    assert_eq!(mail.attachments[0].bytes, PDF);
     Ok(())
 }
 

@@ -1,15 +1,13 @@
 //! Shared helpers of the mail tests: a sample pré-accord, an e-mail parser check, and a tiny
 //! SMTP sink on loopback.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;
 
-use anyhow::{Context, Result};
-use mail_parser::{MessageParser, MimeHeaders};
+use anyhow::Result;
 use retour_domain::Money;
+pub use retour_mail::spool_reader::{Attachment, ReadMail};
 use retour_mail::{PreaccordMail, TrackedFile};
 
 /// A fake but well-formed PDF payload (the mail crate only carries it).
@@ -35,52 +33,9 @@ pub fn preaccord_mail() -> PreaccordMail {
     }
 }
 
-/// What a parsed e-mail says.
-#[derive(Debug)]
-pub struct Parsed {
-    pub from: String,
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    /// (file name, content type, bytes) of each attachment.
-    pub attachments: Vec<(String, String, Vec<u8>)>,
-}
-
-/// Parses raw RFC 5322 bytes as a mail client would.
-pub fn parse(raw: &[u8]) -> Result<Parsed> {
-    let message = MessageParser::default()
-        .parse(raw)
-        .context("unparseable e-mail")?;
-    let first = |a: Option<&mail_parser::Address>| {
-        a.and_then(|a| a.first())
-            .and_then(|a| a.address())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    Ok(Parsed {
-        from: first(message.from()),
-        to: first(message.to()),
-        subject: message.subject().unwrap_or_default().to_owned(),
-        // Bodies travel with CRLF line ends; compare with plain newlines.
-        text: message
-            .body_text(0)
-            .unwrap_or_default()
-            .replace("\r\n", "\n"),
-        attachments: message
-            .attachments()
-            .map(|part| {
-                let kind = part
-                    .content_type()
-                    .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or_default()))
-                    .unwrap_or_default();
-                (
-                    part.attachment_name().unwrap_or_default().to_owned(),
-                    kind,
-                    part.contents().to_vec(),
-                )
-            })
-            .collect(),
-    })
+/// Parses raw RFC 5322 bytes as a mail client would (the crate's own spool reader).
+pub fn parse(raw: &[u8]) -> Result<ReadMail> {
+    Ok(ReadMail::parse(raw)?)
 }
 
 /// One message as the sink received it.

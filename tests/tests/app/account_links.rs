@@ -5,39 +5,13 @@ use anyhow::{anyhow, Context, Result};
 use retour_app::LoginArgs;
 use retour_tests::{Device, TestServer, EMAIL, PASSWORD};
 
-/// The newest e-mail of the server's spool: (subject, text).
-fn last_mail(server: &TestServer) -> Result<(String, String)> {
-    let spool = server.state().config().mail_spool.clone();
-    let mut files: Vec<_> = std::fs::read_dir(&spool)
-        .with_context(|| format!("the mail spool {}", spool.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    let newest = files.pop().context("no e-mail in the spool")?;
-    let raw = std::fs::read(&newest)?;
-    let message = mail_parser::MessageParser::default()
-        .parse(&raw)
-        .context("a valid e-mail")?;
-    Ok((
-        message.subject().unwrap_or_default().to_owned(),
-        message.body_text(0).unwrap_or_default().into_owned(),
-    ))
-}
-
 /// The link of the newest e-mail (`…reset?token=…` or `…unlock?token=…`) and its token.
 fn last_link(server: &TestServer, action: &str) -> Result<(String, String)> {
-    let (subject, text) = last_mail(server)?;
-    let start = text
-        .find(&format!("{action}?token="))
-        .with_context(|| format!("no {action} link in {subject:?}: {text}"))?;
-    let link_start = text[..start]
-        .rfind(char::is_whitespace)
-        .map_or(0, |at| at + 1);
-    let link: String = text[link_start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
+    let mail = server.last_mail()?;
+    let link = mail
+        .link(action)
+        .with_context(|| format!("no {action} link in {:?}: {}", mail.subject, mail.text))?
+        .to_owned();
     let token = link
         .split_once("token=")
         .map(|(_, t)| t.to_owned())
@@ -46,9 +20,7 @@ fn last_link(server: &TestServer, action: &str) -> Result<(String, String)> {
 }
 
 fn mail_count(server: &TestServer) -> usize {
-    std::fs::read_dir(&server.state().config().mail_spool)
-        .map(|d| d.count())
-        .unwrap_or(0)
+    server.mail_files().map_or(0, |files| files.len())
 }
 
 async fn login(device: &Device, password: &str) -> Result<(), retour_app::AppError> {

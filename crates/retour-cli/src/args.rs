@@ -1,0 +1,138 @@
+//! The command line: global options (`--server`, `--data-dir`, `--json`) and every command with
+//! its arguments, as clap parses them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use retour_app::CartEdit;
+
+/// Retour — déclarer, envoyer et suivre les retours de pièces.
+#[derive(Debug, Parser)]
+#[command(name = "retour", version, about)]
+pub struct Cli {
+    /// The return backend's URL.
+    #[arg(long, env = "RETOUR_SERVER", global = true)]
+    pub server: Option<String>,
+    /// Where the local data lives (default: the OS's application data folder).
+    #[arg(long, env = "RETOUR_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Print the API's JSON shapes instead of French text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in (password from RETOUR_PASSWORD or standard input); the session is kept in the OS
+    /// keychain.
+    Login {
+        /// The account's e-mail.
+        email: String,
+        /// Do not keep the session (it then lasts for this command only).
+        #[arg(long)]
+        no_remember: bool,
+    },
+    /// Sign out and forget the session.
+    Logout,
+    /// Account, service hours and sync state.
+    Status,
+    /// Delivery notes (BL).
+    #[command(subcommand)]
+    Bl(BlCommand),
+    /// Resolve a scanned or typed code (BL, product code, supplier reference).
+    Lookup {
+        /// The code.
+        code: String,
+    },
+    /// The return cart (works offline).
+    #[command(subcommand)]
+    Cart(CartCommand),
+    /// Sync now: pending requests, cart, BLs, reasons, schedule.
+    Sync,
+    /// Send the cart as a return request.
+    Send,
+    /// List return files ("EN COURS" by default).
+    Track {
+        /// The closed files instead.
+        #[arg(long)]
+        closed: bool,
+        /// Only files with this status (sent, received, inspecting, closed).
+        #[arg(long)]
+        status: Option<String>,
+        /// The page, from 1.
+        #[arg(long)]
+        page: Option<u32>,
+    },
+    /// One return file with its history.
+    Dossier {
+        /// The tracking number.
+        number: String,
+    },
+    /// Read the barcodes in image files.
+    Scan {
+        /// PNG, JPEG or GIF files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BlCommand {
+    /// The recent delivery notes.
+    List {
+        /// How many days back (1–31).
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
+    /// One delivery note with its lines.
+    Show {
+        /// The BL number.
+        number: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LineArgs {
+    /// The BL number.
+    pub bl: String,
+    /// The line number.
+    pub line: u32,
+    /// The quantity.
+    #[arg(long)]
+    pub qty: Option<u32>,
+    /// The reason code (order_error, new_part, defective, late_delivery,
+    /// customer_cancellation, deposit).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CartCommand {
+    /// Show the cart.
+    Show,
+    /// Add a BL line (or update it).
+    Add(LineArgs),
+    /// Change a line's quantity or reason.
+    Set(LineArgs),
+    /// Remove a line.
+    Rm {
+        /// The BL number.
+        bl: String,
+        /// The line number.
+        line: u32,
+    },
+}
+
+impl LineArgs {
+    /// The façade's edit of this line.
+    pub fn edit(&self) -> CartEdit {
+        CartEdit {
+            delivery_note: self.bl.clone(),
+            line_no: self.line,
+            qty: self.qty,
+            reason: self.reason.clone(),
+        }
+    }
+}

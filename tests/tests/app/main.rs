@@ -1,0 +1,15 @@
+//! The app core against the real server, one test binary (one module per area): devices with
+//! real stores and the façade, the real `retour-server` on loopback or in-process, the fault
+//! proxy, child processes (the CLI, the kill -9 cart editor). The real window is `ui_e2e`.
+
+mod account_links;
+mod camera;
+mod cli;
+mod demo_backend;
+mod exactly_once;
+mod keychain;
+mod kill9;
+mod session;
+mod simulation;
+mod sync;
+mod token_canary;
