@@ -190,7 +190,7 @@ fn scan(files: &[PathBuf]) -> Result<Output, Failure> {
         .fold(Output::new(&out, text)?, Output::note);
     match failed {
         Some(e) => Err(Failure {
-            shown: Some(output),
+            shown: Some(Box::new(output)),
             ..Failure::refused(e.code, "Certains fichiers n'ont pas pu être lus.")
         }),
         None => Ok(output),

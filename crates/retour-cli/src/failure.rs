@@ -14,7 +14,7 @@ pub struct Failure {
     /// The process's exit code.
     pub exit: u8,
     /// What the command had to show before it failed (the files `scan` could read).
-    pub shown: Option<Output>,
+    pub shown: Option<Box<Output>>,
 }
 
 impl Failure {

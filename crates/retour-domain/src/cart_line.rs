@@ -209,8 +209,17 @@ mod tests {
                 allowed_reasons,
             }
         }
+        /// What, qty, reason, qty in the cart, the BL line, expected.
+        type Case<'a> = (
+            &'a str,
+            Option<u32>,
+            Option<&'a str>,
+            Option<u32>,
+            Option<EditableLine<'a>>,
+            Result<(), EditRefusal>,
+        );
         #[rustfmt::skip]
-        let cases: Vec<(&str, Option<u32>, Option<&str>, Option<u32>, Option<EditableLine<'_>>, Result<(), EditRefusal>)> = vec![
+        let cases: Vec<Case<'_>> = vec![
             // what,                                  qty,     reason,             in cart, line,                      expected
             ("A R: one unit, allowed reason",         Some(1), Some("new_part"),   None,    Some(line(2, plain)),      Ok(())),
             ("A O: all the eligible units",           Some(2), None,               None,    Some(line(2, plain)),      Ok(())),
