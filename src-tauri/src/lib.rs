@@ -93,7 +93,7 @@ fn start_demo_backend(
     _data_dir: &std::path::Path,
 ) -> Result<String, retour_app::AppError> {
     Err(retour_app::AppError::new(
-        "no_server",
+        retour_app::ErrorCode::NoServer,
         "Aucun serveur de retours n'est configuré : indiquez son adresse (RETOUR_SERVER ou settings.json).",
     ))
 }

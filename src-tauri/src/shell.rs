@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use retour_app::AppError;
+use retour_app::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 /// The settings the user edits on the "Réglages" screen, kept in `<data dir>/settings.json`.
@@ -132,10 +132,10 @@ impl Shell {
         let server_changed = configured_server(&settings).unwrap_or_default()
             != configured_server(&self.settings()).unwrap_or_default();
         let json = serde_json::to_vec_pretty(&settings)
-            .map_err(|e| AppError::new("settings", e.to_string()))?;
+            .map_err(|e| AppError::new(ErrorCode::Settings, e.to_string()))?;
         std::fs::write(settings_path(&self.data_dir), json).map_err(|e| {
             AppError::new(
-                "settings",
+                ErrorCode::Settings,
                 format!("Impossible d'enregistrer les réglages : {e}"),
             )
         })?;

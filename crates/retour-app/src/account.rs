@@ -10,11 +10,6 @@ use retour_sync::ApiError;
 
 use crate::{App, AppError, AppResult, ErrorCode};
 
-/// The code of a refused or expired link.
-pub const INVALID_TOKEN: &str = "invalid_token";
-/// The code of a new password the server finds too weak.
-pub const WEAK_PASSWORD: &str = "weak_password";
-
 const INVALID_TOKEN_MESSAGE: &str =
     "Ce code n'est plus valable (expiré ou déjà utilisé) : demandez un nouveau lien.";
 

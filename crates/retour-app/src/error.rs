@@ -18,9 +18,9 @@ pub struct AppError {
 
 impl AppError {
     /// An error with a code (an [`ErrorCode`], or its wire string) and a French message.
-    pub fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> AppError {
         AppError {
-            code: code.into(),
+            code,
             message: message.into(),
         }
     }
@@ -97,7 +97,7 @@ impl From<retour_store::StoreError> for AppError {
 
 impl From<retour_domain::BlError> for AppError {
     fn from(error: retour_domain::BlError) -> AppError {
-        AppError::new(ErrorCode::parse(error.code()), error.message())
+        AppError::new(error.code(), error.message())
     }
 }
 
@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(AppError::of(ErrorCode::SendPending).exit_code(), 2);
         assert_eq!(AppError::of(ErrorCode::QuantityExceeded).exit_code(), 1);
         assert_eq!(AppError::of(ErrorCode::LocalStorage).exit_code(), 1);
-        assert_eq!(AppError::new("other", "?").exit_code(), 1);
+        assert_eq!(AppError::new(ErrorCode::parse("other"), "?").exit_code(), 1);
     }
 
     #[test]

@@ -94,7 +94,6 @@ use std::sync::{Arc, Mutex};
 use retour_sync::{SessionKeeper, SyncState};
 use tokio::sync::watch;
 
-pub use account::{INVALID_TOKEN, WEAK_PASSWORD};
 pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use catalog::validate_bl_number;
 pub use config::{default_data_dir, Config, TokenStoreChoice};

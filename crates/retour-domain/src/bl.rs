@@ -4,6 +4,7 @@
 //! user must not type them, and scanned codes drop them in [`crate::code`]. Input is trimmed and
 //! Unicode-normalised (NFKC) first, so full-width digits typed on a phone keyboard work.
 
+use crate::error_code::ErrorCode;
 use std::fmt;
 use std::str::FromStr;
 
@@ -35,11 +36,11 @@ pub enum BlError {
 
 impl BlError {
     /// The stable machine code of this error, as the API and the UI use it.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            BlError::Empty => "empty",
-            BlError::InvalidFormat => "invalid_format",
-            BlError::TooLong => "too_long",
+            BlError::Empty => ErrorCode::Empty,
+            BlError::InvalidFormat => ErrorCode::InvalidFormat,
+            BlError::TooLong => ErrorCode::TooLong,
         }
     }
 

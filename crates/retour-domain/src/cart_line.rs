@@ -6,6 +6,7 @@
 //! devices' operations and the lines of a return request against its database: all with this one
 //! rule, so that they refuse the same edits with the same code and the same French words.
 
+use crate::error_code::ErrorCode;
 use std::fmt;
 
 use crate::api;
@@ -68,12 +69,12 @@ pub enum EditRefusal {
 
 impl EditRefusal {
     /// The stable machine code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            EditRefusal::InvalidQuantity => "invalid_quantity",
-            EditRefusal::UnknownLine => "unknown_line",
-            EditRefusal::ReasonNotAllowed => "reason_not_allowed",
-            EditRefusal::QuantityExceeded { .. } => "quantity_exceeded",
+            EditRefusal::InvalidQuantity => ErrorCode::InvalidQuantity,
+            EditRefusal::UnknownLine => ErrorCode::UnknownLine,
+            EditRefusal::ReasonNotAllowed => ErrorCode::ReasonNotAllowed,
+            EditRefusal::QuantityExceeded { .. } => ErrorCode::QuantityExceeded,
         }
     }
 

@@ -2,6 +2,7 @@
 //! default from the outcome), the credited amount (given, or the estimate of the accepted units),
 //! the credit note number and the file's next progress ([`decide`]).
 
+use crate::error_code::ErrorCode;
 use chrono::NaiveDate;
 
 use crate::api::StaffEvent;
@@ -63,12 +64,12 @@ pub enum DecisionError {
 
 impl DecisionError {
     /// The stable machine code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             DecisionError::LineNotInFile { .. } | DecisionError::AboveReturned { .. } => {
-                "invalid_line"
+                ErrorCode::InvalidLine
             }
-            DecisionError::InvalidCreditNote => "invalid_credit_note",
+            DecisionError::InvalidCreditNote => ErrorCode::InvalidCreditNote,
             DecisionError::Transition(e) => e.code(),
         }
     }

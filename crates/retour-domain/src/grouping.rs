@@ -1,6 +1,7 @@
 //! Grouping the lines of a return request into return files: one file per BL, in the order the
 //! BLs first appear.
 
+use crate::error_code::ErrorCode;
 use std::collections::BTreeSet;
 
 /// A line of a request, as far as grouping is concerned.
@@ -38,10 +39,10 @@ pub enum GroupingError {
 
 impl GroupingError {
     /// The stable machine code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            GroupingError::Empty => "empty_request",
-            GroupingError::DuplicateLine { .. } => "duplicate_line",
+            GroupingError::Empty => ErrorCode::EmptyRequest,
+            GroupingError::DuplicateLine { .. } => ErrorCode::DuplicateLine,
         }
     }
 }
@@ -101,11 +102,13 @@ mod tests {
                     .collect::<Vec<_>>()
             })
             .map_err(|e| e.code());
-        let expected = expected.map(|g| {
-            g.into_iter()
-                .map(|(bl, lines)| (bl.to_owned(), lines))
-                .collect::<Vec<_>>()
-        });
+        let expected = expected
+            .map(|g| {
+                g.into_iter()
+                    .map(|(bl, lines)| (bl.to_owned(), lines))
+                    .collect::<Vec<_>>()
+            })
+            .map_err(ErrorCode::parse);
         assert_eq!(got, expected);
     }
 

@@ -1,6 +1,8 @@
 //! The new-password policy: at least 10 characters (at most 256), with a letter and a character
 //! that is not a letter, refused as `weak_password` with one French message.
 
+use crate::error_code::ErrorCode;
+
 /// The fewest characters a new password has.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 /// The most characters a new password has.
@@ -13,8 +15,8 @@ pub struct WeakPassword;
 
 impl WeakPassword {
     /// The stable machine code.
-    pub fn code(&self) -> &'static str {
-        "weak_password"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::WeakPassword
     }
 
     /// The French message for people.

@@ -4,6 +4,7 @@
 //! the specification. A line's estimate is rounded half-up to the cent; a reason whose credit is
 //! only known after inspection gives no amount (shown as "-").
 
+use crate::error_code::ErrorCode;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -93,8 +94,8 @@ pub enum ReasonError {
 
 impl ReasonError {
     /// The stable machine code.
-    pub fn code(&self) -> &'static str {
-        "reason_not_allowed"
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::ReasonNotAllowed
     }
 }
 

@@ -1,6 +1,7 @@
 //! The statuses of a return file (*dossier*) and how a file moves through them: forward only,
 //! ending closed with an outcome.
 
+use crate::error_code::ErrorCode;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -149,10 +150,10 @@ pub enum TransitionError {
 
 impl TransitionError {
     /// The stable machine code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            TransitionError::OutcomeRequired => "outcome_required",
-            _ => "invalid_transition",
+            TransitionError::OutcomeRequired => ErrorCode::OutcomeRequired,
+            _ => ErrorCode::InvalidTransition,
         }
     }
 }

@@ -17,14 +17,10 @@ pub struct ApiError(pub Box<Problem>);
 
 impl ApiError {
     /// A problem with an HTTP status, a stable code and a French detail.
-    pub fn new(
-        status: StatusCode,
-        code: impl Into<ErrorCode>,
-        detail: impl Into<String>,
-    ) -> ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> ApiError {
         ApiError(Box::new(Problem::new(
             status.as_u16(),
-            code.into().as_str(),
+            code.as_str(),
             detail,
         )))
     }
@@ -88,12 +84,12 @@ impl ApiError {
     }
 
     /// `400` for a malformed query string or body.
-    pub fn bad_request(code: impl Into<ErrorCode>, detail: impl Into<String>) -> ApiError {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
     /// `422` for a well-formed request that breaks a rule.
-    pub fn unprocessable(code: impl Into<ErrorCode>, detail: impl Into<String>) -> ApiError {
+    pub fn unprocessable(code: ErrorCode, detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
     }
 
@@ -212,10 +208,14 @@ fn clean(text: &str) -> String {
 }
 
 /// A per-field error.
-pub fn field_error(field: impl Into<String>, code: &str, message: impl Into<String>) -> FieldError {
+pub fn field_error(
+    field: impl Into<String>,
+    code: ErrorCode,
+    message: impl Into<String>,
+) -> FieldError {
     FieldError {
         field: field.into(),
-        code: code.to_owned(),
+        code: code.as_str().to_owned(),
         message: message.into(),
     }
 }

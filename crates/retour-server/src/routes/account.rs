@@ -9,6 +9,7 @@ use retour_domain::api::{
     TokenRequest, User,
 };
 use retour_domain::password::check_new_password;
+use retour_domain::ErrorCode;
 
 use super::{ClientIp, Json};
 use crate::auth::{self, token_hash, ACCESS_TTL, LINK_TTL, LOCK_TTL, MAX_FAILURES, REFRESH_TTL};
@@ -20,7 +21,7 @@ use crate::AppState;
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+        ErrorCode::InvalidCredentials,
         "Identifiant ou mot de passe incorrect",
     )
 }
@@ -28,7 +29,7 @@ fn invalid_credentials() -> ApiError {
 fn account_locked(until: DateTime<Utc>) -> ApiError {
     ApiError::new(
         StatusCode::LOCKED,
-        "account_locked",
+        ErrorCode::AccountLocked,
         "Votre compte est verrouillé après plusieurs tentatives infructueuses. Réessayez plus tard ou déverrouillez-le avec le lien reçu par e-mail.",
     )
     .with_locked_until(until)
@@ -37,14 +38,14 @@ fn account_locked(until: DateTime<Utc>) -> ApiError {
 fn invalid_token() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "invalid_token",
+        ErrorCode::InvalidToken,
         "Jeton invalide ou expiré, veuillez vous reconnecter",
     )
 }
 
 fn invalid_link() -> ApiError {
     ApiError::bad_request(
-        "invalid_token",
+        ErrorCode::InvalidToken,
         "Ce lien n'est plus valable : demandez-en un nouveau",
     )
 }
@@ -188,7 +189,7 @@ pub async fn refresh(
                 c.revoke_session(row.session_id, now)?;
                 return Ok(Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "token_reused",
+                    ErrorCode::TokenReused,
                     "Ce jeton a déjà été utilisé : la session de cet appareil est fermée, veuillez vous reconnecter",
                 )));
             }

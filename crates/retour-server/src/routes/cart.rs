@@ -14,6 +14,7 @@ use retour_domain::cart::{
     CartLine as MergedLine, CartState, DeviceId, Hlc, LineKey, MAX_OPS_PER_BATCH,
 };
 use retour_domain::cart_line::{priced_line, EditRefusal, LineEdit};
+use retour_domain::ErrorCode;
 use retour_domain::Money;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -182,10 +183,10 @@ pub async fn get_cart(
     Ok(Json(cart))
 }
 
-fn reject(op: &CartOp, code: &str, message: &str) -> RejectedOp {
+fn reject(op: &CartOp, code: ErrorCode, message: &str) -> RejectedOp {
     RejectedOp {
         op_id: op.op_id,
-        code: code.to_owned(),
+        code: code.as_str().to_owned(),
         message: message.to_owned(),
     }
 }
@@ -207,7 +208,7 @@ pub async fn post_ops(
 ) -> Result<Json<CartOpsResponse>, ApiError> {
     if body.ops.len() > MAX_OPS_PER_BATCH {
         return Err(ApiError::bad_request(
-            "too_many_ops",
+            ErrorCode::TooManyOps,
             format!("Trop d'opérations : {MAX_OPS_PER_BATCH} au plus par envoi"),
         ));
     }
@@ -222,7 +223,11 @@ pub async fn post_ops(
                     continue;
                 }
                 if op.validate().is_err() {
-                    rejected.push(reject(op, "invalid_op", "Opération de panier invalide"));
+                    rejected.push(reject(
+                        op,
+                        ErrorCode::InvalidOp,
+                        "Opération de panier invalide",
+                    ));
                     continue;
                 }
                 let Some(line) = (match retour_domain::BlNumber::parse(&op.delivery_note) {
@@ -251,7 +256,11 @@ pub async fn post_ops(
                 let mut stored = op.clone();
                 stored.delivery_note = line.delivery_note.clone();
                 if !patch.apply(c, &stored)? {
-                    rejected.push(reject(op, "invalid_op", "Opération de panier invalide"));
+                    rejected.push(reject(
+                        op,
+                        ErrorCode::InvalidOp,
+                        "Opération de panier invalide",
+                    ));
                 }
             }
             patch.save(c)?;
@@ -285,7 +294,10 @@ pub async fn get_ops(
 ) -> Result<Json<CartOpsPage>, ApiError> {
     let after = query.after.unwrap_or(0);
     if after > MAX_CURSOR {
-        return Err(ApiError::bad_request("invalid_query", "Curseur invalide"));
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidQuery,
+            "Curseur invalide",
+        ));
     }
     let rows = state
         .read(move |c| Ok(c.cart_ops_after(customer, after, MAX_OPS_PER_BATCH as u32)?))

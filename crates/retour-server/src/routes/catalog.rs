@@ -9,6 +9,7 @@ use retour_domain::code::{classify, normalize_reference, ScannedCode};
 use retour_domain::hours::paris_today;
 use retour_domain::reason::Reason;
 use retour_domain::BlNumber;
+use retour_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -79,10 +80,14 @@ pub async fn delivery_notes(
     let days = query.days.unwrap_or(7);
     if !(1..=31).contains(&days) {
         return Err(ApiError::bad_request(
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "Le nombre de jours doit être compris entre 1 et 31",
         )
-        .with_errors(vec![field_error("days", "out_of_range", "Entre 1 et 31")]));
+        .with_errors(vec![field_error(
+            "days",
+            ErrorCode::OutOfRange,
+            "Entre 1 et 31",
+        )]));
     }
     let since = paris_today(state.now()) - chrono::Days::new(u64::from(days));
     let rows = state
@@ -164,7 +169,7 @@ pub async fn lookup(
 ) -> Result<Json<Lookup>, ApiError> {
     if query.code.is_empty() || query.code.chars().count() > 512 {
         return Err(ApiError::bad_request(
-            "invalid_code",
+            ErrorCode::InvalidCode,
             "Veuillez saisir un code de 1 à 512 caractères",
         ));
     }

@@ -9,6 +9,7 @@ use retour_domain::closing::{self, Decision, DecisionError};
 use retour_domain::hours::paris_today;
 use retour_domain::reason::ReasonTable;
 use retour_domain::status::{Progress, TransitionError};
+use retour_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -50,11 +51,8 @@ pub struct ListQuery {
 }
 
 fn out_of_range(field: &str, message: &str) -> ApiError {
-    ApiError::bad_request("invalid_query", message.to_owned()).with_errors(vec![field_error(
-        field,
-        "out_of_range",
-        message,
-    )])
+    ApiError::bad_request(ErrorCode::InvalidQuery, message.to_owned())
+        .with_errors(vec![field_error(field, ErrorCode::OutOfRange, message)])
 }
 
 /// The customer's files, newest first, with the counts of the tracking tabs.

@@ -12,6 +12,7 @@ use retour_domain::cart_line::{EditRefusal, LineEdit};
 use retour_domain::grouping::group_by_delivery_note;
 use retour_domain::reason::total;
 use retour_domain::BlNumber;
+use retour_domain::ErrorCode;
 use sha2::{Digest, Sha256};
 
 use super::cart::remove_lines;
@@ -28,14 +29,14 @@ pub const MAX_KEY_LEN: usize = 64;
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers.get("idempotency-key").ok_or_else(|| {
         ApiError::bad_request(
-            "idempotency_key_required",
+            ErrorCode::IdempotencyKeyRequired,
             "L'en-tête Idempotency-Key est obligatoire",
         )
     })?;
     let key = value.to_str().map(str::trim).unwrap_or("");
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::bad_request(
-            "invalid_idempotency_key",
+            ErrorCode::InvalidIdempotencyKey,
             "L'en-tête Idempotency-Key doit contenir de 1 à 64 caractères imprimables",
         ));
     }
@@ -73,7 +74,7 @@ pub async fn submit(
     let Some(_in_flight) = state.begin_idempotent(principal.account_id, &key) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
-            "request_in_progress",
+            ErrorCode::RequestInProgress,
             "Cette demande est déjà en cours de traitement, veuillez patienter",
         ));
     };
@@ -86,7 +87,7 @@ pub async fn submit(
             if let Some((stored_hash, response)) = c.idempotency_record(account_id, &key)? {
                 if stored_hash != body_hash {
                     return Err(ApiError::unprocessable(
-                        "idempotency_mismatch",
+                        ErrorCode::IdempotencyMismatch,
                         "Cette clé d'idempotence a déjà servi pour une autre demande",
                     ));
                 }
@@ -102,7 +103,7 @@ pub async fn submit(
             if !schedule.is_open(now) {
                 return Err(ApiError::new(
                     StatusCode::FORBIDDEN,
-                    "service_closed",
+                    ErrorCode::ServiceClosed,
                     "Désolé — LE SERVICE EST ACTUELLEMENT FERMÉ",
                 )
                 .with_next_change(schedule.next_change(now)));
@@ -194,7 +195,8 @@ fn create_request(
     }
     if !errors.is_empty() {
         return Err(
-            ApiError::unprocessable("unknown_line", "Numéro de BL invalide").with_errors(errors),
+            ApiError::unprocessable(ErrorCode::UnknownLine, "Numéro de BL invalide")
+                .with_errors(errors),
         );
     }
     let groups = group_by_delivery_note(normalised)
@@ -212,7 +214,7 @@ fn create_request(
             let Some(reason) = &line.reason else {
                 missing_reason.push(field_error(
                     line_field(i, "reason"),
-                    "reason_required",
+                    ErrorCode::ReasonRequired,
                     "Veuillez choisir un motif de retour",
                 ));
                 continue;
@@ -257,13 +259,13 @@ fn create_request(
             ));
         }
     }
-    let fail = |status: StatusCode, code: &str, detail: &str, errors: Vec<_>| {
+    let fail = |status: StatusCode, code: ErrorCode, detail: &str, errors: Vec<_>| {
         Err(ApiError::new(status, code, detail).with_errors(errors))
     };
     if !missing_reason.is_empty() {
         return fail(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_required",
+            ErrorCode::ReasonRequired,
             "Chaque ligne doit avoir un motif de retour",
             missing_reason,
         );
@@ -271,7 +273,7 @@ fn create_request(
     if !bad_qty.is_empty() {
         return fail(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_quantity",
+            ErrorCode::InvalidQuantity,
             "Quantité invalide",
             bad_qty,
         );
@@ -279,7 +281,7 @@ fn create_request(
     if !unknown.is_empty() {
         return fail(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "unknown_line",
+            ErrorCode::UnknownLine,
             "Une ligne de la demande est introuvable",
             unknown,
         );
@@ -287,7 +289,7 @@ fn create_request(
     if !not_allowed.is_empty() {
         return fail(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "reason_not_allowed",
+            ErrorCode::ReasonNotAllowed,
             "Ce motif n'est pas autorisé pour cette ligne",
             not_allowed,
         );
@@ -295,7 +297,7 @@ fn create_request(
     if !exceeded.is_empty() {
         return fail(
             StatusCode::CONFLICT,
-            "quantity_exceeded",
+            ErrorCode::QuantityExceeded,
             "Quantité supérieure à la quantité éligible",
             exceeded,
         );
