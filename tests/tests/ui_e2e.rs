@@ -772,6 +772,17 @@ fn declare_send_and_track_a_return() -> Result<()> {
         w.on_screen("dossier")?;
         w.find("#timeline li[data-status=received]")?;
         w.screenshots("12-file-detail")?;
+        // The line's reason is its label in each language, never the code `order_error`.
+        w.until_text("#screen", "Erreur commande")?;
+        w.click("#lang")?;
+        w.until_text("#screen", "Ordering error")?;
+        w.screenshots("12-file-detail-en")?;
+        let english = w.text("#screen")?;
+        w.click("#lang")?;
+        w.until_text("#screen", "Erreur commande")?;
+        if english.contains("order_error") || w.text("#screen")?.contains("order_error") {
+            bail!("the file detail shows the reason's code: {english}");
+        }
         w.js("location.hash = '#/tracking?tab=closed'", json!([]))?;
         w.until(
             "the closed tab",

@@ -7,7 +7,11 @@ import { t, language, setLanguage } from "./i18n/index.js";
 import { h, toast, errorText } from "./dom.js";
 import { icon } from "./icons.js";
 
-/** The header: brand, connection state, pending count, language, settings. */
+/**
+ * The header: brand, connection state, pending count, language, settings. A sync-state change
+ * replaces only the two status pills, so that a tap on the brand, the language or the settings
+ * never lands on a node the header has just thrown away.
+ */
 export function renderChrome() {
   const bar = document.getElementById("appbar");
   const { online, pending } = app.sync;
@@ -15,6 +19,13 @@ export function renderChrome() {
     online ? h("span", { class: "dot", "aria-hidden": "true" }) : icon("wifiOff", 18), online ? t("online") : t("offline"));
   const pendingPill = h("span", { id: "pending", class: `pill ${pending ? "waiting" : "synced"}`, title: pending ? t("pending", pending) : t("pendingNone") },
     icon("sync", 18), h("span", { id: "pending-count" }, String(pending)), h("span", { class: "wide-only" }, pending ? ` ${t("pending", pending).replace(/^\d+ /, "")}` : ` ${t("pendingNone").toLowerCase()}`));
+  const layout = `${app.user ? "user" : "guest"}|${language()}`;
+  const status = bar.querySelector(".status");
+  if (status && bar.dataset.layout === layout) {
+    status.replaceChildren(net, pendingPill);
+    return;
+  }
+  bar.dataset.layout = layout;
   bar.replaceChildren(
     h("a", { href: app.user ? "#/home" : "#/login", class: "brand", "aria-label": t("home") },
       h("img", { src: "img/logo.svg", alt: "", width: 32, height: 32 }), h("span", { class: "brand-name" }, t("appName"))),

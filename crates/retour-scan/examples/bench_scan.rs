@@ -13,7 +13,7 @@
 //! expected text in hex or `-`, frame path, image name), `ours.tsv` (id, times in ms, reads in hex, file-settings times in ms),
 //! `live.tsv` (frames, seconds).
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/scan/support.rs"]
 mod support;
 
 use std::fmt::Write as _;

@@ -1,5 +1,5 @@
-//! The rule that the shell's commands and the UI's calls match: `#[tauri::command]` functions
-//! read with `syn`, calls read as `invoke("name"` / `call("name"` literals.
+//! The rule that the shell's commands and the UI's calls match: the `#[tauri::command]` functions
+//! as `bindings` reads them, calls read as `invoke("name"` / `call("name"` literals.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -14,28 +14,14 @@ const UNCALLED_COMMANDS: &[(&str, &str)] = &[];
 /// and every command is called by the UI (or listed in [`UNCALLED_COMMANDS`]).
 pub fn commands_match_ui(root: &Path) -> Vec<Violation> {
     let mut violations = Vec::new();
-    let mut commands: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for file in source_files(root, &["src-tauri/src"], "rs") {
-        let relative = relative(root, &file);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(error) => {
-                violations.push(Violation::new(&relative, format!("cannot read: {error}")));
-                continue;
-            }
-        };
-        match tauri_commands(&text) {
-            Ok(names) => {
-                for name in names {
-                    commands.insert(name, relative.clone());
-                }
-            }
-            Err(error) => violations.push(Violation::new(
-                &relative,
-                format!("cannot parse (syn): {error}"),
-            )),
-        }
-    }
+    // The generator's own reading of the commands, so that tidy and the build cannot disagree.
+    let commands: BTreeMap<String, PathBuf> = match crate::bindings::commands(root) {
+        Ok(commands) => commands
+            .into_iter()
+            .map(|command| (command.name, PathBuf::from(command.file)))
+            .collect(),
+        Err(error) => return vec![Violation::from_error("src-tauri/src", error)],
+    };
     let mut called = BTreeSet::new();
     for file in source_files(root, &["ui/js"], "js") {
         let relative = relative(root, &file);
@@ -63,42 +49,6 @@ pub fn commands_match_ui(root: &Path) -> Vec<Violation> {
         }
     }
     violations
-}
-
-/// The names of the `#[tauri::command]` (or `#[command]`) functions of a Rust file, nested
-/// modules included.
-fn tauri_commands(source: &str) -> syn::Result<Vec<String>> {
-    fn is_command(attribute: &syn::Attribute) -> bool {
-        let segments: Vec<String> = attribute
-            .path()
-            .segments
-            .iter()
-            .map(|segment| segment.ident.to_string())
-            .collect();
-        matches!(
-            segments.iter().map(String::as_str).collect::<Vec<_>>()[..],
-            ["command"] | ["tauri", "command"]
-        )
-    }
-    fn walk(items: &[syn::Item], names: &mut Vec<String>) {
-        for item in items {
-            match item {
-                syn::Item::Fn(function) if function.attrs.iter().any(is_command) => {
-                    names.push(function.sig.ident.to_string());
-                }
-                syn::Item::Mod(module) => {
-                    if let Some((_, items)) = &module.content {
-                        walk(items, names);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let file = syn::parse_file(source)?;
-    let mut names = Vec::new();
-    walk(&file.items, &mut names);
-    Ok(names)
 }
 
 /// Every `invoke("name"` or `call("name"` (any quote, spaces allowed) of a JS file, with its line.
@@ -173,12 +123,6 @@ mod tests {
         assert!(violations[0]
             .message
             .contains("`cart_send` is never called"));
-    }
-
-    #[test]
-    fn commands_in_nested_modules_count_and_plain_functions_do_not() {
-        let source = "mod inner { #[command] fn deep() {} }\n#[other] fn not_one() {}\n";
-        assert_eq!(tauri_commands(source).unwrap(), ["deep"]);
     }
 
     #[test]

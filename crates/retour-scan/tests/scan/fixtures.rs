@@ -1,7 +1,7 @@
 //! The real-photo corpus (`shared/fixtures/barcodes`): read counts per family are floors (a
 //! regression fails), wrong reads are zero, and images without a barcode give no read at all.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! Live mode: cross-frame confirmation, the cooldown, and the newest-frame-only hand-over.
 
-mod support;
+use crate::support;
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! Generated images per format (rxing's writer), clean and degraded: blur, noise, rotation,
 //! perspective. Each must read back exactly; frames without a code must give nothing.
 
-mod support;
+use crate::support;
 
 use retour_scan::{CodeFormat, DecoderConfig, FrameDecoder};
 use rxing::BarcodeFormat;

@@ -1,7 +1,7 @@
 //! rxing runs isolated: a panic or an endless loop in a decode stage neither crashes nor hangs
 //! the caller, and the next frame decodes normally.
 
-mod support;
+use crate::support;
 
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
