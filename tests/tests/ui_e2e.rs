@@ -63,10 +63,35 @@ fn http() -> &'static ureq::Agent {
 /// WebDriver again. A scenario that fails gets one more try in a fresh window; the first failure
 /// is printed, and a second one fails the test.
 fn with_one_retry(scenario: impl Fn() -> Result<()>) -> Result<()> {
+    stop_leftover_apps();
     scenario().or_else(|first| {
         eprintln!("first try failed, once more in a fresh window: {first:#}");
+        stop_leftover_apps();
         scenario()
     })
+}
+
+/// The window of a failed try can outlive its driver (WebKitWebDriver gone, the app re-parented
+/// to init). The app is single-instance: every later launch would hand over to that leftover and
+/// never open a WebDriver session, so one failure would fail every scenario after it. Windows
+/// are one at a time (the caller holds [`one_at_a_time`]), so before a try no app of this run's
+/// binary may be running: stop any, and wait until they are gone.
+fn stop_leftover_apps() {
+    let Ok(app) = app_binary() else { return };
+    let pattern = app.to_string_lossy().into_owned();
+    let _ = Command::new("pkill")
+        .args(["-KILL", "-f", &pattern])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline
+        && Command::new("pgrep")
+            .args(["-f", &pattern])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        std::thread::sleep(POLL);
+    }
 }
 
 /// One window at a time: the machine has two cores and one Xvfb display.
