@@ -432,8 +432,19 @@ impl Window {
         Ok(value.as_str().unwrap_or_default().to_owned())
     }
 
+    /// Clicks the element `css` names. A screen that re-rendered between the find and the click
+    /// (a sync brought the cart back, say) leaves a stale reference, where a finger would simply
+    /// have landed on the new node: the element is then found again, and must still be there.
     fn click(&self, css: &str) -> Result<()> {
-        self.find(css)?.click()
+        let mut tries = 0;
+        loop {
+            match self.find(css)?.click() {
+                Err(error) if tries < 3 && format!("{error:#}").contains("stale element") => {
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Waits until the screen named `name` is rendered.
