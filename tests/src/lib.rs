@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use retour_app::{App, Config, TokenStoreChoice};
+use retour_app::{App, CartEdit, CartView, Config, TokenStoreChoice};
 use retour_domain::api::{self, DeliveryNote};
 use retour_server::running::{self, RunningServer};
 use retour_server::AppState;
@@ -134,6 +134,20 @@ pub struct Device {
 }
 
 impl Device {
+    /// Puts one unit of an eligible line (as [`eligible_lines`] lists it) in the cart, with the
+    /// line's first allowed reason.
+    pub async fn add_one(&self, line: &(String, u32, u32, String)) -> Result<CartView> {
+        self.app
+            .cart_add(&CartEdit {
+                delivery_note: line.0.clone(),
+                line_no: line.1,
+                qty: Some(1),
+                reason: Some(line.3.clone()),
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("cart: {e}"))
+    }
+
     /// A new device talking to `server_url`.
     pub fn new(server_url: &str) -> Result<Device> {
         let dir = fast_tempdir()?;

@@ -5,8 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
-use retour_app::CartEdit;
+use anyhow::{anyhow, bail, Context, Result};
 use retour_store::SubmissionState;
 use retour_tests::proxy::{FaultProxy, FaultRates};
 use retour_tests::{eligible_lines, server_dossier_total, Device, TestServer};
@@ -46,15 +45,9 @@ async fn two_hundred_sends_through_faults_create_one_set_of_files_each() -> Resu
     for (i, line) in lines.iter().take(SENDS).enumerate() {
         // The BL is cached: this is local, whatever the proxy does.
         device
-            .app
-            .cart_add(&CartEdit {
-                delivery_note: line.0.clone(),
-                line_no: line.1,
-                qty: Some(1),
-                reason: Some(line.3.clone()),
-            })
+            .add_one(line)
             .await
-            .map_err(|e| anyhow!("send {i}: cart: {e}"))?;
+            .with_context(|| format!("send {i}"))?;
         let mut attempts = 0;
         let request = loop {
             attempts += 1;

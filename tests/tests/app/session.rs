@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context, Result};
 use chrono::Datelike;
-use retour_app::{CartEdit, LoginArgs};
+use retour_app::LoginArgs;
 use retour_domain::hours::{Interval, Schedule, PARIS};
 use retour_tests::{eligible_lines, Device, TestServer, EMAIL};
 
@@ -203,16 +203,7 @@ async fn a_closed_service_refuses_in_french_and_keeps_the_cart() -> Result<()> {
     assert!(!service.info.open);
     assert!(service.rows.iter().all(|r| r.hours == "Fermé"));
     let line = eligible_lines(&device.app)?.remove(0);
-    device
-        .app
-        .cart_add(&CartEdit {
-            delivery_note: line.0.clone(),
-            line_no: line.1,
-            qty: Some(1),
-            reason: Some(line.3.clone()),
-        })
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    device.add_one(&line).await?;
     let before = device.cart_lines()?;
     let refused = device.app.send().await.unwrap_err();
     assert_eq!(refused.code, "service_closed", "{}", refused.message);

@@ -2,7 +2,6 @@
 //! — is anywhere in the data folder: the SQLite file, its WAL, the downloaded files, the log.
 
 use anyhow::{anyhow, Result};
-use retour_app::CartEdit;
 use retour_tests::{eligible_lines, files_under, Device, TestServer, EMAIL};
 
 fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
@@ -58,16 +57,7 @@ async fn no_token_in_the_data_folder() -> Result<()> {
     };
     remember(&device)?;
     let line = eligible_lines(&device.app)?.remove(0);
-    device
-        .app
-        .cart_add(&CartEdit {
-            delivery_note: line.0.clone(),
-            line_no: line.1,
-            qty: Some(1),
-            reason: Some(line.3.clone()),
-        })
-        .await
-        .map_err(|e| anyhow!("{e}"))?;
+    device.add_one(&line).await?;
     device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
     let request = device.app.send().await.map_err(|e| anyhow!("{e}"))?;
     device
