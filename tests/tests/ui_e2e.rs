@@ -750,6 +750,9 @@ fn declare_send_and_track_a_return() -> Result<()> {
             total.trim(),
             "the confirmation shows the cart's estimate"
         );
+        // The request by its number, never its id, and where the pré-accord went.
+        let request_number = w.until_text("#request-number", "Demande n° R-")?;
+        w.until_text("#preaccord-email", CUSTOMER)?;
         w.screenshots("10-confirmation")?;
 
         // Tracking: one file for this BL; a staff event moves its gauge.
@@ -807,6 +810,14 @@ fn declare_send_and_track_a_return() -> Result<()> {
         w.click(&format!("{card} .file-link"))?;
         w.on_screen("dossier")?;
         w.find("#timeline li[data-status=received]")?;
+        // The file names its request, and its pré-accord can be opened again from here.
+        let file_request = w.until_text("#file-request", "R-")?;
+        assert!(
+            request_number.ends_with(file_request.trim()),
+            "{request_number} / {file_request}"
+        );
+        w.find(".file-preaccord #open-preaccord")?;
+        w.until_text(".file-preaccord #preaccord-email", CUSTOMER)?;
         w.screenshots("12-file-detail")?;
         // The line's reason is its label in each language, never the code `order_error`.
         w.until_text("#screen", "Erreur commande")?;

@@ -26,9 +26,9 @@
 //! | `cart()` | [`CartView`]: count, estimated total, lines with allowed reasons and eligible qty, `can_send` | no |
 //! | `cart_add(CartEdit)` / `cart_set(CartEdit)` / `cart_remove(CartLineRef)` | [`CartView`] (committed before return) | no |
 //! | `save()` | [`SaveOutcome`] with a French message (commit + one sync attempt) | tries |
-//! | `send()` | `api::ReturnRequest`, or the server's French refusal (cart unchanged); offline: code `send_pending`, re-sent with the same key later | yes |
+//! | `send()` | `api::ReturnRequest` (its `number` is what people read), or the server's French refusal (cart unchanged); offline: code `send_pending`, re-sent with the same key later | yes |
 //! | `dossiers(DossiersArgs{state, status, page})` / `dossier(number)` | [`DossiersView`] / `api::Dossier` | yes, falls back to cache |
-//! | `preaccord_pdf(request_id)` | `PathBuf` of the PDF in the data dir, to open with the system viewer | yes, then cached |
+//! | `preaccord_pdf(request_id)` (a file names its request: `Dossier.request`) | `PathBuf` of the PDF in the data dir, to open with the system viewer | yes, then cached (downloaded at send) |
 //! | `sync_now()` | [`SyncState`] after a full sync | yes |
 //! | `sync_state()` / `subscribe()` | [`SyncState`] / `tokio::sync::watch::Receiver<SyncState>` (online, pending ops and sends, last sync) | no |
 //! | `scan_file(path)` / `scan_bytes(bytes)` (free functions) | `Vec<ScanRead>` (format, text, classification) of an image file or of its bytes | no |

@@ -1,5 +1,6 @@
 //! "Envoyer la demande": the cart becomes a return request in the outbox with a fresh
-//! idempotency key, then is sent; offline it waits there and is re-sent with the same key.
+//! idempotency key, then is sent; offline it waits there and is re-sent with the same key. Once
+//! accepted, its pré-accord is downloaded, to reopen offline.
 
 use chrono::Utc;
 use retour_domain::api::{ReturnRequestBody, ReturnRequestLine};
@@ -60,10 +61,12 @@ impl App {
             SendOutcome::Accepted(request) => {
                 self.log(&format!(
                     "demande {} acceptée (clé {})",
-                    request.id, submission.idempotency_key
+                    request.number, submission.idempotency_key
                 ));
                 // Tell the other devices the sent lines left the cart; best effort.
                 let _ = account.engine.sync_cart_now().await;
+                // Keep the pré-accord on the device, so that it reopens offline; best effort.
+                let _ = self.preaccord_pdf(&request.id).await;
                 Ok(*request)
             }
             SendOutcome::Refused(problem) => {

@@ -83,10 +83,16 @@ pub fn cart(view: &CartView) -> String {
 pub fn request(request: &ReturnRequest) -> String {
     let mut text = String::new();
     line!(text, "VOTRE DEMANDE DE RETOUR EST ENREGISTRÉE !");
+    line!(text, "Demande n° {}", request.number);
     line!(
         text,
         "Avoir estimé : {} HT, sous réserve de la validation de notre contrôle qualité.",
         request.estimated_total_ht.format_fr()
+    );
+    line!(
+        text,
+        "Le pré-accord de retour est envoyé par e-mail à {}.",
+        request.preaccord_email
     );
     for dossier in &request.dossiers {
         text.push_str(&self::dossier(dossier, false));
@@ -127,6 +133,14 @@ pub fn dossier(dossier: &Dossier, history: bool) -> String {
         );
     }
     if history {
+        if let Some(request) = &dossier.request {
+            line!(
+                text,
+                "    Demande n° {} — pré-accord envoyé à {}",
+                request.number,
+                request.preaccord_email
+            );
+        }
         for entry in dossier.history.iter().flatten() {
             line!(
                 text,

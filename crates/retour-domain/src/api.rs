@@ -440,8 +440,17 @@ impl crate::grouping::RequestLine for ReturnRequestLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReturnRequest {
-    /// The request's id.
+    /// The request's id, the API's key.
     pub id: String,
+    /// Its number as people read it, in place of the id: `R-2026-000123` (v1.1; see
+    /// [`crate::request_number`]).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^R-[0-9]{4}-[0-9]{6,}$", example = "R-2026-000123")
+    )]
+    pub number: String,
+    /// The address its pré-accord is e-mailed to (an addition to the contract).
+    pub preaccord_email: String,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
     /// Sum of the lines' rounded estimates.
@@ -478,6 +487,26 @@ pub struct Dossier {
     /// Status changes, oldest first (in `GET /dossiers/{number}` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<HistoryEntry>>,
+    /// The return request that made it (an addition to the contract; absent for files that no
+    /// request made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestRef>,
+}
+
+/// The return request a file was sent with: enough to name it and to fetch its pré-accord.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestRef {
+    /// The request's id (`GET /return-requests/{id}/preaccord.pdf`).
+    pub id: String,
+    /// Its number as people read it: `R-2026-000123`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^R-[0-9]{4}-[0-9]{6,}$", example = "R-2026-000123")
+    )]
+    pub number: String,
+    /// The address its pré-accord was e-mailed to.
+    pub preaccord_email: String,
 }
 
 /// A line of a return file.
@@ -566,12 +595,13 @@ pub struct AcceptedLine {
     pub accepted_qty: u32,
 }
 
-/// The file name the backend and the e-mail give a pré-accord PDF: `preaccord-<request id>.pdf`.
+/// The file name the backend and the e-mail give a pré-accord PDF:
+/// `preaccord-<request number>.pdf`.
 ///
 /// Characters other than ASCII letters, digits, `-` and `_` become `_`, so the name is safe in a
 /// `Content-Disposition` header and on any file system.
-pub fn preaccord_file_name(request_id: &str) -> String {
-    let safe: String = request_id
+pub fn preaccord_file_name(request_number: &str) -> String {
+    let safe: String = request_number
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {

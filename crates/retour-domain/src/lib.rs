@@ -2,7 +2,7 @@
 //!
 //! Every rule of the product specification lives here once, so that the app, the CLI and the
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
-//! estimate, eligibility, grouping into return files, file statuses and staff decisions, opening
+//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
 //! policy, and the return API's wire types.
 
@@ -21,6 +21,7 @@ pub mod money;
 mod openapi;
 pub mod password;
 pub mod reason;
+pub mod request_number;
 pub mod status;
 
 pub use bl::{BlError, BlNumber};

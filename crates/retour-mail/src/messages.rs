@@ -86,8 +86,9 @@ pub struct TrackedFile {
 pub struct PreaccordMail {
     /// The garage's name, for the greeting.
     pub customer_name: String,
-    /// The request's id (also names the attachment `preaccord-<id>.pdf`).
-    pub request_id: String,
+    /// The request's number, as people read it (also names the attachment
+    /// `preaccord-<number>.pdf`).
+    pub request_number: String,
     /// The files the request made.
     pub files: Vec<TrackedFile>,
     /// The estimated credit HT of the whole request.
@@ -101,7 +102,7 @@ impl PreaccordMail {
     pub fn from_request(customer_name: &str, request: &ReturnRequest, pdf: Vec<u8>) -> Self {
         PreaccordMail {
             customer_name: customer_name.to_owned(),
-            request_id: request.id.clone(),
+            request_number: request.number.clone(),
             files: request
                 .dossiers
                 .iter()
@@ -134,7 +135,7 @@ pub fn preaccord_text(mail: &PreaccordMail) -> String {
     let mut body = format!(
         "Bonjour {},\n\n\
          Votre demande de retour n° {} est enregistrée.\n\n",
-        mail.customer_name, mail.request_id
+        mail.customer_name, mail.request_number
     );
     if mail.files.len() == 1 {
         body.push_str("Numéro de suivi de votre dossier :\n");
@@ -161,14 +162,14 @@ pub fn preaccord_text(mail: &PreaccordMail) -> String {
     body
 }
 
-/// The pré-accord e-mail: the text above and the PDF as `preaccord-<request id>.pdf`.
+/// The pré-accord e-mail: the text above and the PDF as `preaccord-<request number>.pdf`.
 pub fn preaccord(from: &Mailbox, to: &Mailbox, mail: &PreaccordMail) -> Result<Message, MailError> {
     let pdf = ContentType::parse("application/pdf").map_err(|e| MailError::Address {
         address: "application/pdf".into(),
         reason: e.to_string(),
     })?;
     let attachment =
-        Attachment::new(preaccord_file_name(&mail.request_id)).body(mail.pdf.clone(), pdf);
+        Attachment::new(preaccord_file_name(&mail.request_number)).body(mail.pdf.clone(), pdf);
     let message = base(from, to, PREACCORD_SUBJECT).multipart(
         MultiPart::mixed()
             .singlepart(SinglePart::plain(preaccord_text(mail)))
@@ -257,7 +258,7 @@ mod tests {
     fn the_preaccord_text_lists_files_and_total() {
         let mail = PreaccordMail {
             customer_name: "Garage Élégance".into(),
-            request_id: "R1".into(),
+            request_number: "R-2026-000123".into(),
             files: vec![
                 TrackedFile {
                     tracking_number: "10000001".into(),
@@ -273,6 +274,7 @@ mod tests {
         };
         let text = preaccord_text(&mail);
         assert!(text.starts_with("Bonjour Garage Élégance,"));
+        assert!(text.contains("Votre demande de retour n° R-2026-000123 est enregistrée."));
         assert!(text.contains("  - 10000001 (BL n° 250001106)\n  - 10000002 (BL n° 250001187)"));
         assert!(text.contains("Avoir estimé HT : 1\u{202F}251,77\u{A0}€, sous réserve"));
     }

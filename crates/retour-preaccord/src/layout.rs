@@ -171,7 +171,7 @@ impl Layout<'_> {
         };
         self.text(MARGIN, top + 23.0, Font::Bold, 19.0, WHITE, title);
         let right = PAGE_W - MARGIN;
-        let request = format!("Demande n° {}", self.doc.request_id);
+        let request = format!("Demande n° {}", self.doc.request_number);
         let request = text::fit(Font::Bold, 10.0, &request, 220.0);
         self.text_right(right, top + 32.0, Font::Bold, 10.0, WHITE, &request);
         let date = format!("du {}", text::format_date_time(self.doc.requested_at));
@@ -209,7 +209,7 @@ impl Layout<'_> {
             format!("Code client : {}", doc.customer_code),
             format!(
                 "Demande de retour n° {} du {}",
-                doc.request_id,
+                doc.request_number,
                 text::format_date_time(doc.requested_at)
             ),
             format!(
@@ -506,7 +506,7 @@ impl Layout<'_> {
         let count = self.pages.len();
         let left = format!(
             "Pré-accord de retour n° {} · client {}",
-            self.doc.request_id, self.doc.customer_code
+            self.doc.request_number, self.doc.customer_code
         );
         let left = text::fit(Font::Regular, 8.0, &left, CONTENT_W - 80.0);
         for i in 0..count {

@@ -18,7 +18,7 @@
 //! let doc = Preaccord {
 //!     customer_name: "Garage de la Gare".into(),
 //!     customer_code: "C00042".into(),
-//!     request_id: "R-2026-000123".into(),
+//!     request_number: "R-2026-000123".into(),
 //!     requested_at: day.and_hms_opt(9, 30, 0).unwrap(),
 //!     files: vec![PreaccordFile {
 //!         tracking_number: "10000001".into(),
@@ -65,6 +65,6 @@ pub enum PreaccordError {
 /// Renders the pré-accord as a PDF document.
 pub fn render(doc: &Preaccord) -> Result<Vec<u8>, PreaccordError> {
     let pages = layout::lay_out(doc)?;
-    let title = format!("Pré-accord de retour n° {}", doc.request_id);
+    let title = format!("Pré-accord de retour n° {}", doc.request_number);
     Ok(pdf::write(&pages, &title))
 }

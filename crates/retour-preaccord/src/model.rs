@@ -13,8 +13,8 @@ pub struct Preaccord {
     pub customer_name: String,
     /// The customer's account code.
     pub customer_code: String,
-    /// The return request's id.
-    pub request_id: String,
+    /// The return request's number, as people read it (`R-2026-000123`).
+    pub request_number: String,
     /// When the request was recorded, in the distributor's local time (Europe/Paris).
     pub requested_at: NaiveDateTime,
     /// One return file per BL, in the order to print them.
@@ -70,7 +70,7 @@ impl Preaccord {
         Preaccord {
             customer_name: customer.name.clone(),
             customer_code: customer.code.clone(),
-            request_id: request.id.clone(),
+            request_number: request.number.clone(),
             requested_at: request.created_at.with_timezone(&Paris).naive_local(),
             files: request
                 .dossiers
@@ -120,7 +120,9 @@ mod tests {
         }))
         .unwrap();
         let request = ReturnRequest {
-            id: "R1".into(),
+            id: "603c72c5-2004-4337-8229-b3c76484f744".into(),
+            number: "R-2026-000123".into(),
+            preaccord_email: "garage@example.fr".into(),
             created_at: "2026-11-28T09:30:00Z".parse().unwrap(),
             estimated_total_ht: Money::parse("18.27").unwrap(),
             dossiers: vec![dossier],
@@ -131,6 +133,7 @@ mod tests {
         };
         let doc = Preaccord::from_request(&customer, &request, &ReasonTable::default());
         assert_eq!(doc.requested_at.to_string(), "2026-11-28 10:30:00");
+        assert_eq!(doc.request_number, "R-2026-000123");
         let labels: Vec<_> = doc.files[0]
             .lines
             .iter()
@@ -157,7 +160,7 @@ pub(crate) mod tests_support {
         Preaccord {
             customer_name: "Garage Élégance & Fils".into(),
             customer_code: "C00042".into(),
-            request_id: "R-2026-000123".into(),
+            request_number: "R-2026-000123".into(),
             requested_at: day.and_hms_opt(14, 5, 0).unwrap(),
             files: (0..files)
                 .map(|f| PreaccordFile {

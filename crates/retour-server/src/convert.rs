@@ -2,13 +2,15 @@
 //! allowed reasons, the edit check, priced cart lines, staff decisions, labels).
 
 use chrono::NaiveDate;
-use retour_domain::api::{self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry};
+use retour_domain::api::{
+    self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry, ReturnRequest,
+};
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
 use retour_domain::closing::FileLine;
 use retour_domain::eligibility::{eligible_qty, LineHistory};
 use retour_domain::reason::{LinePrices, ReasonCode, ReasonTable};
 
-use crate::db::{StoredDossier, StoredDossierLine, StoredLine};
+use crate::db::{StoredDossier, StoredDossierLine, StoredLine, StoredRequest};
 
 /// What the rules need to judge a line: the reason table, today in Paris and the return window.
 #[derive(Clone, Copy)]
@@ -133,6 +135,19 @@ pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Do
             .collect(),
         closed: stored.closure.clone(),
         history,
+        request: stored.request.clone(),
+    }
+}
+
+/// A return request on the wire, its files without their history.
+pub fn return_request(stored: &StoredRequest) -> ReturnRequest {
+    ReturnRequest {
+        id: stored.reference.id.clone(),
+        number: stored.reference.number.clone(),
+        preaccord_email: stored.reference.preaccord_email.clone(),
+        created_at: stored.created_at,
+        estimated_total_ht: stored.estimated_total,
+        dossiers: stored.dossiers.iter().map(|d| dossier(d, None)).collect(),
     }
 }
 

@@ -5,7 +5,7 @@
 //! volume the benchmark needs.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
-use retour_domain::api::{DossierStatus, Outcome, Role};
+use retour_domain::api::{DossierStatus, Outcome, RequestRef, Role};
 use retour_domain::code::normalize_reference;
 use retour_domain::hours::{paris_instant, TimeOfDay};
 use retour_domain::reason::{LinePrices, ReasonTable};
@@ -470,15 +470,27 @@ fn seed_notes(
 }
 
 /// The files of the demo: one per status and outcome, on older BLs.
+/// A demo garage's customer and login account, which sends its requests.
+#[derive(Clone, Copy)]
+struct DemoSender<'a> {
+    customer: i64,
+    account: i64,
+    email: &'a str,
+}
+
 fn seed_dossiers(
     c: &Conn<'_>,
     rng: &mut Rng,
-    customer: i64,
-    account: i64,
+    sender: &DemoSender<'_>,
     notes: &[(String, NaiveDate, Vec<NewLine>)],
     plan: &[(DossierStatus, Option<Outcome>, Option<&str>)],
     reasons: &ReasonTable,
 ) -> Result<usize, DbError> {
+    let DemoSender {
+        customer,
+        account,
+        email,
+    } = *sender;
     let mut made = 0;
     for (i, (status, outcome, credit_note)) in plan.iter().enumerate() {
         // Older BLs for further statuses; the notes are oldest first.
@@ -509,7 +521,11 @@ fn seed_dossiers(
             9 + (i as u16 % 8),
             15,
         );
-        let request_id = uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string();
+        let request = RequestRef {
+            id: uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string(),
+            number: c.next_request_number(created)?,
+            preaccord_email: email.to_owned(),
+        };
         let accepted = match outcome {
             Some(Outcome::Accepted) | Some(Outcome::Partial) => Some(1),
             Some(Outcome::Refused) => Some(0),
@@ -527,7 +543,7 @@ fn seed_dossiers(
         let dossier = StoredDossier {
             number: c.next_dossier_number()?,
             customer_id: customer,
-            request_id: Some(request_id.clone()),
+            request: Some(request.clone()),
             delivery_note: number.clone(),
             sale_date: *day,
             created_at: created,
@@ -553,7 +569,7 @@ fn seed_dossiers(
             }],
         };
         c.insert_return_request(
-            &request_id,
+            &request,
             customer,
             account,
             created,
@@ -621,8 +637,18 @@ pub fn seed(db: &Db, today: NaiveDate) -> Result<Seeded, DbError> {
             (Inspecting, None, None),
             (Closed, Some(Outcome::Accepted), Some("AV2026-0187")),
         ];
-        let dossiers = seed_dossiers(c, &mut rng, a, account_a, &notes_a, &plan_a, &reasons)?
-            + seed_dossiers(c, &mut rng, b, account_b, &notes_b, &plan_b, &reasons)?;
+        let sender_a = DemoSender {
+            customer: a,
+            account: account_a,
+            email: CUSTOMER_A,
+        };
+        let sender_b = DemoSender {
+            customer: b,
+            account: account_b,
+            email: CUSTOMER_B,
+        };
+        let dossiers = seed_dossiers(c, &mut rng, &sender_a, &notes_a, &plan_a, &reasons)?
+            + seed_dossiers(c, &mut rng, &sender_b, &notes_b, &plan_b, &reasons)?;
         Ok(Seeded {
             delivery_notes: notes_a.len() + notes_b.len(),
             dossiers,
@@ -686,7 +712,7 @@ pub fn seed_bulk(
             let dossier = StoredDossier {
                 number: c.next_dossier_number()?,
                 customer_id: customer,
-                request_id: None,
+                request: None,
                 delivery_note: number.clone(),
                 sale_date: *day,
                 created_at: created,

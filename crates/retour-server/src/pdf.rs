@@ -12,5 +12,8 @@ pub fn preaccord(
 ) -> Result<(Vec<u8>, String), String> {
     let doc = retour_preaccord::Preaccord::from_request(customer, request, reasons);
     let bytes = retour_preaccord::render(&doc).map_err(|e| e.to_string())?;
-    Ok((bytes, retour_domain::api::preaccord_file_name(&request.id)))
+    Ok((
+        bytes,
+        retour_domain::api::preaccord_file_name(&request.number),
+    ))
 }

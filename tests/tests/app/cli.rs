@@ -234,9 +234,16 @@ async fn the_whole_flow_through_the_keychain() -> Result<()> {
         .items
         .iter()
         .any(|d| d.number == request.dossiers[0].number));
-    ensure!(run(&["dossier", &request.dossiers[0].number])?
-        .status
-        .success());
+    let out = run(&["dossier", &request.dossiers[0].number])?;
+    ensure!(out.status.success(), "dossier: {}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    ensure!(
+        shown.contains(&format!(
+            "Demande n° {} — pré-accord envoyé à {EMAIL}",
+            request.number
+        )),
+        "the file names its request: {shown}"
+    );
     ensure!(run(&["lookup", &note.number, "--json"])?.status.success());
     ensure!(run(&["logout"])?.status.success());
     let out = run(&["track"])?;

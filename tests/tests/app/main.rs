@@ -9,6 +9,7 @@ mod demo_backend;
 mod exactly_once;
 mod keychain;
 mod kill9;
+mod preaccord;
 mod session;
 mod simulation;
 mod sync;

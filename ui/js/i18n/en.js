@@ -119,7 +119,9 @@ export default {
   prepareStepDriver: "Hand them to our driver",
   filesCreated: (n) => `${n} return file${n > 1 ? "s" : ""} created:`,
   openPreaccord: "Open the return pre-approval (PDF)",
-  preaccordMailed: "The return pre-approval is also e-mailed to you.",
+  preaccordMailedTo: (email) => `The return pre-approval was e-mailed to ${email}.`,
+  requestNumber: (n) => `Request no. ${n}`,
+  returnRequest: "Request",
   goTracking: "GO TO RETURN TRACKING",
   goHome: "BACK TO THE HOME SCREEN",
 

@@ -120,7 +120,9 @@ export default {
   prepareStepDriver: "Confiez-les à notre livreur",
   filesCreated: (n) => `${n} dossier${n > 1 ? "s" : ""} de retour créé${n > 1 ? "s" : ""} :`,
   openPreaccord: "Ouvrir le pré-accord de retour (PDF)",
-  preaccordMailed: "Le pré-accord de retour vous est aussi envoyé par e-mail.",
+  preaccordMailedTo: (email) => `Le pré-accord de retour a été envoyé par e-mail à ${email}.`,
+  requestNumber: (n) => `Demande n° ${n}`,
+  returnRequest: "Demande",
   goTracking: "ACCÉDER AU SUIVI DU RETOUR",
   goHome: "REVENIR À L'ÉCRAN D'ACCUEIL",
 

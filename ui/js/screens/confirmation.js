@@ -1,14 +1,12 @@
-// Confirmation of a sent request: the estimated amount, the files created, how to prepare the
-// parts, and the pré-accord PDF.
+// Confirmation of a sent request: its number, the estimated amount, the files created, how to
+// prepare the parts, and the pré-accord PDF with the address it was e-mailed to.
 
-import * as commands from "../commands.js";
-import { openFile } from "../api.js";
 import { app } from "../state.js";
 import { go } from "../router.js";
-import { showError } from "../chrome.js";
 import { t } from "../i18n/index.js";
 import { h, money } from "../dom.js";
 import { icon } from "../icons.js";
+import { preaccord } from "../parts/preaccord.js";
 
 export async function confirmationScreen() {
   const request = app.lastRequest;
@@ -18,20 +16,13 @@ export async function confirmationScreen() {
     h("div", { class: "confirm-card" },
       h("p", { class: "check-mark" }, icon("check", 64)),
       h("h1", { tabindex: "-1" }, t("confirmTitle")),
+      h("p", { id: "request-number", class: "request-number" }, t("requestNumber", request.number)),
       h("p", {}, t("confirmAmount")),
       h("p", { id: "confirm-amount", class: "big-amount" }, money(request.estimated_total_ht)),
       dossiers.length ? h("p", {}, t("filesCreated", dossiers.length), " ", dossiers.map((d) => h("strong", { class: "file-number" }, d.number, " "))) : null,
       h("h2", {}, t("prepareTitle")),
       h("ol", { class: "steps" }, ["prepareStepPackaging", "prepareStepPickupList", "prepareStepDriver"].map((key) => h("li", {}, t(key)))),
-      h("button", { id: "open-preaccord", class: "link", type: "button", onclick: async () => {
-        try {
-          const path = await commands.preaccord_pdf(request.id);
-          await openFile(path);
-        } catch (error) {
-          showError(error);
-        }
-      } }, icon("doc"), t("openPreaccord")),
-      h("p", { class: "hint" }, t("preaccordMailed")),
+      ...preaccord(request),
       h("div", { class: "stack" },
         h("a", { id: "go-tracking-after-send", class: "button primary big", href: "#/tracking", autofocus: true }, t("goTracking")),
         h("a", { id: "go-home-after-send", class: "button secondary big", href: "#/home" }, t("goHome")))));

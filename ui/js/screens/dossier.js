@@ -1,5 +1,5 @@
-// One return file: its facts, gauge, pieces with their reasons (labels, never codes) and
-// outcome, and the timeline of its statuses.
+// One return file: its facts (with the request that sent it and its pré-accord), gauge, pieces
+// with their reasons (labels, never codes) and outcome, and the timeline of its statuses.
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -7,6 +7,7 @@ import { t, statusLabel, reasonLabel } from "../i18n/index.js";
 import { h, money, date, dateTime } from "../dom.js";
 import { icon } from "../icons.js";
 import { gauge, closedFacts } from "../parts/dossier.js";
+import { preaccord } from "../parts/preaccord.js";
 
 export async function dossierScreen(number) {
   const [dossier, reasons] = await Promise.all([commands.dossier(number), app.reasons ?? commands.reasons()]);
@@ -20,7 +21,9 @@ export async function dossierScreen(number) {
       h("div", {}, h("dt", {}, t("deliveryNote")), h("dd", {}, dossier.delivery_note)),
       h("div", {}, h("dt", {}, t("saleDate")), h("dd", {}, date(dossier.sale_date))),
       h("div", {}, h("dt", {}, t("createdOn")), h("dd", {}, dateTime(dossier.created_at))),
-      h("div", {}, h("dt", {}, t("estimatedValue")), h("dd", { class: "amount" }, money(dossier.estimated_credit_ht)))),
+      h("div", {}, h("dt", {}, t("estimatedValue")), h("dd", { class: "amount" }, money(dossier.estimated_credit_ht))),
+      dossier.request ? h("div", {}, h("dt", {}, t("returnRequest")), h("dd", { id: "file-request" }, dossier.request.number)) : null),
+    dossier.request ? h("div", { class: "file-preaccord" }, ...preaccord(dossier.request)) : null,
     gauge(dossier),
     closedFacts(dossier),
     h("h2", {}, t("pieces", dossier.piece_count)),

@@ -17,7 +17,7 @@ pub const PDF: &[u8] = b"%PDF-1.7\n% fake pre-accord \xe9\n%%EOF\n";
 pub fn preaccord_mail() -> PreaccordMail {
     PreaccordMail {
         customer_name: "Garage Élégance & Fils".into(),
-        request_id: "R-2026-000123".into(),
+        request_number: "R-2026-000123".into(),
         files: vec![
             TrackedFile {
                 tracking_number: "10000001".into(),

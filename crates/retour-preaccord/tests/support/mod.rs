@@ -38,7 +38,7 @@ pub fn two_files() -> Preaccord {
     Preaccord {
         customer_name: "Garage Élégance & Fils".into(),
         customer_code: "C00042".into(),
-        request_id: "R-2026-000123".into(),
+        request_number: "R-2026-000123".into(),
         requested_at: day(28).and_hms_opt(14, 5, 0).unwrap(),
         files: vec![
             PreaccordFile {

@@ -2,6 +2,7 @@
 //! customer's tracking pages with the counts of open and closed files.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use retour_domain::api::RequestRef;
 use retour_domain::status::{Closure, DossierStatus};
 use retour_domain::Money;
 use rusqlite::{params, Row};
@@ -59,7 +60,7 @@ pub struct StoredDossier {
     /// The garage.
     pub customer_id: i64,
     /// The request that made it (none for imported files).
-    pub request_id: Option<String>,
+    pub request: Option<RequestRef>,
     /// The BL.
     pub delivery_note: String,
     /// The BL's delivery day.
@@ -78,10 +79,11 @@ pub struct StoredDossier {
     pub lines: Vec<StoredDossierLine>,
 }
 
-/// The columns [`StoredDossier::from_row`] reads, over `dossiers d JOIN delivery_notes n`.
-const DOSSIER_COLUMNS: &str = "d.number, d.customer_id, d.request_id, d.delivery_note, n.delivered_on,
-        d.created_at, d.status, d.estimated_credit, d.piece_count, d.outcome, d.validated_on, d.credited,
-        d.credit_note_number";
+/// The columns [`StoredDossier::from_row`] reads, over `dossiers d JOIN delivery_notes n` and the
+/// request that made the file (`LEFT JOIN return_requests r`).
+const DOSSIER_COLUMNS: &str = "d.number, d.customer_id, d.request_id, r.number AS request_number,
+        r.preaccord_email, d.delivery_note, n.delivered_on, d.created_at, d.status, d.estimated_credit,
+        d.piece_count, d.outcome, d.validated_on, d.credited, d.credit_note_number";
 
 impl FromRow for StoredDossier {
     /// The file without its lines, which live in another table (see `Conn::dossiers_where`).
@@ -99,10 +101,22 @@ impl FromRow for StoredDossier {
             }),
             _ => None,
         };
+        let request = match (
+            row.get::<_, Option<String>>("request_id")?,
+            row.get::<_, Option<String>>("request_number")?,
+            row.get::<_, Option<String>>("preaccord_email")?,
+        ) {
+            (Some(id), Some(number), Some(preaccord_email)) => Some(RequestRef {
+                id,
+                number,
+                preaccord_email,
+            }),
+            _ => None,
+        };
         Ok(StoredDossier {
             number: row.get("number")?,
             customer_id: row.get("customer_id")?,
-            request_id: row.get("request_id")?,
+            request,
             delivery_note: row.get("delivery_note")?,
             sale_date: parse_date(&row.get::<_, String>("delivered_on")?)?,
             created_at: parse_instant(&row.get::<_, String>("created_at")?)?,
@@ -191,7 +205,7 @@ impl Conn<'_> {
             .execute(params![
                 dossier.number,
                 dossier.customer_id,
-                dossier.request_id,
+                dossier.request.as_ref().map(|r| &r.id),
                 dossier.delivery_note,
                 instant(dossier.created_at),
                 dossier.status.code(),
@@ -291,7 +305,8 @@ impl Conn<'_> {
         params: &[&dyn rusqlite::ToSql],
     ) -> DbResult<Vec<StoredDossier>> {
         let sql = format!(
-            "SELECT {DOSSIER_COLUMNS} FROM dossiers d JOIN delivery_notes n ON n.number = d.delivery_note WHERE {clause}"
+            "SELECT {DOSSIER_COLUMNS} FROM dossiers d JOIN delivery_notes n ON n.number = d.delivery_note
+               LEFT JOIN return_requests r ON r.id = d.request_id WHERE {clause}"
         );
         let mut dossiers: Vec<StoredDossier> =
             query_all(&mut *self.c.prepare_cached(&sql)?, params)?;

@@ -10,7 +10,7 @@
 //! `impl Conn` block in its own module: [`accounts`] (customers, accounts, login failures),
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
-//! requests and idempotency keys) and [`dossiers`] (return files and their history). Stored text
+//! requests, their per-year numbers and idempotency keys) and [`dossiers`] (return files and their history). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -62,6 +62,14 @@ fn migrations() -> Migrations<'static> {
             |tx: &rusqlite::Transaction<'_>| {
                 Conn { c: tx }
                     .fill_cart_merge()
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
+        M::up_with_hook(
+            include_str!("../schema_v4.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                Conn { c: tx }
+                    .fill_request_numbers()
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),

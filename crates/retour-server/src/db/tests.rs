@@ -86,3 +86,64 @@ fn the_cart_merge_migration_fills_the_state_of_carts_made_before_it() {
     })
     .unwrap();
 }
+
+#[test]
+fn the_request_number_migration_numbers_older_requests_in_creation_order_per_paris_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let mut conn = Connection::open(&path).unwrap();
+    migrations().to_version(&mut conn, 3).unwrap();
+    conn.execute_batch(
+        "INSERT INTO customers (id, code, name) VALUES (1, 'C1', 'Garage');
+         INSERT INTO accounts (id, email, name, role, customer_id, password_hash)
+             VALUES (7, 'atelier@garage.fr', 'Atelier', 'customer', 1, 'x');",
+    )
+    .unwrap();
+    // Recorded out of order; the last two on each side of the Paris New Year (23:00 UTC).
+    for (id, created_at) in [
+        ("c", "2026-12-31T23:00:00.000Z"),
+        ("a", "2026-11-02T09:00:00.000Z"),
+        ("b", "2026-12-31T22:59:59.999Z"),
+        ("d", "2027-01-05T10:00:00.000Z"),
+    ] {
+        conn.execute(
+            "INSERT INTO return_requests (id, customer_id, account_id, created_at, estimated_total)
+             VALUES (?1, 1, 7, ?2, '1.00')",
+            params![id, created_at],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO idempotency_keys (account_id, key, body_hash, request_id, response, created_at)
+         VALUES (7, 'k', 'h', 'c', ?1, '2026-12-31T23:00:00.000Z')",
+        [r#"{"id":"c","created_at":"2026-12-31T23:00:00Z","estimated_total_ht":"1.00","dossiers":[{"number":"00000001"}]}"#],
+    )
+    .unwrap();
+    drop(conn);
+
+    let db = Db::open(&path).unwrap();
+    db.read(|c| -> DbResult<()> {
+        for (id, number) in [
+            ("a", "R-2026-000001"),
+            ("b", "R-2026-000002"),
+            ("c", "R-2027-000001"),
+            ("d", "R-2027-000002"),
+        ] {
+            let request = c.return_request(1, id)?.expect("the request");
+            assert_eq!(request.reference.number, number);
+            assert_eq!(request.reference.preaccord_email, "atelier@garage.fr");
+        }
+        let (_, kept) = c.idempotency_record(7, "k")?.expect("the kept answer");
+        let kept: serde_json::Value = serde_json::from_str(&kept).unwrap();
+        assert_eq!(kept["number"], "R-2027-000001");
+        assert_eq!(kept["preaccord_email"], "atelier@garage.fr");
+        assert_eq!(kept["dossiers"][0]["request"]["number"], "R-2027-000001");
+        Ok(())
+    })
+    .unwrap();
+    // The counters go on from the numbers given.
+    let next = db
+        .write(|c| c.next_request_number("2027-02-01T08:00:00Z".parse().unwrap()))
+        .unwrap();
+    assert_eq!(next, "R-2027-000003");
+}

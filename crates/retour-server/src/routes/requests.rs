@@ -1,12 +1,13 @@
-//! Return requests: `POST /return-requests` (idempotent, atomic: eligibility, one file per BL,
-//! sent lines out of the cart, all in one transaction) and the pré-accord PDF.
+//! Return requests: `POST /return-requests` (idempotent, atomic: eligibility, the request's
+//! number, one file per BL, sent lines out of the cart, all in one transaction) and the pré-accord
+//! PDF.
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use retour_domain::api::{
-    CustomerRef, Problem, ReturnRequest, ReturnRequestBody, ReturnRequestLine,
+    CustomerRef, Problem, RequestRef, ReturnRequest, ReturnRequestBody, ReturnRequestLine,
 };
 use retour_domain::cart_line::{EditRefusal, LineEdit};
 use retour_domain::grouping::group_by_delivery_note;
@@ -19,7 +20,7 @@ use super::cart::remove_lines;
 use super::catalog::rules;
 use super::{Customer, Json, Path};
 use crate::convert::{self, prices};
-use crate::db::{Conn, StoredDossier, StoredDossierLine};
+use crate::db::{Conn, StoredDossier, StoredDossierLine, StoredRequest};
 use crate::problem::{field_error, ApiError};
 use crate::{mail, pdf, AppState};
 
@@ -82,6 +83,7 @@ pub async fn submit(
     let now = state.now();
     let st = state.clone();
     let account_id = principal.account_id;
+    let preaccord_email = principal.email.clone();
     let submitted = state
         .write(move |c| {
             if let Some((stored_hash, response)) = c.idempotency_record(account_id, &key)? {
@@ -108,7 +110,17 @@ pub async fn submit(
                 )
                 .with_next_change(schedule.next_change(now)));
             }
-            let request = create_request(c, &st, customer, account_id, body.lines, now)?;
+            let request = create_request(
+                c,
+                &st,
+                Sender {
+                    customer,
+                    account_id,
+                    preaccord_email,
+                },
+                body.lines,
+                now,
+            )?;
             let response = serde_json::to_string(&request).map_err(ApiError::internal)?;
             c.insert_idempotency_record(account_id, &key, &body_hash, &request.id, &response, now)?;
             let customer = c
@@ -129,7 +141,7 @@ pub async fn submit(
         if let Some(customer) = submitted.customer {
             send_preaccord(
                 &state,
-                principal.email.clone(),
+                submitted.request.preaccord_email.clone(),
                 customer,
                 submitted.request.clone(),
             )
@@ -168,15 +180,27 @@ fn line_field(index: usize, field: &str) -> String {
     format!("lines[{index}].{field}")
 }
 
-/// Checks every line against the rules and records the request, its files and their lines.
+/// Who sends a request: the customer, the account, and where its pré-accord goes.
+struct Sender {
+    customer: i64,
+    account_id: i64,
+    preaccord_email: String,
+}
+
+/// Checks every line against the rules and records the request with its number, its files and
+/// their lines.
 fn create_request(
     c: &Conn<'_>,
     state: &AppState,
-    customer: i64,
-    account_id: i64,
+    sender: Sender,
     lines: Vec<ReturnRequestLine>,
     now: DateTime<Utc>,
 ) -> Result<ReturnRequest, ApiError> {
+    let Sender {
+        customer,
+        account_id,
+        preaccord_email,
+    } = sender;
     let rules = rules(state);
     let indexed: Vec<(usize, ReturnRequestLine)> = lines.into_iter().enumerate().collect();
     // Normalise BL numbers first, so that "２５０…" and "250…" are the same line.
@@ -303,7 +327,11 @@ fn create_request(
         );
     }
 
-    let request_id = uuid::Uuid::new_v4().to_string();
+    let reference = RequestRef {
+        id: uuid::Uuid::new_v4().to_string(),
+        number: c.next_request_number(now)?,
+        preaccord_email,
+    };
     let mut dossiers = Vec::new();
     for group in &groups {
         let lines: Vec<_> = checked
@@ -330,7 +358,7 @@ fn create_request(
         let dossier = StoredDossier {
             number: c.next_dossier_number()?,
             customer_id: customer,
-            request_id: Some(request_id.clone()),
+            request: Some(reference.clone()),
             delivery_note: group.delivery_note.clone(),
             sale_date: first.delivered_on,
             created_at: now,
@@ -343,7 +371,7 @@ fn create_request(
         dossiers.push(dossier);
     }
     let estimated_total = dossiers.iter().map(|d| d.estimated_credit).sum();
-    c.insert_return_request(&request_id, customer, account_id, now, estimated_total)?;
+    c.insert_return_request(&reference, customer, account_id, now, estimated_total)?;
     for dossier in &dossiers {
         c.insert_dossier(dossier)?;
         c.insert_history(&dossier.number, dossier.status, now)?;
@@ -354,12 +382,12 @@ fn create_request(
         .collect();
     let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
     remove_lines(c, customer, &sent, now_ms)?;
-    Ok(ReturnRequest {
-        id: request_id,
+    Ok(convert::return_request(&StoredRequest {
+        reference,
         created_at: now,
-        estimated_total_ht: estimated_total,
-        dossiers: dossiers.iter().map(|d| convert::dossier(d, None)).collect(),
-    })
+        estimated_total,
+        dossiers,
+    }))
 }
 
 /// A request line with its index in the body, for per-line errors.
@@ -406,16 +434,7 @@ pub async fn preaccord(
             name: c.name,
         })
         .ok_or_else(ApiError::not_found)?;
-    let request = ReturnRequest {
-        id: stored.id,
-        created_at: stored.created_at,
-        estimated_total_ht: stored.estimated_total,
-        dossiers: stored
-            .dossiers
-            .iter()
-            .map(|d| convert::dossier(d, None))
-            .collect(),
-    };
+    let request = convert::return_request(&stored);
     let reasons = state.reasons().clone();
     let (bytes, file_name) =
         tokio::task::spawn_blocking(move || pdf::preaccord(&customer, &request, &reasons))

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use reqwest::{Method, StatusCode};
 use retour_mail::spool_reader::{self, ReadMail};
 use retour_server::running::RunningServer;
-use retour_server::{demo, AppState, Config};
+use retour_server::{demo, AppState, Clock, Config};
 use serde_json::{json, Value};
 
 /// A running server with its directory, stopped when dropped.
@@ -58,10 +58,22 @@ pub async fn start() -> Server {
 
 /// Starts a server after letting `adjust` change the test configuration.
 pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
+    start_seeded(adjust, None).await
+}
+
+/// Starts a server over the demo data whose clock is `clock` (the demo is seeded at its time).
+pub async fn start_with_clock(clock: Clock) -> Server {
+    start_seeded(|_| {}, Some(clock)).await
+}
+
+async fn start_seeded(adjust: impl FnOnce(&mut Config), clock: Option<Clock>) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_dir(dir.path());
     adjust(&mut config);
-    let state = AppState::new(config).expect("state");
+    let mut state = AppState::new(config).expect("state");
+    if let Some(clock) = clock {
+        state = state.with_clock(clock);
+    }
     let running = RunningServer::start_demo(state.clone())
         .await
         .expect("server");

@@ -7,5 +7,6 @@ mod catalog;
 mod common;
 mod dossiers;
 mod limits;
+mod numbers;
 mod pdf;
 mod requests;

@@ -1,0 +1,23 @@
+// The pré-accord of a sent request, as the confirmation and the file detail show it: the button
+// that opens the PDF (kept on the device, so it reopens offline) and the address it was e-mailed to.
+
+import * as commands from "../commands.js";
+import { openFile } from "../api.js";
+import { showError } from "../chrome.js";
+import { t } from "../i18n/index.js";
+import { h } from "../dom.js";
+import { icon } from "../icons.js";
+
+/** The "open the pré-accord" button and where it was e-mailed, for a request (`{id, preaccord_email}`). */
+export function preaccord(request) {
+  return [
+    h("button", { id: "open-preaccord", class: "link", type: "button", onclick: async () => {
+      try {
+        await openFile(await commands.preaccord_pdf(request.id));
+      } catch (error) {
+        showError(error);
+      }
+    } }, icon("doc"), t("openPreaccord")),
+    h("p", { id: "preaccord-email", class: "hint" }, t("preaccordMailedTo", request.preaccord_email)),
+  ];
+}
