@@ -3,7 +3,11 @@
 //! On Linux (WebKitGTK): the page may film with `getUserMedia` — the WebView camera, used when
 //! nokhwa finds no camera — and a camera request from the app's own page is granted (the user
 //! asked for it by opening the camera; microphone and screen requests are refused). The engine
-//! keeps the memory of a one-page app: the document-viewer cache model and no page cache.
+//! keeps the memory of a one-page app: the document-viewer cache model, no page cache, and no
+//! GPU compositing — a plain form-and-list UI gains nothing from it, while its GL stack (Mesa's
+//! llvmpipe where there is no GPU driver, as under Xvfb) costs the web process ~80 MB. Painting
+//! in software makes each keystroke's repaint slower, which is why the scanner-burst detector
+//! (`ui/js/wedge.js`) times keys by when they were pressed, not by when the page handles them.
 //!
 //! Android (Android WebView) and iOS (WKWebView) ask the system for the camera themselves, with
 //! the texts of `gen/android`'s manifest and `Info.ios.plist`.
@@ -26,13 +30,14 @@ pub fn configure(app: &tauri::App) {
 fn webkit_gtk(view: &webkit2gtk::WebView) {
     use webkit2gtk::glib::prelude::Cast;
     use webkit2gtk::{
-        CacheModel, PermissionRequestExt, SettingsExt, UserMediaPermissionRequest,
-        UserMediaPermissionRequestExt, WebContextExt, WebViewExt,
+        CacheModel, HardwareAccelerationPolicy, PermissionRequestExt, SettingsExt,
+        UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebContextExt, WebViewExt,
     };
 
     if let Some(settings) = WebViewExt::settings(view) {
         settings.set_enable_media_stream(true);
         settings.set_enable_page_cache(false);
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
     }
     if let Some(context) = view.context() {
         context.set_cache_model(CacheModel::DocumentViewer);

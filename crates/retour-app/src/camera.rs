@@ -216,8 +216,12 @@ impl App {
         height: u32,
         luma: Vec<u8>,
     ) -> AppResult<Vec<ScanRead>> {
-        let frame = LumaFrame::from_luma(width, height, luma)
-            .map_err(|e| AppError::new(ErrorCode::ScanFailed, e.to_string()))?;
+        let frame = LumaFrame::from_luma(width, height, luma).map_err(|_| {
+            AppError::new(
+                ErrorCode::ScanFailed,
+                "L'image de la caméra n'a pas la taille annoncée : elle est ignorée.",
+            )
+        })?;
         let mut slot = self
             .inner
             .webview_scan
