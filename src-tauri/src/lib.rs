@@ -8,6 +8,7 @@
 mod commands;
 mod events;
 mod shell;
+mod webview;
 
 use std::time::Instant;
 
@@ -43,6 +44,7 @@ pub fn run() {
 
 /// Opens the façade and everything around it before the window shows.
 fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::error::Error>> {
+    webview::configure(app);
     let data_dir = shell::data_dir();
     std::fs::create_dir_all(&data_dir)?;
     let settings = shell::load_settings(&data_dir);

@@ -1078,6 +1078,126 @@ fn the_camera_preview_shows_and_a_filmed_bl_opens() -> Result<()> {
     })
 }
 
+/// The WebView camera (the path of Android and iOS, and of desktops where nokhwa finds none):
+/// `getUserMedia` in the page, here a canvas that films a picture of a recent BL's barcode. A
+/// refused camera and an unplugged one each say so in French and leave no preview; then the
+/// preview plays, its frames go through the Rust scanner, and the BL opens.
+#[test]
+fn the_webview_camera_films_a_bl_and_opens_it() -> Result<()> {
+    use base64::Engine as _;
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        let recent = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/delivery-notes?days=7",
+            None,
+        )?;
+        let filmed = recent["items"][0]["number"]
+            .as_str()
+            .context("a recent BL")?
+            .to_owned();
+        let picture = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD
+                .encode(retour_tests::code128_png(&format!("00{filmed}"))?)
+        );
+        let w = &world.window;
+        world.login(CUSTOMER, PASSWORD)?;
+        w.on_screen("home")?;
+        w.click("#go-declare").context("go declare")?;
+        w.on_screen("declare")?;
+        // The shell lets the page film (WebKitGTK's media stream is off unless enabled); the
+        // camera it films is this canvas: blank, or the BL's barcode, as `window.__camera` says.
+        // Replaced on the prototype: a property set on `navigator.mediaDevices` itself is lost
+        // when the engine collects that object's JS wrapper and makes a new one.
+        w.js(
+            "const picture = arguments[0]; \
+             if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return false; \
+             MediaDevices.prototype.getUserMedia = async () => { \
+               window.__calls = (window.__calls || 0) + 1; \
+               if (window.__camera === 'refused') throw new DOMException('refused', 'NotAllowedError'); \
+               const canvas = document.createElement('canvas'); canvas.width = 640; canvas.height = 360; \
+               const context = canvas.getContext('2d'); const image = new Image(); \
+               if (window.__camera === 'bl') await new Promise((loaded, failed) => { \
+                 image.onload = loaded; image.onerror = failed; image.src = picture; }); \
+               const draw = () => { context.fillStyle = '#fff'; context.fillRect(0, 0, 640, 360); \
+                 if (image.naturalWidth) context.drawImage(image, 0, 0); }; \
+               draw(); setInterval(draw, 50); \
+               const stream = canvas.captureStream(20); window.__tracks = stream.getVideoTracks(); \
+               return stream; }; \
+             new MutationObserver(() => { \
+               const v = document.getElementById('webcam-preview'); \
+               if (v && !v.dataset.watched) { v.dataset.watched = '1'; \
+                 v.addEventListener('playing', () => { window.__played = v.videoWidth; }); } \
+               const t = document.getElementById('toast'); \
+               if (t && t.textContent && t.textContent !== window.__lastToast) { \
+                 window.__lastToast = t.textContent; window.__messages.push(t.textContent); } \
+             }).observe(document.body, {childList: true, subtree: true, characterData: true}); \
+             window.__messages = []; \
+             return true;",
+            json!([picture]),
+        )
+        .and_then(|enabled| {
+            if enabled == json!(true) {
+                Ok(())
+            } else {
+                Err(anyhow!("the WebView offers no getUserMedia"))
+            }
+        })?;
+        let open_camera = || -> Result<()> {
+            w.js(
+                "document.getElementById('camera-toggle').scrollIntoView({block: 'center'})",
+                json!([]),
+            )?;
+            w.click("#camera-toggle").context("camera toggle")
+        };
+        // The preview's width once it plays, or the camera's message (the BL may replace the
+        // preview within a moment, so the page notes when it played).
+        let playing = "return window.__played || (window.__messages.length ? \
+                       window.__messages.join(' | ') + ' (getUserMedia calls: ' + window.__calls + ')' : null)";
+        let gone = "return document.getElementById('webcam-preview') === null \
+                    && document.getElementById('camera-toggle').textContent.includes('Ouvrir')";
+
+        w.js("window.__camera = 'refused'", json!([]))?;
+        open_camera()?;
+        w.until_text("#toast", "L'accès à la caméra a été refusé")?;
+        w.until("no preview and the camera closed", gone)?;
+
+        w.js(
+            "window.__camera = 'blank'; window.__played = null; window.__messages = []",
+            json!([]),
+        )?;
+        open_camera()?;
+        let width = w.until("the blank preview to play", playing)?;
+        assert_eq!(width, json!(640), "the camera did not start");
+        w.js(
+            "window.__tracks[0].dispatchEvent(new Event('ended'))",
+            json!([]),
+        )?;
+        w.until_text("#toast", "La caméra a été débranchée")?;
+        w.until("no frozen preview after the unplug", gone)?;
+
+        w.js(
+            "window.__camera = 'bl'; window.__played = null; window.__messages = []",
+            json!([]),
+        )?;
+        let clicked = Instant::now();
+        open_camera()?;
+        let width = w.until("the BL's preview to play", playing)?;
+        assert_eq!(width, json!(640), "the camera did not start");
+        w.on_screen("bl")?;
+        w.until_text("#bl-number", &filmed)?;
+        eprintln!(
+            "webview camera: click to BL rendered in {} ms",
+            clicked.elapsed().as_millis()
+        );
+        w.window_close()
+    })
+}
+
 impl Window {
     fn window_close(&self) -> Result<()> {
         answer(ureq::delete(&self.base).call(), "delete session").map(|_| ())

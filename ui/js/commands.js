@@ -100,7 +100,18 @@ export function camera_start(device) {
 }
 
 /**
- * Stops the camera.
+ * Decodes one frame the page filmed (`width` × `height` luma bytes): the codes to act on now.
+ * @param {number} width
+ * @param {number} height
+ * @param {number[]} luma
+ * @returns {Promise<ScanRead[]>}
+ */
+export function camera_scan_frame(width, height, luma) {
+  return invoke("camera_scan_frame", { width, height, luma });
+}
+
+/**
+ * Stops the camera (the native one, and the WebView camera's session).
  * @returns {Promise<void>}
  */
 export function camera_stop() {

@@ -26,7 +26,9 @@ function reset() {
 
 function onKeyDown(event) {
   if (!enabled || event.ctrlKey || event.altKey || event.metaKey) return;
-  const now = performance.now();
+  // When the key was pressed, not when this handler runs: a page busy painting the previous
+  // keystroke (software rendering, a slow machine) must not split a scanner's burst in two.
+  const now = event.timeStamp || performance.now();
   if (now - lastAt > MAX_GAP_MS) reset();
   if (event.key === "Enter" || event.key === "Tab") {
     const code = buffer;

@@ -77,6 +77,7 @@ impl App {
                 edited: tokio::sync::Notify::new(),
                 log: Mutex::new(()),
                 camera: Mutex::new(None),
+                webview_scan: Mutex::new(None),
             }),
         };
         if let Some(email) = app.current_account_name() {

@@ -6,6 +6,12 @@
 //! go to `retour-scan`'s [`retour_scan::LiveScanner`] (newest frame wins) and, at most 15 times a
 //! second, become preview JPEGs. A stop flag ends the loop; [`App::camera_stop`] waits for it.
 //!
+//! The WebView camera (Android, iOS, and desktops where nokhwa finds none) films in the page:
+//! the page downscales each frame to luma and hands it over with [`App::camera_scan_frame`], at
+//! its own steady pace, one at a time; the frames go through the same [`LiveSession`] as the
+//! native camera's (two-frame agreement, cooldown), and the codes to act on come back as the
+//! command's answer. [`App::camera_stop`] ends that session too.
+//!
 //! With [`crate::Config::camera_image`] set (the shell reads `RETOUR_CAMERA_IMAGE`), that picture
 //! is the camera: it is filmed at ~30 fps, for demos and tests on machines without a camera.
 //! Without a camera, every call answers a French [`AppError`] with a stable code (`no_camera`,
@@ -20,7 +26,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use retour_camera::{CameraError, FrameSource, StillImageSource};
-use retour_scan::{LiveConfig, LiveEvent, LiveScanner, ScanRead};
+use retour_scan::{LiveConfig, LiveEvent, LiveScanner, LiveSession, LumaFrame, ScanRead};
 use serde::Serialize;
 
 use crate::{App, AppError, AppResult, ErrorCode};
@@ -69,6 +75,12 @@ impl Drop for CameraRun {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// The WebView camera's decoding state: the live session and the clock its frames are timed by.
+pub(crate) struct WebviewScan {
+    session: LiveSession,
+    started: Instant,
 }
 
 /// What to film.
@@ -194,8 +206,46 @@ impl App {
         }
     }
 
+    /// Decodes one frame of the WebView camera: `luma` is `width` × `height` bytes of
+    /// luminance, row-major. Returns the codes to act on now (confirmed across frames, once per
+    /// cooldown, as with the native camera); the first frame after [`App::camera_stop`] starts a
+    /// new session.
+    pub fn camera_scan_frame(
+        &self,
+        width: u32,
+        height: u32,
+        luma: Vec<u8>,
+    ) -> AppResult<Vec<ScanRead>> {
+        let frame = LumaFrame::from_luma(width, height, luma).map_err(|_| {
+            AppError::new(
+                ErrorCode::ScanFailed,
+                "L'image de la caméra n'a pas la taille annoncée : elle est ignorée.",
+            )
+        })?;
+        let mut slot = self
+            .inner
+            .webview_scan
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let scan = slot.get_or_insert_with(|| WebviewScan {
+            session: LiveSession::new(LiveConfig::default()),
+            started: Instant::now(),
+        });
+        let captured_at_ms = scan.started.elapsed().as_millis() as u64;
+        // A frame the decoder gave up on is one frame lost, as with the native camera.
+        Ok(scan
+            .session
+            .frame(Arc::new(frame), captured_at_ms)
+            .unwrap_or_default())
+    }
+
     /// Stops the camera (nothing happens when none is running); returns once it is closed.
     pub fn camera_stop(&self) -> AppResult<()> {
+        self.inner
+            .webview_scan
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
         let running = self
             .inner
             .camera

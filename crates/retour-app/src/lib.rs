@@ -38,6 +38,7 @@
 //! | `request_unlock(email)` / `unlock_account(token)` | `()`; `invalid_token` in French | yes |
 //! | `cameras()` | `Vec<CameraInfo{id, name}>` (the still picture of `Config::camera_image` when set) | no |
 //! | `camera_start(device, on_frame, on_read)` / `camera_stop()` | `()`: preview JPEGs and code reads go to the callbacks from the camera's thread; one camera at a time; `no_camera`, `camera_unavailable`… in French | no |
+//! | `camera_scan_frame(width, height, luma)` | `Vec<ScanRead>`: one WebView camera frame through the live pipeline (two-frame agreement, cooldown); `camera_stop()` ends its session | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
@@ -63,7 +64,7 @@
 //! | `tracking` | `dossiers`, `dossier`, `preaccord_pdf` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
 //! | `account` | the e-mailed links: `request_password_reset`, `reset_password`, `request_unlock`, `unlock_account` |
-//! | `camera` | `cameras`, `camera_start`, `camera_stop` |
+//! | `camera` | `cameras`, `camera_start`, `camera_stop`, `camera_scan_frame` |
 //! | `scan` | [`scan_file`], [`scan_bytes`] |
 //! | `error` | [`AppError`] over the domain's [`ErrorCode`] |
 //! | `views` | the views and arguments the operations take and return |
@@ -118,6 +119,7 @@ struct Inner {
     edited: tokio::sync::Notify,
     log: Mutex<()>,
     camera: Mutex<Option<camera::CameraRun>>,
+    webview_scan: Mutex<Option<camera::WebviewScan>>,
 }
 
 /// The app's core, shared by every front end. Cheap to clone.

@@ -34,6 +34,6 @@ pub use file::{
 pub use format::CodeFormat;
 pub use frame::{FrameError, LumaFrame};
 pub use isolation::{DecodeEngine, IsolatedDecoder, IsolationError};
-pub use live::{LiveConfig, LiveConfirmer, LiveEvent, LiveScanner, LiveStats};
+pub use live::{LiveConfig, LiveConfirmer, LiveEvent, LiveScanner, LiveSession, LiveStats};
 pub use read::ScanRead;
 pub use wedge::{parse_burst, Keystroke, WedgeCode, WedgeKey, WedgeListener, WedgeOutcome};

@@ -4,6 +4,9 @@
 //!   arrives while the decoder is busy replaces the waiting one (no backlog, no latency build-up).
 //!   Decoding goes through [`IsolatedDecoder`], so a hung rxing call costs one frame, not the
 //!   scanner.
+//! - [`LiveSession`] is one camera's decoding state (the isolated decoder and the confirmer),
+//!   frame after frame: the scanner's thread runs one, and a caller that paces its own frames
+//!   (the WebView camera, whose frames come one command at a time) runs one directly.
 //! - [`LiveConfirmer`] is the pure rule: a 1D code seen on a single scan line is accepted when the
 //!   next frame sees it too, and a code is reported once, then not again while it stays in view
 //!   or until `cooldown_ms` after it was last seen.
@@ -99,6 +102,47 @@ impl LiveConfirmer {
         self.last_seen_ms
             .retain(|_, at| now_ms.saturating_sub(*at) < cooldown.saturating_mul(4).max(1));
         report
+    }
+}
+
+/// One camera's decoding state, frame after frame: the isolated decoder (a hung or crashing
+/// decode costs one frame) and the cross-frame confirmation and cooldown.
+pub struct LiveSession<E: DecodeEngine = FrameDecoder> {
+    decoder: IsolatedDecoder<E>,
+    confirmer: LiveConfirmer,
+}
+
+impl LiveSession {
+    /// A session with the production decoder.
+    pub fn new(config: LiveConfig) -> LiveSession {
+        LiveSession::with_engine(FrameDecoder::new(config.decoder), config)
+    }
+}
+
+impl<E: DecodeEngine> LiveSession<E> {
+    /// A session with any engine (tests use misbehaving ones).
+    pub fn with_engine(engine: E, config: LiveConfig) -> LiveSession<E> {
+        LiveSession {
+            decoder: IsolatedDecoder::new(engine, config.time_limit),
+            confirmer: LiveConfirmer::new(config.cooldown_ms, config.region_memory_ms),
+        }
+    }
+
+    /// Decodes the frame captured at `captured_at_ms` (the frames' own clock, increasing);
+    /// returns the codes to report now: confirmed across frames, once per cooldown.
+    pub fn frame(
+        &mut self,
+        frame: Arc<LumaFrame>,
+        captured_at_ms: u64,
+    ) -> Result<Vec<ScanRead>, IsolationError> {
+        let hint = self.confirmer.region_hint(captured_at_ms);
+        let decode = self.decoder.decode(frame, hint)?;
+        Ok(self
+            .confirmer
+            .observe(&decode, captured_at_ms)
+            .into_iter()
+            .map(ScanRead::classify)
+            .collect())
     }
 }
 
@@ -223,8 +267,7 @@ fn live_loop<E: DecodeEngine>(
     events: &Sender<LiveEvent>,
 ) {
     let (slot, wake) = shared;
-    let mut decoder = IsolatedDecoder::new(engine, config.time_limit);
-    let mut confirmer = LiveConfirmer::new(config.cooldown_ms, config.region_memory_ms);
+    let mut session = LiveSession::with_engine(engine, config);
     loop {
         let (frame, captured_at_ms) = {
             let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
@@ -238,20 +281,15 @@ fn live_loop<E: DecodeEngine>(
                 guard = wake.wait(guard).unwrap_or_else(PoisonError::into_inner);
             }
         };
-        let hint = confirmer.region_hint(captured_at_ms);
-        let outcome = decoder.decode(frame, hint);
-        let sent = match outcome {
-            Ok(decode) => confirmer
-                .observe(&decode, captured_at_ms)
-                .into_iter()
-                .all(|read| {
-                    events
-                        .send(LiveEvent::Code {
-                            read: ScanRead::classify(read),
-                            captured_at_ms,
-                        })
-                        .is_ok()
-                }),
+        let sent = match session.frame(frame, captured_at_ms) {
+            Ok(reads) => reads.into_iter().all(|read| {
+                events
+                    .send(LiveEvent::Code {
+                        read,
+                        captured_at_ms,
+                    })
+                    .is_ok()
+            }),
             Err(trouble) => events.send(LiveEvent::DecoderTrouble(trouble)).is_ok(),
         };
         {

@@ -32,7 +32,7 @@ tasks:
                puts it in ARCHITECTURE.md)
   demo         build and run the app (embedded demo backend, or --server URL)
   bindings     write ui/js/commands.js from the Tauri commands (--check: fail when stale)
-  bundle       build the installable package (.deb here) with tauri-cli
+  bundle       the production .deb (dist profile, no demo backend) with tauri-cli; --demo: the demo one
   bench-app    release-build figures: cold start, idle memory, scanner burst
   bench-cart   release-build figures: cart edit on a 500-line cart, sync of 500 ops on loopback,
                POST /cart/ops at 10 and 5,000 ops of history

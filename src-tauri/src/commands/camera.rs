@@ -1,6 +1,7 @@
-//! The camera: which there are, start filming (previews and reads come as events), stop.
+//! The camera: which there are, start filming (previews and reads come as events), stop; and
+//! the WebView camera's frames, decoded one command at a time.
 
-use retour_app::{App, AppResult, CameraInfo};
+use retour_app::{App, AppResult, CameraInfo, ScanRead};
 use tauri::{AppHandle, State};
 
 use crate::events;
@@ -26,7 +27,18 @@ pub fn camera_start(
     )
 }
 
-/// Stops the camera.
+/// Decodes one frame the page filmed (`width` × `height` luma bytes): the codes to act on now.
+#[tauri::command(async)]
+pub fn camera_scan_frame(
+    app: State<'_, App>,
+    width: u32,
+    height: u32,
+    luma: Vec<u8>,
+) -> AppResult<Vec<ScanRead>> {
+    app.camera_scan_frame(width, height, luma)
+}
+
+/// Stops the camera (the native one, and the WebView camera's session).
 #[tauri::command(async)]
 pub fn camera_stop(app: State<'_, App>) -> AppResult<()> {
     app.camera_stop()

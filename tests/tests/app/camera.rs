@@ -120,3 +120,40 @@ fn image_bytes_are_scanned_without_a_file() -> Result<()> {
     );
     Ok(())
 }
+
+/// The WebView camera's frames (luma from the page) go through the native camera's live rules:
+/// the BL is reported once, not again while it stays in view (cooldown); `camera_stop` ends the
+/// session, so the next frame reports it again; a frame of the wrong size is a French error.
+#[test]
+fn webview_frames_give_the_bl_once_per_cooldown() -> Result<()> {
+    let dir = fast_tempdir()?;
+    let app = App::open(Config::new("http://127.0.0.1:9", dir.path().join("data")))
+        .map_err(|e| anyhow!("{e}"))?;
+    let picture = image::load_from_memory(&code128_png("00250001106")?)?.to_luma8();
+    let (width, height) = picture.dimensions();
+    let frame = || app.camera_scan_frame(width, height, picture.as_raw().clone());
+
+    let mut reads = Vec::new();
+    for _ in 0..4 {
+        reads.extend(frame().map_err(|e| anyhow!("{e}"))?);
+    }
+    assert_eq!(reads.len(), 1, "once while in view: {reads:?}");
+    match &reads[0].classification {
+        Some(ScannedCode::DeliveryNote(number)) => assert_eq!(number.as_str(), "250001106"),
+        other => panic!("not a BL: {other:?}"),
+    }
+
+    app.camera_stop().map_err(|e| anyhow!("{e}"))?;
+    let mut again = Vec::new();
+    for _ in 0..2 {
+        again.extend(frame().map_err(|e| anyhow!("{e}"))?);
+    }
+    assert_eq!(again.len(), 1, "a new session reads it again: {again:?}");
+
+    let error = app
+        .camera_scan_frame(width, height, vec![0; 10])
+        .err()
+        .context("a frame of the wrong size")?;
+    assert_eq!(error.code, retour_app::ErrorCode::ScanFailed, "{error}");
+    Ok(())
+}

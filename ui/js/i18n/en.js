@@ -197,4 +197,10 @@ export default {
   status_received: "Received on site",
   status_inspecting: "Quality control in progress",
   status_closed: "File closed",
+  // The WebView camera (parts/webcam.js).
+  webcamRefused: "Camera access was refused. Allow it in the device's settings, or import a photo of the code.",
+  webcamMissing: "No camera was found. Plug in a camera or import a photo of the code.",
+  webcamBusy: "The camera is used by another application. Close it and try again.",
+  webcamUnplugged: "The camera was unplugged or switched off. Plug it back in, then open the camera again.",
+  webcamFailed: "The camera does not answer. Try again, or import a photo of the code.",
 };

@@ -198,4 +198,10 @@ export default {
   status_received: "Prise en charge sur site",
   status_inspecting: "Contrôle qualité en cours",
   status_closed: "Dossier clôturé",
+  // The WebView camera (parts/webcam.js).
+  webcamRefused: "L'accès à la caméra a été refusé. Autorisez-le dans les réglages de l'appareil, ou importez une photo du code.",
+  webcamMissing: "Aucune caméra n'a été trouvée. Branchez une caméra ou importez une photo du code.",
+  webcamBusy: "La caméra est déjà utilisée par une autre application. Fermez-la puis réessayez.",
+  webcamUnplugged: "La caméra a été débranchée ou coupée. Rebranchez-la puis rouvrez la caméra.",
+  webcamFailed: "La caméra ne répond pas. Réessayez, ou importez une photo du code.",
 };

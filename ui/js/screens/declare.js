@@ -11,11 +11,15 @@ import { h, toast, errorText } from "../dom.js";
 import { icon } from "../icons.js";
 import { resolveCode } from "../parts/resolve-code.js";
 import { blRow, blHelp } from "../parts/delivery-note.js";
+import { useWebcam, startWebcam } from "../parts/webcam.js";
 
 let cameraRunning = false;
 let stopFrames = null;
+let webcam = null;
 
 async function stopCamera() {
+  if (webcam) webcam.stop();
+  webcam = null;
   if (stopFrames) (await stopFrames)();
   stopFrames = null;
   if (cameraRunning) {
@@ -32,14 +36,24 @@ document.addEventListener("retour:leave", stopCamera);
 function scanSection() {
   const preview = h("img", { id: "camera-preview", class: "camera-preview", alt: t("cameraWaiting"), hidden: true });
   const cameraButton = h("button", { id: "camera-toggle", class: "secondary big", type: "button" }, icon("camera"), t("openCamera"));
+  const closed = () => cameraButton.replaceChildren(icon("camera"), t("openCamera"));
   cameraButton.addEventListener("click", async () => {
-    if (cameraRunning) {
+    if (cameraRunning || webcam) {
       await stopCamera();
       preview.hidden = true;
-      cameraButton.replaceChildren(icon("camera"), t("openCamera"));
+      closed();
       return;
     }
     try {
+      if (await useWebcam()) {
+        webcam = await startWebcam({
+          onRead: (read) => resolveCode(read.text),
+          onEnd: (message) => { webcam = null; closed(); showError({ message }); },
+        });
+        preview.after(webcam.preview);
+        cameraButton.replaceChildren(icon("close"), t("closeCamera"));
+        return;
+      }
       stopFrames = on(EVENTS.camera, (frame) => {
         preview.src = `data:image/jpeg;base64,${frame.jpeg_base64 ?? frame.jpeg ?? frame}`;
         preview.hidden = false;
