@@ -5,7 +5,9 @@
 //! `tauri-driver` on a free port, and the app with `RETOUR_SERVER` and `RETOUR_DATA_DIR` pointing
 //! at them. Waits are bounded polls on the DOM, never fixed sleeps. Screenshots of every screen at
 //! phone and desktop sizes go to `target/screenshots/` (`cargo xtask screenshots` refreshes the
-//! committed copies in `docs/screenshots/`).
+//! committed copies in `docs/screenshots/`). Each screenshot is followed by the layout and
+//! accessibility check (`tests/ui-check/layout-check.js`, with axe-core) at the same size: a
+//! screen that fails it fails the scenario.
 //!
 //! The tests need a display (`cargo xtask test` runs them under Xvfb with a D-Bus session and an
 //! unlocked keyring) and `tauri-driver` (installed by `cargo xtask setup`).
@@ -31,6 +33,9 @@ const POLL: Duration = Duration::from_millis(50);
 /// Phone and desktop window sizes of the screenshots.
 const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 800);
+
+/// The layout and accessibility check run in the page after each screenshot.
+const LAYOUT_CHECK: &str = include_str!("../ui-check/layout-check.js");
 
 /// The workspace root.
 fn root() -> PathBuf {
@@ -476,8 +481,33 @@ impl Window {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(png.as_str().context("screenshot")?)?;
             std::fs::write(dir.join(format!("{name}-{suffix}.png")), bytes)?;
+            self.check_layout(&format!("{name}-{suffix}"))?;
         }
         eprintln!("screenshots {name}: {:?}", started.elapsed());
+        Ok(())
+    }
+
+    /// The problems the layout and accessibility check finds on the current screen (axe-core is
+    /// injected into the page first, once per page).
+    fn layout_problems(&self) -> Result<Vec<String>> {
+        let has_axe = "return typeof window.axe === 'object'";
+        if self.js(has_axe, json!([]))? != json!(true) {
+            let path = root().join("tests/ui-check/node_modules/axe-core/axe.min.js");
+            let axe = std::fs::read_to_string(&path)
+                .with_context(|| format!("{} (cargo xtask setup installs it)", path.display()))?;
+            if self.js(&format!("{axe}\n{has_axe};"), json!([]))? != json!(true) {
+                bail!("axe-core did not load in the page");
+            }
+        }
+        Ok(serde_json::from_value(self.js(LAYOUT_CHECK, json!([]))?)?)
+    }
+
+    /// Fails, listing the problems, when the current screen does not pass the layout check.
+    fn check_layout(&self, screen: &str) -> Result<()> {
+        let problems = self.layout_problems()?;
+        if !problems.is_empty() {
+            bail!("layout check of {screen}:\n  {}", problems.join("\n  "));
+        }
         Ok(())
     }
 
@@ -884,6 +914,71 @@ fn declare_send_and_track_a_return() -> Result<()> {
     })
 }
 
+/// The layout check can fail: a box planted over the login button makes it report that button
+/// as hidden, a box wider than the window an overflow, and pale text axe-core's contrast rule.
+#[test]
+fn the_layout_check_fails_on_a_planted_overlap_overflow_and_pale_text() -> Result<()> {
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        let w = &world.window;
+        w.on_screen("login")?;
+        w.find("#login-submit")?;
+        let names_button = |problems: &[String]| {
+            problems
+                .iter()
+                .any(|p| p.starts_with("hidden control: button#login-submit"))
+        };
+        let before = w.layout_problems()?;
+        if names_button(&before) {
+            bail!("the login button is reported before anything covers it: {before:?}");
+        }
+        w.js(
+            "const b = document.getElementById('login-submit').getBoundingClientRect(); \
+             const cover = document.createElement('div'); cover.id = 'planted'; \
+             Object.assign(cover.style, {position: 'fixed', left: b.left + 'px', top: b.top + 'px', \
+               width: b.width + 'px', height: b.height + 'px', background: '#fff', zIndex: 50}); \
+             document.body.append(cover);",
+            json!([]),
+        )?;
+        let covered = w.layout_problems()?;
+        if !covered.iter().any(|p| {
+            p.starts_with("hidden control: button#login-submit") && p.contains("div#planted")
+        }) {
+            bail!("the planted box over the login button is not reported: {covered:?}");
+        }
+        w.js(
+            "document.getElementById('planted').remove(); \
+             const wide = document.createElement('p'); wide.id = 'too-wide'; wide.textContent = 'trop large'; \
+             wide.style.width = (window.innerWidth + 200) + 'px'; document.getElementById('screen').append(wide);",
+            json!([]),
+        )?;
+        let wide = w.layout_problems()?;
+        if !wide.iter().any(|p| p.starts_with("overflow: the page is"))
+            || !wide
+                .iter()
+                .any(|p| p.contains("p#too-wide") && p.contains("sticks out"))
+        {
+            bail!("the planted overflow is not reported: {wide:?}");
+        }
+        w.js(
+            "document.getElementById('too-wide').remove(); \
+             const pale = document.createElement('p'); pale.id = 'pale'; pale.textContent = 'texte pâle'; \
+             Object.assign(pale.style, {color: '#c8c8c8', background: '#ffffff'}); \
+             document.getElementById('screen').append(pale);",
+            json!([]),
+        )?;
+        let pale = w.layout_problems()?;
+        if !pale
+            .iter()
+            .any(|p| p.starts_with("axe color-contrast") && p.contains("#pale"))
+        {
+            bail!("the planted pale text is not reported: {pale:?}");
+        }
+        w.window_close()
+    })
+}
+
 /// Outside opening hours the closed screen shows the week; tracking still works.
 #[test]
 fn closed_service_still_lets_tracking_work() -> Result<()> {
@@ -956,7 +1051,7 @@ fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
         w.click("#save-cart")?;
         w.until(
             "the offline state",
-            "return document.querySelector('#net.offline')",
+            "return !!document.querySelector('#net.offline')",
         )?;
         w.click(&format!("{line} .pill-choice:last-of-type"))?;
         let reason = w.until(
@@ -974,7 +1069,7 @@ fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
 
         world.server.restart()?;
         w.click("#save-cart")?;
-        w.until("everything synced again", "return document.getElementById('pending-count')?.textContent === '0' && document.querySelector('#net.online')")?;
+        w.until("everything synced again", "return document.getElementById('pending-count')?.textContent === '0' && !!document.querySelector('#net.online')")?;
         let cart = world
             .server
             .api(CUSTOMER, PASSWORD, "GET", "/api/v1/cart", None)?;

@@ -1,4 +1,5 @@
-//! Installs what a fresh machine lacks: Debian packages (when running as root) and cargo tools.
+//! Installs what a fresh machine lacks: Debian packages (when running as root), cargo tools and
+//! the pinned npm package of the real-window layout check (`tests/ui-check`, axe-core).
 //! Each step first checks whether it is needed, so a second run costs nothing.
 
 use std::process::{Command, Stdio};
@@ -26,7 +27,25 @@ const APT_PACKAGES: &[&str] = &[
 /// Installs the missing Debian packages, then the cargo tools.
 pub fn run() -> Result<()> {
     apt_packages()?;
-    tauri_driver()
+    tauri_driver()?;
+    ui_check()
+}
+
+/// axe-core, pinned by `tests/ui-check/package-lock.json`, which the real-window tests inject into
+/// the page: `npm ci` when its installed copy is missing.
+fn ui_check() -> Result<()> {
+    let package = crate::root().join("tests/ui-check");
+    if package.join("node_modules/axe-core/axe.min.js").exists() {
+        return Ok(());
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&package)
+        .status()?;
+    if !status.success() {
+        bail!("npm ci in {} failed: {status}", package.display());
+    }
+    Ok(())
 }
 
 /// `tauri-driver`, the WebDriver server the real-window tests drive the app through.
@@ -50,6 +69,7 @@ fn apt_packages() -> Result<()> {
         .iter()
         .copied()
         .filter(|p| !installed(p))
+        .chain(node_missing())
         .collect();
     if missing.is_empty() {
         return Ok(());
@@ -65,6 +85,24 @@ fn apt_packages() -> Result<()> {
     let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
     args.extend(&missing);
     apt(&args)
+}
+
+/// Node and npm, for `npm ci`: Debian's packages, unless the machine already has both (from
+/// whichever source).
+fn node_missing() -> Vec<&'static str> {
+    let found = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if found("node") && found("npm") {
+        Vec::new()
+    } else {
+        vec!["nodejs", "npm"]
+    }
 }
 
 fn apt(args: &[&str]) -> Result<()> {
