@@ -46,7 +46,7 @@ pub fn run() {
 fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::error::Error>> {
     webview::configure(app);
     let data_dir = shell::data_dir();
-    std::fs::create_dir_all(&data_dir)?;
+    retour_app::files::create_private_dir(&data_dir)?;
     let settings = shell::load_settings(&data_dir);
     let (server_url, demo) = match shell::configured_server(&settings) {
         Some(url) => (url, false),

@@ -133,12 +133,14 @@ impl Shell {
             != configured_server(&self.settings()).unwrap_or_default();
         let json = serde_json::to_vec_pretty(&settings)
             .map_err(|e| AppError::new(ErrorCode::Settings, e.to_string()))?;
-        std::fs::write(settings_path(&self.data_dir), json).map_err(|e| {
-            AppError::new(
-                ErrorCode::Settings,
-                format!("Impossible d'enregistrer les réglages : {e}"),
-            )
-        })?;
+        retour_app::files::write_atomically(&settings_path(&self.data_dir), &json).map_err(
+            |e| {
+                AppError::new(
+                    ErrorCode::Settings,
+                    format!("Impossible d'enregistrer les réglages : {e}"),
+                )
+            },
+        )?;
         if let Ok(mut current) = self.settings.lock() {
             *current = settings;
         }

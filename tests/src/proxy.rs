@@ -3,6 +3,10 @@
 //! the server handled the request, delay, or deliver a request twice. Faults are drawn from a
 //! seeded generator, so a failing run can be replayed.
 //!
+//! It can also answer some requests itself, as a misbehaving proxy or an overloaded server would
+//! ([`FaultProxy::answer`]: a 429 with `Retry-After`, a 408, an HTML error page…), before or
+//! after passing them to the server.
+//!
 //! It speaks just enough HTTP/1.1 for our client: one request per connection (it asks the
 //! server for `Connection: close`, so the client opens a new connection for each request).
 
@@ -48,8 +52,17 @@ pub struct FaultStats {
     pub refused: u64,
 }
 
+/// A canned answer for the requests whose request line starts with `prefix`.
+struct Canned {
+    prefix: String,
+    times: u32,
+    forward_first: bool,
+    response: Vec<u8>,
+}
+
 struct Control {
     down: bool,
+    canned: Vec<Canned>,
     rates: FaultRates,
     rng: StdRng,
     stats: FaultStats,
@@ -85,6 +98,7 @@ impl FaultProxy {
         let addr = listener.local_addr()?;
         let control = Arc::new(Mutex::new(Control {
             down: false,
+            canned: Vec::new(),
             rates: FaultRates::default(),
             rng: StdRng::seed_from_u64(seed),
             stats: FaultStats::default(),
@@ -119,10 +133,73 @@ impl FaultProxy {
         self.with(|c| c.rates = rates);
     }
 
+    /// Answers the next `times` requests whose request line starts with `prefix` (such as
+    /// `"POST /api/v1/return-requests"`) with `status`, the extra `headers` and `body`, without
+    /// passing them to the server.
+    pub fn answer(&self, prefix: &str, times: u32, status: u16, headers: &[&str], body: &str) {
+        self.answer_canned(prefix, times, false, status, headers, body);
+    }
+
+    /// Like [`answer`](FaultProxy::answer), but the server handles the request first: its answer
+    /// is lost and the client gets the canned one (a committed request answered by an error).
+    pub fn answer_after_server(
+        &self,
+        prefix: &str,
+        times: u32,
+        status: u16,
+        headers: &[&str],
+        body: &str,
+    ) {
+        self.answer_canned(prefix, times, true, status, headers, body);
+    }
+
+    /// Forgets the canned answers not yet given.
+    pub fn clear_answers(&self) {
+        self.with(|c| c.canned.clear());
+    }
+
+    fn answer_canned(
+        &self,
+        prefix: &str,
+        times: u32,
+        forward_first: bool,
+        status: u16,
+        headers: &[&str],
+        body: &str,
+    ) {
+        let mut response = format!("HTTP/1.1 {status} Canned\r\n");
+        for header in headers {
+            response.push_str(header);
+            response.push_str("\r\n");
+        }
+        response.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ));
+        self.with(|c| {
+            c.canned.push(Canned {
+                prefix: prefix.to_owned(),
+                times,
+                forward_first,
+                response: response.into_bytes(),
+            })
+        });
+    }
+
     /// What happened so far.
     pub fn stats(&self) -> FaultStats {
         self.with(|c| c.stats)
     }
+}
+
+fn take_canned(control: &Mutex<Control>, request: &[u8]) -> Option<(bool, Vec<u8>)> {
+    let mut c = control.lock().unwrap_or_else(|p| p.into_inner());
+    let canned = c
+        .canned
+        .iter_mut()
+        .find(|k| k.times > 0 && request.starts_with(k.prefix.as_bytes()))?;
+    canned.times -= 1;
+    Some((canned.forward_first, canned.response.clone()))
 }
 
 fn draw(control: &Mutex<Control>) -> Option<Fault> {
@@ -176,6 +253,14 @@ async fn handle(
     let Some(request) = read_request(&mut client).await? else {
         return Ok(());
     };
+    if let Some((forward_first, response)) = take_canned(&control, &request) {
+        if forward_first {
+            forward(&request, upstream).await?;
+        }
+        client.write_all(&response).await?;
+        client.shutdown().await?;
+        return Ok(());
+    }
     let Some(fault) = draw(&control) else {
         return Ok(());
     };

@@ -86,8 +86,7 @@ impl App {
     pub async fn request_password_reset(&self, email: &str) -> AppResult<()> {
         let email = email_of(email)?;
         self.inner
-            .session
-            .client()
+            .client
             .forgot_password(&email)
             .await
             .map_err(link_error)?;
@@ -108,8 +107,7 @@ impl App {
         check_new_password(new_password)
             .map_err(|weak| AppError::new(weak.code(), weak.message()))?;
         self.inner
-            .session
-            .client()
+            .client
             .reset_password(&token, new_password)
             .await
             .map_err(link_error)?;
@@ -122,8 +120,7 @@ impl App {
     pub async fn request_unlock(&self, email: &str) -> AppResult<()> {
         let email = email_of(email)?;
         self.inner
-            .session
-            .client()
+            .client
             .request_unlock(&email)
             .await
             .map_err(link_error)?;
@@ -134,12 +131,7 @@ impl App {
     /// Unlocks the account with the code (or the whole link) of the unlock e-mail.
     pub async fn unlock_account(&self, token: &str) -> AppResult<()> {
         let token = token_of(token)?;
-        self.inner
-            .session
-            .client()
-            .unlock(&token)
-            .await
-            .map_err(link_error)?;
+        self.inner.client.unlock(&token).await.map_err(link_error)?;
         self.log("compte déverrouillé");
         Ok(())
     }

@@ -21,7 +21,7 @@ impl App {
         let account = self.account_opt();
         let fetched = match &account {
             Some(a) => a.engine.pull_service().await,
-            None => self.inner.session.client().service().await,
+            None => self.inner.client.service().await,
         };
         let answer = online_else_cached(fetched, || {
             let Some(account) = &account else {

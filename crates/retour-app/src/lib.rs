@@ -17,7 +17,7 @@
 //! | `App::open(Config)` | `App` (restores the last account and its kept session) | no |
 //! | `login(&LoginArgs{email, password, remember})` | [`SessionView`] (+ French `warning` when no keychain) | yes |
 //! | `login_sso(token, remember)` | [`SessionView`] | yes |
-//! | `logout()` | `()` (tokens forgotten here and in the keychain; the cart stays on disk) | best effort |
+//! | `logout()` | `()` (the server revokes the session, even with an expired access token; tokens forgotten here and in the keychain; the account's cart, BLs and files stay on disk but are unreachable through the app until it signs in again) | best effort |
 //! | `session()` | [`SessionView`] | no |
 //! | `service()` | [`ServiceView`]: open?, schedule rows in French, `next_change`; from cache + server clock offset when offline | yes, falls back to cache |
 //! | `delivery_notes(days)` | [`DeliveryNotesView`] | yes, falls back to cache |
@@ -45,16 +45,25 @@
 //! in-process with demo data and returns its URL, to put in [`Config::server_url`].
 //!
 //! # What is where
-//! One SQLite store per server and account under `data_dir/accounts/<server>/<email>.sqlite`;
-//! the name of the last account of a server in `data_dir/accounts/<server>/current`; PDFs in
-//! `data_dir/files/`; a small event log `data_dir/retour.log`. Tokens only ever go to the OS
+//! One SQLite store per server and account under `data_dir/accounts/<server>/<hash>.sqlite`
+//! (the hash of the server and the e-mail, so that no two accounts share a file; stores of
+//! earlier versions, named after the e-mail, are renamed on first open); the name of the last
+//! account of a server in `data_dir/accounts/<server>/current` (removed at logout); PDFs in
+//! `data_dir/files/`; a small event log `data_dir/retour.log`. Every folder is private to the
+//! user (0700) and every file too (0600); files other than the stores are replaced atomically
+//! (temporary file, fsync, rename) and only when their content changes.
+//!
+//! Each account has its own session and sync engine: switching accounts (a login as someone
+//! else, a single sign-on link) stops the previous account's engine and forgets its session in
+//! memory, so nothing running for one account ever uses another's token or store. Tokens only ever go to the OS
 //! keychain (entry `retour` / `<server>|<email>`), and only with "remember me".
 //!
 //! # Modules
 //! | module | holds |
 //! |---|---|
 //! | `config` | [`Config`], [`TokenStoreChoice`], [`default_data_dir`] |
-//! | `accounts` | the data folder: `App::open`, one store per server and account, the event log |
+//! | `accounts` | the data folder: `App::open`, one store, session and engine per server and account, the event log |
+//! | `files` | atomic, private writes of the files beside the stores |
 //! | `session` | `login`, `login_sso`, `logout`, `session` |
 //! | `online` | "ask the server, else answer from the cache", for every read that works offline |
 //! | `catalog` | `service`, `delivery_notes`, `delivery_note`, `lookup`, `reasons`, [`validate_bl_number`] |
@@ -79,6 +88,7 @@ mod cart_view;
 mod catalog;
 mod config;
 mod error;
+pub mod files;
 mod online;
 mod scan;
 mod send;
@@ -92,7 +102,7 @@ pub mod demo;
 
 use std::sync::{Arc, Mutex};
 
-use retour_sync::{SessionKeeper, SyncState};
+use retour_sync::{ApiClient, SyncState, TokenStore};
 use tokio::sync::watch;
 
 pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
@@ -112,7 +122,10 @@ pub use retour_domain::api::{Dossier, Reason, ReturnRequest};
 
 struct Inner {
     config: Config,
-    session: Arc<SessionKeeper>,
+    /// The server's client, shared by every account's session.
+    client: ApiClient,
+    /// Where sessions are kept between runs.
+    tokens: TokenStore,
     account: Mutex<Option<Arc<accounts::Account>>>,
     status: Arc<watch::Sender<SyncState>>,
     warning: Mutex<Option<String>>,

@@ -78,6 +78,7 @@ impl App {
                     status: problem.status,
                     problem: Box::new(problem),
                     retry_after: None,
+                    from_problem_document: true,
                 }
                 .into())
             }
@@ -86,8 +87,11 @@ impl App {
                     "demande en attente de réseau (clé {})",
                     submission.idempotency_key
                 ));
+                // A 429 or a proxy's page after the retries is no refusal: the request waits.
+                let waiting =
+                    retour_sync::retry::verdict(&e) != retour_sync::retry::Verdict::GiveUp;
                 match AppError::from(e) {
-                    e if e.code == ErrorCode::Unreachable => Err(AppError::new(
+                    e if waiting || e.code == ErrorCode::Unreachable => Err(AppError::new(
                         ErrorCode::SendPending,
                         "Pas de réseau : votre demande est enregistrée sur l'appareil et sera \
                          envoyée automatiquement dès que possible.",

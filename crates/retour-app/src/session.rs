@@ -1,5 +1,8 @@
 //! Signing in and out: e-mail and password, the portal's single sign-on token, logout, and who
 //! is signed in.
+//!
+//! A login is made with a session of its own, bound to no account; once the server said who
+//! signed in, that account is opened (the previous one's engine stopped) and takes the session.
 
 use retour_sync::engine::lock;
 
@@ -22,9 +25,8 @@ impl App {
                 "Veuillez entrer un mot de passe",
             ));
         }
-        let result = self
-            .inner
-            .session
+        let login = self.login_session();
+        let result = login
             .login(
                 args.email.trim(),
                 &args.password,
@@ -32,17 +34,22 @@ impl App {
                 args.remember,
             )
             .await?;
-        self.after_login(result).await
+        self.after_login(&login, result).await
     }
 
     /// Signs in with a single sign-on token from the Autossimo portal.
     pub async fn login_sso(&self, token: &str, remember: bool) -> AppResult<SessionView> {
-        let result = self.inner.session.login_sso(token.trim(), remember).await?;
-        self.after_login(result).await
+        let login = self.login_session();
+        let result = login.login_sso(token.trim(), remember).await?;
+        self.after_login(&login, result).await
     }
 
-    async fn after_login(&self, result: retour_sync::LoginResult) -> AppResult<SessionView> {
-        let account = self.open_account(&result.user.email)?;
+    async fn after_login(
+        &self,
+        login: &retour_sync::SessionKeeper,
+        result: retour_sync::LoginResult,
+    ) -> AppResult<SessionView> {
+        let account = self.switch_to(login, &result.user.email)?;
         lock(&account.store).set_meta(
             META_USER,
             &serde_json::to_string(&result.user).map_err(AppError::local)?,
@@ -53,19 +60,24 @@ impl App {
         Ok(self.session())
     }
 
-    /// Signs out: the server is told (best effort), the tokens are forgotten here and in the
-    /// keychain. The account's cart stays on the device.
+    /// Signs out: the server is told (best effort; it revokes the session even when the access
+    /// token had expired), the tokens are forgotten here and in the keychain. The account's cart,
+    /// BLs and files stay on the device but nothing of them is shown until it signs in again.
     pub async fn logout(&self) -> AppResult<()> {
-        let result = self.inner.session.logout().await;
+        let Some(account) = self.account_opt() else {
+            return Ok(());
+        };
+        let result = account.session.logout(chrono::Utc::now()).await;
+        self.close_account()?;
         self.log("déconnexion");
         result.map_err(|e| AppError::new(ErrorCode::Keychain, e.to_string()))
     }
 
     /// Who is signed in, and any warning about the keychain.
     pub fn session(&self) -> SessionView {
-        let session = &self.inner.session;
         let account = self.account_opt();
-        let user = session.user().or_else(|| {
+        let session = account.as_ref().map(|a| a.session.clone());
+        let user = session.as_ref().and_then(|s| s.user()).or_else(|| {
             account.as_ref().and_then(|a| {
                 lock(&a.store)
                     .meta(META_USER)
@@ -75,10 +87,10 @@ impl App {
             })
         });
         SessionView {
-            signed_in: session.signed_in(),
-            email: session.email().or_else(|| account.map(|a| a.email.clone())),
+            signed_in: session.as_ref().is_some_and(|s| s.signed_in()),
+            email: account.map(|a| a.email.clone()),
             user,
-            remembered: session.remembered(),
+            remembered: session.as_ref().is_some_and(|s| s.remembered()),
             warning: self
                 .inner
                 .warning

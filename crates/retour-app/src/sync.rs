@@ -47,7 +47,7 @@ impl App {
             let mut failures: u32 = 0;
             loop {
                 let ok = match app.account_opt() {
-                    Some(account) if app.inner.session.signed_in() => {
+                    Some(account) if account.session.signed_in() => {
                         account.engine.sync_all().await.is_ok()
                     }
                     _ => true,

@@ -1,14 +1,14 @@
 //! Following the sent requests: the return files (dossiers) with their filters and pages, one
 //! file with its history, and the pré-accord PDF downloaded once into the data folder.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::Utc;
 use retour_sync::engine::lock;
 use retour_sync::DossierQuery;
 
 use crate::accounts::slug;
+use crate::files::{create_private_dir, write_atomically};
 use crate::online::online_else_kept;
 use crate::{App, AppError, AppResult, Dossier, DossiersArgs, DossiersView, ErrorCode};
 
@@ -80,20 +80,10 @@ impl App {
             })
             .await?;
         let dir = self.inner.config.data_dir.join("files");
-        std::fs::create_dir_all(&dir).map_err(AppError::local)?;
+        create_private_dir(&dir).map_err(AppError::local)?;
         let path = dir.join(format!("{name}.pdf"));
         write_atomically(&path, &bytes).map_err(AppError::local)?;
         lock(&account.store).save_file(&name, &path, "application/pdf", Utc::now())?;
         Ok(path)
     }
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("part");
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(tmp, path)
 }

@@ -190,6 +190,8 @@ error_codes! {
     NotInCart = "not_in_cart", None, "Cette ligne n'est pas dans le panier.";
     /// The app's settings cannot be saved.
     Settings = "settings", None, "Impossible d'enregistrer les réglages";
+    /// A plain `http://` server that is not this device.
+    InsecureServer = "insecure_server", None, "Adresse du serveur non sécurisée : utilisez https://. Une adresse http:// n'est acceptée que pour cet appareil (localhost, 127.0.0.1).";
     /// No return server is configured.
     NoServer = "no_server", None, "Aucun serveur de retours n'est configuré : indiquez son adresse (RETOUR_SERVER ou settings.json).";
     /// The in-process demo backend cannot start.

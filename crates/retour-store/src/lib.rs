@@ -151,6 +151,29 @@ const META_DEVICE: &str = "device_id";
 const META_CLOCK: &str = "clock_last";
 const META_CURSOR: &str = "pull_cursor";
 
+/// Makes the store file and its WAL files readable by the user only (0600), creating the store
+/// file so; SQLite gives the WAL files it creates the store file's permissions. A no-op off Unix.
+fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating it and its folder if needed) the store at `path`, durably.
     pub fn open(path: &Path) -> Result<Store> {
@@ -162,6 +185,7 @@ impl Store {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        make_private(path)?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

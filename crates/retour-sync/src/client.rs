@@ -32,6 +32,9 @@ pub enum ApiError {
         problem: Box<Problem>,
         /// The `Retry-After` the server asked for.
         retry_after: Option<Duration>,
+        /// Whether the body was a problem document (`false`: a proxy's page or an empty body,
+        /// the problem above made up from the status).
+        from_problem_document: bool,
     },
     /// The server answered 2xx with a body we cannot read.
     #[error("réponse du serveur illisible : {0}")]
@@ -190,11 +193,18 @@ impl ApiClient {
         .await
     }
 
-    /// `POST /api/v1/auth/logout`.
-    pub async fn logout(&self, token: &str) -> Result<(), ApiError> {
-        Self::send_raw(self.request(Method::POST, "/api/v1/auth/logout", Some(token)))
-            .await
-            .map(|_| ())
+    /// `POST /api/v1/auth/logout` with the access token, and the refresh token in the body so
+    /// that a server which revokes by refresh token can do so even when the access token expired.
+    pub async fn logout(&self, token: &str, refresh_token: &str) -> Result<(), ApiError> {
+        let body = RefreshRequest {
+            refresh_token: refresh_token.to_owned(),
+        };
+        Self::send_raw(
+            self.request(Method::POST, "/api/v1/auth/logout", Some(token))
+                .json(&body),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// A POST that needs no session and answers no body (the e-mailed links' endpoints).
@@ -377,7 +387,9 @@ fn unreachable(error: reqwest::Error) -> ApiError {
 }
 
 fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
-    let problem = serde_json::from_slice::<Problem>(body).unwrap_or_else(|_| {
+    let parsed = serde_json::from_slice::<Problem>(body).ok();
+    let from_problem_document = parsed.is_some();
+    let problem = parsed.unwrap_or_else(|| {
         // Not a problem document (a proxy's page…): the server's own code for that status.
         let code = ErrorCode::for_status(status.as_u16());
         Problem::new(status.as_u16(), code.as_str(), code.french())
@@ -385,18 +397,49 @@ fn status_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiErro
     let retry_after = headers
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+        .and_then(|v| retry_after(v, chrono::Utc::now()));
     ApiError::Status {
         status: status.as_u16(),
         problem: Box::new(problem),
         retry_after,
+        from_problem_document,
     }
+}
+
+/// A `Retry-After` value: delay-seconds or an HTTP date (a date in the past means now).
+fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after("Wed, 02 Dec 2026 10:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Wed, 02 Dec 2026 09:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
 
     #[test]
     fn a_non_problem_error_body_gets_a_french_problem_and_retry_after() {
@@ -408,7 +451,9 @@ mod tests {
                 status,
                 problem,
                 retry_after,
+                from_problem_document,
             } => {
+                assert!(!from_problem_document);
                 assert_eq!(status, 503);
                 assert_eq!(problem.code, "service_unavailable");
                 assert_eq!(retry_after, Some(Duration::from_secs(7)));

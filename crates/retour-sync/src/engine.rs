@@ -7,6 +7,7 @@
 //! [`Backoff`]; a 401 refreshes the session once.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
@@ -17,8 +18,8 @@ use tokio::sync::watch;
 
 use crate::cart_sync::{self, CartSync, Next};
 use crate::client::{ApiClient, ApiError};
-use crate::retry::{verdict, Backoff, Verdict};
-use crate::session::SessionKeeper;
+use crate::retry::{is_final_refusal, verdict, Backoff, Verdict};
+use crate::session::{not_signed_in, SessionKeeper};
 
 pub use crate::cart_sync::CartSyncReport;
 /// Days of delivery notes kept for offline use.
@@ -72,6 +73,8 @@ pub struct SyncEngine {
     status: Arc<watch::Sender<SyncState>>,
     run: tokio::sync::Mutex<()>,
     backoff: Mutex<Backoff>,
+    /// Set when the app leaves this account: nothing more is written or reported.
+    stopped: AtomicBool,
 }
 
 impl std::fmt::Debug for SyncEngine {
@@ -108,9 +111,37 @@ impl SyncEngine {
             status,
             run: tokio::sync::Mutex::new(()),
             backoff: Mutex::new(Backoff::INTERACTIVE),
+            stopped: AtomicBool::new(false),
         };
         engine.refresh_counts();
         engine
+    }
+
+    /// Stops the engine for good (the app switched to another account or signed out): a sync
+    /// running now ends at its next step without writing anything more to the store, and no
+    /// later call reaches the server or changes the shared state.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`stop`](SyncEngine::stop) was called.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    /// The store, to record an answer: refused once the engine is stopped.
+    fn store_to_write(&self) -> Result<MutexGuard<'_, Store>, ApiError> {
+        if self.is_stopped() {
+            return Err(not_signed_in());
+        }
+        Ok(lock(&self.store))
+    }
+
+    /// Changes the shared state, unless the engine is stopped (another account owns it now).
+    fn publish(&self, change: impl FnOnce(&mut SyncState) -> bool) {
+        if !self.is_stopped() {
+            self.status.send_if_modified(change);
+        }
     }
 
     /// Sets how requests are retried.
@@ -151,7 +182,7 @@ impl SyncEngine {
                 store.pending_submission_count().unwrap_or(0),
             )
         };
-        self.status.send_if_modified(|s| {
+        self.publish(|s| {
             let changed = s.pending_ops != ops || s.pending_sends != sends;
             s.pending_ops = ops;
             s.pending_sends = sends;
@@ -165,9 +196,10 @@ impl SyncEngine {
             Err(ApiError::Unreachable(m)) => (false, Some(format!("Hors ligne : {m}"))),
             Err(e) => (true, Some(e.to_string())),
         };
-        self.status.send_modify(|s| {
+        self.publish(|s| {
             s.online = Some(online);
             s.last_error = error;
+            true
         });
     }
 
@@ -180,6 +212,9 @@ impl SyncEngine {
         let backoff = self.backoff();
         let mut attempt = 0;
         loop {
+            if self.is_stopped() {
+                return Err(not_signed_in());
+            }
             let result = self.session.call(&f).await;
             match &result {
                 Err(e) if attempt + 1 < backoff.attempts => match verdict(e) {
@@ -229,7 +264,7 @@ impl SyncEngine {
                         })
                         .await?;
                     let ack = sync.pushed(answer.rejected).map_err(out_of_turn)?;
-                    lock(&self.store)
+                    self.store_to_write()?
                         .acknowledge(&ack.sent, &ack.rejected)
                         .map_err(store_error)?;
                     self.refresh_counts();
@@ -239,7 +274,8 @@ impl SyncEngine {
                         .call(|client, token| async move { client.pull_ops(&token, after).await })
                         .await?;
                     let merge = sync.pulled(page).map_err(out_of_turn)?;
-                    let new = lock(&self.store)
+                    let new = self
+                        .store_to_write()?
                         .merge_remote(&merge.ops, Some(merge.cursor))
                         .map_err(store_error)?;
                     sync.merged(new).map_err(out_of_turn)?;
@@ -264,14 +300,14 @@ impl SyncEngine {
         let reasons = self
             .call(|client, token| async move { client.reasons(&token).await })
             .await?;
-        lock(&self.store)
+        self.store_to_write()?
             .cache_put(CACHE_REASONS, &reasons, Utc::now())
             .map_err(store_error)?;
         let list = self
             .call(|client, token| async move { client.delivery_notes(&token, CACHED_DAYS).await })
             .await?;
         {
-            let mut store = lock(&self.store);
+            let mut store = self.store_to_write()?;
             store
                 .save_delivery_note_list(&list.items, Utc::now())
                 .map_err(store_error)?;
@@ -294,7 +330,7 @@ impl SyncEngine {
                 async move { client.delivery_note(&token, &number).await }
             })
             .await?;
-        lock(&self.store)
+        self.store_to_write()?
             .save_delivery_note(&note, Utc::now())
             .map_err(store_error)?;
         Ok(note)
@@ -326,7 +362,7 @@ impl SyncEngine {
         let after = Utc::now();
         let local_mid = before + (after - before) / 2;
         let offset = (info.now - local_mid).num_milliseconds();
-        let mut store = lock(&self.store);
+        let mut store = self.store_to_write()?;
         store
             .cache_put(CACHE_SERVICE, &info, Utc::now())
             .map_err(store_error)?;
@@ -355,8 +391,11 @@ impl SyncEngine {
         let backoff = self.backoff();
         let mut attempt = 0;
         let result = loop {
-            if let Err(e) = lock(&self.store).count_submission_attempt(&key) {
-                return SendOutcome::Pending(store_error(e));
+            let counted = self
+                .store_to_write()
+                .and_then(|mut store| store.count_submission_attempt(&key).map_err(store_error));
+            if let Err(e) = counted {
+                return SendOutcome::Pending(e);
             }
             let body = submission.body.clone();
             let key2 = key.clone();
@@ -390,9 +429,14 @@ impl SyncEngine {
         };
         self.note_result(&result);
         let now = Utc::now();
+        let mut store = match self.store_to_write() {
+            Ok(store) => store,
+            // Stopped while the request was out: the answer is left for this account's next
+            // sync, which re-sends with the same key and gets the same answer.
+            Err(e) => return SendOutcome::Pending(e),
+        };
         let outcome = match result {
             Ok(answer) => {
-                let mut store = lock(&self.store);
                 if let Err(e) = store.finish_submission_accepted(&key, &answer, now) {
                     return SendOutcome::Pending(store_error(e));
                 }
@@ -404,24 +448,20 @@ impl SyncEngine {
                 }
                 SendOutcome::Accepted(Box::new(answer))
             }
-            Err(ApiError::Status {
-                status, problem, ..
-            }) if (400..500).contains(&status)
-                && status != 401
-                && problem.code != "request_in_progress" =>
-            {
-                if let Err(e) = lock(&self.store).finish_submission_refused(
-                    &key,
-                    &problem.code,
-                    &problem.detail,
-                    now,
-                ) {
+            Err(e) if is_final_refusal(&e) && e.code() != Some("request_in_progress") => {
+                let ApiError::Status { problem, .. } = e else {
+                    return SendOutcome::Pending(e);
+                };
+                if let Err(e) =
+                    store.finish_submission_refused(&key, &problem.code, &problem.detail, now)
+                {
                     return SendOutcome::Pending(store_error(e));
                 }
                 SendOutcome::Refused(*problem)
             }
             Err(e) => SendOutcome::Pending(e),
         };
+        drop(store);
         self.refresh_counts();
         outcome
     }
@@ -430,7 +470,13 @@ impl SyncEngine {
     /// the last good sync.
     pub async fn sync_all(&self) -> Result<CartSyncReport, ApiError> {
         let _running = self.run.lock().await;
-        self.status.send_modify(|s| s.syncing = true);
+        if self.is_stopped() {
+            return Err(not_signed_in());
+        }
+        self.publish(|s| {
+            s.syncing = true;
+            true
+        });
         let result = async {
             // A request still waiting does not hold back the cart: both go on, and the first
             // failure is reported.
@@ -450,14 +496,20 @@ impl SyncEngine {
         .await;
         if result.is_ok() {
             let now = Utc::now();
-            let _ = lock(&self.store).set_meta(META_LAST_SYNC, &now.to_rfc3339());
-            self.status.send_modify(|s| {
+            if let Ok(mut store) = self.store_to_write() {
+                let _ = store.set_meta(META_LAST_SYNC, &now.to_rfc3339());
+            }
+            self.publish(|s| {
                 s.last_sync = Some(now);
                 s.online = Some(true);
                 s.last_error = None;
+                true
             });
         }
-        self.status.send_modify(|s| s.syncing = false);
+        self.publish(|s| {
+            s.syncing = false;
+            true
+        });
         self.refresh_counts();
         result
     }

@@ -1,11 +1,16 @@
 //! When to try a request again, and after how long: exponential backoff with jitter, sans-IO.
 //!
-//! Connection errors, timeouts, 5xx and 429 are worth another try (429 and 503 after their
-//! `Retry-After` if they give one); any other 4xx is a definitive answer and is never retried.
+//! Connection errors, timeouts, 5xx, 408 and 429 are worth another try (after their
+//! `Retry-After` if they give one), and so is any answer that is not the server's own: a 4xx
+//! without a problem document (a proxy's page) or with a code this version does not know. Only a
+//! problem document with a known final code is a definitive answer, never retried: so a request
+//! the server committed is never taken for refused because a proxy or a timeout answered.
 //! The delay is computed from the attempt number and a random number given by the caller, so the
 //! rule is tested without clocks or randomness.
 
 use std::time::Duration;
+
+use retour_domain::ErrorCode;
 
 use crate::client::ApiError;
 
@@ -61,17 +66,43 @@ pub enum Verdict {
     GiveUp,
 }
 
-/// Classifies an error: transient failures are retried, other 4xx never.
+/// Classifies an error: only the server's problem documents with a known final code give up.
 pub fn verdict(error: &ApiError) -> Verdict {
     match error {
         ApiError::Unreachable(_) => Verdict::Retry(None),
         ApiError::Status {
             status,
             retry_after,
-            ..
-        } if *status >= 500 || *status == 429 => Verdict::Retry(*retry_after),
-        _ => Verdict::GiveUp,
+            problem,
+            from_problem_document,
+        } => {
+            let code = problem.error_code();
+            let transient = *status >= 500
+                || matches!(*status, 408 | 429)
+                || !*from_problem_document
+                || matches!(code, ErrorCode::Other(_))
+                || matches!(
+                    code,
+                    ErrorCode::RequestTimeout
+                        | ErrorCode::TooManyRequests
+                        | ErrorCode::ServiceUnavailable
+                        | ErrorCode::InternalError
+                );
+            if transient {
+                Verdict::Retry(*retry_after)
+            } else {
+                Verdict::GiveUp
+            }
+        }
+        ApiError::Decode(_) | ApiError::LocalStorage(_) => Verdict::GiveUp,
     }
+}
+
+/// Whether an error is the server's definitive refusal (not a session problem): what is
+/// recorded as "refused" and never sent again.
+pub fn is_final_refusal(error: &ApiError) -> bool {
+    matches!(error, ApiError::Status { status, .. } if *status != 401)
+        && verdict(error) == Verdict::GiveUp
 }
 
 #[cfg(test)]
@@ -80,10 +111,15 @@ mod tests {
     use retour_domain::api::Problem;
 
     fn status(code: u16, retry_after: Option<u64>) -> ApiError {
+        problem(code, ErrorCode::for_status(code).as_str(), retry_after)
+    }
+
+    fn problem(code: u16, wire: &str, retry_after: Option<u64>) -> ApiError {
         ApiError::Status {
             status: code,
-            problem: Box::new(Problem::new(code, "x", "x")),
+            problem: Box::new(Problem::new(code, wire, "x")),
             retry_after: retry_after.map(Duration::from_secs),
+            from_problem_document: true,
         }
     }
 
@@ -102,10 +138,42 @@ mod tests {
             verdict(&status(429, Some(1))),
             Verdict::Retry(Some(Duration::from_secs(1)))
         );
-        for code in [400, 401, 403, 404, 409, 413, 422, 423] {
+        assert_eq!(verdict(&status(408, None)), Verdict::Retry(None));
+        for code in [400, 401, 403, 404, 413] {
             assert_eq!(verdict(&status(code, None)), Verdict::GiveUp, "{code}");
         }
+        for (code, wire) in [
+            (409, "quantity_exceeded"),
+            (422, "reason_required"),
+            (423, "account_locked"),
+        ] {
+            assert_eq!(
+                verdict(&problem(code, wire, None)),
+                Verdict::GiveUp,
+                "{wire}"
+            );
+        }
         assert_eq!(verdict(&ApiError::Decode("bad".into())), Verdict::GiveUp);
+    }
+
+    #[test]
+    fn only_the_servers_known_refusals_are_final() {
+        let proxy_page = ApiError::Status {
+            status: 403,
+            problem: Box::new(Problem::new(403, "forbidden", "x")),
+            retry_after: None,
+            from_problem_document: false,
+        };
+        assert_eq!(verdict(&proxy_page), Verdict::Retry(None));
+        assert!(!is_final_refusal(&proxy_page));
+        assert_eq!(
+            verdict(&problem(422, "photo_too_blurry", None)),
+            Verdict::Retry(None)
+        );
+        assert!(!is_final_refusal(&status(429, Some(2))));
+        assert!(!is_final_refusal(&status(408, None)));
+        assert!(!is_final_refusal(&status(401, None)));
+        assert!(is_final_refusal(&problem(422, "reason_required", None)));
     }
 
     #[test]

@@ -209,11 +209,16 @@ pub struct LoginResult {
     pub warning: Option<String>,
 }
 
-/// Keeps the session and makes authenticated calls, refreshing the tokens once on a 401.
+/// Keeps the session of one account and makes authenticated calls, refreshing the tokens once
+/// on a 401. A keeper made [`for_account`](SessionKeeper::for_account) only ever holds that
+/// account's tokens: a login or a hand-over for another account is refused, so a sync running
+/// for one account can never use another's token.
 pub struct SessionKeeper {
     client: ApiClient,
     server: String,
     store: TokenStore,
+    /// The account this keeper is bound to (lowercase), if any.
+    account: Option<String>,
     live: Mutex<Option<Live>>,
     refresh_lock: tokio::sync::Mutex<()>,
 }
@@ -237,19 +242,72 @@ pub fn not_signed_in() -> ApiError {
             "Vous n'êtes pas connecté : veuillez vous connecter.",
         )),
         retry_after: None,
+        from_problem_document: false,
+    }
+}
+
+/// The error of a login whose account is not the one the keeper is bound to.
+fn other_account() -> ApiError {
+    ApiError::Status {
+        status: 401,
+        problem: Box::new(Problem::new(
+            401,
+            "not_signed_in",
+            "Cette session appartient à un autre compte : veuillez vous reconnecter.",
+        )),
+        retry_after: None,
+        from_problem_document: false,
     }
 }
 
 impl SessionKeeper {
-    /// A keeper with no session yet.
+    /// A keeper with no session yet, for whichever account signs in (a login in progress).
     pub fn new(client: ApiClient, store: TokenStore) -> SessionKeeper {
         SessionKeeper {
             server: client.base_url().to_owned(),
             client,
             store,
+            account: None,
             live: Mutex::new(None),
             refresh_lock: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// A keeper with no session yet, bound to the account `email`.
+    pub fn for_account(client: ApiClient, store: TokenStore, email: &str) -> SessionKeeper {
+        SessionKeeper {
+            account: Some(email.to_lowercase()),
+            ..SessionKeeper::new(client, store)
+        }
+    }
+
+    /// The account this keeper is bound to, if any.
+    pub fn account(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    fn accepts(&self, email: &str) -> bool {
+        self.account
+            .as_deref()
+            .is_none_or(|bound| bound == email.to_lowercase())
+    }
+
+    /// Takes the session `from` holds (a login just made with an unbound keeper), if it is this
+    /// keeper's account; `false` otherwise, and nothing changes.
+    pub fn take_over(&self, from: &SessionKeeper) -> bool {
+        match from.live() {
+            Some(live) if self.accepts(&live.email) => {
+                self.set_live(Some(live));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets the session in this process only (the keychain keeps it): for an account the
+    /// app switched away from, so that nothing still running for it can call the server.
+    pub fn forget(&self) {
+        self.set_live(None);
     }
 
     /// The API client.
@@ -295,6 +353,9 @@ impl SessionKeeper {
 
     /// Restores the session kept in the keychain for `email`; `Ok(false)` when none is kept.
     pub fn restore(&self, email: &str, user: Option<User>) -> Result<bool, KeychainError> {
+        if !self.accepts(email) {
+            return Ok(false);
+        }
         match self.store.load(&self.server, email)? {
             Some(tokens) => {
                 self.set_live(Some(Live {
@@ -323,17 +384,20 @@ impl SessionKeeper {
             device_name: Some(device_name.to_owned()),
         };
         let session = self.client.login(&body).await?;
-        Ok(self.adopt(session, remember))
+        self.adopt(session, remember)
     }
 
     /// Signs in with a single sign-on token from the Autossimo portal.
     pub async fn login_sso(&self, token: &str, remember: bool) -> Result<LoginResult, ApiError> {
         let session = self.client.login_sso(token).await?;
-        Ok(self.adopt(session, remember))
+        self.adopt(session, remember)
     }
 
-    fn adopt(&self, session: Session, remember: bool) -> LoginResult {
+    fn adopt(&self, session: Session, remember: bool) -> Result<LoginResult, ApiError> {
         let email = session.user.email.clone();
+        if !self.accepts(&email) {
+            return Err(other_account());
+        }
         let tokens = SavedTokens::from(&session);
         let mut warning = None;
         let mut remembered = false;
@@ -352,19 +416,31 @@ impl SessionKeeper {
             tokens,
             remember: remembered,
         }));
-        LoginResult {
+        Ok(LoginResult {
             user: session.user,
             remembered,
             warning,
-        }
+        })
     }
 
     /// Signs out: tells the server (best effort), forgets the tokens here and in the keychain.
-    pub async fn logout(&self) -> Result<(), KeychainError> {
+    /// An expired access token is refreshed first, so that the server revokes the session (and
+    /// its refresh token) even after a long time offline.
+    pub async fn logout(&self, now: DateTime<Utc>) -> Result<(), KeychainError> {
         let Some(live) = self.live() else {
             return Ok(());
         };
-        let _ = self.client.logout(&live.tokens.access_token).await;
+        let access = if live.tokens.access_expires_at <= now {
+            self.refresh_after(&live.tokens.access_token)
+                .await
+                .unwrap_or(live.tokens.access_token.clone())
+        } else {
+            live.tokens.access_token.clone()
+        };
+        let refresh = self.live().map_or(live.tokens.refresh_token.clone(), |l| {
+            l.tokens.refresh_token
+        });
+        let _ = self.client.logout(&access, &refresh).await;
         self.set_live(None);
         self.store.delete(&self.server, &live.email)
     }
@@ -414,28 +490,33 @@ impl SessionKeeper {
                 }));
                 Ok(access)
             }
-            Err(
-                e @ ApiError::Status {
-                    status: 400..=499, ..
-                },
-            ) => {
+            Err(e) if ends_session(&e) => {
                 // The refresh token is dead: sign out here too.
                 self.set_live(None);
                 let _ = self.store.delete(&self.server, &live.email);
-                Err(match e {
-                    ApiError::Status { .. } => ApiError::Status {
-                        status: 401,
-                        problem: Box::new(Problem::new(
-                            401,
-                            "session_expired",
-                            "Votre session a expiré : veuillez vous reconnecter.",
-                        )),
-                        retry_after: None,
-                    },
-                    other => other,
+                Err(ApiError::Status {
+                    status: 401,
+                    problem: Box::new(Problem::new(
+                        401,
+                        "session_expired",
+                        "Votre session a expiré : veuillez vous reconnecter.",
+                    )),
+                    retry_after: None,
+                    from_problem_document: false,
                 })
             }
             Err(other) => Err(other),
         }
     }
+}
+
+/// Whether a refresh failure means the session is over: only the server's own `invalid_token`
+/// or `token_reused`. Anything else (a lost answer, a proxy's page, a 5xx, a 429) keeps the
+/// session, to be refreshed at the next call.
+fn ends_session(error: &ApiError) -> bool {
+    matches!(
+        error,
+        ApiError::Status { problem, from_problem_document: true, .. }
+            if matches!(problem.code.as_str(), "invalid_token" | "token_reused")
+    )
 }

@@ -78,3 +78,87 @@ fn killed_editor_never_loses_a_committed_op() -> Result<()> {
     ensure!(!committed.is_empty(), "the editor never committed anything");
     Ok(())
 }
+
+/// Kills `retour cart set` at random moments of its start-up and edit, `RETOUR_KILLS` times
+/// (60 by default; `cargo xtask soak` asks for 1,000): after each kill the app still knows its
+/// account (never signed out) and shows the cart, and the account file was never rewritten
+/// (it is only written when it changes, atomically).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kills_at_start_up_never_sign_out_nor_hide_the_cart() -> Result<()> {
+    let kills: u64 = std::env::var("RETOUR_KILLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let seed: u64 = std::env::var("RETOUR_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(11);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let server = retour_tests::TestServer::start().await?;
+    // The device signs in and puts a line in its cart, then quits: only the killed CLI and the
+    // check below ever open its folder.
+    let device = retour_tests::Device::new(&server.url)?;
+    device.login().await?;
+    let lines = retour_tests::eligible_lines(&device.app)?;
+    let line = lines.first().context("an eligible line")?.clone();
+    device.add_one(&line).await?;
+    let current = device
+        .app
+        .store_path(retour_tests::EMAIL)
+        .with_file_name("current");
+    let tokens = device.tokens.clone();
+    let dir = retour_tests::fast_tempdir()?;
+    // The store and its WAL are idle and consistent; the shared-memory index is rebuilt.
+    for file in retour_tests::files_under(device.dir())
+        .into_iter()
+        .filter(|f| !f.to_string_lossy().ends_with("-shm"))
+    {
+        let to = dir.path().join(file.strip_prefix(device.dir())?);
+        std::fs::create_dir_all(to.parent().context("parent")?)?;
+        std::fs::copy(&file, &to)?;
+    }
+    let current = dir.path().join(current.strip_prefix(device.dir())?);
+    drop(device);
+    let written = std::fs::metadata(&current)?.modified()?;
+    let data = dir.path().to_str().context("utf-8 path")?.to_owned();
+    let started = Instant::now();
+    for round in 0..kills {
+        let qty = 1 + (round % u64::from(line.2.max(1))) as u32;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_retour-under-test"))
+            .args(["--server", &server.url, "--data-dir", &data, "cart", "set"])
+            .args([&line.0, &line.1.to_string(), "--qty", &qty.to_string()])
+            .env_remove("RETOUR_SERVER")
+            .env_remove("RETOUR_DATA_DIR")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting the CLI")?;
+        std::thread::sleep(Duration::from_micros(rng.random_range(0..40_000)));
+        child.kill()?;
+        child.wait()?;
+        let name = std::fs::read_to_string(&current)
+            .with_context(|| format!("kill {round}: the account file"))?;
+        ensure!(
+            name == retour_tests::EMAIL,
+            "kill {round}: account file holds {name:?}"
+        );
+        let app = retour_tests::open_app(&server.url, dir.path(), &tokens)?;
+        ensure!(
+            app.session().email.as_deref() == Some(retour_tests::EMAIL),
+            "kill {round}: signed out"
+        );
+        let cart = app
+            .cart()
+            .map_err(|e| anyhow::anyhow!("kill {round}: {e}"))?;
+        ensure!(cart.count >= 1, "kill {round}: the cart is hidden");
+    }
+    ensure!(
+        std::fs::metadata(&current)?.modified()? == written,
+        "the account file was rewritten though the account did not change"
+    );
+    println!(
+        "{kills} start-up kills, never signed out, {:?}",
+        started.elapsed()
+    );
+    Ok(())
+}

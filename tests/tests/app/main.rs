@@ -6,6 +6,7 @@ mod account_links;
 mod camera;
 mod cli;
 mod demo_backend;
+mod edges;
 mod exactly_once;
 mod keychain;
 mod kill9;
