@@ -86,3 +86,15 @@ fn the_cart_merge_migration_fills_the_state_of_carts_made_before_it() {
     })
     .unwrap();
 }
+
+#[test]
+fn the_writer_syncs_every_commit_and_readers_do_not_need_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("retour.db")).unwrap();
+    // 2 = FULL, 1 = NORMAL.
+    let synchronous = |c: &super::Conn<'_>| -> DbResult<i64> {
+        Ok(c.c.pragma_query_value(None, "synchronous", |r| r.get(0))?)
+    };
+    assert_eq!(db.write(synchronous).unwrap(), 2);
+    assert_eq!(db.read(synchronous).unwrap(), 1);
+}

@@ -1,6 +1,8 @@
 //! The test harness: a served backend over a temporary directory, and request helpers.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 use reqwest::{Method, StatusCode};
 use retour_mail::spool_reader::{self, ReadMail};
@@ -56,12 +58,37 @@ pub async fn start() -> Server {
     start_with(|_| {}).await
 }
 
+/// A clock the test moves forward: the real time plus an offset.
+#[derive(Clone, Default)]
+pub struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    /// Moves the clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.0.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+    }
+
+    fn clock(&self) -> retour_server::Clock {
+        let offset = self.0.clone();
+        Arc::new(move || {
+            chrono::Utc::now() + chrono::Duration::milliseconds(offset.load(Ordering::SeqCst))
+        })
+    }
+}
+
 /// Starts a server after letting `adjust` change the test configuration.
 pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
+    start_with_clock(adjust, &TestClock::default()).await
+}
+
+/// Starts a server whose clock is `clock`, after letting `adjust` change the configuration.
+pub async fn start_with_clock(adjust: impl FnOnce(&mut Config), clock: &TestClock) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_dir(dir.path());
     adjust(&mut config);
-    let state = AppState::new(config).expect("state");
+    let state = AppState::new(config)
+        .expect("state")
+        .with_clock(clock.clock());
     let running = RunningServer::start_demo(state.clone())
         .await
         .expect("server");
@@ -173,13 +200,20 @@ impl Server {
         self.send(request).await
     }
 
-    /// The `.eml` files of the spool, oldest first.
+    /// Sends what the outbox holds now (as the server's sender does), so the spool is complete.
+    pub fn deliver_mail(&self) -> usize {
+        retour_server::mail::deliver_due(&self.state).expect("the outbox delivers")
+    }
+
+    /// The `.eml` files of the spool, oldest first, once the outbox is delivered.
     pub fn mails(&self) -> Vec<PathBuf> {
+        self.deliver_mail();
         spool_reader::spool_files(&self.state.config().mail_spool).expect("the spool")
     }
 
-    /// The newest message of the spool.
+    /// The newest message of the spool, once the outbox is delivered.
     pub fn last_mail(&self) -> ReadMail {
+        self.deliver_mail();
         spool_reader::newest(&self.state.config().mail_spool).expect("a message in the spool")
     }
 
