@@ -104,15 +104,18 @@ impl TestServer {
             .with_context(|| format!("rebinding {}", self.addr))
     }
 
-    /// The `.eml` files of the server's mail spool, oldest first.
+    /// The `.eml` files of the server's mail spool, oldest first, once its outbox is delivered.
     pub fn mail_files(&self) -> Result<Vec<PathBuf>> {
+        retour_server::mail::deliver_due(self.state())?;
         Ok(spool_reader::spool_files(
             &self.state().config().mail_spool,
         )?)
     }
 
-    /// The newest e-mail of the server's spool, as a mail client reads it.
+    /// The newest e-mail of the server's spool, as a mail client reads it, once its outbox is
+    /// delivered.
     pub fn last_mail(&self) -> Result<ReadMail> {
+        retour_server::mail::deliver_due(self.state())?;
         Ok(spool_reader::newest(&self.state().config().mail_spool)?)
     }
 }

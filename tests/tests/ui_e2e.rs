@@ -221,6 +221,7 @@ impl Server {
 impl Server {
     /// The `…<action>?token=…` link of the newest e-mail in the server's spool.
     fn last_mail_link(&self, action: &str) -> Result<String> {
+        retour_server::mail::deliver_due(self.running.state())?;
         let mail = spool_reader::newest(&self.running.state().config().mail_spool)?;
         mail.link(action)
             .map(str::to_owned)

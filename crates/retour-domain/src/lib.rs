@@ -4,7 +4,7 @@
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
 //! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
-//! policy, and the return API's wire types.
+//! policy, the delays of failed logins, and the return API's wire types.
 
 pub mod api;
 pub mod bl;
@@ -16,6 +16,7 @@ pub mod eligibility;
 pub mod error_code;
 pub mod grouping;
 pub mod hours;
+pub mod lockout;
 pub mod money;
 #[cfg(feature = "openapi")]
 mod openapi;

@@ -1,9 +1,7 @@
 //! Credentials: Argon2id password hashes, random opaque tokens stored as SHA-256 hashes, the
-//! portal's SSO tokens (HS256 JWT) and the login throttles.
+//! portal's SSO tokens (HS256 JWT) and the key an e-mail is counted under.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -19,10 +17,6 @@ pub const ACCESS_TTL: Duration = Duration::minutes(15);
 pub const REFRESH_TTL: Duration = Duration::days(30);
 /// How long an e-mailed link works.
 pub const LINK_TTL: Duration = Duration::hours(1);
-/// Consecutive failures that lock an account.
-pub const MAX_FAILURES: u32 = 5;
-/// How long a lock lasts.
-pub const LOCK_TTL: Duration = Duration::minutes(15);
 /// The longest life an SSO token may have.
 pub const SSO_MAX_TTL: Duration = Duration::minutes(5);
 
@@ -70,6 +64,12 @@ pub fn new_token() -> String {
 /// How a token is stored: its SHA-256, in hex.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The key an e-mail is counted under (throttles, failed logins): the SHA-256 of the trimmed,
+/// lower-cased address, so that every key has the same small size whatever the client sent.
+pub fn email_key(email: &str) -> [u8; 32] {
+    Sha256::digest(email.trim().to_lowercase().as_bytes()).into()
 }
 
 /// The claims of the portal's SSO token.
@@ -137,53 +137,6 @@ pub fn decode_sso(
     Ok(claims)
 }
 
-/// Fixed one-minute windows of login attempts, per client address and per e-mail.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    per_ip: Mutex<HashMap<IpAddr, (i64, u32)>>,
-    per_account: Mutex<HashMap<String, (i64, u32)>>,
-}
-
-impl LoginThrottle {
-    /// Counts an attempt; `false` when the address or the account is over its limit this minute.
-    pub fn allow(
-        &self,
-        ip: Option<IpAddr>,
-        email: &str,
-        now: DateTime<Utc>,
-        per_ip: u32,
-        per_account: u32,
-    ) -> bool {
-        let minute = now.timestamp() / 60;
-        let ip_ok = ip.is_none_or(|ip| bump(&self.per_ip, ip, minute, per_ip));
-        let account_ok = bump(
-            &self.per_account,
-            email.trim().to_lowercase(),
-            minute,
-            per_account,
-        );
-        ip_ok && account_ok
-    }
-}
-
-fn bump<K: std::hash::Hash + Eq>(
-    map: &Mutex<HashMap<K, (i64, u32)>>,
-    key: K,
-    minute: i64,
-    limit: u32,
-) -> bool {
-    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() > 100_000 {
-        map.retain(|_, (m, _)| *m == minute);
-    }
-    let entry = map.entry(key).or_insert((minute, 0));
-    if entry.0 != minute {
-        *entry = (minute, 0);
-    }
-    entry.1 = entry.1.saturating_add(1);
-    entry.1 <= limit
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,16 +151,5 @@ mod tests {
         let token = new_token();
         assert!(token.len() >= 43);
         assert_eq!(token_hash(&token).len(), 64);
-    }
-
-    #[test]
-    fn throttle_counts_per_minute() {
-        let throttle = LoginThrottle::default();
-        let now = Utc::now();
-        let ip = Some(IpAddr::from([127, 0, 0, 1]));
-        assert!(throttle.allow(ip, "a@b.fr", now, 2, 10));
-        assert!(throttle.allow(ip, "c@b.fr", now, 2, 10));
-        assert!(!throttle.allow(ip, "d@b.fr", now, 2, 10));
-        assert!(throttle.allow(ip, "d@b.fr", now + Duration::minutes(1), 2, 10));
     }
 }

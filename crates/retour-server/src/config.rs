@@ -62,9 +62,19 @@ pub struct Config {
     pub request_timeout: Duration,
     /// `RETOUR_LOGIN_PER_IP_PER_MINUTE`: login attempts allowed per client address (default 60).
     pub login_per_ip_per_minute: u32,
-    /// `RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE`: login attempts allowed per e-mail (default 20).
+    /// `RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE`: login attempts allowed per e-mail from devices not
+    /// known to the account (default 20).
     pub login_per_account_per_minute: u32,
+    /// `RETOUR_LINKS_PER_IP_PER_MINUTE`: reset and unlock link requests allowed per client address
+    /// (default 10).
+    pub links_per_ip_per_minute: u32,
+    /// `RETOUR_LINKS_PER_ACCOUNT_PER_MINUTE`: reset and unlock link requests allowed per e-mail
+    /// (default 3).
+    pub links_per_account_per_minute: u32,
 }
+
+/// The shortest SSO secret accepted: 32 bytes, the size of the HS256 output.
+pub const MIN_SSO_SECRET_BYTES: usize = 32;
 
 impl Default for Config {
     fn default() -> Self {
@@ -81,6 +91,8 @@ impl Default for Config {
             request_timeout: Duration::from_secs(30),
             login_per_ip_per_minute: 60,
             login_per_account_per_minute: 20,
+            links_per_ip_per_minute: 10,
+            links_per_account_per_minute: 3,
         }
     }
 }
@@ -101,6 +113,8 @@ struct FileConfig {
     request_timeout_secs: Option<u64>,
     login_per_ip_per_minute: Option<u32>,
     login_per_account_per_minute: Option<u32>,
+    links_per_ip_per_minute: Option<u32>,
+    links_per_account_per_minute: Option<u32>,
 }
 
 impl Config {
@@ -152,8 +166,22 @@ impl Config {
             request_timeout_secs: parse_u32("RETOUR_REQUEST_TIMEOUT_SECS")?.map(u64::from),
             login_per_ip_per_minute: parse_u32("RETOUR_LOGIN_PER_IP_PER_MINUTE")?,
             login_per_account_per_minute: parse_u32("RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE")?,
+            links_per_ip_per_minute: parse_u32("RETOUR_LINKS_PER_IP_PER_MINUTE")?,
+            links_per_account_per_minute: parse_u32("RETOUR_LINKS_PER_ACCOUNT_PER_MINUTE")?,
         };
         config.apply(from_env)?;
+        if config
+            .sso_secret
+            .as_ref()
+            .is_some_and(|secret| secret.len() < MIN_SSO_SECRET_BYTES)
+        {
+            return Err(ConfigError::Value {
+                name: "RETOUR_SSO_SECRET",
+                message: format!(
+                    "the SSO secret must be at least {MIN_SSO_SECRET_BYTES} bytes long (a shorter HS256 key can be guessed offline from one token); leave it unset to turn SSO off"
+                ),
+            });
+        }
         Ok(config)
     }
 
@@ -198,22 +226,33 @@ impl Config {
             &mut self.login_per_account_per_minute,
             file.login_per_account_per_minute,
         );
+        set(
+            &mut self.links_per_ip_per_minute,
+            file.links_per_ip_per_minute,
+        );
+        set(
+            &mut self.links_per_account_per_minute,
+            file.links_per_account_per_minute,
+        );
         Ok(())
     }
 
     /// A configuration for tests and the app's embedded backend: everything under `dir`, always
-    /// open, SSO secret `test-sso-secret`, generous login throttles.
+    /// open, SSO secret [`TEST_SSO_SECRET`], the default throttles.
     pub fn for_dir(dir: &Path) -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             db: dir.join("retour.db"),
             mail_spool: dir.join("mail"),
-            sso_secret: Some("test-sso-secret".to_owned()),
+            sso_secret: Some(TEST_SSO_SECRET.to_owned()),
             schedule: Schedule::always(),
             ..Config::default()
         }
     }
 }
+
+/// The SSO secret of [`Config::for_dir`] (tests and the app's demo backend).
+pub const TEST_SSO_SECRET: &str = "test-sso-secret-of-the-demo-backend-0123456789";
 
 fn set<T>(slot: &mut T, value: Option<T>) {
     if let Some(value) = value {
@@ -242,5 +281,18 @@ mod tests {
             (n == "RETOUR_SCHEDULE").then(|| "sometimes".to_owned())
         });
         assert!(bad.is_err());
+    }
+
+    #[test]
+    fn a_short_sso_secret_refuses_to_start() {
+        let short = Config::load_from(None, |n| {
+            (n == "RETOUR_SSO_SECRET").then(|| "secret".to_owned())
+        })
+        .unwrap_err();
+        assert!(short.to_string().contains("at least 32 bytes"), "{short}");
+        let long = Config::load_from(None, |n| {
+            (n == "RETOUR_SSO_SECRET").then(|| TEST_SSO_SECRET.to_owned())
+        });
+        assert!(long.is_ok());
     }
 }

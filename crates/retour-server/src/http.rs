@@ -31,11 +31,12 @@ pub fn router(state: AppState) -> Router {
             ApiError::for_status(StatusCode::METHOD_NOT_ALLOWED)
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(problem_for_every_error))
+        // Inside the problem layer, so that its bodiless `408` becomes a problem document too.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(middleware::from_fn(problem_for_every_error))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("handler panicked").into_response()
         }))
@@ -70,8 +71,30 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "retour-server listening on http://{addr}");
+    let purge = tokio::spawn(purge_expired_rows(state.clone()));
+    let sender = tokio::spawn(crate::mail::run_sender(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    purge.abort();
+    sender.abort();
+    served
+}
+
+/// How often expired rows are purged.
+pub const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Deletes expired tokens, links, SSO ids, idempotency answers and old failure counts now, then
+/// every [`PURGE_EVERY`], while the server runs.
+async fn purge_expired_rows(state: AppState) {
+    let mut every = tokio::time::interval(PURGE_EVERY);
+    loop {
+        every.tick().await;
+        let now = state.now();
+        match state.write(move |c| Ok(c.purge_expired(now)?)).await {
+            Ok(purged) => tracing::debug!(?purged, "expired rows purged"),
+            Err(error) => tracing::warn!(%error, "cannot purge expired rows"),
+        }
+    }
 }

@@ -13,7 +13,8 @@
 //! # let _ = addr; Ok(()) }
 //! ```
 //!
-//! Inside: `state` (what handlers share, built from the configuration), `session_cache` (checked
+//! Inside: `state` (what handlers share, built from the configuration), `throttle` (attempts per
+//! minute, per address and account), `session_cache` (checked
 //! access tokens), `idempotency` (keys being processed), `http` (router, limits, `serve`), `routes`
 //! (one module per area of the API), `db` (all the SQL, one module per area).
 #![forbid(unsafe_code)]
@@ -33,6 +34,7 @@ mod routes;
 pub mod running;
 mod session_cache;
 mod state;
+pub mod throttle;
 
 pub use config::Config;
 pub use db::Db;

@@ -11,18 +11,18 @@ use retour_domain::ErrorCode;
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// An error answered to the client as a problem document.
+/// An error answered to the client as a problem document, with the seconds of its `Retry-After`
+/// header when it has one (`429`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError(pub Box<Problem>);
+pub struct ApiError(pub Box<Problem>, Option<u64>);
 
 impl ApiError {
     /// A problem with an HTTP status, a stable code and a French detail.
     pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> ApiError {
-        ApiError(Box::new(Problem::new(
-            status.as_u16(),
-            code.as_str(),
-            detail,
-        )))
+        ApiError(
+            Box::new(Problem::new(status.as_u16(), code.as_str(), detail)),
+            None,
+        )
     }
 
     /// The problem of a code with its own status and French text.
@@ -51,6 +51,13 @@ impl ApiError {
     pub fn with_next_change(mut self, next: Option<DateTime<Utc>>) -> ApiError {
         self.0.next_change = next;
         self
+    }
+
+    /// `429 too_many_requests`, to try again after `retry_after` (sent as `Retry-After`).
+    pub fn too_many_requests(retry_after: crate::throttle::RetryAfter) -> ApiError {
+        let mut error = ApiError::of(ErrorCode::TooManyRequests);
+        error.1 = Some(retry_after.0);
+        error
     }
 
     /// The stable code.
@@ -124,6 +131,9 @@ impl IntoResponse for ApiError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(seconds) = self.1 {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -1,6 +1,6 @@
 //! What every request handler shares: [`AppState`] (database, configuration, reason table, clock,
-//! mailer, login throttles, session cache, idempotency keys in flight) and how it is built from a
-//! [`Config`].
+//! mailer and its outbox's sender signals, throttles of logins and e-mailed links, the bound on password hashes at a time, session
+//! cache, idempotency keys in flight) and how it is built from a [`Config`].
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,9 +11,10 @@ use retour_domain::reason::ReasonTable;
 use crate::config::Config;
 use crate::db::{self, Db};
 use crate::idempotency::InFlightKeys;
+use crate::mail;
 use crate::problem::ApiError;
 use crate::session_cache::SessionCache;
-use crate::{auth, mail};
+use crate::throttle::Throttle;
 
 /// Where the current instant comes from; tests can pin it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -21,6 +22,11 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// Today in Paris, by the system clock.
 pub fn paris_today_now() -> NaiveDate {
     retour_domain::hours::paris_today(Utc::now())
+}
+
+/// How many password hashes run at a time: one per CPU.
+fn hash_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 /// What every request handler shares.
@@ -34,7 +40,11 @@ struct Shared {
     config: Config,
     reasons: ReasonTable,
     clock: Clock,
-    throttle: auth::LoginThrottle,
+    login_throttle: Throttle,
+    link_throttle: Throttle,
+    hashing: tokio::sync::Semaphore,
+    mail_wake: tokio::sync::Notify,
+    mail_pass: std::sync::Mutex<()>,
     in_flight: InFlightKeys,
     mailer: retour_mail::Mailer,
     sessions: SessionCache,
@@ -75,7 +85,11 @@ impl AppState {
                 config,
                 reasons: ReasonTable::default(),
                 clock: Arc::new(Utc::now),
-                throttle: auth::LoginThrottle::default(),
+                login_throttle: Throttle::default(),
+                link_throttle: Throttle::default(),
+                hashing: tokio::sync::Semaphore::new(hash_slots()),
+                mail_wake: tokio::sync::Notify::new(),
+                mail_pass: std::sync::Mutex::new(()),
                 in_flight: InFlightKeys::default(),
                 mailer,
                 sessions: SessionCache::default(),
@@ -123,9 +137,46 @@ impl AppState {
         &self.inner.mailer
     }
 
-    /// The login throttles.
-    pub(crate) fn throttle(&self) -> &auth::LoginThrottle {
-        &self.inner.throttle
+    /// Wakes the mail sender: a message was queued.
+    pub(crate) fn wake_mail(&self) {
+        self.inner.mail_wake.notify_one();
+    }
+
+    /// What wakes the mail sender.
+    pub(crate) fn mail_wake(&self) -> &tokio::sync::Notify {
+        &self.inner.mail_wake
+    }
+
+    /// Held by one delivery pass of the outbox at a time.
+    pub(crate) fn mail_pass(&self) -> &std::sync::Mutex<()> {
+        &self.inner.mail_pass
+    }
+
+    /// The login attempts of this minute, per address and per account.
+    pub fn login_throttle(&self) -> &Throttle {
+        &self.inner.login_throttle
+    }
+
+    /// The requests for e-mailed links (reset, unlock) of this minute, per address and account.
+    pub(crate) fn link_throttle(&self) -> &Throttle {
+        &self.inner.link_throttle
+    }
+
+    /// Runs an Argon2 computation on the blocking pool, at most one per CPU at a time, so that a
+    /// flood of logins queues instead of taking every core and all the memory (19 MiB each).
+    pub(crate) async fn hash<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = self
+            .inner
+            .hashing
+            .acquire()
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(ApiError::internal)
     }
 
     /// The recently checked access tokens.

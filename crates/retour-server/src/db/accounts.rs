@@ -1,11 +1,10 @@
 //! Customers (garages) and accounts: creating them, finding an account by e-mail or id, its
-//! password hash and its count of failed logins with the lock they led to.
+//! password hash.
 
-use chrono::{DateTime, Utc};
 use retour_domain::api::Role;
 use rusqlite::{params, Row};
 
-use super::values::{instant, parse_instant, parse_role, role_code};
+use super::values::{parse_role, role_code};
 use super::{query_first, Conn, DbResult, FromRow};
 
 /// A trade customer (a garage).
@@ -34,15 +33,10 @@ pub struct AccountRow {
     pub customer: Option<CustomerRow>,
     /// The Argon2id PHC string.
     pub password_hash: String,
-    /// Consecutive failed logins.
-    pub failed_logins: u32,
-    /// Locked until this instant, when locked.
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
 /// The columns [`AccountRow::from_row`] reads, over `accounts a LEFT JOIN customers c`.
-const ACCOUNT_COLUMNS: &str =
-    "a.id, a.email, a.name, a.role, a.password_hash, a.failed_logins, a.locked_until,
+const ACCOUNT_COLUMNS: &str = "a.id, a.email, a.name, a.role, a.password_hash,
      c.id AS customer_id, c.code AS customer_code, c.name AS customer_name";
 
 impl FromRow for AccountRow {
@@ -55,7 +49,6 @@ impl FromRow for AccountRow {
             (Some(id), Some(code), Some(name)) => Some(CustomerRow { id, code, name }),
             _ => None,
         };
-        let locked_until: Option<String> = row.get("locked_until")?;
         Ok(AccountRow {
             id: row.get("id")?,
             email: row.get("email")?,
@@ -63,8 +56,6 @@ impl FromRow for AccountRow {
             role: parse_role(&row.get::<_, String>("role")?),
             customer,
             password_hash: row.get("password_hash")?,
-            failed_logins: row.get("failed_logins")?,
-            locked_until: locked_until.as_deref().map(parse_instant).transpose()?,
         })
     }
 }
@@ -122,20 +113,6 @@ impl Conn<'_> {
     /// The account with this id.
     pub fn account_by_id(&self, id: i64) -> DbResult<Option<AccountRow>> {
         self.account_where("a.id = ?1", &id)
-    }
-
-    /// Records the count of consecutive failures and the lock, if any.
-    pub fn set_login_failures(
-        &self,
-        account_id: i64,
-        failed: u32,
-        locked_until: Option<DateTime<Utc>>,
-    ) -> DbResult<()> {
-        self.c.execute(
-            "UPDATE accounts SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
-            params![account_id, failed, locked_until.map(instant)],
-        )?;
-        Ok(())
     }
 
     /// Replaces an account's password hash.

@@ -7,10 +7,13 @@
 //! PostgreSQL implementation of the same methods can be added later without touching them.
 //!
 //! This file holds the connection handling and the migrations; each area's queries are one
-//! `impl Conn` block in its own module: [`accounts`] (customers, accounts, login failures),
+//! `impl Conn` block in its own module: [`accounts`] (customers, accounts), [`logins`] (failed
+//! logins per account and source, known devices, the purge of expired rows), [`outbox`] (mail
+//! waiting to be sent),
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
-//! requests, their per-year numbers and idempotency keys) and [`dossiers`] (return files and their history). Stored text
+//! requests, their per-year numbers and idempotency keys) and [`dossiers`] (return files and their
+//! history). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -18,6 +21,8 @@ mod accounts;
 mod cart;
 mod catalog;
 mod dossiers;
+mod logins;
+mod outbox;
 mod requests;
 mod sessions;
 mod values;
@@ -31,6 +36,8 @@ use rusqlite_migration::{Migrations, M};
 pub use accounts::{AccountRow, CustomerRow};
 pub use catalog::{LineKey, NewLine, StoredLine, StoredNote};
 pub use dossiers::{DossierFilter, DossierPage, StoredDossier, StoredDossierLine};
+pub use logins::{FailureScope, LoginFailure, Purged};
+pub use outbox::{ClaimedMail, MAX_ATTEMPTS};
 pub use requests::StoredRequest;
 pub use sessions::{Principal, RefreshRow};
 pub use values::instant;
@@ -73,6 +80,7 @@ fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("../schema_v5.sql")),
     ])
 }
 
@@ -99,11 +107,25 @@ impl std::fmt::Debug for Db {
     }
 }
 
-fn connect(path: &Path) -> DbResult<Connection> {
+/// How a connection syncs its commits to disk.
+#[derive(Debug, Clone, Copy)]
+enum Durability {
+    /// The writer: `synchronous=FULL`, so that a commit the client was told about (a `201`)
+    /// survives a power failure, not only a crash of the process.
+    Full,
+    /// Readers write nothing: `synchronous=NORMAL`.
+    Normal,
+}
+
+fn connect(path: &Path, durability: Durability) -> DbResult<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    let synchronous = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    conn.pragma_update(None, "synchronous", synchronous)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -16_000)?;
     conn.pragma_update(None, "mmap_size", 268_435_456)?;
@@ -114,7 +136,7 @@ impl Db {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> DbResult<Db> {
         let path = path.as_ref().to_path_buf();
-        let mut writer = connect(&path)?;
+        let mut writer = connect(&path, Durability::Full)?;
         migrations().to_latest(&mut writer)?;
         Ok(Db {
             inner: Arc::new(Inner {
@@ -159,7 +181,7 @@ impl Db {
             .pop();
         let mut conn = match pooled {
             Some(conn) => conn,
-            None => connect(&self.inner.path)?,
+            None => connect(&self.inner.path, Durability::Normal)?,
         };
         let result = {
             let tx = conn.transaction().map_err(DbError::from)?;

@@ -47,8 +47,10 @@ pub struct RefreshRow {
     pub account_id: i64,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
-    /// Whether it was already exchanged.
-    pub used: bool,
+    /// When it was exchanged, if it was.
+    pub used_at: Option<DateTime<Utc>>,
+    /// The hash of the refresh token it was exchanged for.
+    pub rotated_to: Option<String>,
     /// Whether its session was revoked.
     pub session_revoked: bool,
 }
@@ -59,7 +61,12 @@ impl FromRow for RefreshRow {
             session_id: row.get("session_id")?,
             account_id: row.get("account_id")?,
             expires_at: parse_instant(&row.get::<_, String>("expires_at")?)?,
-            used: row.get("used")?,
+            used_at: row
+                .get::<_, Option<String>>("used_at")?
+                .as_deref()
+                .map(parse_instant)
+                .transpose()?,
+            rotated_to: row.get("rotated_to")?,
             session_revoked: row.get("session_revoked")?,
         })
     }
@@ -126,7 +133,7 @@ impl Conn<'_> {
     pub fn refresh_token(&self, hash: &str) -> DbResult<Option<RefreshRow>> {
         query_first(
             &mut self.c.prepare(
-                "SELECT t.session_id, s.account_id, t.expires_at, t.used_at IS NOT NULL AS used,
+                "SELECT t.session_id, s.account_id, t.expires_at, t.used_at, t.rotated_to,
                         s.revoked_at IS NOT NULL AS session_revoked
                    FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?1",
             )?,
@@ -134,12 +141,35 @@ impl Conn<'_> {
         )
     }
 
-    /// Marks a refresh token exchanged.
-    pub fn mark_refresh_used(&self, hash: &str, now: DateTime<Utc>) -> DbResult<()> {
+    /// Marks a refresh token exchanged for the one of hash `successor`; the first exchange's
+    /// instant is kept, so that the grace window of a lost answer never grows.
+    pub fn mark_refresh_used(
+        &self,
+        hash: &str,
+        successor: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
         self.c.execute(
-            "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
-            params![hash, instant(now)],
+            "UPDATE refresh_tokens SET used_at = COALESCE(used_at, ?2), rotated_to = ?3
+              WHERE token_hash = ?1",
+            params![hash, instant(now), successor],
         )?;
+        Ok(())
+    }
+
+    /// Whether a refresh token exists and was never exchanged.
+    pub fn refresh_token_unused(&self, hash: &str) -> DbResult<bool> {
+        Ok(self.c.query_row(
+            "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = ?1 AND used_at IS NULL)",
+            [hash],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Deletes a refresh token (the successor replaced within the grace window).
+    pub fn delete_refresh_token(&self, hash: &str) -> DbResult<()> {
+        self.c
+            .execute("DELETE FROM refresh_tokens WHERE token_hash = ?1", [hash])?;
         Ok(())
     }
 
@@ -200,6 +230,21 @@ impl Conn<'_> {
                 |r| r.get("account_id"),
             )
             .optional()?)
+    }
+
+    /// Uses up every other unused link of an account for `purpose` (a reset ends the others).
+    pub fn use_other_links(
+        &self,
+        account_id: i64,
+        purpose: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.c.execute(
+            "UPDATE link_tokens SET used_at = ?3
+              WHERE account_id = ?1 AND purpose = ?2 AND used_at IS NULL",
+            params![account_id, purpose, instant(now)],
+        )?;
+        Ok(())
     }
 
     /// Uses up a link token.

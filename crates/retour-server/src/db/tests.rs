@@ -147,3 +147,59 @@ fn the_request_number_migration_numbers_older_requests_in_creation_order_per_par
         .unwrap();
     assert_eq!(next, "R-2027-000003");
 }
+
+#[test]
+fn the_writer_syncs_every_commit_and_readers_do_not_need_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("retour.db")).unwrap();
+    // 2 = FULL, 1 = NORMAL.
+    let synchronous = |c: &super::Conn<'_>| -> DbResult<i64> {
+        Ok(c.c.pragma_query_value(None, "synchronous", |r| r.get(0))?)
+    };
+    assert_eq!(db.write(synchronous).unwrap(), 2);
+    assert_eq!(db.read(synchronous).unwrap(), 1);
+}
+
+#[test]
+fn the_purge_deletes_expired_tokens_links_sso_ids_and_old_idempotency_answers() {
+    use chrono::{Duration, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("retour.db")).unwrap();
+    let now = Utc::now();
+    let count = |table: &str| -> i64 {
+        db.read(|c| -> DbResult<i64> {
+            Ok(c.c.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
+        })
+        .unwrap()
+    };
+    db.write(|c| -> DbResult<()> {
+        let account =
+            c.insert_account("a@b.fr", "A", retour_domain::api::Role::Staff, None, "x")?;
+        let session = c.insert_session(account, None, now)?;
+        c.insert_access_token("old-access", session, now - Duration::minutes(1))?;
+        c.insert_access_token("live-access", session, now + Duration::minutes(10))?;
+        c.insert_refresh_token("old-refresh", session, now - Duration::minutes(1))?;
+        c.insert_link_token("old-link", account, "reset", now - Duration::minutes(1))?;
+        c.insert_link_token("live-link", account, "unlock", now + Duration::minutes(10))?;
+        c.insert_sso_jti("old-jti", now - Duration::minutes(1))?;
+        c.insert_idempotency_record(account, "k1", "h", "r1", "{}", now - Duration::days(8))?;
+        c.insert_idempotency_record(account, "k2", "h", "r2", "{}", now)?;
+        Ok(())
+    })
+    .unwrap();
+    let purged = db.write(|c| c.purge_expired(now)).unwrap();
+    assert_eq!(
+        (
+            purged.tokens,
+            purged.links,
+            purged.sso_ids,
+            purged.idempotency
+        ),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(count("access_tokens"), 1);
+    assert_eq!(count("refresh_tokens"), 0);
+    assert_eq!(count("link_tokens"), 1);
+    assert_eq!(count("sso_jtis"), 0);
+    assert_eq!(count("idempotency_keys"), 1);
+}

@@ -21,8 +21,9 @@ use super::catalog::rules;
 use super::{Customer, Json, Path};
 use crate::convert::{self, prices};
 use crate::db::{Conn, StoredDossier, StoredDossierLine, StoredRequest};
+use crate::mail::OutgoingMail;
 use crate::problem::{field_error, ApiError};
-use crate::{mail, pdf, AppState};
+use crate::{pdf, AppState};
 
 /// The longest idempotency key.
 pub const MAX_KEY_LEN: usize = 64;
@@ -44,11 +45,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
-/// What the customer is, for the answer and the PDF.
+/// The request answered, and whether it was a replay of an earlier one.
 struct Submitted {
     request: ReturnRequest,
     replayed: bool,
-    customer: Option<CustomerRef>,
 }
 
 fn created(request: &ReturnRequest) -> Response {
@@ -98,7 +98,6 @@ pub async fn submit(
                 return Ok(Submitted {
                     request,
                     replayed: true,
-                    customer: None,
                 });
             }
             let schedule = &st.config().schedule;
@@ -130,46 +129,26 @@ pub async fn submit(
                     code: c.code,
                     name: c.name,
                 });
+            // The pré-accord is queued with the request: it is sent even if the mail server is
+            // away now or the process stops right after the commit.
+            if let Some(customer) = customer {
+                let mail = OutgoingMail::Preaccord {
+                    to: request.preaccord_email.clone(),
+                    customer,
+                    request: request.clone(),
+                };
+                c.enqueue_mail(&mail.to_json()?, now)?;
+            }
             Ok(Submitted {
                 request,
                 replayed: false,
-                customer,
             })
         })
         .await?;
     if !submitted.replayed {
-        if let Some(customer) = submitted.customer {
-            send_preaccord(
-                &state,
-                submitted.request.preaccord_email.clone(),
-                customer,
-                submitted.request.clone(),
-            )
-            .await;
-        }
+        state.wake_mail();
     }
     Ok(created(&submitted.request))
-}
-
-/// Renders the pré-accord and mails it; failures are logged, the request stands.
-async fn send_preaccord(
-    state: &AppState,
-    to: String,
-    customer: CustomerRef,
-    request: ReturnRequest,
-) {
-    let mailer = state.mailer().clone();
-    let reasons = state.reasons().clone();
-    let job = tokio::task::spawn_blocking(move || -> Result<(), String> {
-        let (bytes, _) = pdf::preaccord(&customer, &request, &reasons)?;
-        mail::send_preaccord(&mailer, &to, &customer.name, &request, bytes)
-            .map_err(|e| e.to_string())
-    });
-    match job.await {
-        Ok(Ok(())) => {}
-        Ok(Err(error)) => tracing::error!(%error, "cannot send the pré-accord"),
-        Err(error) => tracing::error!(%error, "cannot send the pré-accord"),
-    }
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {

@@ -4,7 +4,7 @@ use reqwest::Method;
 use retour_server::demo::{CUSTOMER_A, CUSTOMER_PASSWORD};
 use serde_json::{json, Value};
 
-use crate::common::{start, Answer, Server};
+use crate::common::{start, start_with, start_with_clock, Answer, Server, TestClock};
 
 async fn login(server: &Server, email: &str, password: &str) -> Answer {
     server
@@ -208,7 +208,8 @@ async fn forgot_and_unlock_answer_the_same_for_unknown_emails() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_rotates_and_reuse_revokes_the_device() {
-    let server = start().await;
+    let clock = TestClock::default();
+    let server = start_with_clock(|_| {}, &clock).await;
     let first = server.session(CUSTOMER_A, CUSTOMER_PASSWORD).await;
     let other_device = server.session(CUSTOMER_A, CUSTOMER_PASSWORD).await;
     let old_refresh = first["refresh_token"].as_str().unwrap();
@@ -223,7 +224,8 @@ async fn refresh_rotates_and_reuse_revokes_the_device() {
     let access = second["access_token"].as_str().unwrap();
     server.get("/api/v1/cart", access).await.ok(200);
 
-    // Reusing the old refresh token revokes the device's session…
+    // Reusing the old refresh token past the grace window revokes the device's session…
+    clock.advance(chrono::Duration::seconds(31));
     public(
         &server,
         "/api/v1/auth/refresh",
@@ -317,4 +319,281 @@ async fn sso_tokens_work_once() {
     public(&server, "/api/v1/auth/sso", json!({"token": "not.a.jwt"}))
         .await
         .problem(401, "invalid_token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_refresh_answer_does_not_sign_the_device_out() {
+    let clock = TestClock::default();
+    let server = start_with_clock(|_| {}, &clock).await;
+    let first = server.session(CUSTOMER_A, CUSTOMER_PASSWORD).await;
+    let old = first["refresh_token"].clone();
+    // The answer to this refresh is lost: the device never sees `lost`.
+    let lost = public(
+        &server,
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": old}),
+    )
+    .await
+    .ok(200)
+    .clone();
+    clock.advance(chrono::Duration::seconds(10));
+    // It retries with the token it still holds, within the grace window: a fresh pair.
+    let retried = public(
+        &server,
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": old}),
+    )
+    .await
+    .ok(200)
+    .clone();
+    assert_ne!(retried["refresh_token"], lost["refresh_token"]);
+    server
+        .get("/api/v1/cart", retried["access_token"].as_str().unwrap())
+        .await
+        .ok(200);
+    // The pair it never received stops working (one live refresh token per device)…
+    public(
+        &server,
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": lost["refresh_token"]}),
+    )
+    .await
+    .problem(401, "invalid_token");
+    // …and the session goes on.
+    let next = public(
+        &server,
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": retried["refresh_token"]}),
+    )
+    .await
+    .ok(200)
+    .clone();
+    // Past the window, the old token is a reuse: the device's session is revoked.
+    clock.advance(chrono::Duration::seconds(31));
+    public(
+        &server,
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": old}),
+    )
+    .await
+    .problem(401, "token_reused");
+    server
+        .get("/api/v1/cart", next["access_token"].as_str().unwrap())
+        .await
+        .problem(401, "unauthorized");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_with_the_refresh_token_works_after_the_access_token_expired() {
+    let clock = TestClock::default();
+    let server = start_with_clock(|_| {}, &clock).await;
+    let session = server.session(CUSTOMER_A, CUSTOMER_PASSWORD).await;
+    clock.advance(chrono::Duration::minutes(16));
+    let request = server
+        .client
+        .post(format!("{}/api/v1/auth/logout", server.base))
+        .bearer_auth(session["access_token"].as_str().unwrap())
+        .json(&json!({"refresh_token": session["refresh_token"]}));
+    assert_eq!(server.send(request).await.status.as_u16(), 204);
+    public(
+        &server,
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": session["refresh_token"]}),
+    )
+    .await
+    .problem(401, "invalid_token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_ends_the_other_reset_links() {
+    let server = start().await;
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        public(
+            &server,
+            "/api/v1/auth/password/forgot",
+            json!({"email": CUSTOMER_A}),
+        )
+        .await
+        .ok(202);
+        tokens.push(server.last_link_token());
+    }
+    assert_ne!(tokens[0], tokens[1]);
+    let answer = public(
+        &server,
+        "/api/v1/auth/password/reset",
+        json!({"token": tokens[1], "new_password": "Nouveau-Secret-77"}),
+    )
+    .await;
+    assert_eq!(answer.status.as_u16(), 204, "{:?}", answer.body);
+    public(
+        &server,
+        "/api/v1/auth/password/reset",
+        json!({"token": tokens[0], "new_password": "Autre-Secret-78"}),
+    )
+    .await
+    .problem(400, "invalid_token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_requests_are_throttled_per_account_with_retry_after() {
+    let server = start().await;
+    for email in [CUSTOMER_A, "nobody@nowhere.fr"] {
+        for _ in 0..3 {
+            public(
+                &server,
+                "/api/v1/auth/password/forgot",
+                json!({"email": email}),
+            )
+            .await
+            .ok(202);
+        }
+        let request = server
+            .client
+            .post(format!("{}/api/v1/auth/unlock/request", server.base))
+            .json(&json!({"email": email}));
+        let response = request.send().await.expect("an answer");
+        assert_eq!(response.status().as_u16(), 429);
+        let retry: u64 = response.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{retry}");
+    }
+}
+
+/// A client whose requests come from `ip` (any 127.x address reaches the loopback server).
+fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(ip))
+        .build()
+        .expect("a client")
+}
+
+async fn login_from(
+    server: &Server,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+    cookie: Option<&str>,
+) -> (Answer, Option<String>) {
+    let mut request = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"email": email, "password": password}));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", format!("retour_device={cookie}"));
+    }
+    let response = request.send().await.expect("an answer");
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("retour_device="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned);
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let bytes = response.bytes().await.expect("a body").to_vec();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (
+        Answer {
+            status,
+            content_type,
+            body,
+            bytes,
+        },
+        cookie,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attackers_thousand_wrong_passwords_never_stop_the_owners_devices() {
+    // The attacker is not slowed by the per-minute throttles here, so that every guess reaches
+    // the failure counters.
+    let server = start_with(|c| {
+        c.login_per_ip_per_minute = 100_000;
+        c.login_per_account_per_minute = 100_000;
+    })
+    .await;
+    let owner = client_from([127, 0, 0, 1]);
+    let (signed_in, cookie) =
+        login_from(&server, &owner, CUSTOMER_A, CUSTOMER_PASSWORD, None).await;
+    let session = signed_in.ok(200).clone();
+    let cookie = cookie.expect("a device cookie");
+
+    // Ten addresses, so that the account's own counter (over every unknown source) fills too.
+    let attackers: Vec<_> = (2..12).map(|n| client_from([127, 0, 0, n])).collect();
+    let attacker = &attackers[0];
+    let mut answers = std::collections::BTreeMap::<u16, u32>::new();
+    for attempt in 0..1000 {
+        let email = if attempt % 2 == 0 {
+            CUSTOMER_A
+        } else {
+            "nobody@nowhere.fr"
+        };
+        let from = &attackers[(attempt / 2) % attackers.len()];
+        let (answer, _) = login_from(&server, from, email, "wrong", None).await;
+        *answers.entry(answer.status.as_u16()).or_default() += 1;
+        assert!(
+            matches!(answer.status.as_u16(), 401 | 423),
+            "{:?}",
+            answer.body
+        );
+    }
+    assert!(answers[&423] > 900, "{answers:?}");
+    // A known e-mail and an unknown one are slowed down alike: 423 says nothing of which exists.
+    let (known, _) = login_from(&server, attacker, CUSTOMER_A, "wrong", None).await;
+    let (unknown, _) = login_from(&server, attacker, "nobody@nowhere.fr", "wrong", None).await;
+    known.problem(423, "account_locked");
+    unknown.problem(423, "account_locked");
+    let strip = |a: &Answer| {
+        let mut body = a.body.clone();
+        body.as_object_mut().unwrap().remove("locked_until");
+        body
+    };
+    assert_eq!(strip(&known), strip(&unknown));
+
+    // The signed-in device refreshes…
+    public(
+        &server,
+        "/api/v1/auth/refresh",
+        json!({"refresh_token": session["refresh_token"]}),
+    )
+    .await
+    .ok(200);
+    // …the known device signs in again, even with one typo first…
+    let (typo, _) = login_from(&server, &owner, CUSTOMER_A, "typo", Some(&cookie)).await;
+    typo.problem(401, "invalid_credentials");
+    let (again, renewed) = login_from(
+        &server,
+        &owner,
+        CUSTOMER_A,
+        CUSTOMER_PASSWORD,
+        Some(&cookie),
+    )
+    .await;
+    again.ok(200);
+    assert_eq!(renewed, None, "a known device keeps its cookie");
+    // …while an unknown device waits, until the owner uses the unlock link.
+    let stranger = client_from([127, 0, 0, 20]);
+    let (waits, _) = login_from(&server, &stranger, CUSTOMER_A, CUSTOMER_PASSWORD, None).await;
+    waits.problem(423, "account_locked");
+    public(
+        &server,
+        "/api/v1/auth/unlock/request",
+        json!({"email": CUSTOMER_A}),
+    )
+    .await
+    .ok(202);
+    let token = server.last_link_token();
+    let unlocked = public(&server, "/api/v1/auth/unlock", json!({"token": token})).await;
+    assert_eq!(unlocked.status.as_u16(), 204);
+    let (new_device, _) = login_from(&server, &stranger, CUSTOMER_A, CUSTOMER_PASSWORD, None).await;
+    new_device.ok(200);
 }

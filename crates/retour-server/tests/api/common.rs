@@ -1,11 +1,13 @@
 //! The test harness: a served backend over a temporary directory, and request helpers.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 use reqwest::{Method, StatusCode};
 use retour_mail::spool_reader::{self, ReadMail};
 use retour_server::running::RunningServer;
-use retour_server::{demo, AppState, Clock, Config};
+use retour_server::{demo, AppState, Config};
 use serde_json::{json, Value};
 
 /// A running server with its directory, stopped when dropped.
@@ -56,24 +58,43 @@ pub async fn start() -> Server {
     start_with(|_| {}).await
 }
 
+/// A clock the test moves forward: the real time plus an offset.
+#[derive(Clone, Default)]
+pub struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    /// Moves the clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.0.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
+    }
+
+    /// Sets the clock to `at` (it then goes on at the real pace).
+    pub fn set(&self, at: chrono::DateTime<chrono::Utc>) {
+        let offset = at - chrono::Utc::now();
+        self.0.store(offset.num_milliseconds(), Ordering::SeqCst);
+    }
+
+    fn clock(&self) -> retour_server::Clock {
+        let offset = self.0.clone();
+        Arc::new(move || {
+            chrono::Utc::now() + chrono::Duration::milliseconds(offset.load(Ordering::SeqCst))
+        })
+    }
+}
+
 /// Starts a server after letting `adjust` change the test configuration.
 pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
-    start_seeded(adjust, None).await
+    start_with_clock(adjust, &TestClock::default()).await
 }
 
-/// Starts a server over the demo data whose clock is `clock` (the demo is seeded at its time).
-pub async fn start_with_clock(clock: Clock) -> Server {
-    start_seeded(|_| {}, Some(clock)).await
-}
-
-async fn start_seeded(adjust: impl FnOnce(&mut Config), clock: Option<Clock>) -> Server {
+/// Starts a server whose clock is `clock`, after letting `adjust` change the configuration.
+pub async fn start_with_clock(adjust: impl FnOnce(&mut Config), clock: &TestClock) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_dir(dir.path());
     adjust(&mut config);
-    let mut state = AppState::new(config).expect("state");
-    if let Some(clock) = clock {
-        state = state.with_clock(clock);
-    }
+    let state = AppState::new(config)
+        .expect("state")
+        .with_clock(clock.clock());
     let running = RunningServer::start_demo(state.clone())
         .await
         .expect("server");
@@ -185,13 +206,20 @@ impl Server {
         self.send(request).await
     }
 
-    /// The `.eml` files of the spool, oldest first.
+    /// Sends what the outbox holds now (as the server's sender does), so the spool is complete.
+    pub fn deliver_mail(&self) -> usize {
+        retour_server::mail::deliver_due(&self.state).expect("the outbox delivers")
+    }
+
+    /// The `.eml` files of the spool, oldest first, once the outbox is delivered.
     pub fn mails(&self) -> Vec<PathBuf> {
+        self.deliver_mail();
         spool_reader::spool_files(&self.state.config().mail_spool).expect("the spool")
     }
 
-    /// The newest message of the spool.
+    /// The newest message of the spool, once the outbox is delivered.
     pub fn last_mail(&self) -> ReadMail {
+        self.deliver_mail();
         spool_reader::newest(&self.state.config().mail_spool).expect("a message in the spool")
     }
 

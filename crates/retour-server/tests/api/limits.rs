@@ -76,10 +76,105 @@ async fn login_is_throttled_per_address() {
             .await
             .problem(401, "invalid_credentials");
     }
-    server
-        .call(Method::POST, "/api/v1/auth/login", None, Some(body))
+    let response = server
+        .client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&body)
+        .send()
         .await
-        .problem(429, "too_many_requests");
+        .expect("an answer");
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    let answer = server
+        .send(
+            server
+                .client
+                .post(format!("{}/api/v1/auth/login", server.base))
+                .json(&body),
+        )
+        .await;
+    answer.problem(429, "too_many_requests");
+}
+
+/// The resident memory of this process (the server runs in it), in bytes.
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
+    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+    pages * 4096
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_emails_at_login_leave_the_memory_alone() {
+    let server = start().await;
+    let huge = format!("{}@garage.fr", "a".repeat(900 * 1024));
+    let body = serde_json::json!({"email": huge, "password": "x"});
+    // One first, so the buffers every request needs are already there.
+    server
+        .call(Method::POST, "/api/v1/auth/login", None, Some(body.clone()))
+        .await;
+    let before = resident_bytes();
+    for _ in 0..300 {
+        let answer = server
+            .call(Method::POST, "/api/v1/auth/login", None, Some(body.clone()))
+            .await;
+        assert!(
+            matches!(answer.status.as_u16(), 401 | 429),
+            "{:?}",
+            answer.body
+        );
+    }
+    let grown = resident_bytes().saturating_sub(before);
+    assert!(
+        grown < 8 * 1024 * 1024,
+        "300 logins with 900 KB e-mails grew the memory by {} KB",
+        grown / 1024
+    );
+    assert!(server.state.login_throttle().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_timeout_answers_a_problem_document() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = crate::common::start_with(|c| {
+        c.request_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    // A body announced but never sent: the handler waits for it until the timeout.
+    stream
+        .write_all(
+            format!(
+                "POST /api/v1/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("}") {
+        let read =
+            tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut buffer))
+                .await
+                .expect("an answer within 10 s")
+                .expect("read");
+        if read == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.starts_with("http/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("content-type: application/problem+json"),
+        "{answer}"
+    );
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,6 @@
 //! pré-accord fetched again from a file.
 
 use std::process::Command;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -11,7 +10,7 @@ use chrono_tz::Europe::Paris;
 use retour_server::demo::CUSTOMER_A;
 use serde_json::{json, Value};
 
-use crate::common::{key, start, start_with_clock, Server};
+use crate::common::{key, start, start_with_clock, Server, TestClock};
 
 /// `count` lines of customer A with at least one eligible unit each, as request lines of one
 /// unit.
@@ -173,12 +172,9 @@ async fn people_see_the_request_number_and_the_file_leads_back_to_its_preaccord(
 async fn the_sequence_starts_again_at_the_paris_new_year() {
     // 31 December 2026, 23:59:59 in Paris (22:59:59 UTC).
     let before = "2026-12-31T22:59:59Z".parse::<DateTime<Utc>>().unwrap();
-    let millis = Arc::new(AtomicI64::new(before.timestamp_millis()));
-    let now = millis.clone();
-    let server = start_with_clock(Arc::new(move || {
-        DateTime::from_timestamp_millis(now.load(Ordering::SeqCst)).unwrap()
-    }))
-    .await;
+    let clock = TestClock::default();
+    clock.set(before);
+    let server = start_with_clock(|_| {}, &clock).await;
     let token = server.customer_a().await;
     let lines = returnable_lines(&server, &token, 3).await;
     let submit = |line: &Value| {
@@ -193,7 +189,7 @@ async fn the_sequence_starts_again_at_the_paris_new_year() {
 
     // 1 January 2027, midnight in Paris: still 31 December in UTC.
     let after = "2026-12-31T23:00:00Z".parse::<DateTime<Utc>>().unwrap();
-    millis.store(after.timestamp_millis(), Ordering::SeqCst);
+    clock.set(after);
     let new_year = submit(&lines[1]).await;
     assert_eq!(new_year["number"], "R-2027-000001");
     assert_eq!(submit(&lines[2]).await["number"], "R-2027-000002");
