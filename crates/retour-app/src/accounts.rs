@@ -116,6 +116,29 @@ impl App {
             .filter(|s| !s.is_empty())
     }
 
+    /// Keeps (or, with `None`, forgets) the e-mail the login screen starts with.
+    pub(crate) fn remember_email(&self, email: Option<&str>) -> AppResult<()> {
+        let path = self.server_dir().join("remembered");
+        match email {
+            Some(email) => {
+                std::fs::create_dir_all(self.server_dir()).map_err(AppError::local)?;
+                std::fs::write(path, email).map_err(AppError::local)
+            }
+            None => match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(AppError::local(e)),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// The e-mail kept by the last "Se souvenir de moi" sign-in on this server.
+    pub(crate) fn remembered_email(&self) -> Option<String> {
+        std::fs::read_to_string(self.server_dir().join("remembered"))
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
     pub(crate) fn open_account(&self, email: &str) -> AppResult<Arc<Account>> {
         let email = email.to_lowercase();
         if let Some(current) = self.account_opt() {

@@ -32,6 +32,7 @@ impl App {
                 args.remember,
             )
             .await?;
+        self.remember_email(args.remember.then_some(&result.user.email))?;
         self.after_login(result).await
     }
 
@@ -79,6 +80,7 @@ impl App {
             email: session.email().or_else(|| account.map(|a| a.email.clone())),
             user,
             remembered: session.remembered(),
+            remembered_email: self.remembered_email(),
             warning: self
                 .inner
                 .warning

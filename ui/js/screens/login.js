@@ -10,7 +10,8 @@ import { h, dialog, errorText, toast } from "../dom.js";
 import { icon } from "../icons.js";
 
 export async function loginScreen() {
-  const remembered = app.info?.remembered_email || "";
+  // "Se souvenir de moi" last time: the e-mail is already there.
+  const remembered = (await commands.session()).remembered_email || "";
   const email = h("input", { id: "login-email", name: "email", type: "email", autocomplete: "username", inputmode: "email", value: remembered, autofocus: !remembered, "aria-describedby": "login-email-error" });
   const password = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", autofocus: Boolean(remembered), "aria-describedby": "login-password-error" });
   const remember = h("input", { id: "login-remember", type: "checkbox", checked: Boolean(remembered) });
