@@ -73,13 +73,13 @@ export async function loginScreen() {
 }
 
 /** Forgotten password or locked account: ask the one-time link, then use the code it carries. */
-function emailDialog(kind, prefill) {
+function emailDialog(kind, prefill, linkToken = "") {
   const forgot = kind === "forgot";
   const email = h("input", { id: "dialog-email", type: "email", value: prefill, autocomplete: "username" });
   const message = h("p", { class: "info", role: "status" });
-  const token = h("input", { id: "dialog-token", type: "text", autocomplete: "one-time-code" });
+  const token = h("input", { id: "dialog-token", type: "text", autocomplete: "one-time-code", value: linkToken });
   const newPassword = h("input", { id: "dialog-new-password", type: "password", autocomplete: "new-password" });
-  const second = h("form", { class: "stack", hidden: true, onsubmit: async (e) => {
+  const second = h("form", { class: "stack", hidden: !linkToken, onsubmit: async (e) => {
     e.preventDefault();
     try {
       if (forgot) await commands.reset_password(token.value.trim(), newPassword.value);
@@ -107,8 +107,16 @@ function emailDialog(kind, prefill) {
     h("label", { for: "dialog-email" }, t("email")), email,
     h("button", { class: "primary", type: "submit" }, t("sendLink")),
     h("button", { class: "link", type: "button", onclick: () => { second.hidden = false; token.focus(); } }, t("haveCode")));
+  first.hidden = Boolean(linkToken);
   const box = dialog(forgot ? t("forgotTitle") : t("unlockTitle"), first, message, second);
-  email.focus();
+  (linkToken ? (forgot ? newPassword : second.querySelector("button")) : email).focus();
+}
+
+/** An e-mailed `retour://reset` or `retour://unlock` link: its form, with the link's code in it. */
+export function openAccountLink(link) {
+  if (!link?.token) return;
+  if (location.hash !== "#/login") location.hash = "#/login";
+  emailDialog(link.kind === "reset" ? "forgot" : "unlock", "", link.token);
 }
 
 function helpDialog() {
