@@ -1,5 +1,5 @@
 //! Events the shell sends to the window: the sync state (online, pending edits) whenever it
-//! changes, the token of an SSO deep link, and while the camera films its preview images and
+//! changes, the token of an SSO deep link, an e-mailed reset or unlock link, and while the camera films its preview images and
 //! the codes it reads.
 
 use base64::Engine as _;
@@ -12,6 +12,8 @@ use crate::shell::Shell;
 pub const SYNC_STATE: &str = "sync-state";
 /// The token of a `retour://sso?token=…` link.
 pub const SSO_LINK: &str = "sso-link";
+/// An e-mailed account link: `{kind: "reset" | "unlock", token}`.
+pub const ACCOUNT_LINK: &str = "account-link";
 /// A camera preview image: `{jpeg_base64}`.
 pub const CAMERA_FRAME: &str = "camera-frame";
 /// A code the camera read: `{code, read: {format, text, classification}}`.
@@ -71,4 +73,13 @@ pub fn sso_link(handle: &tauri::AppHandle, token: String) {
         shell.set_sso_token(token.clone());
     }
     let _ = handle.emit(SSO_LINK, token);
+}
+
+/// Keeps an account link for the window's next `pending_account_link` call and tells a running
+/// window.
+pub fn account_link(handle: &tauri::AppHandle, link: crate::shell::AccountLink) {
+    if let Some(shell) = handle.try_state::<Shell>() {
+        shell.set_account_link(link.clone());
+    }
+    let _ = handle.emit(ACCOUNT_LINK, link);
 }

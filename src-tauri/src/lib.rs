@@ -63,18 +63,22 @@ fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::erro
     });
     let handle = app.handle().clone();
     if let Ok(Some(urls)) = app.deep_link().get_current() {
-        urls.iter()
-            .filter_map(shell::sso_token)
-            .for_each(|token| events::sso_link(&handle, token));
+        open_links(&handle, &urls);
     }
-    app.deep_link().on_open_url(move |event| {
-        event
-            .urls()
-            .iter()
-            .filter_map(shell::sso_token)
-            .for_each(|token| events::sso_link(&handle, token));
-    });
+    app.deep_link()
+        .on_open_url(move |event| open_links(&handle, &event.urls()));
     Ok(())
+}
+
+/// The `retour://` links the app was opened with: SSO, password reset, account unlock.
+fn open_links(handle: &tauri::AppHandle, urls: &[tauri::Url]) {
+    for url in urls {
+        if let Some(token) = shell::sso_token(url) {
+            events::sso_link(handle, token);
+        } else if let Some(link) = shell::account_link(url) {
+            events::account_link(handle, link);
+        }
+    }
 }
 
 /// The embedded reference backend with demo data, kept alive as state; returns its URL.

@@ -1,6 +1,7 @@
 //! What belongs to the shell rather than to the core: where the app's settings live and which
-//! server it talks to, facts for the login screen (demo accounts, version), the pending SSO link,
-//! render timings for the bench, and the picture that stands in for a camera.
+//! server it talks to, facts for the login screen (demo accounts, version), the pending SSO and
+//! e-mailed account links, render timings for the bench, and the picture that stands in for a
+//! camera.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -37,8 +38,17 @@ pub struct AppInfo {
     pub demo: bool,
     pub demo_accounts: Vec<DemoAccount>,
     pub lang: Option<String>,
-    pub remembered_email: Option<String>,
     pub camera: Option<String>,
+}
+
+/// An e-mailed account link: `retour://reset?token=…` (choose a new password) or
+/// `retour://unlock?token=…` (unlock the account).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountLink {
+    /// `reset` or `unlock`.
+    pub kind: String,
+    /// The link's one-time token.
+    pub token: String,
 }
 
 /// The shell's state, managed next to the façade's `App`.
@@ -48,6 +58,7 @@ pub struct Shell {
     demo: bool,
     settings: Mutex<Settings>,
     sso_token: Mutex<Option<String>>,
+    account_link: Mutex<Option<AccountLink>>,
     started: Instant,
     bench_file: Option<PathBuf>,
 }
@@ -95,6 +106,7 @@ impl Shell {
             demo,
             settings: Mutex::new(settings),
             sso_token: Mutex::new(None),
+            account_link: Mutex::new(None),
             started,
             bench_file: std::env::var_os("RETOUR_BENCH_FILE").map(PathBuf::from),
         }
@@ -114,7 +126,6 @@ impl Shell {
                 Vec::new()
             },
             lang: std::env::var("RETOUR_LANG").ok(),
-            remembered_email: None,
             camera: settings.camera,
         }
     }
@@ -160,6 +171,21 @@ impl Shell {
     /// The pending SSO token, taken: a second call gets `None` (`pending_sso_token`).
     pub fn pending_sso_token(&self) -> Option<String> {
         self.sso_token.lock().ok().and_then(|mut slot| slot.take())
+    }
+
+    /// Keeps an e-mailed account link until the window asks for it.
+    pub fn set_account_link(&self, link: AccountLink) {
+        if let Ok(mut slot) = self.account_link.lock() {
+            *slot = Some(link);
+        }
+    }
+
+    /// The pending account link, taken (`pending_account_link`).
+    pub fn pending_account_link(&self) -> Option<AccountLink> {
+        self.account_link
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
     }
 
     /// Appends `<screen> <burst ms> <first key ms> <ms since start>` to `RETOUR_BENCH_FILE`
@@ -215,6 +241,25 @@ pub fn sso_token(url: &tauri::Url) -> Option<String> {
         })
         .flatten()
         .filter(|t| !t.is_empty())
+}
+
+/// The kind and token of a `retour://reset?token=…` or `retour://unlock?token=…` link.
+pub fn account_link(url: &tauri::Url) -> Option<AccountLink> {
+    let kind = url
+        .host_str()
+        .filter(|h| matches!(*h, "reset" | "unlock"))?;
+    if url.scheme() != "retour" {
+        return None;
+    }
+    let token = url
+        .query_pairs()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+        .filter(|t| !t.is_empty())?;
+    Some(AccountLink {
+        kind: kind.to_owned(),
+        token,
+    })
 }
 
 /// The picture to film in place of a camera: `RETOUR_CAMERA_IMAGE` (demos, tests on machines

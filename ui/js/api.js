@@ -33,4 +33,5 @@ export const EVENTS = {
   scan: "scan-read",
   camera: "camera-frame",
   sso: "sso-link",
+  accountLink: "account-link",
 };

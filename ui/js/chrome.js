@@ -18,7 +18,8 @@ export function renderChrome() {
   const net = h("span", { id: "net", class: `pill ${online ? "online" : "offline"}`, role: "status" },
     online ? h("span", { class: "dot", "aria-hidden": "true" }) : icon("wifiOff", 18), online ? t("online") : t("offline"));
   const pendingPill = h("span", { id: "pending", class: `pill ${pending ? "waiting" : "synced"}`, title: pending ? t("pending", pending) : t("pendingNone") },
-    icon("sync", 18), h("span", { id: "pending-count" }, String(pending)), h("span", { class: "wide-only" }, pending ? ` ${t("pending", pending).replace(/^\d+ /, "")}` : ` ${t("pendingNone").toLowerCase()}`));
+    icon(pending ? "sync" : "check", 18), h("span", { id: "pending-count", hidden: !pending }, String(pending)),
+    h("span", { class: pending ? "wide-only" : "visually-hidden" }, pending ? ` ${t("pending", pending).replace(/^\d+ /, "")}` : t("pendingNone")));
   const layout = `${app.user ? "user" : "guest"}|${language()}`;
   const status = bar.querySelector(".status");
   if (status && bar.dataset.layout === layout) {
@@ -29,7 +30,8 @@ export function renderChrome() {
   bar.replaceChildren(
     h("a", { href: app.user ? "#/home" : "#/login", class: "brand", "aria-label": t("home") },
       h("img", { src: "img/logo.svg", alt: "", width: 32, height: 32 }), h("span", { class: "brand-name" }, t("appName"))),
-    h("div", { class: "status" }, net, pendingPill),
+    // Signed out there is nothing to sync: the header keeps only the brand and the language.
+    h("div", { class: "status", hidden: !app.user }, net, pendingPill),
     h("button", { id: "lang", class: "icon", "aria-label": t("langSwitchLabel"), onclick: switchLanguage }, t("langSwitch")),
     ...(app.user ? [h("a", { id: "settings-link", class: "icon", href: "#/settings", "aria-label": t("settings"), title: t("settings") }, icon("gear", 28))] : []),
   );

@@ -253,6 +253,14 @@ export function pending_sso_token() {
 }
 
 /**
+ * The e-mailed reset or unlock link the app was opened with (taken: asked once).
+ * @returns {Promise<AccountLink | null>}
+ */
+export function pending_account_link() {
+  return invoke("pending_account_link", {});
+}
+
+/**
  * The saved settings.
  * @returns {Promise<Settings>}
  */

@@ -58,13 +58,16 @@ export function date(value) {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : value;
 }
 
-/** An RFC 3339 instant → "28/11/2026 14:05" in the device's zone. */
+/** Business times are the distributor's: every instant is shown in Europe/Paris. */
+const PARIS_TIME = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** An RFC 3339 instant → "28/11/2026 14:05" in Europe/Paris, whatever the device's zone. */
 export function dateTime(value) {
   if (!value) return "";
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return value;
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const part = Object.fromEntries(PARIS_TIME.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${part.day}/${part.month}/${part.year} ${part.hour}:${part.minute}`;
 }
 
 let toastTimer = 0;
@@ -79,9 +82,9 @@ export function toast(message, kind = "ok") {
   toastTimer = setTimeout(() => (box.className = "toast"), kind === "error" ? 6000 : 3500);
 }
 
-/** Hides a message that belongs to the previous screen (one shown just now stays). */
+/** Hides a message that belongs to the previous screen (one shown by the tap that opened this one stays). */
 export function dismissStaleToast() {
-  if (Date.now() - toastShownAt > 1500) document.getElementById("toast").className = "toast";
+  if (Date.now() - toastShownAt > 400) document.getElementById("toast").className = "toast";
 }
 
 /** Opens a modal dialog with a title and content; returns the dialog element. */

@@ -10,7 +10,7 @@ import { setLanguage } from "./i18n/index.js";
 import { h, errorText } from "./dom.js";
 import { installWedge } from "./wedge.js";
 import { resolveCode } from "./parts/resolve-code.js";
-import { loginScreen, handleSsoLink } from "./screens/login.js";
+import { loginScreen, handleSsoLink, openAccountLink } from "./screens/login.js";
 import { homeScreen } from "./screens/home.js";
 import { declareScreen } from "./screens/declare.js";
 import { resultsScreen } from "./screens/results.js";
@@ -48,12 +48,22 @@ async function takePendingSsoToken() {
   }
 }
 
+/** A reset or unlock link the app was opened with, when one waits: its form. */
+async function takePendingAccountLink() {
+  try {
+    openAccountLink(await commands.pending_account_link());
+  } catch (error) {
+    showError(error);
+  }
+}
+
 async function boot() {
   renderChrome();
   installWedge((code) => resolveCode(code));
   on(EVENTS.sync, onSyncState);
   on(EVENTS.scan, (read) => resolveCode(read.code ?? read));
   on(EVENTS.sso, takePendingSsoToken);
+  on(EVENTS.accountLink, takePendingAccountLink);
   app.info = await commands.app_info();
   if (app.info.lang) setLanguage(app.info.lang);
   app.sync = syncOf(await commands.sync_state());
@@ -67,6 +77,7 @@ async function boot() {
   await render();
   document.body.dataset.ready = "true";
   await takePendingSsoToken();
+  await takePendingAccountLink();
 }
 
 boot().catch((error) => {

@@ -183,6 +183,26 @@ impl App {
             .filter(|s| !s.is_empty())
     }
 
+    /// Keeps (or, with `None`, forgets) the e-mail the login screen starts with.
+    pub(crate) fn remember_email(&self, email: Option<&str>) -> AppResult<()> {
+        let path = self.server_dir().join("remembered");
+        match email {
+            Some(email) => {
+                create_private_dir(&self.server_dir()).map_err(AppError::local)?;
+                write_atomically(&path, email.as_bytes()).map_err(AppError::local)
+            }
+            None => remove_durably(&path).map_err(AppError::local),
+        }
+    }
+
+    /// The e-mail kept by the last "Se souvenir de moi" sign-in on this server.
+    pub(crate) fn remembered_email(&self) -> Option<String> {
+        std::fs::read_to_string(self.server_dir().join("remembered"))
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
     pub(crate) fn open_account(&self, email: &str) -> AppResult<Arc<Account>> {
         let email = email.to_lowercase();
         if let Some(current) = self.account_opt() {

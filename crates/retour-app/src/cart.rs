@@ -205,6 +205,8 @@ mod local_storage_tests {
                 unit_price_ht: "12.35".parse().unwrap(),
                 deposit_ht: None,
                 allowed_reasons: Vec::new(),
+                return_deadline: None,
+                days_left: None,
             }],
         };
         lock(&account.store)

@@ -185,6 +185,8 @@ mod tests {
                 unit_price: "12.35".parse().unwrap(),
                 deposit: deposit.map(|d| d.parse().unwrap()),
             }),
+            return_deadline: None,
+            days_left: None,
         };
         for number in ["250000001", "250000002"] {
             let note = DeliveryNote {

@@ -34,6 +34,7 @@ impl App {
                 args.remember,
             )
             .await?;
+        self.remember_email(args.remember.then_some(&result.user.email))?;
         self.after_login(&login, result).await
     }
 
@@ -91,6 +92,7 @@ impl App {
             email: account.map(|a| a.email.clone()),
             user,
             remembered: session.as_ref().is_some_and(|s| s.remembered()),
+            remembered_email: self.remembered_email(),
             warning: self
                 .inner
                 .warning

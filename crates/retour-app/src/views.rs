@@ -35,6 +35,9 @@ pub struct SessionView {
     pub user: Option<User>,
     /// Whether the session is kept in the keychain for the next start.
     pub remembered: bool,
+    /// The e-mail of the last sign-in made with "Se souvenir de moi" on this server: the login
+    /// screen starts with it (not a secret; the tokens stay in the keychain).
+    pub remembered_email: Option<String>,
     /// A French warning (no secure store: a login at each start).
     pub warning: Option<String>,
 }

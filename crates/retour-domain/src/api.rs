@@ -276,6 +276,12 @@ pub struct DeliveryNoteLine {
     pub deposit_ht: Option<Money>,
     /// The reasons this line allows.
     pub allowed_reasons: Vec<ReasonCode>,
+    /// The last day it can be returned (v1.1; absent from older backends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_deadline: Option<NaiveDate>,
+    /// Paris calendar days left until `return_deadline`; absent once it has passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_left: Option<u32>,
 }
 
 /// What a looked-up code turned out to be.

@@ -25,6 +25,16 @@ pub fn within_window(delivered_on: NaiveDate, today: NaiveDate, window_days: u32
     (today - delivered_on).num_days() <= i64::from(window_days)
 }
 
+/// The last day a BL delivered on `delivered_on` can be returned (every reason but `deposit`).
+pub fn return_deadline(delivered_on: NaiveDate, window_days: u32) -> NaiveDate {
+    delivered_on + chrono::Days::new(u64::from(window_days))
+}
+
+/// Paris calendar days left until `deadline` (0 on the day itself); `None` once it has passed.
+pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> Option<u32> {
+    u32::try_from((deadline - today).num_days()).ok()
+}
+
 /// The units that can still be returned; never negative.
 pub fn eligible_qty(
     line: LineHistory,
@@ -57,6 +67,26 @@ mod tests {
             expected,
             "{line:?} aged {age_days} days"
         );
+    }
+
+    #[test]
+    fn the_deadline_is_the_last_day_of_the_window() {
+        let delivered = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let deadline = return_deadline(delivered, DEFAULT_RETURN_WINDOW_DAYS);
+        assert_eq!(deadline, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        assert!(within_window(
+            delivered,
+            deadline,
+            DEFAULT_RETURN_WINDOW_DAYS
+        ));
+        assert!(!within_window(
+            delivered,
+            deadline + chrono::Days::new(1),
+            DEFAULT_RETURN_WINDOW_DAYS
+        ));
+        assert_eq!(days_left(deadline, deadline), Some(0));
+        assert_eq!(days_left(deadline, delivered), Some(30));
+        assert_eq!(days_left(deadline, deadline + chrono::Days::new(1)), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use retour_domain::api::{
 };
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
 use retour_domain::closing::FileLine;
-use retour_domain::eligibility::{eligible_qty, LineHistory};
+use retour_domain::eligibility::{days_left, eligible_qty, return_deadline, LineHistory};
 use retour_domain::reason::{LinePrices, ReasonCode, ReasonTable};
 
 use crate::db::{StoredDossier, StoredDossierLine, StoredLine, StoredRequest};
@@ -70,6 +70,7 @@ impl Rules<'_> {
             .saturating_add(line.in_closed)
             .saturating_add(line.in_open)
             .min(line.delivered);
+        let deadline = return_deadline(line.delivered_on, self.window_days);
         DeliveryNoteLine {
             line_no: line.line_no,
             reference: line.reference.clone(),
@@ -82,6 +83,8 @@ impl Rules<'_> {
             unit_price_ht: line.unit_price,
             deposit_ht: line.deposit,
             allowed_reasons: self.allowed(line),
+            return_deadline: Some(deadline),
+            days_left: days_left(deadline, self.today),
         }
     }
 }

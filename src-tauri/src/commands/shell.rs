@@ -1,10 +1,10 @@
 //! The shell's own business, not the façade's: app facts for the window, the settings, the
-//! pending SSO link, render timings for the bench.
+//! pending SSO and account links, render timings for the bench.
 
 use retour_app::AppResult;
 use tauri::{AppHandle, State};
 
-use crate::shell::{AppInfo, Settings, Shell};
+use crate::shell::{AccountLink, AppInfo, Settings, Shell};
 
 /// Version, data folder, server, demo accounts (in demo mode), forced language, camera.
 #[tauri::command]
@@ -16,6 +16,12 @@ pub fn app_info(shell: State<'_, Shell>) -> AppResult<AppInfo> {
 #[tauri::command]
 pub fn pending_sso_token(shell: State<'_, Shell>) -> AppResult<Option<String>> {
     Ok(shell.pending_sso_token())
+}
+
+/// The e-mailed reset or unlock link the app was opened with (taken: asked once).
+#[tauri::command]
+pub fn pending_account_link(shell: State<'_, Shell>) -> AppResult<Option<AccountLink>> {
+    Ok(shell.pending_account_link())
 }
 
 /// The saved settings.

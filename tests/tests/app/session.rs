@@ -212,3 +212,30 @@ async fn a_closed_service_refuses_in_french_and_keeps_the_cart() -> Result<()> {
     assert_eq!(device.app.sync_state().pending_sends, 0);
     Ok(())
 }
+
+/// "Se souvenir de moi" keeps the e-mail for the next login screen, across a restart and a
+/// logout; a sign-in without it forgets the e-mail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remember_me_keeps_the_email_for_the_login_screen() -> Result<()> {
+    let server = TestServer::start().await?;
+    let mut device = Device::new(&server.url)?;
+    assert_eq!(device.app.session().remembered_email, None);
+    device.login().await?;
+    device.app.logout().await.map_err(|e| anyhow!("{e}"))?;
+    device.restart(&server.url)?;
+    assert_eq!(
+        device.app.session().remembered_email.as_deref(),
+        Some(EMAIL)
+    );
+    device
+        .app
+        .login(&LoginArgs {
+            email: EMAIL.into(),
+            password: retour_tests::PASSWORD.into(),
+            remember: false,
+        })
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    assert_eq!(device.app.session().remembered_email, None);
+    Ok(())
+}

@@ -93,7 +93,7 @@ export default {
   added: (n) => `${n} item${n > 1 ? "s" : ""} added to the cart`,
 
   cartTitle: "YOUR RETURN CART",
-  addMore: "ADD ONE",
+  addMore: "Add an item",
   itemCount: "Number of items",
   estimatedTotal: "Estimated credit excl. VAT",
   deliveryNote: "Delivery note",

@@ -94,7 +94,7 @@ export default {
   added: (n) => `${n} article${n > 1 ? "s" : ""} ajouté${n > 1 ? "s" : ""} au panier`,
 
   cartTitle: "VOTRE PANIER RETOUR",
-  addMore: "AJOUTER UN",
+  addMore: "Ajouter un article",
   itemCount: "Nombre d'articles",
   estimatedTotal: "Avoir estimé HT",
   deliveryNote: "Bon de livraison",

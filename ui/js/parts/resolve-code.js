@@ -8,11 +8,14 @@ import { showError } from "../chrome.js";
 import { t } from "../i18n/index.js";
 import { toast } from "../dom.js";
 
-/** Resolves a scanned or typed code: a BL opens it, a product or reference lists its BLs. */
-export async function resolveCode(code) {
+/**
+ * Resolves a scanned or typed code: a BL opens it, a product or reference lists its BLs. Only a
+ * scanned code says "Code lu" (`typed`: the user typed it and sees it already).
+ */
+export async function resolveCode(code, { typed = false } = {}) {
   const text = String(code || "").trim();
   if (!text) return;
-  toast(t("scanned", text));
+  if (!typed) toast(t("scanned", text));
   try {
     const found = await commands.lookup(text);
     app.lastLookup = found;

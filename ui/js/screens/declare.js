@@ -95,7 +95,7 @@ function referenceSection() {
   const input = h("input", { id: "reference-input", type: "text", autocomplete: "off", autocapitalize: "characters", spellcheck: "false" });
   return h("section", { class: "card", "aria-labelledby": "reference-title" },
     h("h2", { id: "reference-title" }, t("referenceTitle")),
-    h("form", { class: "search-row", onsubmit: (e) => { e.preventDefault(); resolveCode(input.value); } },
+    h("form", { class: "search-row", onsubmit: (e) => { e.preventDefault(); resolveCode(input.value, { typed: true }); } },
       h("label", { for: "reference-input" }, t("referenceLabel")),
       h("div", { class: "row" }, input, h("button", { id: "reference-search", class: "primary", type: "submit" }, t("search")))));
 }

@@ -9,10 +9,10 @@ import { icon } from "../icons.js";
 export async function homeScreen() {
   app.cart = await commands.cart();
   const count = app.cart?.count ?? 0;
-  const badge = h("span", { id: "cart-badge", class: `badge${count ? "" : " empty"}`, "aria-label": t("cartBadge", count) }, String(count));
+  const badge = h("span", { id: "cart-badge", class: "badge", hidden: !count, "aria-label": t("cartBadge", count) }, String(count));
   return h("section", { class: "screen home" },
     h("h1", { tabindex: "-1", class: "visually-hidden" }, t("home")),
-    app.user?.name ? h("p", { class: "hello" }, t("hello", app.user.name), app.user.customer?.name ? ` — ${app.user.customer.name}` : "") : null,
+    app.user?.name ? h("p", { class: "hello" }, t("hello", app.user.name)) : null,
     h("nav", { class: "home-actions" },
       h("a", { id: "go-declare", class: "action", href: "#/declare", autofocus: true },
         h("span", { class: "action-icon" }, icon("plus", 44)), h("span", {}, t("declareNew"))),

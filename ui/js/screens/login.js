@@ -10,7 +10,8 @@ import { h, dialog, errorText, toast } from "../dom.js";
 import { icon } from "../icons.js";
 
 export async function loginScreen() {
-  const remembered = app.info?.remembered_email || "";
+  // "Se souvenir de moi" last time: the e-mail is already there.
+  const remembered = (await commands.session()).remembered_email || "";
   const email = h("input", { id: "login-email", name: "email", type: "email", autocomplete: "username", inputmode: "email", value: remembered, autofocus: !remembered, "aria-describedby": "login-email-error" });
   const password = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", autofocus: Boolean(remembered), "aria-describedby": "login-password-error" });
   const remember = h("input", { id: "login-remember", type: "checkbox", checked: Boolean(remembered) });
@@ -72,13 +73,13 @@ export async function loginScreen() {
 }
 
 /** Forgotten password or locked account: ask the one-time link, then use the code it carries. */
-function emailDialog(kind, prefill) {
+function emailDialog(kind, prefill, linkToken = "") {
   const forgot = kind === "forgot";
   const email = h("input", { id: "dialog-email", type: "email", value: prefill, autocomplete: "username" });
   const message = h("p", { class: "info", role: "status" });
-  const token = h("input", { id: "dialog-token", type: "text", autocomplete: "one-time-code" });
+  const token = h("input", { id: "dialog-token", type: "text", autocomplete: "one-time-code", value: linkToken });
   const newPassword = h("input", { id: "dialog-new-password", type: "password", autocomplete: "new-password" });
-  const second = h("form", { class: "stack", hidden: true, onsubmit: async (e) => {
+  const second = h("form", { class: "stack", hidden: !linkToken, onsubmit: async (e) => {
     e.preventDefault();
     try {
       if (forgot) await commands.reset_password(token.value.trim(), newPassword.value);
@@ -106,8 +107,16 @@ function emailDialog(kind, prefill) {
     h("label", { for: "dialog-email" }, t("email")), email,
     h("button", { class: "primary", type: "submit" }, t("sendLink")),
     h("button", { class: "link", type: "button", onclick: () => { second.hidden = false; token.focus(); } }, t("haveCode")));
+  first.hidden = Boolean(linkToken);
   const box = dialog(forgot ? t("forgotTitle") : t("unlockTitle"), first, message, second);
-  email.focus();
+  (linkToken ? (forgot ? newPassword : second.querySelector("button")) : email).focus();
+}
+
+/** An e-mailed `retour://reset` or `retour://unlock` link: its form, with the link's code in it. */
+export function openAccountLink(link) {
+  if (!link?.token) return;
+  if (location.hash !== "#/login") location.hash = "#/login";
+  emailDialog(link.kind === "reset" ? "forgot" : "unlock", "", link.token);
 }
 
 function helpDialog() {

@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use crate::common::start;
+use crate::common::{start, start_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_service_and_reasons() {
@@ -52,7 +52,7 @@ async fn health_service_and_reasons() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_schedule_is_served() {
-    let server = crate::common::start_with(|c| c.schedule = Default::default()).await;
+    let server = start_with(|c| c.schedule = Default::default()).await;
     let service = server
         .call(Method::GET, "/api/v1/service", None, None)
         .await;
@@ -132,6 +132,44 @@ async fn delivery_notes() {
         .get(&format!("/api/v1/delivery-notes/{wide}"), &token)
         .await;
     assert_eq!(same.ok(200)["number"], number);
+}
+
+/// Every BL line says until when it can be returned; past that day it has no `days_left` and
+/// nothing eligible, so the app can say "Délai de retour dépassé depuis le …".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bl_lines_carry_their_return_deadline() {
+    let server = start_with(|config| config.return_window_days = 10).await;
+    let token = server.customer_a().await;
+    let month = server.get("/api/v1/delivery-notes?days=31", &token).await;
+    let items = month.ok(200)["items"].as_array().unwrap().clone();
+    let today = retour_server::paris_today_now();
+    let oldest = items.last().unwrap()["number"].as_str().unwrap().to_owned();
+    let newest = items[0]["number"].as_str().unwrap().to_owned();
+
+    let old = server
+        .get(&format!("/api/v1/delivery-notes/{oldest}"), &token)
+        .await;
+    let old = old.ok(200);
+    let delivered =
+        chrono::NaiveDate::parse_from_str(old["delivered_on"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    for line in old["lines"].as_array().unwrap() {
+        assert_eq!(
+            line["return_deadline"],
+            serde_json::json!((delivered + chrono::Days::new(10)).to_string())
+        );
+        assert!(line.get("days_left").is_none(), "past its window: {line}");
+        assert_eq!(line["eligible_qty"], 0);
+    }
+    let new = server
+        .get(&format!("/api/v1/delivery-notes/{newest}"), &token)
+        .await;
+    let new = new.ok(200);
+    let delivered =
+        chrono::NaiveDate::parse_from_str(new["delivered_on"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    let left = 10 - (today - delivered).num_days();
+    assert_eq!(new["lines"][0]["days_left"], serde_json::json!(left));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
