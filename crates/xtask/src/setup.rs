@@ -1,4 +1,5 @@
-//! Installs what a fresh machine lacks: Debian packages (when running as root) and cargo tools.
+//! Installs what a fresh machine lacks: Debian packages (when running as root) and cargo tools
+//! (tauri-driver, cargo-audit).
 //! Each step first checks whether it is needed, so a second run costs nothing.
 
 use std::process::{Command, Stdio};
@@ -26,7 +27,34 @@ const APT_PACKAGES: &[&str] = &[
 /// Installs the missing Debian packages, then the cargo tools.
 pub fn run() -> Result<()> {
     apt_packages()?;
-    tauri_driver()
+    tauri_driver()?;
+    cargo_audit()
+}
+
+/// `cargo-audit` at the pinned version, for the offline advisory check (`cargo xtask audit`);
+/// without binary scanning, which the check does not use.
+fn cargo_audit() -> Result<()> {
+    let version = crate::audit::CARGO_AUDIT_VERSION;
+    let installed = Command::new("cargo")
+        .args(["audit", "--version"])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == format!("cargo-audit {version}"))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    crate::run(
+        "cargo",
+        &[
+            "install",
+            "cargo-audit",
+            "--version",
+            version,
+            "--locked",
+            "--no-default-features",
+        ],
+    )
 }
 
 /// `tauri-driver`, the WebDriver server the real-window tests drive the app through.

@@ -6,6 +6,7 @@ mod cart;
 mod catalog;
 mod common;
 mod dossiers;
+mod foreign_ids;
 mod limits;
 mod pdf;
 mod requests;
