@@ -22,6 +22,7 @@ mod openapi;
 pub mod password;
 pub mod reason;
 pub mod status;
+pub mod whole_number;
 
 pub use bl::{BlError, BlNumber};
 pub use code::{classify, Gtin, ScannedCode, SupplierReference};

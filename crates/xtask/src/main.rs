@@ -89,12 +89,17 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Set by `cargo run` for xtask itself; a build script (ring's) reruns when it changes, so nested
+/// cargo commands go without it and share their build with a plain `cargo test`.
+pub const XTASK_ONLY_VARIABLE: &str = "CARGO_MANIFEST_DIR";
+
 /// Runs a command in the workspace root and fails if it fails.
 pub fn run(program: &str, args: &[&str]) -> Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
         .current_dir(root())
+        .env_remove(XTASK_ONLY_VARIABLE)
         .status()
         .with_context(|| format!("cannot start {program}"))?;
     if !status.success() {

@@ -45,9 +45,9 @@ pub(crate) fn start_built_server(
     logins_per_minute: u32,
 ) -> Result<(KillOnDrop, u16)> {
     // The debug server is the one `cargo test --workspace --all-targets` has just built: the same
-    // workspace-wide features, so nothing is built again.
+    // targets, so the same features (dev-dependencies included), and nothing is built again.
     let build: &[&str] = match profile {
-        Profile::Debug => &["build", "--workspace", "--bins"],
+        Profile::Debug => &["build", "--workspace", "--all-targets"],
         Profile::Release => &["build", "--release", "-p", "retour-server"],
     };
     crate::run("cargo", build)?;

@@ -51,6 +51,7 @@ fn run_inside(
         .args(["sh", "-c", &script, "sh"])
         .args(args)
         .current_dir(crate::root())
+        .env_remove(crate::XTASK_ONLY_VARIABLE)
         .env("XDG_DATA_HOME", &data_home)
         .env("RETOUR_TEST_KEYRING", "1")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())));

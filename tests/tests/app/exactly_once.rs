@@ -195,6 +195,9 @@ async fn senders_killed_mid_send_create_one_set_of_files_each() -> Result<()> {
     );
     proxy.set_rates(FAULTS);
     let mut killed_while_sending = 0;
+    // How long a whole `retour send` takes here (measured on the runs that are not killed): the
+    // kills are drawn over all of it, and a little past it.
+    let mut send_time = Duration::from_millis(200);
     for (i, (bl, line_no, _, reason)) in lines.iter().take(sends).enumerate() {
         let line_no = line_no.to_string();
         let add = retour(
@@ -210,13 +213,14 @@ async fn senders_killed_mid_send_create_one_set_of_files_each() -> Result<()> {
             "send {i}: cart add: {}",
             String::from_utf8_lossy(&add.stderr)
         );
-        // Killed at a random moment of the send: before the submission is written, while it is
-        // on the wire, or after the answer.
+        // Killed at a random moment of the send: while it starts, before the submission is
+        // written, while it is on the wire, after the answer, or not at all.
         let mut sender = retour(&data, &url, &["send"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;
-        tokio::time::sleep(Duration::from_millis(rng.random_range(0..60))).await;
+        let kill_after = send_time.mul_f64(rng.random_range(0.0..1.2));
+        tokio::time::sleep(kill_after).await;
         if sender.try_wait()?.is_none() {
             killed_while_sending += 1;
         }
@@ -227,7 +231,9 @@ async fn senders_killed_mid_send_create_one_set_of_files_each() -> Result<()> {
         let mut attempts = 0;
         loop {
             attempts += 1;
+            let started = std::time::Instant::now();
             let output = retour(&data, &url, &["send"]).output()?;
+            send_time = started.elapsed();
             let (exit, code) = finished(&output)?;
             match (exit, code.as_str()) {
                 (Some(0), _) | (Some(1), "empty_request") => break,
