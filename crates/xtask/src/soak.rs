@@ -2,8 +2,8 @@
 //! shorter count; the soak runs the same test with the count it takes from the environment set
 //! to the real one, in the test environment (`test_env`: display, D-Bus, unlocked keyring), one
 //! after the other, and prints a table: count, passed or failed, time, what the number means.
-//! Each count is an option (`--kills 50`…); `--only NAME` runs one scenario; `--release` runs
-//! the release build of the tests. A scenario's output goes to `target/soak/<name>.log`.
+//! Each count is an option (`--kills 50`…); `--only NAME[,NAME…]` runs only those scenarios;
+//! `--release` runs the release build of the tests. A scenario's output goes to `target/soak/<name>.log`.
 
 use std::time::{Duration, Instant};
 
@@ -66,17 +66,6 @@ const SCENARIOS: &[Scenario] = &[
                   files each",
     },
     Scenario {
-        name: "simulation",
-        test: "simulation::three_devices_converge_whatever_the_network_does",
-        counts: &[Count {
-            option: "--seeds",
-            variable: "RETOUR_SIM_SEEDS",
-            real: 10_000,
-        }],
-        meaning: "seeds of 3 devices driving the real sync state machine against the real \
-                  server through partitions, lost answers, duplicates and crashes; all converge",
-    },
-    Scenario {
         name: "concurrent-submits",
         test: "requests::concurrent_submits_never_exceed_eligible",
         counts: &[
@@ -108,6 +97,17 @@ const SCENARIOS: &[Scenario] = &[
         meaning: "no access or refresh token (raw, base64, hex) in any file of the data folder \
                   (SQLite, WAL, files, the app's log) after login, sync, send and refresh",
     },
+    Scenario {
+        name: "simulation",
+        test: "simulation::three_devices_converge_whatever_the_network_does",
+        counts: &[Count {
+            option: "--seeds",
+            variable: "RETOUR_SIM_SEEDS",
+            real: 10_000,
+        }],
+        meaning: "seeds of 3 devices driving the real sync state machine against the real \
+                  server through partitions, lost answers, duplicates and crashes; all converge",
+    },
 ];
 
 /// A finished scenario, for the table.
@@ -124,13 +124,16 @@ pub fn run(args: &[String]) -> Result<()> {
         .iter()
         .flat_map(|s| s.counts.iter().map(|c| (c.option, c.real)))
         .collect();
-    let mut only: Option<String> = None;
+    let mut only: Option<Vec<String>> = None;
     let mut release = false;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
             "--release" => release = true,
-            "--only" => only = Some(rest.next().context("--only NAME")?.clone()),
+            "--only" => {
+                let names = rest.next().context("--only NAME[,NAME…]")?;
+                only = Some(names.split(',').map(str::to_owned).collect());
+            }
             option => {
                 let Some(slot) = values.iter_mut().find(|(o, _)| *o == option) else {
                     bail!("unknown option {option:?}; {}", usage());
@@ -146,7 +149,10 @@ pub fn run(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&log_dir)?;
     let mut outcomes = Vec::new();
     for scenario in SCENARIOS {
-        if only.as_deref().is_some_and(|o| o != scenario.name) {
+        if only
+            .as_ref()
+            .is_some_and(|names| !names.iter().any(|n| n == scenario.name))
+        {
             continue;
         }
         let env: Vec<(&str, String)> = scenario
@@ -207,7 +213,10 @@ fn usage() -> String {
         .flat_map(|s| s.counts.iter())
         .map(|c| format!("{} N (default {})", c.option, c.real))
         .collect();
-    format!("options: {}, --only NAME, --release", options.join(", "))
+    format!(
+        "options: {}, --only NAME[,NAME…], --release",
+        options.join(", ")
+    )
 }
 
 fn print_table(outcomes: &[Outcome]) {
