@@ -1,7 +1,9 @@
 //! A small HTTP fault proxy on loopback: between a device and the server it can refuse every
 //! connection (a partition), drop a request before the server sees it, drop the response after
 //! the server handled the request, delay, or deliver a request twice. Faults are drawn from a
-//! seeded generator, so a failing run can be replayed.
+//! seeded generator, so a failing run can be replayed; they can be aimed at the requests whose
+//! request line starts with a given prefix (such as `POST /api/v1/return-requests`), the others
+//! passing untouched.
 //!
 //! It can also answer some requests itself, as a misbehaving proxy or an overloaded server would
 //! ([`FaultProxy::answer`]: a 429 with `Retry-After`, a 408, an HTML error page…), before or
@@ -64,6 +66,8 @@ struct Control {
     down: bool,
     canned: Vec<Canned>,
     rates: FaultRates,
+    /// Faults only for requests whose request line starts with this (all when empty).
+    aim: String,
     rng: StdRng,
     stats: FaultStats,
 }
@@ -100,6 +104,7 @@ impl FaultProxy {
             down: false,
             canned: Vec::new(),
             rates: FaultRates::default(),
+            aim: String::new(),
             rng: StdRng::seed_from_u64(seed),
             stats: FaultStats::default(),
         }));
@@ -186,6 +191,12 @@ impl FaultProxy {
         });
     }
 
+    /// Aims the faults at the requests whose request line starts with `prefix` (such as
+    /// `POST /api/v1/return-requests`); the others pass untouched.
+    pub fn aim_at(&self, prefix: &str) {
+        self.with(|c| c.aim = prefix.to_owned());
+    }
+
     /// What happened so far.
     pub fn stats(&self) -> FaultStats {
         self.with(|c| c.stats)
@@ -202,13 +213,16 @@ fn take_canned(control: &Mutex<Control>, request: &[u8]) -> Option<(bool, Vec<u8
     Some((canned.forward_first, canned.response.clone()))
 }
 
-fn draw(control: &Mutex<Control>) -> Option<Fault> {
+fn draw(control: &Mutex<Control>, request: &[u8]) -> Option<Fault> {
     let mut c = control.lock().unwrap_or_else(|p| p.into_inner());
     if c.down {
         c.stats.refused += 1;
         return None;
     }
     c.stats.requests += 1;
+    if !request.starts_with(c.aim.as_bytes()) {
+        return Some(Fault::Pass);
+    }
     let rates = c.rates;
     let roll: f64 = c.rng.random();
     let mut edge = rates.drop_request;
@@ -261,7 +275,7 @@ async fn handle(
         client.shutdown().await?;
         return Ok(());
     }
-    let Some(fault) = draw(&control) else {
+    let Some(fault) = draw(&control, &request) else {
         return Ok(());
     };
     let response = match fault {

@@ -424,8 +424,10 @@ pub struct ReturnRequestLine {
     /// The BL number.
     pub delivery_note: String,
     /// The line number within the BL.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub line_no: u32,
     /// Units to return.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub qty: u32,
     /// The reason; the backend answers `reason_required` when it is missing.
     #[serde(default)]

@@ -328,9 +328,14 @@ pub struct CartOp {
     /// The delivery note (BL) number of the line, as the server knows it.
     pub delivery_note: String,
     /// The line number within the delivery note.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub line_no: u32,
     /// The quantity to return, set by a put.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::whole_number::option"
+    )]
     pub qty: Option<u32>,
     /// The reason code, set by a put.
     #[serde(default, skip_serializing_if = "Option::is_none")]

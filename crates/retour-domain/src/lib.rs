@@ -24,6 +24,7 @@ pub mod password;
 pub mod reason;
 pub mod request_number;
 pub mod status;
+pub mod whole_number;
 
 pub use bl::{BlError, BlNumber};
 pub use code::{classify, Gtin, ScannedCode, SupplierReference};

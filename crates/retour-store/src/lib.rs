@@ -122,6 +122,19 @@ pub struct StoredFile {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// A store file as [`Store::inspect_file`] found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInspection {
+    /// `PRAGMA integrity_check`'s answer (`ok` when all is well).
+    pub integrity: String,
+    /// The materialised cart lines, as stored.
+    pub stored_lines: Vec<CartLine>,
+    /// The lines a replay of the op log gives: equal to `stored_lines` unless a write was torn.
+    pub replayed_lines: Vec<CartLine>,
+    /// The id of every op in the log, whatever its status.
+    pub op_ids: std::collections::HashSet<String>,
+}
+
 /// One account's local database.
 pub struct Store {
     conn: Connection,
@@ -265,18 +278,7 @@ impl Store {
     /// (they cannot after a clean run; this also repairs a file edited by hand).
     fn rebuild_cart(&mut self) -> Result<()> {
         self.changed();
-        let mut state = CartState::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT op FROM cart_ops WHERE status != 'rejected' ORDER BY seq")?;
-        let ops = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        for json in ops {
-            let op: CartOp = parse_json(&json?)?;
-            // An op that breaks a structural rule was never stored; skip defensively.
-            let _ = state.apply(&op);
-        }
-        drop(stmt);
-        self.cart = state;
+        self.cart = replay(&self.conn)?;
         let tx = self.conn.transaction()?;
         let stored = stored_lines(&tx)?;
         if stored != self.cart.lines() {
@@ -542,6 +544,25 @@ impl Store {
             })
         })
         .collect()
+    }
+
+    /// Looks at the file at `path` as a crash left it, before [`Store::open`] repairs anything:
+    /// SQLite's own recovery of the WAL runs, nothing else is written.
+    pub fn inspect_file(path: &Path) -> Result<FileInspection> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let integrity = conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        let op_ids = {
+            let mut stmt = conn.prepare("SELECT op_id FROM cart_ops")?;
+            let ids = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            ids.collect::<rusqlite::Result<_>>()?
+        };
+        Ok(FileInspection {
+            integrity,
+            stored_lines: stored_lines(&conn)?,
+            replayed_lines: replay(&conn)?.lines(),
+            op_ids,
+        })
     }
 
     /// The materialised lines as stored (for integrity checks: they equal [`Store::cart_lines`]).
@@ -934,6 +955,20 @@ fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
     )?
     .execute(params![key, value])?;
     Ok(())
+}
+
+/// The cart as the op log makes it: every op the backend has not refused, in log order.
+fn replay(conn: &Connection) -> Result<CartState> {
+    let mut state = CartState::new();
+    let mut stmt =
+        conn.prepare("SELECT op FROM cart_ops WHERE status != 'rejected' ORDER BY seq")?;
+    let ops = stmt.query_map([], |row| row.get::<_, String>(0))?;
+    for json in ops {
+        let op: CartOp = parse_json(&json?)?;
+        // An op that breaks a structural rule was never stored; skip defensively.
+        let _ = state.apply(&op);
+    }
+    Ok(state)
 }
 
 fn stored_lines(conn: &Connection) -> Result<Vec<CartLine>> {

@@ -176,3 +176,33 @@ fn caches_round_trip() {
     store.cache_put("k", &vec![1, 2], now).unwrap();
     assert_eq!(store.cache_get::<Vec<i32>>("k").unwrap().unwrap().0, [1, 2]);
 }
+
+#[test]
+fn inspection_sees_a_torn_cart_before_open_repairs_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        store.put("250001106", 1, Some(2), None, 1_000).unwrap();
+        store.put("250001106", 2, Some(1), None, 1_001).unwrap();
+    }
+    let clean = Store::inspect_file(&path).unwrap();
+    assert_eq!(clean.integrity, "ok");
+    assert_eq!(clean.op_ids.len(), 2);
+    assert_eq!(clean.stored_lines, clean.replayed_lines);
+
+    // A line written without its op, as a torn write would leave it.
+    Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE cart_lines SET qty = 7 WHERE line_no = 2", [])
+        .unwrap();
+    let torn = Store::inspect_file(&path).unwrap();
+    assert_ne!(torn.stored_lines, torn.replayed_lines);
+    assert_eq!(torn.replayed_lines, clean.replayed_lines);
+
+    // Opening repairs it from the log, and the inspection agrees again.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.cart_lines(), clean.replayed_lines);
+    drop(store);
+    assert_eq!(Store::inspect_file(&path).unwrap(), clean);
+}

@@ -1,8 +1,11 @@
 //! Project automation, in Rust so that it runs wherever cargo does: `cargo xtask <task>`.
 //!
-//! `setup` installs what a fresh machine lacks, `test` runs every test CI runs, `tidy` checks the
-//! architecture invariants, `ci` adds the format, tidy and lint checks.
+//! `setup` installs what a fresh machine lacks, `test` runs every test CI runs (the cargo tests,
+//! schemathesis against the served API, the offline advisory check), `tidy` checks the
+//! architecture invariants, `ci` adds the format, tidy and lint checks. `soak` runs the proofs at
+//! their real counts (not in CI).
 
+mod audit;
 mod bench_app;
 mod bench_cart;
 mod bench_scan;
@@ -14,6 +17,7 @@ mod schemathesis;
 mod screenshots;
 mod server;
 mod setup;
+mod soak;
 mod test_env;
 mod tidy;
 
@@ -26,7 +30,10 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   setup        install the system packages and cargo tools the project needs
-  test         setup, then run every test (what CI runs, minus fmt and clippy)
+  test         setup, then run every test (what CI runs, minus fmt and clippy): the cargo tests,
+               schemathesis against the served API (debug build), the advisory check
+  audit        the dependency advisory check, offline, against ../shared/advisory-db
+  soak         the proofs at their real counts, with a table (each count an option; not in CI)
   ci           fmt --check, tidy, clippy with warnings denied, then test
   tidy         check the architecture invariants (--graph prints the crate graph, --graph --write
                puts it in ARCHITECTURE.md)
@@ -52,6 +59,8 @@ fn main() -> Result<()> {
     match task.as_str() {
         "setup" => setup::run(),
         "test" => test(rest),
+        "audit" => audit::run(rest),
+        "soak" => soak::run(rest),
         "ci" => ci(rest),
         "tidy" => tidy::run(rest),
         "demo" => demo::run(rest),
@@ -80,12 +89,17 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Set by `cargo run` for xtask itself; a build script (ring's) reruns when it changes, so nested
+/// cargo commands go without it and share their build with a plain `cargo test`.
+pub const XTASK_ONLY_VARIABLE: &str = "CARGO_MANIFEST_DIR";
+
 /// Runs a command in the workspace root and fails if it fails.
 pub fn run(program: &str, args: &[&str]) -> Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
         .current_dir(root())
+        .env_remove(XTASK_ONLY_VARIABLE)
         .status()
         .with_context(|| format!("cannot start {program}"))?;
     if !status.success() {
@@ -96,9 +110,11 @@ pub fn run(program: &str, args: &[&str]) -> Result<()> {
 
 fn test(extra: &[String]) -> Result<()> {
     setup::run()?;
+    audit::run(&[])?;
     let mut args = vec!["test", "--workspace", "--all-targets"];
     args.extend(extra.iter().map(String::as_str));
-    test_env::cargo(&args)
+    test_env::cargo(&args)?;
+    schemathesis::run_in_ci()
 }
 
 fn ci(extra: &[String]) -> Result<()> {

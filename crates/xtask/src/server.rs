@@ -44,11 +44,13 @@ pub(crate) fn start_built_server(
     seed_args: &[&str],
     logins_per_minute: u32,
 ) -> Result<(KillOnDrop, u16)> {
-    let mut build = vec!["build", "-p", "retour-server"];
-    if profile == Profile::Release {
-        build.push("--release");
-    }
-    crate::run("cargo", &build)?;
+    // The debug server is the one `cargo test --workspace --all-targets` has just built: the same
+    // targets, so the same features (dev-dependencies included), and nothing is built again.
+    let build: &[&str] = match profile {
+        Profile::Debug => &["build", "--workspace", "--all-targets"],
+        Profile::Release => &["build", "--release", "-p", "retour-server"],
+    };
+    crate::run("cargo", build)?;
     let bin = crate::root()
         .join("target")
         .join(profile.dir())

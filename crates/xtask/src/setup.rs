@@ -1,5 +1,6 @@
-//! Installs what a fresh machine lacks: Debian packages (when running as root), cargo tools and
-//! the pinned npm package of the real-window layout check (`tests/ui-check`, axe-core).
+//! Installs what a fresh machine lacks: Debian packages (when running as root), cargo tools
+//! (tauri-driver, cargo-audit) and the pinned npm package of the real-window layout check
+//! (`tests/ui-check`, axe-core).
 //! Each step first checks whether it is needed, so a second run costs nothing.
 
 use std::process::{Command, Stdio};
@@ -28,6 +29,7 @@ const APT_PACKAGES: &[&str] = &[
 pub fn run() -> Result<()> {
     apt_packages()?;
     tauri_driver()?;
+    cargo_audit()?;
     ui_check()
 }
 
@@ -46,6 +48,32 @@ fn ui_check() -> Result<()> {
         bail!("npm ci in {} failed: {status}", package.display());
     }
     Ok(())
+}
+
+/// `cargo-audit` at the pinned version, for the offline advisory check (`cargo xtask audit`);
+/// without binary scanning, which the check does not use.
+fn cargo_audit() -> Result<()> {
+    let version = crate::audit::CARGO_AUDIT_VERSION;
+    let installed = Command::new("cargo")
+        .args(["audit", "--version"])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == format!("cargo-audit {version}"))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    crate::run(
+        "cargo",
+        &[
+            "install",
+            "cargo-audit",
+            "--version",
+            version,
+            "--locked",
+            "--no-default-features",
+        ],
+    )
 }
 
 /// `tauri-driver`, the WebDriver server the real-window tests drive the app through.

@@ -2,7 +2,8 @@
 //! (Xvfb, for the real Tauri window), a private D-Bus session with an unlocked gnome-keyring
 //! (a real Secret Service for the keychain tests), and keyring data in a throw-away directory.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, ExitStatus};
 
 use anyhow::{bail, Context, Result};
 
@@ -11,14 +12,35 @@ const KEYRING_PASSWORD: &str = "retour-test-keyring";
 
 /// Runs `cargo <args>` inside the test environment.
 pub fn cargo(args: &[&str]) -> Result<()> {
+    eprintln!("$ xvfb-run -a dbus-run-session -- cargo {}", args.join(" "));
+    let status = run_inside(args, &[], None)?;
+    if !status.success() {
+        bail!("cargo {} failed: {status}", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Runs `cargo <args>` inside the test environment with the variables `env`, its output (both
+/// streams) into the file `log`; returns whether it succeeded.
+pub fn cargo_logged(args: &[&str], env: &[(&str, String)], log: &Path) -> Result<bool> {
+    let file =
+        std::fs::File::create(log).with_context(|| format!("cannot create {}", log.display()))?;
+    Ok(run_inside(args, env, Some(file))?.success())
+}
+
+fn run_inside(
+    args: &[&str],
+    env: &[(&str, String)],
+    log: Option<std::fs::File>,
+) -> Result<ExitStatus> {
     let data_home = std::env::temp_dir().join(format!("retour-keyring-{}", std::process::id()));
     std::fs::create_dir_all(&data_home).context("cannot create the keyring directory")?;
     let script = format!(
         "echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
          && exec cargo \"$@\""
     );
-    eprintln!("$ xvfb-run -a dbus-run-session -- cargo {}", args.join(" "));
-    let status = Command::new("xvfb-run")
+    let mut command = Command::new("xvfb-run");
+    command
         .args([
             "-a",
             "-s",
@@ -29,13 +51,16 @@ pub fn cargo(args: &[&str]) -> Result<()> {
         .args(["sh", "-c", &script, "sh"])
         .args(args)
         .current_dir(crate::root())
+        .env_remove(crate::XTASK_ONLY_VARIABLE)
         .env("XDG_DATA_HOME", &data_home)
         .env("RETOUR_TEST_KEYRING", "1")
-        .status()
-        .context("cannot start xvfb-run (is the xvfb package installed?)")?;
-    let _ = std::fs::remove_dir_all(&data_home);
-    if !status.success() {
-        bail!("cargo {} failed: {status}", args.join(" "));
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+    if let Some(log) = log {
+        command.stdout(log.try_clone()?).stderr(log);
     }
-    Ok(())
+    let status = command
+        .status()
+        .context("cannot start xvfb-run (is the xvfb package installed?)");
+    let _ = std::fs::remove_dir_all(&data_home);
+    status
 }

@@ -1,7 +1,12 @@
-//! Token canary: after login, sync, send and a token refresh, neither token — raw, base64 or hex
-//! — is anywhere in the data folder: the SQLite file, its WAL, the downloaded files, the log.
+//! Token canary: after login, sync, send and a real token refresh (the server's clock moves past
+//! the access token's lifetime, so the next call gets a 401 and the app refreshes), no token seen
+//! — raw, base64 or hex — is anywhere in the data folder: the SQLite file, its WAL, the
+//! downloaded files, the log.
 
-use anyhow::{anyhow, Result};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use anyhow::{anyhow, ensure, Result};
 use retour_tests::{eligible_lines, files_under, Device, TestServer, EMAIL};
 
 fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
@@ -41,7 +46,15 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_token_in_the_data_folder() -> Result<()> {
-    let server = TestServer::start().await?;
+    // The server's clock, which the test moves on to expire the access token.
+    let ahead_s = Arc::new(AtomicI64::new(0));
+    let clock: retour_server::Clock = {
+        let ahead_s = ahead_s.clone();
+        Arc::new(move || {
+            chrono::Utc::now() + chrono::Duration::seconds(ahead_s.load(Ordering::SeqCst))
+        })
+    };
+    let server = TestServer::start_configured(|_| {}, Some(clock), |_| Ok(())).await?;
     let device = Device::new(&server.url)?;
     device.login().await?;
     let mut seen = Vec::new();
@@ -67,6 +80,22 @@ async fn no_token_in_the_data_folder() -> Result<()> {
         .map_err(|e| anyhow!("{e}"))?;
     device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
     remember(&device)?;
+    // A real refresh: past the access token's lifetime, the next call is refused with a 401 and
+    // the app trades its refresh token for new ones.
+    ahead_s.store(
+        (retour_server::auth::ACCESS_TTL + chrono::Duration::minutes(1)).num_seconds(),
+        Ordering::SeqCst,
+    );
+    device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
+    remember(&device)?;
+    let (before, after) = (
+        &seen[seen.len() - 4..seen.len() - 2],
+        &seen[seen.len() - 2..],
+    );
+    ensure!(
+        before[0] != after[0] && before[1] != after[1],
+        "the tokens were not refreshed"
+    );
 
     // While the app is open the WAL is there; check it too.
     let files = files_under(device.dir());

@@ -118,7 +118,7 @@ pub(crate) fn parse_bl(number: &str) -> Result<BlNumber, ApiError> {
 
 /// A BL with what can still be returned of each line.
 #[utoipa::path(get, path = "/api/v1/delivery-notes/{number}", tag = "returns", security(("bearer" = [])),
-    params(("number" = String, Path, description = "The BL number, up to 9 digits")),
+    params(("number" = String, Path, description = "The BL number, up to 9 digits", pattern = "^[0-9]{1,9}$")),
     responses((status = 200, body = DeliveryNote),
         (status = 400, description = "invalid_format or too_long", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -231,6 +231,17 @@ impl Server {
     /// A line of customer A that can be returned: `(BL, line_no, eligible, allowed reasons)`,
     /// taking the first one with at least `min` eligible units and without a deposit.
     pub async fn eligible_line(&self, token: &str, min: u64) -> (String, u64, u64, Vec<String>) {
+        self.eligible_lines(token, min, 1).await.remove(0)
+    }
+
+    /// The first `count` lines of customer A that [`Server::eligible_line`] could pick.
+    pub async fn eligible_lines(
+        &self,
+        token: &str,
+        min: u64,
+        count: usize,
+    ) -> Vec<(String, u64, u64, Vec<String>)> {
+        let mut found = Vec::new();
         let list = self.get("/api/v1/delivery-notes?days=31", token).await;
         for item in list.ok(200)["items"].as_array().unwrap() {
             let number = item["number"].as_str().unwrap();
@@ -246,16 +257,22 @@ impl Server {
                         .iter()
                         .map(|r| r.as_str().unwrap().to_owned())
                         .collect();
-                    return (
+                    found.push((
                         number.to_owned(),
                         line["line_no"].as_u64().unwrap(),
                         eligible,
                         reasons,
-                    );
+                    ));
+                    if found.len() == count {
+                        return found;
+                    }
                 }
             }
         }
-        panic!("no eligible line with {min} units");
+        panic!(
+            "{} eligible lines with {min} units, not {count}",
+            found.len()
+        );
     }
 
     /// A BL number of customer B.

@@ -6,6 +6,7 @@ mod cart;
 mod catalog;
 mod common;
 mod dossiers;
+mod foreign_ids;
 mod limits;
 mod numbers;
 mod pdf;

@@ -199,48 +199,70 @@ async fn idempotency_replay_mismatch_and_in_progress() {
     server.submit(&token, &busy, body).await.ok(201);
 }
 
+/// A count from the environment (the soak's real counts), else the CI's.
+fn count_from_env(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Concurrent submits of one unit each, `RETOUR_CONCURRENT_SUBMITS` (100) on each of
+/// `RETOUR_CONCURRENT_LINES` (2) lines at once, each with its own key: exactly the eligible units
+/// are accepted on every line, the rest are refused as `quantity_exceeded`, never above.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_concurrent_submits_never_exceed_eligible() {
+async fn concurrent_submits_never_exceed_eligible() {
+    let submits = count_from_env("RETOUR_CONCURRENT_SUBMITS", 100);
+    let line_count = count_from_env("RETOUR_CONCURRENT_LINES", 2);
     let server = Arc::new(start().await);
     let token = server.customer_a().await;
-    let (bl, l, eligible, _) = server.eligible_line(&token, 1).await;
-    let body = json!({"lines": [line(&bl, l, json!(1), "new_part")]});
+    let lines = server.eligible_lines(&token, 1, line_count).await;
     let mut tasks = Vec::new();
-    for _ in 0..100 {
-        let server = server.clone();
-        let token = token.clone();
-        let body = body.clone();
-        tasks.push(tokio::spawn(async move {
-            server.submit(&token, &key(), body).await
-        }));
+    for _ in 0..submits {
+        for (index, (bl, l, _, _)) in lines.iter().enumerate() {
+            let server = server.clone();
+            let token = token.clone();
+            let body = json!({"lines": [line(bl, *l, json!(1), "new_part")]});
+            tasks.push(tokio::spawn(async move {
+                (index, server.submit(&token, &key(), body).await)
+            }));
+        }
     }
-    let mut created = 0;
+    let mut created = vec![0; lines.len()];
     for task in tasks {
-        let answer = task.await.unwrap();
+        let (index, answer) = task.await.unwrap();
         match answer.status.as_u16() {
-            201 => created += 1,
+            201 => created[index] += 1,
             409 => {
                 answer.problem(409, "quantity_exceeded");
             }
             other => panic!("unexpected {other}: {:?}", answer.body),
         }
     }
-    assert_eq!(
-        created, eligible,
-        "exactly the eligible units were accepted"
-    );
-    let note = server
-        .get(&format!("/api/v1/delivery-notes/{bl}"), &token)
-        .await;
-    let after = note.body["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["line_no"] == l)
-        .unwrap()
-        .clone();
-    assert_eq!(after["eligible_qty"], 0);
-    assert!(after["returned_qty"].as_u64().unwrap() <= after["delivered_qty"].as_u64().unwrap());
+    for ((bl, l, eligible, _), created) in lines.iter().zip(created) {
+        assert_eq!(
+            created,
+            (*eligible).min(submits as u64),
+            "{bl} line {l}: exactly the eligible units were accepted"
+        );
+        let note = server
+            .get(&format!("/api/v1/delivery-notes/{bl}"), &token)
+            .await;
+        let after = note.body["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["line_no"] == *l)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            after["eligible_qty"],
+            eligible.saturating_sub(submits as u64)
+        );
+        assert!(
+            after["returned_qty"].as_u64().unwrap() <= after["delivered_qty"].as_u64().unwrap()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
