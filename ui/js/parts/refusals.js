@@ -27,8 +27,8 @@ export async function refreshRefusals() {
   if (app.user) {
     try {
       list = await commands.unseen_refusals();
-    } catch {
-      // No account open (yet): nothing to show.
+    } catch (error) {
+      showError(error);
     }
   }
   draw(list);
