@@ -234,6 +234,25 @@ export function scan_bytes(bytes) {
   return invoke("scan_bytes", { bytes });
 }
 
+// src-tauri/src/commands/refusals.rs
+
+/**
+ * The refusals not yet seen, in French with what to do (no network).
+ * @returns {Promise<RefusalView[]>}
+ */
+export function unseen_refusals() {
+  return invoke("unseen_refusals", {});
+}
+
+/**
+ * Marks the refusals shown as seen.
+ * @param {string[]} ids
+ * @returns {Promise<number>}
+ */
+export function acknowledge_refusals(ids) {
+  return invoke("acknowledge_refusals", { ids });
+}
+
 // src-tauri/src/commands/shell.rs
 
 /**

@@ -10,6 +10,7 @@ import { setLanguage } from "./i18n/index.js";
 import { h, errorText } from "./dom.js";
 import { installWedge } from "./wedge.js";
 import { resolveCode } from "./parts/resolve-code.js";
+import { refreshRefusals } from "./parts/refusals.js";
 import { loginScreen, handleSsoLink, openAccountLink } from "./screens/login.js";
 import { homeScreen } from "./screens/home.js";
 import { declareScreen } from "./screens/declare.js";
@@ -36,7 +37,7 @@ setRoutes([
   { path: /^#\/tracking\/([^/]+)$/, name: "dossier", screen: dossierScreen },
   { path: /^#\/closed$/, name: "closed", screen: closedScreen },
   { path: /^#\/settings$/, name: "settings", screen: settingsScreen },
-], { fallbackName: "home", onRendered: renderChrome });
+], { fallbackName: "home", onRendered: () => { renderChrome(); refreshRefusals(); } });
 
 /** An SSO link's token, when one waits: signs in with it. */
 async function takePendingSsoToken() {
@@ -60,7 +61,11 @@ async function takePendingAccountLink() {
 async function boot() {
   renderChrome();
   installWedge((code) => resolveCode(code));
-  on(EVENTS.sync, onSyncState);
+  on(EVENTS.sync, (state) => {
+    onSyncState(state);
+    // A finished sync may have brought refusals.
+    if (!state.syncing) refreshRefusals();
+  });
   on(EVENTS.scan, (read) => resolveCode(read.code ?? read));
   on(EVENTS.sso, takePendingSsoToken);
   on(EVENTS.accountLink, takePendingAccountLink);

@@ -30,6 +30,7 @@
 //! | `dossiers(DossiersArgs{state, status, page})` / `dossier(number)` | [`DossiersView`] / `api::Dossier` | yes, falls back to cache |
 //! | `preaccord_pdf(request_id)` (a file names its request: `Dossier.request`) | `PathBuf` of the PDF in the data dir, to open with the system viewer | yes, then cached (downloaded at send) |
 //! | `sync_now()` | [`SyncState`] after a full sync | yes |
+//! | `unseen_refusals()` / `acknowledge_refusals(&ids)` | `Vec<`[`RefusalView`]`>`: the requests refused and cart edits rejected (in any sync, background included) not yet seen, with the code's French text, what to do and the BL lines / how many were marked seen | no |
 //! | `sync_state()` / `subscribe()` | [`SyncState`] / `tokio::sync::watch::Receiver<SyncState>` (online, pending ops and sends, last sync) | no |
 //! | `scan_file(path)` / `scan_bytes(bytes)` (free functions) | `Vec<ScanRead>` (format, text, classification) of an image file or of its bytes | no |
 //! | `validate_bl_number(input)` (free function) | the normalised number, or `invalid_format` / `too_long` with the French messages (live validation while typing) | no |
@@ -71,6 +72,7 @@
 //! | `cart_view` | building the [`CartView`] and patching it after a local edit |
 //! | `send` | `send` |
 //! | `tracking` | `dossiers`, `dossier`, `preaccord_pdf` |
+//! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
 //! | `account` | the e-mailed links: `request_password_reset`, `reset_password`, `request_unlock`, `unlock_account` |
 //! | `camera` | `cameras`, `camera_start`, `camera_stop`, `camera_scan_frame` |
@@ -90,6 +92,7 @@ mod config;
 mod error;
 pub mod files;
 mod online;
+mod refusals;
 mod scan;
 mod send;
 mod session;
@@ -111,6 +114,7 @@ pub use config::{default_data_dir, Config, TokenStoreChoice};
 pub use error::{AppError, AppResult, ErrorCode};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
+pub use retour_store::RefusalKind;
 pub use retour_sync::SyncState as SyncStateView;
 pub use scan::{scan_bytes, scan_file};
 pub use views::*;

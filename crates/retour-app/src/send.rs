@@ -74,6 +74,9 @@ impl App {
                     "demande refusée : {} (clé {})",
                     problem.code, submission.idempotency_key
                 ));
+                // The refusal is on screen now: it needs no later notice.
+                lock(&account.store)
+                    .acknowledge_refusals(std::slice::from_ref(&submission.idempotency_key))?;
                 Err(ApiError::Status {
                     status: problem.status,
                     problem: Box::new(problem),

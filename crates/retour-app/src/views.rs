@@ -6,7 +6,8 @@
 use retour_domain::api::{
     self, DeliveryNote, DeliveryNoteSummary, DossierList, LookupMatch, ServiceInfo, User,
 };
-use retour_domain::Money;
+use retour_domain::{ErrorCode, Money};
+use retour_store::RefusalKind;
 use retour_sync::SyncState;
 use std::sync::Arc;
 
@@ -181,6 +182,23 @@ pub struct CartLineRef {
     pub delivery_note: String,
     /// The line number within the BL.
     pub line_no: u32,
+}
+
+/// A refusal the user has not seen yet (a request refused, a cart edit rejected in a sync).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusalView {
+    /// What acknowledges it (`acknowledge_refusals`).
+    pub id: String,
+    /// `send` (a return request) or `cart_edit` (a cart op).
+    pub kind: RefusalKind,
+    /// The server's stable code.
+    pub code: ErrorCode,
+    /// The French text of the code.
+    pub message: String,
+    /// What to do, in French.
+    pub advice: String,
+    /// The BL lines concerned.
+    pub lines: Vec<CartLineRef>,
 }
 
 /// What "Enregistrer le panier" did.

@@ -51,6 +51,9 @@ pub enum Command {
     Cart(CartCommand),
     /// Sync now: pending requests, cart, BLs, reasons, schedule.
     Sync,
+    /// The refusals a sync brought (requests refused, cart edits rejected) with what to do;
+    /// once printed they count as seen.
+    Refusals,
     /// Send the cart as a return request.
     Send,
     /// List return files ("EN COURS" by default).

@@ -30,7 +30,16 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
         Command::Cart(command) => cart(&app, command).await,
         Command::Sync => {
             let state = app.sync_now().await?;
-            Output::new(&state, text::synced(&state))
+            let unseen = app.unseen_refusals()?.len();
+            let shown = text::synced(&state) + &text::refusals_waiting(unseen);
+            Output::new(&state, shown)
+        }
+        Command::Refusals => {
+            let refusals = app.unseen_refusals()?;
+            let output = Output::new(&refusals, text::refusals(&refusals))?;
+            let ids: Vec<String> = refusals.iter().map(|r| r.id.clone()).collect();
+            app.acknowledge_refusals(&ids)?;
+            Ok(output)
         }
         Command::Send => {
             let request = app.send().await?;
@@ -152,7 +161,9 @@ async fn status(app: &App) -> Result<Output, Failure> {
     let session = app.session();
     let service = app.service().await;
     let sync = app.sync_state();
-    let text = text::status(&app.config().server_url, &session, &service, &sync);
+    let unseen = app.unseen_refusals().map(|r| r.len()).unwrap_or(0);
+    let text = text::status(&app.config().server_url, &session, &service, &sync)
+        + &text::refusals_waiting(unseen);
     let json = serde_json::json!({
         "server": app.config().server_url,
         "session": session,

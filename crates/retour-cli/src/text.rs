@@ -2,7 +2,7 @@
 
 use retour_app::{
     AppResult, CartView, DeliveryNoteView, DeliveryNotesView, DossiersView, LookupView,
-    ServiceView, SessionView, SyncStateView,
+    RefusalKind, RefusalView, ServiceView, SessionView, SyncStateView,
 };
 use retour_domain::api::{Dossier, ReturnRequest};
 
@@ -40,6 +40,35 @@ pub fn synced(state: &SyncStateView) -> String {
         "Synchronisé. Modifications en attente : {} ; demandes en attente : {}.\n",
         state.pending_ops, state.pending_sends
     )
+}
+
+/// The line that says refusals wait to be read (nothing when none do).
+pub fn refusals_waiting(count: usize) -> String {
+    match count {
+        0 => String::new(),
+        1 => "1 refus du serveur à lire : retour refusals\n".to_owned(),
+        n => format!("{n} refus du serveur à lire : retour refusals\n"),
+    }
+}
+
+/// The refusals not seen yet, each with the lines concerned and what to do.
+pub fn refusals(list: &[RefusalView]) -> String {
+    let mut text = String::new();
+    if list.is_empty() {
+        line!(text, "Aucun refus à lire.");
+    }
+    for refusal in list {
+        let what = match refusal.kind {
+            RefusalKind::Send => "Demande de retour refusée",
+            RefusalKind::CartEdit => "Modification du panier refusée",
+        };
+        line!(text, "{what} : {}", refusal.message);
+        for l in &refusal.lines {
+            line!(text, "  BL {}, ligne {}", l.delivery_note, l.line_no);
+        }
+        line!(text, "  À faire : {}", refusal.advice);
+    }
+    text
 }
 
 /// The cart screen.

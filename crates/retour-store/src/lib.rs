@@ -111,6 +111,31 @@ pub enum SubmissionState {
     },
 }
 
+/// What the backend refused: a return request, or a cart edit made on this device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// A return request ("Envoyer la demande") refused for good.
+    Send,
+    /// A cart op the backend rejected: it no longer counts in the cart.
+    CartEdit,
+}
+
+/// A refusal the user has not seen yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The op's id or the request's idempotency key: what acknowledges it.
+    pub id: String,
+    /// What was refused.
+    pub kind: RefusalKind,
+    /// The backend's code.
+    pub code: String,
+    /// The backend's French message.
+    pub message: String,
+    /// The BL lines concerned, as (BL number, line number).
+    pub lines: Vec<(String, u32)>,
+}
+
 /// A downloaded file known to the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
@@ -676,6 +701,73 @@ impl Store {
         Ok(())
     }
 
+    // ----- refusals -----
+
+    /// The refusals the user has not acknowledged: refused requests (oldest first), then
+    /// rejected cart ops (in log order).
+    pub fn unseen_refusals(&self) -> Result<Vec<Refusal>> {
+        let mut refusals = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT idempotency_key, body, error_code, error_message FROM submissions
+             WHERE state = 'refused' AND refusal_seen = 0 ORDER BY finished_at, rowid",
+        )?;
+        let rows = stmt.query_map([], refusal_row)?;
+        for row in rows {
+            let (id, body, code, message) = row?;
+            let body: ReturnRequestBody = parse_json(&body)?;
+            refusals.push(Refusal {
+                id,
+                kind: RefusalKind::Send,
+                code,
+                message,
+                lines: body
+                    .lines
+                    .into_iter()
+                    .map(|l| (l.delivery_note, l.line_no))
+                    .collect(),
+            });
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT op_id, op, reject_code, reject_message FROM cart_ops
+             WHERE status = 'rejected' AND refusal_seen = 0 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], refusal_row)?;
+        for row in rows {
+            let (id, op, code, message) = row?;
+            let op: CartOp = parse_json(&op)?;
+            refusals.push(Refusal {
+                id,
+                kind: RefusalKind::CartEdit,
+                code,
+                message,
+                lines: vec![(op.delivery_note, op.line_no)],
+            });
+        }
+        Ok(refusals)
+    }
+
+    /// Marks these refusals seen (ids from [`Store::unseen_refusals`]; others are ignored), in
+    /// one transaction. Returns how many were unseen.
+    pub fn acknowledge_refusals(&mut self, ids: &[String]) -> Result<usize> {
+        self.changed();
+        let tx = self.conn.transaction()?;
+        let mut marked = 0;
+        for id in ids {
+            marked += tx.execute(
+                "UPDATE submissions SET refusal_seen = 1
+                 WHERE idempotency_key = ?1 AND state = 'refused' AND refusal_seen = 0",
+                [id],
+            )?;
+            marked += tx.execute(
+                "UPDATE cart_ops SET refusal_seen = 1
+                 WHERE op_id = ?1 AND status = 'rejected' AND refusal_seen = 0",
+                [id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(marked)
+    }
+
     // ----- caches -----
 
     /// Keeps the list of recent delivery notes (their details, when already fetched, stay).
@@ -904,6 +996,15 @@ fn submission_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SubmissionRow> {
         row.get(5)?,
         row.get(6)?,
         row.get(7)?,
+    ))
+}
+
+fn refusal_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+        row.get::<_, Option<String>>(3)?.unwrap_or_default(),
     ))
 }
 

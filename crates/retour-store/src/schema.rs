@@ -75,9 +75,19 @@ CREATE TABLE files (
 ) STRICT;
 ";
 
+/// The second schema: whether the user has seen a refusal (a cart op the backend rejected, a
+/// return request it refused), so that the app shows each one until it is acknowledged. Refusals
+/// made before this migration were never shown: they start unseen.
+const V2: &str = "
+ALTER TABLE cart_ops ADD COLUMN refusal_seen INTEGER NOT NULL DEFAULT 0
+    CHECK (refusal_seen IN (0, 1));
+ALTER TABLE submissions ADD COLUMN refusal_seen INTEGER NOT NULL DEFAULT 0
+    CHECK (refusal_seen IN (0, 1));
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 #[cfg(test)]

@@ -254,3 +254,52 @@ async fn the_whole_flow_through_the_keychain() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_prints_background_refusals_once() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let device = Device::new(&server.url)?;
+    device.login().await?;
+    let (bl, line_no) = crate::refusals::refuse_in_the_background(&mut server, &device).await?;
+    let data = device.dir().to_str().unwrap().to_owned();
+    let base = ["--server", server.url.as_str(), "--data-dir", data.as_str()];
+    let run = |extra: &[&str]| -> Result<Output> {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        retour(&args, &[])
+    };
+
+    let out = run(&["status"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2 refus du serveur à lire : retour refusals"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["refusals"])?;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    for expected in [
+        "Demande de retour refusée : ",
+        "Modification du panier refusée : ",
+        &format!("  BL {bl}, ligne {line_no}"),
+        "  À faire : ",
+        retour_domain::ErrorCode::QuantityExceeded.french(),
+    ] {
+        assert!(shown.contains(expected), "{expected:?} in {shown}");
+    }
+    // Printed once: then seen, by the CLI and the app alike.
+    let out = run(&["refusals"])?;
+    assert!(
+        text(&out.stdout).contains("Aucun refus à lire."),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(!text(&run(&["status"])?.stdout).contains("refus du serveur"));
+    assert!(device
+        .app
+        .unseen_refusals()
+        .map_err(|e| anyhow!("{e}"))?
+        .is_empty());
+    Ok(())
+}

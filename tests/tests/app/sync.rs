@@ -213,5 +213,9 @@ async fn send_then_track_and_a_refusal_leaves_the_cart_unchanged() -> Result<()>
     assert!(!refused.message.is_empty());
     assert_eq!(device.cart_lines()?, before);
     assert_eq!(app.sync_state().pending_sends, 0, "a refusal is definitive");
+    assert!(
+        app.unseen_refusals().map_err(app_err)?.is_empty(),
+        "a refusal shown at once is not announced again"
+    );
     Ok(())
 }

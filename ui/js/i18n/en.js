@@ -203,4 +203,13 @@ export default {
   webcamBusy: "The camera is used by another application. Close it and try again.",
   webcamUnplugged: "The camera was unplugged or switched off. Plug it back in, then open the camera again.",
   webcamFailed: "The camera does not answer. Try again, or import a photo of the code.",
+  refusalsWaiting: (n) => n > 1 ? `The server refused ${n} sends or changes.` : "The server refused a send or a change.",
+  refusalsShow: "See the details",
+  refusalsHide: "Hide",
+  refusalsSeen: "Got it",
+  refusalKind_send: "Return request refused",
+  refusalKind_cart_edit: "Cart change refused",
+  refusalLine: (bl, line) => `Delivery note ${bl}, line ${line}`,
+  refusalAdvice_send: "The request was not created and its lines are still in the cart: correct them (quantity, reason) and send the request again.",
+  refusalAdvice_cart_edit: "This cart change was not taken into account: check the line in the cart and make the change again if it is still possible.",
 };

@@ -204,4 +204,13 @@ export default {
   webcamBusy: "La caméra est déjà utilisée par une autre application. Fermez-la puis réessayez.",
   webcamUnplugged: "La caméra a été débranchée ou coupée. Rebranchez-la puis rouvrez la caméra.",
   webcamFailed: "La caméra ne répond pas. Réessayez, ou importez une photo du code.",
+  refusalsWaiting: (n) => n > 1 ? `Le serveur a refusé ${n} envois ou modifications.` : "Le serveur a refusé un envoi ou une modification.",
+  refusalsShow: "Voir le détail",
+  refusalsHide: "Masquer",
+  refusalsSeen: "J'ai compris",
+  refusalKind_send: "Demande de retour refusée",
+  refusalKind_cart_edit: "Modification du panier refusée",
+  refusalLine: (bl, line) => `BL ${bl}, ligne ${line}`,
+  refusalAdvice_send: "La demande n'a pas été créée et ses lignes sont restées dans le panier : corrigez-les (quantité, motif) puis renvoyez la demande.",
+  refusalAdvice_cart_edit: "Cette modification du panier n'a pas été prise en compte : vérifiez la ligne dans le panier et refaites la modification si elle est encore possible.",
 };
