@@ -668,19 +668,60 @@ impl Store {
         Ok(())
     }
 
-    /// Records the backend's creation of a submission.
+    /// Records the backend's creation of a submission and takes its sent `lines` (BL, line
+    /// number) out of the cart, as the backend did, in one transaction: a kill leaves either the
+    /// submission waiting (sent again with its key, same answer) or done with its lines gone —
+    /// never done with its lines still in the cart, which the next send would submit again.
     pub fn finish_submission_accepted(
         &mut self,
         key: &str,
         answer: &ReturnRequest,
+        lines: &[(&str, u32)],
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.changed();
-        self.conn.execute(
+        let now_ms = now.timestamp_millis().max(0) as u64;
+        let mut removes = Vec::new();
+        let mut clock = self.clock.clone();
+        for &(delivery_note, line_no) in lines {
+            if self.cart.line(delivery_note, line_no).is_none() {
+                continue;
+            }
+            let Some(seen) = self.cart.seen_for(delivery_note, line_no).cloned() else {
+                continue;
+            };
+            let op = CartOp::remove(
+                Uuid::new_v4(),
+                clock.tick(now_ms),
+                delivery_note,
+                line_no,
+                seen,
+            );
+            op.validate()?;
+            removes.push(op);
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "UPDATE submissions SET state = 'accepted', response = ?2, finished_at = ?3
              WHERE idempotency_key = ?1",
             params![key, to_json(answer)?, now.to_rfc3339()],
         )?;
+        for op in &removes {
+            tx.prepare_cached(
+                "INSERT INTO cart_ops (op_id, op, origin, status) VALUES (?1, ?2, 'local', 'pending')",
+            )?
+            .execute(params![op.op_id.to_string(), to_json(op)?])?;
+            replace_line(&tx, &op.delivery_note, op.line_no, None)?;
+        }
+        if let Some(last) = removes.last() {
+            set_meta(&tx, META_CLOCK, &last.at.to_string())?;
+        }
+        tx.commit()?;
+        for op in &removes {
+            self.cart.apply(op)?;
+            self.clock.observe(&op.at);
+            self.pending_ops += 1;
+        }
         Ok(())
     }
 

@@ -437,14 +437,16 @@ impl SyncEngine {
         };
         let outcome = match result {
             Ok(answer) => {
-                if let Err(e) = store.finish_submission_accepted(&key, &answer, now) {
+                // The backend took the sent lines out of the cart; so does the store, in the
+                // transaction that records the answer.
+                let lines: Vec<(&str, u32)> = submission
+                    .body
+                    .lines
+                    .iter()
+                    .map(|l| (l.delivery_note.as_str(), l.line_no))
+                    .collect();
+                if let Err(e) = store.finish_submission_accepted(&key, &answer, &lines, now) {
                     return SendOutcome::Pending(store_error(e));
-                }
-                // The backend took the sent lines out of the cart; do the same here so that
-                // every device sees it.
-                let now_ms = now.timestamp_millis().max(0) as u64;
-                for line in &submission.body.lines {
-                    let _ = store.remove(&line.delivery_note, line.line_no, now_ms);
                 }
                 SendOutcome::Accepted(Box::new(answer))
             }
