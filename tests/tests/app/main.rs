@@ -11,6 +11,7 @@ mod exactly_once;
 mod keychain;
 mod kill9;
 mod preaccord;
+mod restore;
 mod session;
 mod simulation;
 mod sync;
