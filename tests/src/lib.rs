@@ -104,6 +104,46 @@ impl TestServer {
             .with_context(|| format!("rebinding {}", self.addr))
     }
 
+    /// A consistent copy of the server's database, taken while it serves (`VACUUM INTO`), as a
+    /// nightly backup would be.
+    pub fn backup(&self, to: &Path) -> Result<()> {
+        let db = rusqlite::Connection::open(&self.state().config().db)?;
+        db.execute("VACUUM INTO ?1", [to.to_string_lossy()])?;
+        Ok(())
+    }
+
+    /// Stops the server, puts the database `backup` made back in place of its file and starts a
+    /// new server process's state on it, at the same address: what an operator does to restore
+    /// a backup. Every op accepted since the backup is lost on the server.
+    pub async fn restore(self, backup: &Path) -> Result<TestServer> {
+        let TestServer {
+            url,
+            addr,
+            mut running,
+            dir,
+        } = self;
+        running.stop().await?;
+        let config = running.state().config().clone();
+        drop(running);
+        let wal = PathBuf::from(format!("{}-wal", config.db.display()));
+        anyhow::ensure!(
+            !wal.exists(),
+            "the stopped server still holds its database open ({} is left)",
+            wal.display()
+        );
+        std::fs::copy(backup, &config.db).context("restoring the backup")?;
+        let state = AppState::new(config).context("server state")?;
+        let running = RunningServer::start_on(state, addr)
+            .await
+            .with_context(|| format!("rebinding {addr}"))?;
+        Ok(TestServer {
+            url,
+            addr,
+            running,
+            dir,
+        })
+    }
+
     /// The `.eml` files of the server's mail spool, oldest first, once its outbox is delivered.
     pub fn mail_files(&self) -> Result<Vec<PathBuf>> {
         retour_server::mail::deliver_due(self.state())?;

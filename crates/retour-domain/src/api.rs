@@ -381,6 +381,10 @@ pub struct CartOpsResponse {
     /// Operations not applied, with why.
     #[serde(default)]
     pub rejected: Vec<RejectedOp>,
+    /// The epoch of the backend's cart log (see [`CartOpsPage::epoch`]); absent from backends
+    /// that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// An operation the backend refused.
@@ -404,6 +408,12 @@ pub struct CartOpsPage {
     pub ops: Vec<CartOp>,
     /// Pass it as `after` next time.
     pub cursor: u64,
+    /// An opaque id of the backend's cart log: cursors are only valid within one epoch. When it
+    /// changes (the backend restarted, possibly on a database restored from a backup that lost
+    /// recent ops), a device reads the log again from 0 and pushes again every op it holds that
+    /// the backend accepted. Absent from backends that predate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// `POST /api/v1/return-requests`.

@@ -65,7 +65,14 @@ impl std::fmt::Debug for RunningServer {
 impl RunningServer {
     /// Binds `127.0.0.1:0` and serves `state` there (on the current tokio runtime).
     pub async fn start(state: AppState) -> Result<RunningServer, RunError> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        RunningServer::start_on(state, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Binds `addr` and serves `state` there (on the current tokio runtime): a server started
+    /// again on another state, such as a database restored from a backup, at the address its
+    /// devices know.
+    pub async fn start_on(state: AppState, addr: SocketAddr) -> Result<RunningServer, RunError> {
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let mut server = RunningServer {
             url: format!("http://{addr}"),

@@ -188,6 +188,7 @@ impl std::fmt::Debug for Store {
 const META_DEVICE: &str = "device_id";
 const META_CLOCK: &str = "clock_last";
 const META_CURSOR: &str = "pull_cursor";
+const META_CART_EPOCH: &str = "cart_epoch";
 
 /// Makes the store file and its WAL files readable by the user only (0600), creating the store
 /// file so; SQLite gives the WAL files it creates the store file's permissions. A no-op off Unix.
@@ -444,6 +445,29 @@ impl Store {
         Ok(get_meta(&self.conn, META_CURSOR)?
             .and_then(|s| s.parse().ok())
             .unwrap_or(0))
+    }
+
+    /// The epoch of the backend's cart log the pull cursor belongs to (`None` before the first
+    /// answer that carried one).
+    pub fn cart_epoch(&self) -> Result<Option<String>> {
+        get_meta(&self.conn, META_CART_EPOCH)
+    }
+
+    /// Records that the backend's cart log has a new epoch: the backend may have lost ops it had
+    /// accepted (a database restored from a backup), so every op the backend had accepted, this
+    /// device's and the ones pulled from others, is pending again (pushed again; the backend
+    /// ignores ops it has) and the pull cursor goes back to 0. The cart does not change.
+    pub fn start_cart_epoch(&mut self, epoch: &str) -> Result<()> {
+        self.changed();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE cart_ops SET status = 'pending' WHERE status = 'accepted'",
+            [],
+        )?;
+        set_meta(&tx, META_CURSOR, "0")?;
+        set_meta(&tx, META_CART_EPOCH, epoch)?;
+        tx.commit()?;
+        self.recount_pending()
     }
 
     /// Merges ops the backend accepted (from any device, this one included, in any order, any

@@ -206,3 +206,40 @@ fn inspection_sees_a_torn_cart_before_open_repairs_it() {
     drop(store);
     assert_eq!(Store::inspect_file(&path).unwrap(), clean);
 }
+
+#[test]
+fn a_new_epoch_makes_every_accepted_op_pending_again_and_the_cursor_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Store::open(&dir.path().join("a.sqlite")).unwrap();
+    let mut b = Store::open(&dir.path().join("b.sqlite")).unwrap();
+    let mine = a.put("1", 1, Some(1), None, 100).unwrap();
+    let refused = a.put("1", 2, Some(99), None, 101).unwrap();
+    let theirs = b.put("1", 3, Some(2), None, 102).unwrap();
+    let reject = RejectedOp {
+        op_id: refused.op_id,
+        code: "quantity_exceeded".into(),
+        message: "Quantité supérieure".into(),
+    };
+    a.acknowledge(&[mine.op_id, refused.op_id], &[reject])
+        .unwrap();
+    a.merge_remote(std::slice::from_ref(&theirs), Some(9))
+        .unwrap();
+    assert_eq!(
+        (a.pending_op_count().unwrap(), a.pull_cursor().unwrap()),
+        (0, 9)
+    );
+    assert_eq!(a.cart_epoch().unwrap(), None);
+
+    a.start_cart_epoch("e2").unwrap();
+    // Ours and the one pulled from another device go again; the refused one does not.
+    let again: Vec<_> = a
+        .outbox_ops(10)
+        .unwrap()
+        .iter()
+        .map(|op| op.op_id)
+        .collect();
+    assert_eq!(again, [mine.op_id, theirs.op_id]);
+    assert_eq!(a.pull_cursor().unwrap(), 0);
+    assert_eq!(a.cart_epoch().unwrap().as_deref(), Some("e2"));
+    check_lines(&a, &[("1", 1, 1, None), ("1", 3, 2, None)]);
+}

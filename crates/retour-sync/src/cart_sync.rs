@@ -2,12 +2,19 @@
 //! pending ops and the server's answers, it says which request comes next — push a batch of at
 //! most [`MAX_OPS_PER_BATCH`] ops, then pull `GET /cart/ops?after=` pages until the log is read —
 //! and what each answer changes (ops accepted or refused, ops to merge, the new cursor).
+//!
+//! Every answer carries the epoch of the backend's log: a cursor is only valid within one. When
+//! an answer's epoch differs from the one the store last recorded (the backend restarted, maybe
+//! on a database restored from a backup that lost recent ops), the sync says
+//! [`Next::NewEpoch`]: the store marks every op the backend had accepted pending again and moves
+//! the cursor to 0, then the sync pushes them all again (the backend ignores ops it has, and the
+//! cart is a join-semilattice, so nothing changes but what was lost) and reads the log from 0.
 //! [`SyncEngine`](crate::SyncEngine) drives it over HTTP and the store; the seeded simulation
 //! drives it against the real server's router in-process.
 //!
 //! ```
 //! use retour_sync::cart_sync::{CartSync, Next};
-//! let mut sync = CartSync::new(0);
+//! let mut sync = CartSync::new(0, None);
 //! // The driver reads the outbox when asked…
 //! assert_eq!(sync.poll(), Next::ReadOutbox { limit: 500 });
 //! sync.outbox(Vec::new());
@@ -28,6 +35,8 @@ pub struct CartSyncReport {
     pub rejected: usize,
     /// Ops pulled that were new here.
     pub pulled: usize,
+    /// Times the backend's log had another epoch (the sync started over from cursor 0).
+    pub new_epochs: usize,
 }
 
 /// What the driver does next.
@@ -47,6 +56,10 @@ pub enum Next {
         /// The cursor to read after.
         after: u64,
     },
+    /// The backend's log has another epoch: in one store transaction, record it, mark every op
+    /// the backend had accepted pending again and move the cursor to 0; then call
+    /// [`CartSync::epoch_recorded`].
+    NewEpoch(String),
     /// An answer is awaited: a push's, a page, or how many ops a merge found new.
     Awaiting,
     /// The sync is over.
@@ -87,6 +100,10 @@ enum Stage {
     Pulling,
     /// A page is being merged; `last` when it ends the log.
     Merging { cursor: u64, last: bool },
+    /// The backend's log has another epoch, to be recorded.
+    NewEpoch(String),
+    /// The new epoch is being recorded.
+    RecordingEpoch(String),
     /// Over.
     Done,
 }
@@ -106,26 +123,30 @@ pub struct OutOfTurn {
 pub struct CartSync {
     stage: Stage,
     after: u64,
+    epoch: Option<String>,
     batch_limit: usize,
     report: CartSyncReport,
 }
 
 impl CartSync {
-    /// A sync from the store's pull cursor `after`.
-    pub fn new(after: u64) -> CartSync {
+    /// A sync from the store's pull cursor `after`, valid in the backend log's `epoch` (`None`
+    /// when the store has none yet: the first answer's epoch then counts as a new one).
+    pub fn new(after: u64, epoch: Option<String>) -> CartSync {
         CartSync {
             stage: Stage::ReadOutbox,
             after,
+            epoch,
             batch_limit: MAX_OPS_PER_BATCH,
             report: CartSyncReport::default(),
         }
     }
 
-    /// A sync that only pulls, from the store's pull cursor `after`.
-    pub fn pull(after: u64) -> CartSync {
+    /// A sync that only pulls, from the store's pull cursor `after` in `epoch` (it pushes only
+    /// after a new epoch).
+    pub fn pull(after: u64, epoch: Option<String>) -> CartSync {
         CartSync {
             stage: Stage::Pull,
-            ..CartSync::new(after)
+            ..CartSync::new(after, epoch)
         }
     }
 
@@ -160,6 +181,7 @@ impl CartSync {
                 Next::Push(ops),
             ),
             Stage::Pull => (Stage::Pulling, Next::Pull { after: self.after }),
+            Stage::NewEpoch(epoch) => (Stage::RecordingEpoch(epoch.clone()), Next::NewEpoch(epoch)),
             Stage::Done => (Stage::Done, Next::Done(self.report.clone())),
             in_flight => (in_flight, Next::Awaiting),
         };
@@ -180,14 +202,21 @@ impl CartSync {
         Ok(())
     }
 
-    /// The pushed batch's answer (the ops it refused): what to record. The outbox is read again
-    /// afterwards.
-    pub fn pushed(&mut self, rejected: Vec<RejectedOp>) -> Result<Acknowledge, OutOfTurn> {
+    /// The pushed batch's answer (the ops it refused, the log's epoch): what to record. The
+    /// outbox is read again afterwards, or, if the epoch is new, the new epoch is recorded first.
+    pub fn pushed(
+        &mut self,
+        rejected: Vec<RejectedOp>,
+        epoch: Option<String>,
+    ) -> Result<Acknowledge, OutOfTurn> {
         let Stage::Pushing(sent) = &mut self.stage else {
             return Err(self.out_of_turn("a push answer"));
         };
         let sent = std::mem::take(sent);
-        self.stage = Stage::ReadOutbox;
+        self.stage = match self.new_epoch(epoch) {
+            Some(epoch) => Stage::NewEpoch(epoch),
+            None => Stage::ReadOutbox,
+        };
         self.report.pushed += sent.len();
         self.report.rejected += rejected.len();
         Ok(Acknowledge { sent, rejected })
@@ -195,17 +224,47 @@ impl CartSync {
 
     /// A pulled page: what to merge. An empty page, or one that does not move the cursor, ends
     /// the pull (it is still merged, for its cursor); after any other the next page follows.
-    pub fn pulled(&mut self, page: CartOpsPage) -> Result<Merge, OutOfTurn> {
+    /// A page of another epoch is not merged (`None`: its cursor means nothing here); the new
+    /// epoch is recorded next.
+    pub fn pulled(&mut self, page: CartOpsPage) -> Result<Option<Merge>, OutOfTurn> {
         self.expect(matches!(self.stage, Stage::Pulling), "a pulled page")?;
+        if let Some(epoch) = self.new_epoch(page.epoch) {
+            self.stage = Stage::NewEpoch(epoch);
+            return Ok(None);
+        }
         let last = page.ops.is_empty() || page.cursor <= self.after;
         self.stage = Stage::Merging {
             cursor: page.cursor,
             last,
         };
-        Ok(Merge {
+        Ok(Some(Merge {
             ops: page.ops,
             cursor: page.cursor,
-        })
+        }))
+    }
+
+    /// The new epoch was recorded (every accepted op pending again, the cursor at 0): the sync
+    /// starts over, pushing the outbox then reading the log from 0.
+    pub fn epoch_recorded(&mut self) -> Result<(), OutOfTurn> {
+        let Stage::RecordingEpoch(epoch) = &mut self.stage else {
+            return Err(self.out_of_turn("a recorded epoch"));
+        };
+        self.epoch = Some(std::mem::take(epoch));
+        self.after = 0;
+        self.report.new_epochs += 1;
+        self.stage = Stage::ReadOutbox;
+        Ok(())
+    }
+
+    /// The epoch of the log as the sync knows it (the store's, or the last recorded).
+    pub fn epoch(&self) -> Option<&str> {
+        self.epoch.as_deref()
+    }
+
+    /// An answer's epoch if it differs from the known one (an answer without one, from a backend
+    /// that predates epochs, never does).
+    fn new_epoch(&self, answered: Option<String>) -> Option<String> {
+        answered.filter(|epoch| self.epoch.as_deref() != Some(epoch.as_str()))
     }
 
     /// The merge was applied and `new` of its ops were new here; the cursor moves to the page's
@@ -242,6 +301,8 @@ impl CartSync {
                 Stage::Pull => "about to pull",
                 Stage::Pulling => "pulling",
                 Stage::Merging { .. } => "merging",
+                Stage::NewEpoch(_) => "about to record a new epoch",
+                Stage::RecordingEpoch(_) => "recording a new epoch",
                 Stage::Done => "done",
             },
         }
@@ -261,6 +322,10 @@ mod tests {
         CartOp::put(Uuid::from_u128(n), at, "250001100", 1, Some(1), None)
     }
 
+    fn epoch(n: u8) -> Option<String> {
+        Some(format!("epoch-{n}"))
+    }
+
     fn refused(n: u128) -> RejectedOp {
         RejectedOp {
             op_id: Uuid::from_u128(n),
@@ -271,26 +336,28 @@ mod tests {
 
     #[test]
     fn pushes_the_outbox_in_batches_then_pulls_every_page() {
-        let mut sync = CartSync::new(7).with_batch_limit(2);
+        let mut sync = CartSync::new(7, epoch(1)).with_batch_limit(2);
         assert_eq!(sync.poll(), Next::ReadOutbox { limit: 2 });
         sync.outbox(vec![op(1), op(2), op(3)]).unwrap();
         assert_eq!(sync.poll(), Next::Push(vec![op(1), op(2)]));
         assert_eq!(sync.poll(), Next::Awaiting);
-        let ack = sync.pushed(vec![refused(2)]).unwrap();
+        let ack = sync.pushed(vec![refused(2)], epoch(1)).unwrap();
         assert_eq!(ack.sent, [Uuid::from_u128(1), Uuid::from_u128(2)]);
         assert_eq!(ack.rejected, [refused(2)]);
         assert_eq!(sync.poll(), Next::ReadOutbox { limit: 2 });
         sync.outbox(vec![op(3)]).unwrap();
         assert_eq!(sync.poll(), Next::Push(vec![op(3)]));
-        sync.pushed(Vec::new()).unwrap();
+        sync.pushed(Vec::new(), epoch(1)).unwrap();
         sync.outbox(Vec::new()).unwrap();
         assert_eq!(sync.poll(), Next::Pull { after: 7 });
         let merge = sync
             .pulled(CartOpsPage {
                 ops: vec![op(1), op(3)],
                 cursor: 9,
+                epoch: epoch(1),
             })
-            .unwrap();
+            .unwrap()
+            .expect("a page of the same epoch");
         assert_eq!((merge.ops.len(), merge.cursor), (2, 9));
         assert_eq!(sync.poll(), Next::Awaiting);
         sync.merged(1).unwrap();
@@ -299,14 +366,17 @@ mod tests {
             .pulled(CartOpsPage {
                 ops: Vec::new(),
                 cursor: 9,
+                epoch: epoch(1),
             })
-            .unwrap();
+            .unwrap()
+            .expect("a page of the same epoch");
         assert!(last.ops.is_empty());
         sync.merged(0).unwrap();
         let report = CartSyncReport {
             pushed: 3,
             rejected: 1,
             pulled: 1,
+            new_epochs: 0,
         };
         assert_eq!(sync.poll(), Next::Done(report.clone()));
         assert_eq!(sync.poll(), Next::Done(report));
@@ -314,13 +384,14 @@ mod tests {
 
     #[test]
     fn a_page_that_does_not_move_the_cursor_ends_the_pull() {
-        let mut sync = CartSync::new(5);
+        let mut sync = CartSync::new(5, epoch(1));
         sync.outbox(Vec::new()).unwrap();
         assert_eq!(sync.poll(), Next::Pull { after: 5 });
         // A stale page (re-delivered older ops): merged, but the pull stops and the cursor stays.
         sync.pulled(CartOpsPage {
             ops: vec![op(1)],
             cursor: 3,
+            epoch: epoch(1),
         })
         .unwrap();
         sync.merged(1).unwrap();
@@ -330,7 +401,7 @@ mod tests {
 
     #[test]
     fn batches_never_exceed_the_api_limit() {
-        let mut sync = CartSync::new(0).with_batch_limit(10_000);
+        let mut sync = CartSync::new(0, epoch(1)).with_batch_limit(10_000);
         assert_eq!(
             sync.poll(),
             Next::ReadOutbox {
@@ -346,13 +417,15 @@ mod tests {
 
     #[test]
     fn answers_out_of_turn_are_refused() {
-        let mut sync = CartSync::new(0);
-        assert!(sync.pushed(Vec::new()).is_err());
+        let mut sync = CartSync::new(0, epoch(1));
+        assert!(sync.pushed(Vec::new(), epoch(1)).is_err());
+        assert!(sync.epoch_recorded().is_err());
         assert!(sync.merged(0).is_err());
         assert!(sync
             .pulled(CartOpsPage {
                 ops: Vec::new(),
-                cursor: 0
+                cursor: 0,
+                epoch: epoch(1),
             })
             .is_err());
         sync.outbox(vec![op(1)]).unwrap();
@@ -361,5 +434,90 @@ mod tests {
             error.to_string(),
             "cart sync: the outbox while about to push"
         );
+    }
+
+    #[test]
+    fn a_new_epoch_in_a_page_restarts_from_zero_and_pushes_again() {
+        let mut sync = CartSync::new(40, epoch(1));
+        sync.outbox(Vec::new()).unwrap();
+        assert_eq!(sync.poll(), Next::Pull { after: 40 });
+        // The backend came back on an older database: its page is not merged.
+        let page = CartOpsPage {
+            ops: vec![op(1)],
+            cursor: 41,
+            epoch: epoch(2),
+        };
+        assert_eq!(sync.pulled(page).unwrap(), None);
+        assert_eq!(sync.poll(), Next::NewEpoch("epoch-2".into()));
+        assert_eq!(sync.poll(), Next::Awaiting);
+        sync.epoch_recorded().unwrap();
+        assert_eq!((sync.cursor(), sync.epoch()), (0, Some("epoch-2")));
+        // The store made every accepted op pending again: they are pushed, then the log is read
+        // from 0.
+        assert_eq!(sync.poll(), Next::ReadOutbox { limit: 500 });
+        sync.outbox(vec![op(1), op(2)]).unwrap();
+        assert_eq!(sync.poll(), Next::Push(vec![op(1), op(2)]));
+        sync.pushed(Vec::new(), epoch(2)).unwrap();
+        sync.outbox(Vec::new()).unwrap();
+        assert_eq!(sync.poll(), Next::Pull { after: 0 });
+        let merge = sync
+            .pulled(CartOpsPage {
+                ops: vec![op(1), op(2)],
+                cursor: 2,
+                epoch: epoch(2),
+            })
+            .unwrap()
+            .expect("a page of the recorded epoch");
+        assert_eq!(merge.cursor, 2);
+        sync.merged(0).unwrap();
+        assert_eq!(sync.poll(), Next::Pull { after: 2 });
+        sync.pulled(CartOpsPage {
+            ops: Vec::new(),
+            cursor: 2,
+            epoch: epoch(2),
+        })
+        .unwrap();
+        sync.merged(0).unwrap();
+        let report = CartSyncReport {
+            pushed: 2,
+            new_epochs: 1,
+            ..CartSyncReport::default()
+        };
+        assert_eq!(sync.poll(), Next::Done(report));
+    }
+
+    #[test]
+    fn a_new_epoch_in_a_push_answer_is_recorded_after_the_acknowledgement() {
+        let mut sync = CartSync::new(3, epoch(1));
+        sync.outbox(vec![op(7)]).unwrap();
+        assert_eq!(sync.poll(), Next::Push(vec![op(7)]));
+        let ack = sync.pushed(Vec::new(), epoch(2)).unwrap();
+        assert_eq!(ack.sent, [Uuid::from_u128(7)]);
+        assert_eq!(sync.poll(), Next::NewEpoch("epoch-2".into()));
+        sync.epoch_recorded().unwrap();
+        assert_eq!(sync.poll(), Next::ReadOutbox { limit: 500 });
+        assert_eq!(sync.report().new_epochs, 1);
+        assert_eq!(sync.cursor(), 0);
+    }
+
+    #[test]
+    fn a_first_epoch_counts_as_new_and_an_answer_without_one_changes_nothing() {
+        let mut sync = CartSync::new(0, None);
+        sync.outbox(Vec::new()).unwrap();
+        sync.poll();
+        let page = |epoch| CartOpsPage {
+            ops: Vec::new(),
+            cursor: 0,
+            epoch,
+        };
+        assert_eq!(sync.pulled(page(epoch(1))).unwrap(), None);
+        assert_eq!(sync.poll(), Next::NewEpoch("epoch-1".into()));
+        sync.epoch_recorded().unwrap();
+        sync.outbox(Vec::new()).unwrap();
+        sync.poll();
+        // A backend that predates epochs: the page merges as ever.
+        assert!(sync.pulled(page(None)).unwrap().is_some());
+        sync.merged(0).unwrap();
+        assert_eq!(sync.epoch(), Some("epoch-1"));
     }
 }

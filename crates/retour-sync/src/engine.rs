@@ -235,15 +235,24 @@ impl SyncEngine {
 
     /// Pushes every pending cart op, then pulls every op the backend accepted since the cursor.
     pub async fn sync_cart(&self) -> Result<CartSyncReport, ApiError> {
-        let after = lock(&self.store).pull_cursor().map_err(store_error)?;
-        self.drive_cart(CartSync::new(after)).await
+        let (after, epoch) = self.cursor()?;
+        self.drive_cart(CartSync::new(after, epoch)).await
     }
 
     /// Pulls the ops the backend accepted after the store's cursor, page by page.
     pub async fn pull_ops(&self) -> Result<usize, ApiError> {
-        let after = lock(&self.store).pull_cursor().map_err(store_error)?;
-        let report = self.drive_cart(CartSync::pull(after)).await?;
+        let (after, epoch) = self.cursor()?;
+        let report = self.drive_cart(CartSync::pull(after, epoch)).await?;
         Ok(report.pulled)
+    }
+
+    /// The store's pull cursor and the epoch of the backend's log it belongs to.
+    fn cursor(&self) -> Result<(u64, Option<String>), ApiError> {
+        let store = lock(&self.store);
+        Ok((
+            store.pull_cursor().map_err(store_error)?,
+            store.cart_epoch().map_err(store_error)?,
+        ))
     }
 
     /// Runs a cart sync over HTTP and the store: every request it asks for is made (with
@@ -263,7 +272,9 @@ impl SyncEngine {
                             async move { client.push_ops(&token, &ops).await }
                         })
                         .await?;
-                    let ack = sync.pushed(answer.rejected).map_err(out_of_turn)?;
+                    let ack = sync
+                        .pushed(answer.rejected, answer.epoch)
+                        .map_err(out_of_turn)?;
                     self.store_to_write()?
                         .acknowledge(&ack.sent, &ack.rejected)
                         .map_err(store_error)?;
@@ -273,12 +284,21 @@ impl SyncEngine {
                     let page = self
                         .call(|client, token| async move { client.pull_ops(&token, after).await })
                         .await?;
-                    let merge = sync.pulled(page).map_err(out_of_turn)?;
+                    let Some(merge) = sync.pulled(page).map_err(out_of_turn)? else {
+                        continue;
+                    };
                     let new = self
                         .store_to_write()?
                         .merge_remote(&merge.ops, Some(merge.cursor))
                         .map_err(store_error)?;
                     sync.merged(new).map_err(out_of_turn)?;
+                }
+                Next::NewEpoch(epoch) => {
+                    self.store_to_write()?
+                        .start_cart_epoch(&epoch)
+                        .map_err(store_error)?;
+                    sync.epoch_recorded().map_err(out_of_turn)?;
+                    self.refresh_counts();
                 }
                 Next::Awaiting => {
                     return Err(ApiError::Decode(

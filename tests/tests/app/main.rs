@@ -12,6 +12,7 @@ mod keychain;
 mod kill9;
 mod preaccord;
 mod refusals;
+mod restore;
 mod session;
 mod simulation;
 mod sync;

@@ -238,9 +238,8 @@ impl SimDevice {
     ) -> Result<bool> {
         let mut sync = match self.sync.take() {
             Some(sync) => sync,
-            None => {
-                CartSync::new(self.store.pull_cursor()?).with_batch_limit(rng.random_range(1..=8))
-            }
+            None => CartSync::new(self.store.pull_cursor()?, self.store.cart_epoch()?)
+                .with_batch_limit(rng.random_range(1..=8)),
         };
         loop {
             match sync.poll() {
@@ -255,7 +254,7 @@ impl SimDevice {
                         // The answer was lost: the sync fails, the ops stay in the outbox.
                         return Ok(false);
                     }
-                    let ack = sync.pushed(answer.rejected)?;
+                    let ack = sync.pushed(answer.rejected, answer.epoch)?;
                     self.store.acknowledge(&ack.sent, &ack.rejected)?;
                     break;
                 }
@@ -272,10 +271,16 @@ impl SimDevice {
                             page.ops.push(dup);
                         }
                     }
-                    let merge = sync.pulled(page)?;
+                    let Some(merge) = sync.pulled(page)? else {
+                        break;
+                    };
                     let new = self.store.merge_remote(&merge.ops, Some(merge.cursor))?;
                     sync.merged(new)?;
                     break;
+                }
+                Next::NewEpoch(epoch) => {
+                    self.store.start_cart_epoch(&epoch)?;
+                    sync.epoch_recorded()?;
                 }
                 Next::Awaiting => bail!("the sync awaits an answer it was given"),
                 Next::Done(_) => return Ok(false),

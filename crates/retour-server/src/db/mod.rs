@@ -95,6 +95,7 @@ pub struct Db {
 
 struct Inner {
     path: PathBuf,
+    cart_epoch: String,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -141,6 +142,7 @@ impl Db {
         Ok(Db {
             inner: Arc::new(Inner {
                 path,
+                cart_epoch: uuid::Uuid::new_v4().simple().to_string(),
                 writer: Mutex::new(writer),
                 readers: Mutex::new(Vec::new()),
             }),
@@ -150,6 +152,14 @@ impl Db {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// The epoch of the cart log: a random id made at each opening of the file, since a file
+    /// restored from a backup cannot be told from the one that was served. Devices' cursors
+    /// (`GET /cart/ops?after=`) are valid within one epoch; when it changes they read the log
+    /// again from 0 and push again every op they hold (the server ignores ops it has).
+    pub fn cart_epoch(&self) -> &str {
+        &self.inner.cart_epoch
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): committed when it returns `Ok`,

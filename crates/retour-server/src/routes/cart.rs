@@ -1,6 +1,9 @@
 //! The shared cart: `GET /cart`, `POST /cart/ops` (apply devices' operations with the domain's
 //! merge, refusing bad ones one by one) and `GET /cart/ops?after=` (the accepted log).
 //!
+//! Both answers carry the log's epoch ([`crate::db::Db::cart_epoch`]): a device whose epoch
+//! differs resets its cursor and pushes its ops again.
+//!
 //! The log is kept whole for devices to pull; the merge itself is kept per line (`CartPatch`), so
 //! that a `POST` reads and writes only the lines its ops touch.
 
@@ -213,6 +216,7 @@ pub async fn post_ops(
         ));
     }
     let st = state.clone();
+    let epoch = state.db().cart_epoch().to_owned();
     let response = state
         .write(move |c| {
             let rules = rules(&st);
@@ -267,6 +271,7 @@ pub async fn post_ops(
             Ok(CartOpsResponse {
                 cart: load_cart(c, customer, &rules)?,
                 rejected,
+                epoch: Some(epoch),
             })
         })
         .await?;
@@ -306,5 +311,6 @@ pub async fn get_ops(
     Ok(Json(CartOpsPage {
         ops: rows.into_iter().map(|(_, op)| op).collect(),
         cursor,
+        epoch: Some(state.db().cart_epoch().to_owned()),
     }))
 }
