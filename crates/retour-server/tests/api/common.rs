@@ -68,10 +68,11 @@ impl TestClock {
         self.0.fetch_add(by.num_milliseconds(), Ordering::SeqCst);
     }
 
-    /// Sets the clock to `at` (it then goes on at the real pace).
+    /// Sets the clock to `at`, or up to a millisecond after it, never before (it then goes on at
+    /// the real pace).
     pub fn set(&self, at: chrono::DateTime<chrono::Utc>) {
         let offset = at - chrono::Utc::now();
-        self.0.store(offset.num_milliseconds(), Ordering::SeqCst);
+        self.0.store(offset.num_milliseconds() + 1, Ordering::SeqCst);
     }
 
     fn clock(&self) -> retour_server::Clock {
