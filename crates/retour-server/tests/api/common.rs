@@ -72,7 +72,8 @@ impl TestClock {
     /// the real pace).
     pub fn set(&self, at: chrono::DateTime<chrono::Utc>) {
         let offset = at - chrono::Utc::now();
-        self.0.store(offset.num_milliseconds() + 1, Ordering::SeqCst);
+        self.0
+            .store(offset.num_milliseconds() + 1, Ordering::SeqCst);
     }
 
     fn clock(&self) -> retour_server::Clock {
