@@ -62,7 +62,7 @@ fn sso_token(email: &str) -> Result<String> {
     Ok(jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &claims,
-        &jsonwebtoken::EncodingKey::from_secret(b"test-sso-secret"),
+        &jsonwebtoken::EncodingKey::from_secret(retour_server::config::TEST_SSO_SECRET.as_bytes()),
     )?)
 }
 
