@@ -30,14 +30,13 @@ pub fn configure(app: &tauri::App) {
 fn webkit_gtk(view: &webkit2gtk::WebView) {
     use webkit2gtk::glib::prelude::Cast;
     use webkit2gtk::{
-        CacheModel, HardwareAccelerationPolicy, PermissionRequestExt, SettingsExt,
-        UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebContextExt, WebViewExt,
+        CacheModel, PermissionRequestExt, SettingsExt, UserMediaPermissionRequest,
+        UserMediaPermissionRequestExt, WebContextExt, WebViewExt,
     };
 
     if let Some(settings) = WebViewExt::settings(view) {
         settings.set_enable_media_stream(true);
         settings.set_enable_page_cache(false);
-        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
     }
     if let Some(context) = view.context() {
         context.set_cache_model(CacheModel::DocumentViewer);
