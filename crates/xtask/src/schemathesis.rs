@@ -48,6 +48,13 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
         "the token is a secret sent by e-mail; any other answers 400 invalid_token, as API.md says",
     ),
     (
+        "/api/v1/auth/login",
+        &[423],
+        "the fuzzer's hundreds of wrong passwords from one address are what the lockout exists \
+         for: after 5 failures from a source the answer is 423 account_locked, for any e-mail \
+         (API.md, Failed logins)",
+    ),
+    (
         "/api/v1/auth/password/reset",
         &[400],
         "the token is a secret sent by e-mail (400 invalid_token), and the password rule (letters \
