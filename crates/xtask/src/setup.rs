@@ -58,7 +58,8 @@ fn cargo_audit() -> Result<()> {
         .args(["audit", "--version"])
         .stderr(Stdio::null())
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == format!("cargo-audit {version}"))
+        // It answers "cargo-audit-audit 0.22.2": compare the version only.
+        .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().last() == Some(version))
         .unwrap_or(false);
     if installed {
         return Ok(());
