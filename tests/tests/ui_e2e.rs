@@ -15,7 +15,8 @@
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -65,15 +66,185 @@ fn http() -> &'static ureq::Agent {
 }
 
 /// WebKitGTK's web process now and then dies under Xvfb, and the page then never answers
-/// WebDriver again. A scenario that fails gets one more try in a fresh window; the first failure
-/// is printed, and a second one fails the test.
+/// WebDriver again. That one cause, seen for sure (the app still runs but its web process is
+/// gone: [`WebProcessWatch`]), gets one more try in a fresh window; any other failure fails at
+/// once. The first failure is printed either way.
 fn with_one_retry(scenario: impl Fn() -> Result<()>) -> Result<()> {
     stop_leftover_apps();
-    scenario().or_else(|first| {
-        eprintln!("first try failed, once more in a fresh window: {first:#}");
-        stop_leftover_apps();
-        scenario()
-    })
+    WEB_PROCESS_DIED.store(false, Ordering::SeqCst);
+    let Err(first) = scenario() else {
+        return Ok(());
+    };
+    if !WEB_PROCESS_DIED.load(Ordering::SeqCst) {
+        eprintln!("the scenario failed (WebKit's web process was alive: no second try): {first:#}");
+        return Err(first);
+    }
+    eprintln!("WebKit's web process died; once more in a fresh window. The failure was: {first:#}");
+    stop_leftover_apps();
+    WEB_PROCESS_DIED.store(false, Ordering::SeqCst);
+    scenario()
+}
+
+/// Set when a [`WebProcessWatch`] saw the app's web process die under a live app.
+static WEB_PROCESS_DIED: AtomicBool = AtomicBool::new(false);
+
+/// Watches, while a window is open, the app that `tauri-driver` started and its WebKit web
+/// process: once a web process of the app has been seen, none left while the app still runs
+/// means it died (the cause [`with_one_retry`] retries). It looks every 200 ms and once more
+/// when dropped, which is before the driver ends the app.
+struct WebProcessWatch {
+    stop: Arc<AtomicBool>,
+    look: Arc<dyn Fn() -> bool + Send + Sync>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WebProcessWatch {
+    fn start(driver_pid: u32, app: &Path) -> WebProcessWatch {
+        let app = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
+        let seen = AtomicBool::new(false);
+        // One look: true when the web process died under the live app.
+        let look: Arc<dyn Fn() -> bool + Send + Sync> = Arc::new(move || {
+            let table = processes();
+            let Some(app_pid) = descendants(&table, driver_pid).into_iter().find(|pid| {
+                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app)
+            }) else {
+                return false;
+            };
+            let web = descendants(&table, app_pid).into_iter().any(|pid| {
+                table
+                    .iter()
+                    .any(|p| p.0 == pid && p.2.starts_with("WebKitWebProces"))
+            });
+            if web {
+                seen.store(true, Ordering::SeqCst);
+                return false;
+            }
+            if !seen.load(Ordering::SeqCst) {
+                return false;
+            }
+            if !WEB_PROCESS_DIED.swap(true, Ordering::SeqCst) {
+                eprintln!("WebKit's web process of the app ({app_pid}) is gone");
+            }
+            true
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = std::thread::spawn({
+            let (stop, look) = (stop.clone(), look.clone());
+            move || {
+                while !stop.load(Ordering::SeqCst) && !look() {
+                    std::thread::sleep(POLL * 4);
+                }
+            }
+        });
+        WebProcessWatch {
+            stop,
+            look,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for WebProcessWatch {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        (self.look)();
+    }
+}
+
+/// Every process as (pid, parent pid, command name), from `/proc`.
+fn processes() -> Vec<(u32, u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| {
+            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid …": the name may hold spaces and parentheses.
+            let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+            let ppid = stat[close + 1..].split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid, stat[open + 1..close].to_owned()))
+        })
+        .collect()
+}
+
+/// The processes under `root`, at any depth.
+fn descendants(table: &[(u32, u32, String)], root: u32) -> Vec<u32> {
+    let mut found = vec![root];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(table.iter().filter(|p| p.1 == parent).map(|p| p.0));
+        i += 1;
+    }
+    found.remove(0);
+    found
+}
+
+/// The app's WebKit web processes under a `tauri-driver`.
+fn web_processes(driver_pid: u32) -> Vec<u32> {
+    let table = processes();
+    descendants(&table, driver_pid)
+        .into_iter()
+        .filter(|pid| {
+            table
+                .iter()
+                .any(|p| p.0 == *pid && p.2.starts_with("WebKitWebProces"))
+        })
+        .collect()
+}
+
+/// The second try is for one cause only: a scenario failing with its web process alive fails at
+/// once; one whose web process is killed under the live window is tried again in a fresh window.
+#[test]
+fn only_a_dead_web_process_gets_a_second_try() -> Result<()> {
+    let _one = one_at_a_time();
+    let tries = AtomicU32::new(0);
+    let failed = with_one_retry(|| {
+        tries.fetch_add(1, Ordering::SeqCst);
+        let world = World::start("always")?;
+        world.window.on_screen("login")?;
+        bail!("a planted failure, the web process alive")
+    });
+    let error = failed.err().context("the planted failure passed")?;
+    assert!(
+        format!("{error:#}").contains("a planted failure"),
+        "{error:#}"
+    );
+    assert_eq!(
+        tries.load(Ordering::SeqCst),
+        1,
+        "a failure with a live web process is not tried again"
+    );
+
+    let tries = AtomicU32::new(0);
+    with_one_retry(|| {
+        let first = tries.fetch_add(1, Ordering::SeqCst) == 0;
+        let world = World::start("always")?;
+        let w = &world.window;
+        w.on_screen("login")?;
+        if first {
+            let driver = world._driver.child.id();
+            for pid in web_processes(driver) {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+            w.find("#login-submit")?.click()?;
+            bail!("the page still answers with its web process killed");
+        }
+        w.find("#login-submit")?;
+        w.window_close()
+    })?;
+    assert_eq!(
+        tries.load(Ordering::SeqCst),
+        2,
+        "a dead web process gets one more try"
+    );
+    Ok(())
 }
 
 /// The window of a failed try can outlive its driver (WebKitWebDriver gone, the app re-parented
@@ -564,8 +735,10 @@ impl El {
     }
 }
 
-/// A test's world: server, data dir, driver, window.
+/// A test's world: server, data dir, driver, window (and the watch on its web process, stopped
+/// first).
 struct World {
+    _watch: WebProcessWatch,
     window: Window,
     _driver: Driver,
     _data: tempfile::TempDir,
@@ -599,6 +772,7 @@ impl World {
         let window = Window::open(&driver, &binary)?;
         eprintln!("window open in {:?}", started.elapsed());
         Ok(World {
+            _watch: WebProcessWatch::start(driver.child.id(), &binary),
             window,
             _driver: driver,
             _data: data,
@@ -761,6 +935,31 @@ fn declare_send_and_track_a_return() -> Result<()> {
         w.click("#save-cart")?;
         w.until_text("#toast", "Votre panier est enregistré")?;
         w.screenshots("09-cart-saved")?;
+
+        // Remove the line, then "Annuler" in its place: it is back with its quantity and reason.
+        let qty = w.text(&format!("{line} .qty"))?;
+        w.click(&format!("{line} .remove"))?;
+        w.until_text("#cart-lines .cart-line-removed", "Ligne retirée")?;
+        w.until(
+            "the line to leave the cart",
+            &format!("return !document.querySelector(\"#cart-lines .cart-line[data-bl='{bl}']\")"),
+        )?;
+        w.screenshots("09b-cart-line-removed")?;
+        w.click("#undo-remove")?;
+        w.find(&format!("#cart-lines .cart-line[data-bl='{bl}']"))?;
+        w.until(
+            "the line back with its reason",
+            &format!(
+                "return document.querySelector({:?})?.checked && !document.querySelector('.cart-line-removed')",
+                format!("{line} input[value=order_error]")
+            ),
+        )?;
+        assert_eq!(
+            w.text(&format!("{line} .qty"))?,
+            qty,
+            "the quantity is back"
+        );
+        w.until_text("#cart-total", &total)?;
         w.click("#appbar .brand")?;
         w.on_screen("home")?;
         w.until(
@@ -866,11 +1065,35 @@ fn declare_send_and_track_a_return() -> Result<()> {
             "the closed tab",
             "return document.querySelector('#tab-closed.active')",
         )?;
+        // A closed file's facts each under its label: no empty "Avoir n°", the quantities
+        // returned and accepted, the decision.
+        let unlabelled = w.js(
+            "return [...document.querySelectorAll('.closed-facts > div')].filter(d => \
+               !d.querySelector('dt').textContent.trim() || !d.querySelector('dd').textContent.trim()).map(d => d.textContent)",
+            json!([]),
+        )?;
+        assert_eq!(
+            unlabelled,
+            json!([]),
+            "closed facts without a label or a value"
+        );
+        w.until_text("#file-cards .closed-qty", "Retournée")?;
+        w.until_text("#file-cards .closed-facts", "Décision")?;
         w.screenshots("13-tracking-closed")?;
         w.click(".title-row .info-button")?;
         w.find("dialog[open] .status-help")?;
         w.screenshots("14-statuses-help")?;
         w.click("dialog[open] [data-close]")?;
+        w.click("#file-cards .file-card .file-link")?;
+        w.on_screen("dossier")?;
+        w.until_text("#screen .closed-facts", "Décision")?;
+        w.until_text("#screen .pieces", "Retournée")?;
+        w.screenshots("13b-file-detail-closed")?;
+        w.click("#lang")?;
+        w.until_text("#screen .closed-facts", "Decision")?;
+        w.screenshots("13b-file-detail-closed-en")?;
+        w.click("#lang")?;
+        w.until_text("#screen .closed-facts", "Décision")?;
 
         // A supplier reference lists its BLs.
         w.js("location.hash = '#/declare'", json!([]))?;
@@ -906,7 +1129,19 @@ fn declare_send_and_track_a_return() -> Result<()> {
         // Settings, English.
         w.click("#settings-link")?;
         w.on_screen("settings")?;
+        // The return server's address is folded away from garages, and the old "Code lu" is gone.
+        w.find("#advanced-settings:not([open])")?;
+        let old_message = w.js(
+            "const t = document.getElementById('toast'); return t.classList.contains('show') ? t.textContent : null",
+            json!([]),
+        )?;
+        if !old_message.is_null() {
+            bail!("a message of an earlier screen rides into the settings: {old_message}");
+        }
         w.screenshots("16-settings")?;
+        w.click("#advanced-settings summary")?;
+        w.find("#advanced-settings[open] #server-url")?;
+        w.screenshots("16b-settings-advanced")?;
         w.click("#lang")?;
         w.until_text("h1", "SETTINGS")?;
         w.click("#lang")?;
@@ -916,7 +1151,8 @@ fn declare_send_and_track_a_return() -> Result<()> {
 }
 
 /// The layout check can fail: a box planted over the login button makes it report that button
-/// as hidden, a box wider than the window an overflow, and pale text axe-core's contrast rule.
+/// as hidden, so does a footer stuck to the window's bottom over a control scrolled just into
+/// view; a box wider than the window an overflow, and pale text axe-core's contrast rule.
 #[test]
 fn the_layout_check_fails_on_a_planted_overlap_overflow_and_pale_text() -> Result<()> {
     let _one = one_at_a_time();
@@ -948,8 +1184,26 @@ fn the_layout_check_fails_on_a_planted_overlap_overflow_and_pale_text() -> Resul
         }) {
             bail!("the planted box over the login button is not reported: {covered:?}");
         }
+        // A control below the fold and a footer that sticks to the window's bottom after it: a
+        // person's scroll brings the control just into view, where the footer covers it.
         w.js(
             "document.getElementById('planted').remove(); \
+             const spacer = document.createElement('div'); spacer.id = 'spacer'; spacer.style.height = (2 * window.innerHeight) + 'px'; \
+             const below = document.createElement('button'); below.id = 'below-the-fold'; below.type = 'button'; below.textContent = 'sous le pied'; \
+             const footer = document.createElement('div'); footer.id = 'sticky-footer'; footer.textContent = 'pied collant'; \
+             Object.assign(footer.style, {position: 'sticky', bottom: '0', height: '120px', background: '#ffffff', color: '#14202e'}); \
+             document.getElementById('screen').append(spacer, below, footer);",
+            json!([]),
+        )?;
+        let under_footer = w.layout_problems()?;
+        if !under_footer.iter().any(|p| {
+            p.starts_with("hidden control: button#below-the-fold")
+                && p.contains("div#sticky-footer")
+        }) {
+            bail!("the control under the sticky footer is not reported: {under_footer:?}");
+        }
+        w.js(
+            "for (const id of ['spacer', 'below-the-fold', 'sticky-footer']) document.getElementById(id).remove(); \
              const wide = document.createElement('p'); wide.id = 'too-wide'; wide.textContent = 'trop large'; \
              wide.style.width = (window.innerWidth + 200) + 'px'; document.getElementById('screen').append(wide);",
             json!([]),

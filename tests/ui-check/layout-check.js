@@ -4,8 +4,10 @@
 // the list of problems found, one readable line each; an empty list means the screen passes:
 // - axe-core: no serious or critical violation (its color-contrast rule: text ≥ 4.5:1, 3:1 large);
 // - every visible control is hit-testable at its centre (`elementFromPoint` returns it, a
-//   descendant, or a label of it), where it stands or else once scrolled to the window's middle
-//   (a person scrolls what a sticky bar hides);
+//   descendant, or a label of it) where a person finds it on the screen as painted (scrolled to
+//   the top): those in view where they stand, each of the others once scrolled just into view
+//   (`block: "nearest"`, as a person's scroll brings it); a bar stuck to the window's edge that
+//   covers it there is a failure (nobody can scroll a control out from under a sticky footer);
 // - nothing overflows horizontally: the page is no wider than the window, no text or control
 //   sticks out of the window or out of a box that clips it, no text is cut off in its own box;
 // - no pop-up (the toast, a non-modal dialog) covers a control.
@@ -26,13 +28,18 @@ return (async () => {
     return text ? `${name} "${text}"` : name;
   };
 
-  // Shown: a box of its own, not hidden, not transparent (itself or an ancestor), and not
-  // parked out of reach (left of the page or above it, like the skip link until it has focus).
+  // Shown: a box of its own, not hidden nor folded away, not transparent (itself or an
+  // ancestor), and not parked out of reach (left of the page or above it, like the skip link
+  // until it has focus).
   const shown = (el) => {
     const box = el.getBoundingClientRect();
     if (box.width < 2 || box.height < 2) return false;
     if (box.right <= 0 || box.bottom <= -window.scrollY) return false;
     if (getComputedStyle(el).visibility !== "visible") return false;
+    // The body of a closed <details> keeps its boxes in WebKit, unpainted.
+    const folded = el.closest("details:not([open])");
+    if (folded && !folded.querySelector(":scope > summary")?.contains(el)) return false;
+    if (el.checkVisibility && !el.checkVisibility()) return false;
     for (let node = el; node instanceof Element; node = node.parentElement) {
       if (Number(getComputedStyle(node).opacity) === 0) return false;
     }
@@ -107,28 +114,59 @@ return (async () => {
       problems.push(`overflow: ${describe(el)} sticks out of the window (${Math.round(box.left)}–${Math.round(box.right)}px of ${width}px)`);
   }
 
-  // 4. Every control hit-testable at its centre, brought into view first if it is outside.
+  // 4. Every control hit-testable at its centre: on the screen as painted (at the top), those
+  // in view where they stand; each of the others scrolled just into view, as a person's scroll
+  // brings it (to the edge it came from, where a sticky bar may sit), then put back.
   const scrolled = [window.scrollX, window.scrollY];
+  window.scrollTo({ left: 0, top: 0, behavior: "instant" });
   const reaches = (control, hit) =>
     hit &&
     (control === hit ||
       control.contains(hit) ||
       [...(control.labels || [])].some((label) => label.contains(hit)));
-  const hitAtCentre = (control) => {
+  const centre = (control) => {
     const box = control.getBoundingClientRect();
-    return document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return [box.left + box.width / 2, box.top + box.height / 2];
   };
-  for (const control of controls) {
-    let hit = hitAtCentre(control);
-    if (!reaches(control, hit)) {
-      // Out of the window, or under a bar that sticks to its edge: a person scrolls it into view.
-      control.scrollIntoView({ block: "center", inline: "center", behavior: "instant" });
-      hit = hitAtCentre(control);
+  // The boxes that scroll or clip around a control (a dialog's body, say).
+  const framesOf = (control) => {
+    const frames = [];
+    for (let up = control.parentElement; up && up !== document.body; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.overflowX !== "visible" || style.overflowY !== "visible") frames.push(up);
     }
+    return frames;
+  };
+  // In view: its centre inside the window and inside every box that clips it.
+  const inView = (control) => {
+    const [x, y] = centre(control);
+    if (x < 0 || y < 0 || x >= width || y >= height) return false;
+    return framesOf(control).every((frame) => {
+      const f = frame.getBoundingClientRect();
+      return x >= f.left && x < f.right && y >= f.top && y < f.bottom;
+    });
+  };
+  const hitTest = (control) => {
+    const hit = document.elementFromPoint(...centre(control));
     if (!reaches(control, hit))
       problems.push(
         `hidden control: ${describe(control)} is under ${hit ? describe(hit) : "nothing (out of the window)"} at its centre`,
       );
+  };
+  const outOfView = [];
+  for (const control of controls) {
+    if (inView(control)) hitTest(control);
+    else outOfView.push(control);
+  }
+  for (const control of outOfView) {
+    const frames = framesOf(control).map((frame) => [frame, frame.scrollLeft, frame.scrollTop]);
+    control.scrollIntoView({ block: "nearest", inline: "nearest", behavior: "instant" });
+    hitTest(control);
+    for (const [frame, left, top] of frames) {
+      frame.scrollLeft = left;
+      frame.scrollTop = top;
+    }
+    window.scrollTo({ left: 0, top: 0, behavior: "instant" });
   }
   window.scrollTo({ left: scrolled[0], top: scrolled[1], behavior: "instant" });
 

@@ -71,20 +71,30 @@ export function dateTime(value) {
 }
 
 let toastTimer = 0;
+/** When the message was shown, and when the user last pressed, tapped or typed. */
 let toastShownAt = 0;
+let lastInputAt = 0;
+for (const type of ["pointerdown", "mousedown", "touchstart", "keydown"]) {
+  document.addEventListener(type, () => (lastInputAt = performance.now()), { capture: true, passive: true });
+}
+
 /** Shows a short message under the header; `kind` is "ok" or "error". */
 export function toast(message, kind = "ok") {
   const box = document.getElementById("toast");
-  toastShownAt = Date.now();
+  toastShownAt = performance.now();
   box.textContent = message;
   box.className = `toast show ${kind}`;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (box.className = "toast"), kind === "error" ? 6000 : 3500);
 }
 
-/** Hides a message that belongs to the previous screen (one shown by the tap that opened this one stays). */
-export function dismissStaleToast() {
-  if (Date.now() - toastShownAt > 400) document.getElementById("toast").className = "toast";
+/**
+ * A screen is painted: a message the user has acted since goes with the screen it was about
+ * ("panier enregistré", then a tap on the brand). One shown by the action that opened this
+ * screen ("Code lu" opening a BL, "ajouté au panier" opening the cart) stays.
+ */
+export function screenPainted() {
+  if (lastInputAt > toastShownAt) document.getElementById("toast").className = "toast";
 }
 
 /** Opens a modal dialog with a title and content; returns the dialog element. */

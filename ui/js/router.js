@@ -5,7 +5,7 @@
 import * as commands from "./commands.js";
 import { app } from "./state.js";
 import { t } from "./i18n/index.js";
-import { h, errorText, dismissStaleToast } from "./dom.js";
+import { h, errorText, screenPainted } from "./dom.js";
 import { setWedgeEnabled, takeBurst } from "./wedge.js";
 
 /**
@@ -59,7 +59,7 @@ export async function render() {
   }
   if (serial !== renderSerial) return;
   main.replaceChildren(node);
-  dismissStaleToast();
+  screenPainted();
   document.body.dataset.screen = route.name;
   reportRender(route.name);
   setWedgeEnabled(Boolean(route.scanner));

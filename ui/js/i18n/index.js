@@ -39,13 +39,20 @@ export function t(key, ...args) {
 
 /**
  * The name of a code of some kind (`reason`, `status`, `outcome`, `day`): in English its English
- * name; in French the server's label when there is one, else the French name. The code itself
- * only when nobody knows it.
+ * name; in French the server's label when there is one, else the French name. A code nobody
+ * knows (a newer server's, with its table out of reach) is written as words ("late_fee" → "Late
+ * fee"), never as the bare code.
  */
 export function codeLabel(kind, code, serverLabel) {
   const key = `${kind}_${code}`;
   if (lang === "en" && key in en) return en[key];
-  return serverLabel || fr[key] || code;
+  return serverLabel || fr[key] || asWords(code);
+}
+
+/** `some_code` → "Some code". */
+function asWords(code) {
+  const words = String(code ?? "").replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** A reason's label. */

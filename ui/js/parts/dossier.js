@@ -1,4 +1,5 @@
-// What the tracking screens share: the status gauge, the statuses help, a closed file's facts.
+// What the tracking screens share: the status gauge, the statuses help, a closed file's facts
+// (each value under its label) and its quantities.
 
 import { t, statusLabel, codeLabel } from "../i18n/index.js";
 import { h, money, date, dialog } from "../dom.js";
@@ -24,15 +25,30 @@ export function statusHelp() {
     STEPS.map((step) => [h("dt", {}, "• ", statusLabel(step)), h("dd", {}, t(`statusDescription_${step}`))])));
 }
 
-/** A closed file's outcome: quantity, date, credit note, amount credited. */
+/** Units returned and accepted over a file's lines (accepted: the inspection's count, else all). */
+export function quantities(lines) {
+  return lines.reduce((sum, l) => ({ returned: sum.returned + l.qty, accepted: sum.accepted + (l.accepted_qty ?? l.qty) }), { returned: 0, accepted: 0 });
+}
+
+/** Whether a decimal string from the server is zero ("0", "0.00"). */
+const isZero = (amount) => /^-?0*(\.0*)?$/.test(String(amount ?? "0").trim());
+
+/**
+ * A closed file's outcome, every value under its label: quantities returned and accepted, the
+ * validation day, the credit note (its number, or "En attente" until invoicing has run; no row
+ * when nothing is credited), the amount credited and the decision.
+ */
 export function closedFacts(dossier) {
   const closed = dossier.closed;
   if (!closed) return null;
-  const qty = dossier.lines.reduce((sum, l) => sum + (l.accepted_qty ?? l.qty), 0);
+  const { returned, accepted } = quantities(dossier.lines);
+  const nothingCredited = closed.outcome === "refused" || isZero(closed.credited_ht);
   return h("dl", { class: "facts closed-facts" },
-    h("div", {}, h("dt", {}, t("quantity")), h("dd", {}, String(qty))),
+    h("div", {}, h("dt", {}, t("quantity")), h("dd", { class: "closed-qty" }, t("qtyReturnedAccepted", returned, accepted))),
     h("div", {}, h("dt", {}, t("validatedOn")), h("dd", { class: "validated-on" }, date(closed.validated_on))),
-    h("div", {}, h("dt", {}, t("creditNote")), h("dd", { class: "credit-note" }, closed.credit_note_number || "")),
+    closed.credit_note_number || !nothingCredited
+      ? h("div", {}, h("dt", {}, t("creditNote")), h("dd", { class: `credit-note${closed.credit_note_number ? "" : " pending"}` }, closed.credit_note_number || t("creditNotePending")))
+      : null,
     h("div", {}, h("dt", {}, t("creditedHt")), h("dd", { class: "amount credited" }, money(closed.credited_ht))),
-    closed.outcome ? h("div", {}, h("dt", {}, ""), h("dd", { class: `outcome ${closed.outcome}` }, codeLabel("outcome", closed.outcome))) : null);
+    closed.outcome ? h("div", {}, h("dt", {}, t("decision")), h("dd", { class: `outcome ${closed.outcome}` }, codeLabel("outcome", closed.outcome))) : null);
 }

@@ -1,6 +1,6 @@
 // Panier: count and running total, per-line stepper bounded by the eligible quantity, the reasons
 // allowed for the line (with their labels, from the line itself), the line's estimate ("-" after
-// inspection), remove, save, send.
+// inspection), remove (with "Annuler" in the removed line's place), save, send.
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -25,10 +25,42 @@ export async function cartScreen() {
     }
   }
 
-  /** After a removal, the focus goes to the next line's remove button (or the title). */
-  function nextFocus(index) {
-    const next = app.cart.lines[index + 1] || app.cart.lines[index - 1];
-    return next ? `cl-${next.delivery_note}-${next.line_no}-remove` : null;
+  /**
+   * The line removed last and where it stood: its place shows "Ligne retirée" and "Annuler" (in
+   * the list, where the thumb is, covering nothing) until the line is back or the screen is left.
+   */
+  let removed = null;
+
+  /** Takes a line out of the cart; the focus goes to "Annuler". */
+  function remove(line, index) {
+    return change(async () => {
+      const cart = await commands.cart_remove({ delivery_note: line.delivery_note, line_no: line.line_no });
+      removed = { line, index };
+      return cart;
+    }, "undo-remove");
+  }
+
+  /** Puts the removed line back as it was (quantity and reason): a new put in the cart's log. */
+  function undo() {
+    const { line } = removed;
+    return change(async () => {
+      const cart = await commands.cart_add({ delivery_note: line.delivery_note, line_no: line.line_no, qty: line.qty, reason: line.reason ?? null });
+      removed = null;
+      return cart;
+    }, `cl-${line.delivery_note}-${line.line_no}-remove`);
+  }
+
+  /** The removed line's place, while it is not in the cart again (a sync may bring it back). */
+  function removedView() {
+    if (!removed) return null;
+    const { line } = removed;
+    if (app.cart.lines.some((l) => l.delivery_note === line.delivery_note && l.line_no === line.line_no)) {
+      removed = null;
+      return null;
+    }
+    return h("li", { class: "cart-line-removed", dataset: { bl: line.delivery_note, line: line.line_no } },
+      h("span", {}, t("lineRemoved", line.reference)),
+      h("button", { id: "undo-remove", class: "undo", type: "button", "aria-label": `${t("undo")} — ${t("lineRemoved", line.reference)}`, onclick: undo }, t("undo")));
   }
 
   function lineView(line, index) {
@@ -50,7 +82,7 @@ export async function cartScreen() {
       h("div", { class: "cart-line-head" },
         h("span", { class: "muted" }, t("deliveryNote"), " ", h("strong", {}, line.delivery_note)),
         h("button", { id: `${id}-remove`, class: "icon ghost remove", type: "button", "aria-label": `${t("remove")} — ${line.reference}`, title: t("remove"),
-          onclick: () => change(() => commands.cart_remove({ delivery_note: line.delivery_note, line_no: line.line_no }), nextFocus(index)) }, icon("trash", 28))),
+          onclick: () => remove(line, index) }, icon("trash", 28))),
       h("p", { class: "line-text" }, h("strong", { class: "reference" }, line.reference), " ", h("span", { class: "designation" }, line.designation),
         h("span", { class: "eligible" }, t("eligibleShort", line.eligible_qty))),
       h("div", { class: "cart-line-controls" },
@@ -59,6 +91,13 @@ export async function cartScreen() {
         h("div", { class: "field grow" }, h("span", { class: "field-label" }, t("reason")), reasonGroup),
         h("div", { class: "field credit" }, h("span", { class: "field-label" }, t("lineCredit")),
           h("strong", { class: "amount line-credit" }, line.estimated_credit_ht ? money(line.estimated_credit_ht) : "-"))));
+  }
+
+  /** The lines' views with the removed line's place among them. */
+  function withRemoved(views) {
+    const place = removedView();
+    if (place) views.splice(Math.min(removed.index, views.length), 0, place);
+    return views;
   }
 
   function draw(focusId) {
@@ -94,9 +133,10 @@ export async function cartScreen() {
       h("div", { class: "summary", role: "status" },
         h("div", {}, h("span", {}, t("itemCount")), " ", h("strong", { id: "cart-count" }, String(cart.count ?? cart.lines.length))),
         h("div", {}, h("span", {}, t("estimatedTotal")), " ", h("strong", { id: "cart-total", class: "amount" }, money(cart.estimated_total_ht)))),
-      cart.lines.length
-        ? h("ul", { id: "cart-lines", class: "cart-lines" }, cart.lines.map(lineView))
-        : h("p", { class: "empty" }, t("cartEmpty")),
+      cart.lines.length || removed
+        ? h("ul", { id: "cart-lines", class: "cart-lines" }, withRemoved(cart.lines.map(lineView)))
+        : null,
+      cart.lines.length ? null : h("p", { class: "empty" }, t("cartEmpty")),
       h("div", { class: "sticky-actions" },
         complete || !cart.lines.length ? null : h("p", { id: "send-hint", class: "hint" }, t("reasonMissing")),
         h("div", { class: "row" }, save, send)));

@@ -9,9 +9,29 @@ import { icon } from "../icons.js";
 import { gauge, closedFacts } from "../parts/dossier.js";
 import { preaccord } from "../parts/preaccord.js";
 
+/**
+ * The server's reasons table, read once: offline with nothing cached it is empty, and the reasons
+ * keep the names the interface has for them (never their code).
+ */
+async function knownReasons() {
+  if (app.reasons) return app.reasons;
+  try {
+    app.reasons = await commands.reasons();
+    return app.reasons;
+  } catch {
+    return [];
+  }
+}
+
+/** A line's quantities: returned, and once inspected, accepted. */
+function lineQuantities(line) {
+  return line.accepted_qty === undefined || line.accepted_qty === null
+    ? t("qtyReturned", line.qty)
+    : t("qtyReturnedAccepted", line.qty, line.accepted_qty);
+}
+
 export async function dossierScreen(number) {
-  const [dossier, reasons] = await Promise.all([commands.dossier(number), app.reasons ?? commands.reasons()]);
-  app.reasons = reasons;
+  const [dossier, reasons] = await Promise.all([commands.dossier(number), knownReasons()]);
   const reasonOf = (code) => reasonLabel(code, reasons.find((r) => r.code === code)?.label);
   const history = dossier.history || [];
   return h("section", { class: "screen dossier", dataset: { number: dossier.number, status: dossier.status } },
@@ -29,8 +49,7 @@ export async function dossierScreen(number) {
     h("h2", {}, t("pieces", dossier.piece_count)),
     h("ul", { class: "pieces detailed" }, dossier.lines.map((l) => h("li", {},
       h("strong", {}, l.reference), " ", l.designation,
-      h("span", { class: "muted" }, ` — ${t("quantity")} ${l.qty} — ${reasonOf(l.reason)} — ${money(l.estimated_credit_ht)}`),
-      l.accepted_qty !== undefined && l.accepted_qty !== null ? h("span", { class: "muted" }, ` — ${t("acceptedQty")} ${l.accepted_qty}`) : null))),
+      h("span", { class: "muted line-facts" }, ` — ${lineQuantities(l)} — `, h("span", { class: "line-reason" }, reasonOf(l.reason)), ` — ${money(l.estimated_credit_ht)}`)))),
     h("h2", {}, t("history")),
     h("ol", { id: "timeline", class: "timeline" }, history.map((e) => h("li", { dataset: { status: e.status } },
       h("strong", {}, statusLabel(e.status)), h("time", { datetime: e.at }, dateTime(e.at))))));

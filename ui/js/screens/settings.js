@@ -1,4 +1,5 @@
-// Réglages: server URL, camera, language, account, sync now, sign out, version.
+// Réglages: camera, language, account, sync now, sign out, version. The return server's address
+// is support's business, not a garage's: it waits folded under "Paramètres avancés".
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -10,7 +11,13 @@ import { icon } from "../icons.js";
 
 export async function settingsScreen() {
   const settings = await commands.settings();
-  const server = h("input", { id: "server-url", type: "url", value: settings.server_url || "", placeholder: "https://", autocomplete: "off", "aria-describedby": "server-hint" });
+  const demo = app.info?.demo !== false;
+  const server = h("input", { id: "server-url", type: "url", value: settings.server_url || "", placeholder: "https://", autocomplete: "off", "aria-describedby": "server-hint server-error" });
+  const serverError = h("p", { id: "server-error", class: "field-error", role: "alert" });
+  const advanced = h("details", { id: "advanced-settings", class: "advanced" },
+    h("summary", {}, t("advancedSettings")),
+    h("label", { for: "server-url" }, t("serverUrl")), server, serverError,
+    h("p", { id: "server-hint", class: "hint" }, demo ? t("serverUrlHint") : t("serverUrlHintProduction")));
   const lang = h("select", { id: "language-select", onchange: () => { setLanguage(lang.value); render(); } },
     h("option", { value: "fr", selected: language() === "fr" }, "Français"),
     h("option", { value: "en", selected: language() === "en" }, "English"));
@@ -27,6 +34,12 @@ export async function settingsScreen() {
     h("h1", { tabindex: "-1" }, t("settingsTitle")),
     h("form", { class: "card stack", onsubmit: async (e) => {
       e.preventDefault();
+      // Without the demo backend, clearing the saved address would leave the app no server to start on.
+      serverError.textContent = !demo && settings.server_url && !server.value.trim() ? t("serverUrlRequired") : "";
+      if (serverError.textContent) {
+        advanced.open = true;
+        return server.focus();
+      }
       try {
         await commands.save_settings({ server_url: server.value.trim() || null, camera: camera.value || null });
         app.info = await commands.app_info();
@@ -35,8 +48,8 @@ export async function settingsScreen() {
         showError(error);
       }
     } },
-      h("label", { for: "server-url" }, t("serverUrl")), server, h("p", { id: "server-hint", class: "hint" }, t("serverUrlHint")),
       h("label", { for: "camera-select" }, t("camera")), camera, cameraError,
+      advanced,
       h("button", { class: "primary", type: "submit" }, t("save"))),
     h("div", { class: "card stack" },
       h("label", { for: "language-select" }, t("language")), lang),
