@@ -88,13 +88,19 @@ export function toast(message, kind = "ok") {
   toastTimer = setTimeout(() => (box.className = "toast"), kind === "error" ? 6000 : 3500);
 }
 
+/** Takes the message away (one about a state that has just changed). */
+export function hideToast() {
+  clearTimeout(toastTimer);
+  document.getElementById("toast").className = "toast";
+}
+
 /**
  * A screen is painted: a message the user has acted since goes with the screen it was about
  * ("panier enregistré", then a tap on the brand). One shown by the action that opened this
  * screen ("Code lu" opening a BL, "ajouté au panier" opening the cart) stays.
  */
 export function screenPainted() {
-  if (lastInputAt > toastShownAt) document.getElementById("toast").className = "toast";
+  if (lastInputAt > toastShownAt) hideToast();
 }
 
 /** Opens a modal dialog with a title and content; returns the dialog element. */

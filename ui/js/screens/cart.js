@@ -7,17 +7,18 @@ import { app } from "../state.js";
 import { go } from "../router.js";
 import { showError, renderChrome } from "../chrome.js";
 import { t, reasonLabel } from "../i18n/index.js";
-import { h, money, toast } from "../dom.js";
+import { h, money, toast, hideToast } from "../dom.js";
 import { icon } from "../icons.js";
 
 export async function cartScreen() {
   app.cart = await commands.cart();
   const section = h("section", { class: "screen cart" });
 
-  /** Runs a cart edit, then redraws with the cart it returns. */
+  /** Runs a cart edit, then redraws with the cart it returns ("panier enregistré" is then old). */
   async function change(edit, focusId) {
     try {
       app.cart = await edit();
+      hideToast();
       draw(focusId);
       renderChrome();
     } catch (error) {
