@@ -4,7 +4,8 @@ use retour_app::{
     AppResult, CartView, DeliveryNoteView, DeliveryNotesView, DossiersView, LookupView,
     RefusalKind, RefusalView, ServiceView, SessionView, SyncStateView,
 };
-use retour_domain::api::{Dossier, ReturnRequest};
+use retour_domain::api::{Dossier, Outcome, ReturnRequest};
+use retour_domain::reason::ReasonTable;
 
 /// Appends one line to `text`.
 macro_rules! line {
@@ -142,22 +143,35 @@ pub fn dossier(dossier: &Dossier, history: bool) -> String {
         dossier.piece_count,
         dossier.estimated_credit_ht.format_fr()
     );
+    let reasons = ReasonTable::default();
     for line in &dossier.lines {
+        let accepted = line
+            .accepted_qty
+            .map(|n| format!(" · acceptée {n}"))
+            .unwrap_or_default();
         line!(
             text,
-            "    {} {} × {} ({})",
+            "    {} {} — retournée {}{accepted} — {}",
             line.reference,
             line.designation,
             line.qty,
-            line.reason
+            reasons
+                .get(line.reason.as_str())
+                .map_or(line.reason.as_str(), |r| r.label.as_str())
         );
     }
     if let Some(closed) = &dossier.closed {
+        // The credit note's number comes when invoicing runs; a refusal credits nothing.
+        let credit_note = match (&closed.credit_note_number, closed.outcome) {
+            (Some(number), _) => format!(" — Avoir n° {number}"),
+            (None, Outcome::Refused) => String::new(),
+            (None, _) => " — Avoir en attente".to_owned(),
+        };
         line!(
             text,
-            "    Validé le {} — Avoir n° {} — {} HT crédités",
+            "    {} — validé le {}{credit_note} — {} HT crédités",
+            closed.outcome.label(),
             closed.validated_on.format("%d/%m/%Y"),
-            closed.credit_note_number.as_deref().unwrap_or(""),
             closed.credited_ht.format_fr()
         );
     }

@@ -244,6 +244,16 @@ async fn the_whole_flow_through_the_keychain() -> Result<()> {
         )),
         "the file names its request: {shown}"
     );
+    let reason = retour_domain::reason::ReasonTable::default();
+    let label = &reason
+        .get(line.allowed_reasons[0].as_str())
+        .ok_or_else(|| anyhow!("an unknown reason"))?
+        .label;
+    ensure!(
+        shown.contains(&format!("— retournée 1 — {label}"))
+            && !shown.contains(&format!("({})", line.allowed_reasons[0].as_str())),
+        "the file's line says its quantity and its reason by name, never its code: {shown}"
+    );
     ensure!(run(&["lookup", &note.number, "--json"])?.status.success());
     ensure!(run(&["logout"])?.status.success());
     let out = run(&["track"])?;
