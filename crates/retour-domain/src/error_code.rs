@@ -138,6 +138,8 @@ error_codes! {
     // ----- sending a request -----
     /// A request without lines.
     EmptyRequest = "empty_request", Some(422), "Votre panier est vide.";
+    /// More lines than one request takes (500).
+    TooManyLines = "too_many_lines", Some(422), "La demande contient trop de lignes : 500 au plus par envoi.";
     /// The same BL line twice in one request.
     DuplicateLine = "duplicate_line", Some(422), "La même ligne figure deux fois dans la demande";
     /// The service is closed (`next_change` says when it opens).

@@ -409,6 +409,83 @@ async fn the_rules_of_a_request() {
     anonymous.problem(401, "unauthorized");
 }
 
+/// 501 lines, the same BL's lines 1 to 501 with a reason each.
+fn lines_501(bl: &str) -> Value {
+    let lines: Vec<Value> = (1..=501)
+        .map(|l| line(bl, l, json!(1), "new_part"))
+        .collect();
+    json!({ "lines": lines })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_of_more_than_500_lines_is_refused() {
+    let server = start().await;
+    let token = server.customer_a().await;
+    let (bl, ..) = server.eligible_line(&token, 1).await;
+    let answer = server.submit(&token, &key(), lines_501(&bl)).await;
+    let problem = answer.problem(422, "too_many_lines");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("500 au plus"), "{detail}");
+}
+
+/// While another connection holds SQLite's write lock, requests that break a rule needing no
+/// stored data are still answered at once: they are checked before the write transaction, so
+/// one customer's invalid or huge request never waits for the writer, nor holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_requests_are_refused_without_waiting_for_the_writer() {
+    let server = start().await;
+    let token = server.customer_a().await;
+    let (bl, l, ..) = server.eligible_line(&token, 1).await;
+    let holder = rusqlite::Connection::open(&server.state.config().db).expect("open the database");
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("take the write lock");
+    let cases = [
+        (lines_501(&bl), "too_many_lines"),
+        (json!({"lines": []}), "empty_request"),
+        (
+            json!({"lines": [line(&bl, l, json!(1), "new_part"), line(&bl, l, json!(1), "new_part")]}),
+            "duplicate_line",
+        ),
+        (
+            json!({"lines": [{"delivery_note": bl, "line_no": l, "qty": 1}]}),
+            "reason_required",
+        ),
+        (
+            json!({"lines": [line(&bl, l, json!(0), "new_part")]}),
+            "invalid_quantity",
+        ),
+        (
+            json!({"lines": [line(&bl, l, json!(1), "unknown_reason")]}),
+            "reason_not_allowed",
+        ),
+        (
+            json!({"lines": [line("25x", 1, json!(1), "new_part")]}),
+            "unknown_line",
+        ),
+    ];
+    for (body, code) in cases {
+        // The writer's busy timeout is 10 s: a request that waited for the lock would answer
+        // late, and with a 500.
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            server.submit(&token, &key(), body),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{code}: no answer while another connection writes"));
+        answer.problem(422, code);
+    }
+    holder.execute_batch("ROLLBACK").expect("release the lock");
+    server
+        .submit(
+            &token,
+            &key(),
+            json!({"lines": [line(&bl, l, json!(1), "new_part")]}),
+        )
+        .await
+        .ok(201);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_service_refuses_requests_but_tracking_works() {
     // Open only on the day after tomorrow (Paris): closed now, with a next change.
