@@ -96,35 +96,14 @@ async fn a_request_makes_one_file_per_bl_and_leaves_the_cart() {
     assert_eq!(attachments.len(), 1);
     assert!(attachments[0].bytes.starts_with(b"%PDF-"));
     let id = request["id"].as_str().unwrap();
-    let pdf = server
-        .get(
-            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
-            &token,
-        )
-        .await;
+    let pdf = server.preaccord(id, &token).await;
     assert_eq!(pdf.status.as_u16(), 200);
     assert_eq!(pdf.content_type, "application/pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-"));
 
     // Another customer's request id answers like a missing one.
     let other = server.customer_b().await;
-    let theirs = server
-        .get(
-            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
-            &other,
-        )
-        .await;
-    let missing = server
-        .get(
-            &format!(
-                "/api/v1/return-requests/{}/preaccord.pdf",
-                uuid::Uuid::new_v4()
-            ),
-            &other,
-        )
-        .await;
-    theirs.problem(404, "not_found");
-    assert_eq!(theirs.bytes, missing.bytes);
+    server.assert_foreign_request_is_missing(id, &other).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
