@@ -34,6 +34,10 @@ fn refusal_view(refusal: Refusal) -> RefusalView {
         known => known.french().to_owned(),
     };
     let advice = match refusal.kind {
+        RefusalKind::CartEdit if code == ErrorCode::ClockAhead => {
+            "Cette modification du panier n'a pas été prise en compte : réglez la date et l'heure \
+             de l'appareil (réglage automatique), synchronisez, puis refaites la modification."
+        }
         RefusalKind::Send => {
             "La demande n'a pas été créée et ses lignes sont restées dans le panier : \
              corrigez-les (quantité, motif) puis renvoyez la demande."
@@ -57,5 +61,29 @@ fn refusal_view(refusal: Refusal) -> RefusalView {
                 line_no,
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_edit_refused_for_the_devices_date_says_to_set_the_date() {
+        let view = refusal_view(Refusal {
+            id: "op".to_owned(),
+            kind: RefusalKind::CartEdit,
+            code: "clock_ahead".to_owned(),
+            message: String::new(),
+            lines: vec![("250001100".to_owned(), 2)],
+        });
+        assert_eq!(view.code, ErrorCode::ClockAhead);
+        assert!(
+            view.message.contains("date de cet appareil"),
+            "{}",
+            view.message
+        );
+        assert!(view.advice.contains("réglez la date"), "{}", view.advice);
+        assert_eq!(view.lines.len(), 1);
     }
 }

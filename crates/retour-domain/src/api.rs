@@ -393,7 +393,8 @@ pub struct CartOpsResponse {
 pub struct RejectedOp {
     /// Which op.
     pub op_id: uuid::Uuid,
-    /// `unknown_line`, `quantity_exceeded` or `reason_not_allowed`.
+    /// `unknown_line`, `quantity_exceeded`, `reason_not_allowed`, `invalid_op`, or `clock_ahead`
+    /// (an `at` more than 24 h ahead of the backend's clock: the device's date is wrong).
     pub code: String,
     /// The French message.
     pub message: String,

@@ -30,6 +30,12 @@ pub const MAX_DEVICE_LEN: usize = 64;
 /// one push of a device's outbox, one page of `GET /cart/ops`.
 pub const MAX_OPS_PER_BATCH: usize = 500;
 
+/// How far ahead of the backend's clock an op's `at` may be: 24 hours. Device clocks drift by
+/// seconds, and one set to the wrong time zone is off by 14 hours at most; a device whose date is
+/// wrong by days or years would stamp ops that win every later edit of their lines, on every
+/// device, until that date. An op 24 h ahead at most is overtaken by any edit made a day later.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 24 * 60 * 60 * 1000;
+
 /// A device id that is not 1 to 64 characters among `A-Z a-z 0-9 _ -`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeviceIdError {
@@ -213,6 +219,13 @@ impl Hlc {
             counter,
             device: device.clone(),
         }
+    }
+
+    /// Whether the clock is more than [`MAX_CLOCK_AHEAD_MS`] ahead of `now` (the backend's
+    /// clock): the device that made it has a wrong date, and the backend refuses its op.
+    pub fn is_too_far_ahead_of(&self, now: DateTime<Utc>) -> bool {
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        self.millis > now_ms.saturating_add(MAX_CLOCK_AHEAD_MS)
     }
 
     /// Records a clock received from elsewhere (a receive event), so that the device's next clock

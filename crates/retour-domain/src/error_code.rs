@@ -122,6 +122,9 @@ error_codes! {
     TooManyOps = "too_many_ops", Some(400), "Trop d'opérations de panier en une fois";
     /// A cart operation that cannot apply.
     InvalidOp = "invalid_op", Some(422), "Opération de panier invalide";
+    /// A cart operation stamped more than 24 h ahead of the server's clock: the device's date is
+    /// wrong.
+    ClockAhead = "clock_ahead", Some(422), "La date de cet appareil est en avance sur celle du serveur : réglez la date et l'heure de l'appareil (réglage automatique), puis refaites la modification.";
     /// A line the customer does not have.
     UnknownLine = "unknown_line", Some(422), "Une ligne de la demande est introuvable";
     /// A quantity of zero or less.
@@ -138,6 +141,8 @@ error_codes! {
     // ----- sending a request -----
     /// A request without lines.
     EmptyRequest = "empty_request", Some(422), "Votre panier est vide.";
+    /// More lines than one request takes (500).
+    TooManyLines = "too_many_lines", Some(422), "La demande contient trop de lignes : 500 au plus par envoi.";
     /// The same BL line twice in one request.
     DuplicateLine = "duplicate_line", Some(422), "La même ligne figure deux fois dans la demande";
     /// The service is closed (`next_change` says when it opens).

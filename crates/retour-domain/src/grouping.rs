@@ -1,8 +1,13 @@
 //! Grouping the lines of a return request into return files: one file per BL, in the order the
-//! BLs first appear.
+//! BLs first appear; a request has 1 to [`MAX_LINES_PER_REQUEST`] lines, each BL line once.
 
 use crate::error_code::ErrorCode;
 use std::collections::BTreeSet;
+
+/// The most lines one return request takes, as many as cart operations in one batch
+/// ([`crate::cart::MAX_OPS_PER_BATCH`]): a garage's biggest return is far below it, and a request
+/// is checked and recorded in one write transaction, whose length it bounds.
+pub const MAX_LINES_PER_REQUEST: usize = 500;
 
 /// A line of a request, as far as grouping is concerned.
 pub trait RequestLine {
@@ -27,6 +32,9 @@ pub enum GroupingError {
     /// The request has no line.
     #[error("La demande ne contient aucune ligne")]
     Empty,
+    /// More lines than [`MAX_LINES_PER_REQUEST`].
+    #[error("La demande contient trop de lignes : {MAX_LINES_PER_REQUEST} au plus par envoi. Envoyez les autres dans une seconde demande.")]
+    TooManyLines,
     /// The same BL line appears twice.
     #[error("La ligne {line_no} du BL {delivery_note} figure deux fois dans la demande")]
     DuplicateLine {
@@ -42,8 +50,19 @@ impl GroupingError {
     pub fn code(&self) -> ErrorCode {
         match self {
             GroupingError::Empty => ErrorCode::EmptyRequest,
+            GroupingError::TooManyLines => ErrorCode::TooManyLines,
             GroupingError::DuplicateLine { .. } => ErrorCode::DuplicateLine,
         }
+    }
+}
+
+/// Whether a request of `count` lines may be sent: 1 to [`MAX_LINES_PER_REQUEST`]. Checked
+/// first, before the lines themselves are looked at.
+pub fn check_line_count(count: usize) -> Result<(), GroupingError> {
+    match count {
+        0 => Err(GroupingError::Empty),
+        n if n > MAX_LINES_PER_REQUEST => Err(GroupingError::TooManyLines),
+        _ => Ok(()),
     }
 }
 
@@ -51,9 +70,7 @@ impl GroupingError {
 pub fn group_by_delivery_note<L: RequestLine>(
     lines: Vec<L>,
 ) -> Result<Vec<FileGroup<L>>, GroupingError> {
-    if lines.is_empty() {
-        return Err(GroupingError::Empty);
-    }
+    check_line_count(lines.len())?;
     let mut seen = BTreeSet::new();
     let mut groups: Vec<FileGroup<L>> = Vec::new();
     for line in lines {
@@ -121,5 +138,17 @@ mod tests {
         );
         check(vec![], Err("empty_request"));
         check(vec![("1", 1), ("2", 1), ("1", 1)], Err("duplicate_line"));
+    }
+
+    #[test]
+    fn at_most_500_lines() {
+        let lines = |n: u32| (1..=n).map(|i| ("1", i)).collect::<Vec<_>>();
+        let most = group_by_delivery_note(lines(500)).expect("500 lines group");
+        assert_eq!(most[0].lines.len(), MAX_LINES_PER_REQUEST);
+        check(lines(501), Err("too_many_lines"));
+        // Counted before duplicates: a huge request is refused without being looked through.
+        let mut doubled = lines(300);
+        doubled.extend(lines(300));
+        check(doubled, Err("too_many_lines"));
     }
 }

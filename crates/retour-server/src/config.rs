@@ -60,6 +60,13 @@ pub struct Config {
     pub mail_from: String,
     /// `RETOUR_REQUEST_TIMEOUT_SECS`: requests taking longer answer `408` (default 30).
     pub request_timeout: Duration,
+    /// `RETOUR_HEADER_TIMEOUT_SECS`: a connection that has not sent a whole request head (request
+    /// line and headers) within this time is closed, and so is a kept-alive connection idle for
+    /// that long (default 10).
+    pub header_timeout: Duration,
+    /// `RETOUR_MAX_CONNECTIONS`: connections served at a time (default 1024); further ones wait
+    /// in the listen queue until one closes.
+    pub max_connections: usize,
     /// `RETOUR_LOGIN_PER_IP_PER_MINUTE`: login attempts allowed per client address (default 60).
     pub login_per_ip_per_minute: u32,
     /// `RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE`: login attempts allowed per e-mail from devices not
@@ -89,6 +96,8 @@ impl Default for Config {
             link_base: retour_mail::DEFAULT_LINK_BASE.to_owned(),
             mail_from: retour_mail::DEFAULT_FROM.to_owned(),
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
             login_per_ip_per_minute: 60,
             login_per_account_per_minute: 20,
             links_per_ip_per_minute: 10,
@@ -111,6 +120,8 @@ struct FileConfig {
     link_base: Option<String>,
     mail_from: Option<String>,
     request_timeout_secs: Option<u64>,
+    header_timeout_secs: Option<u64>,
+    max_connections: Option<u32>,
     login_per_ip_per_minute: Option<u32>,
     login_per_account_per_minute: Option<u32>,
     links_per_ip_per_minute: Option<u32>,
@@ -164,12 +175,26 @@ impl Config {
             link_base: get("RETOUR_LINK_BASE"),
             mail_from: get("RETOUR_MAIL_FROM"),
             request_timeout_secs: parse_u32("RETOUR_REQUEST_TIMEOUT_SECS")?.map(u64::from),
+            header_timeout_secs: parse_u32("RETOUR_HEADER_TIMEOUT_SECS")?.map(u64::from),
+            max_connections: parse_u32("RETOUR_MAX_CONNECTIONS")?,
             login_per_ip_per_minute: parse_u32("RETOUR_LOGIN_PER_IP_PER_MINUTE")?,
             login_per_account_per_minute: parse_u32("RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE")?,
             links_per_ip_per_minute: parse_u32("RETOUR_LINKS_PER_IP_PER_MINUTE")?,
             links_per_account_per_minute: parse_u32("RETOUR_LINKS_PER_ACCOUNT_PER_MINUTE")?,
         };
         config.apply(from_env)?;
+        if config.header_timeout.is_zero() {
+            return Err(ConfigError::Value {
+                name: "RETOUR_HEADER_TIMEOUT_SECS",
+                message: "must be at least 1 second".to_owned(),
+            });
+        }
+        if config.max_connections == 0 {
+            return Err(ConfigError::Value {
+                name: "RETOUR_MAX_CONNECTIONS",
+                message: "must be at least 1".to_owned(),
+            });
+        }
         if config
             .sso_secret
             .as_ref()
@@ -217,6 +242,15 @@ impl Config {
         set(
             &mut self.request_timeout,
             file.request_timeout_secs.map(Duration::from_secs),
+        );
+        set(
+            &mut self.header_timeout,
+            file.header_timeout_secs.map(Duration::from_secs),
+        );
+        set(
+            &mut self.max_connections,
+            file.max_connections
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         );
         set(
             &mut self.login_per_ip_per_minute,
@@ -270,9 +304,20 @@ mod tests {
             "RETOUR_LISTEN" => Some("0.0.0.0:9000".to_owned()),
             "RETOUR_SCHEDULE" => Some("always".to_owned()),
             "RETOUR_RETURN_WINDOW_DAYS" => Some("15".to_owned()),
+            "RETOUR_HEADER_TIMEOUT_SECS" => Some("5".to_owned()),
+            "RETOUR_MAX_CONNECTIONS" => Some("64".to_owned()),
             _ => None,
         };
         let config = Config::load_from(None, env).unwrap();
+        assert_eq!(config.header_timeout, Duration::from_secs(5));
+        assert_eq!(config.max_connections, 64);
+        let defaults = Config::load_from(None, |_| None).unwrap();
+        assert_eq!(defaults.header_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.max_connections, 1024);
+        for name in ["RETOUR_HEADER_TIMEOUT_SECS", "RETOUR_MAX_CONNECTIONS"] {
+            let zero = Config::load_from(None, |n| (n == name).then(|| "0".to_owned()));
+            assert!(zero.is_err(), "{name}=0");
+        }
         assert_eq!(config.listen.port(), 9000);
         assert!(config.schedule.is_always_open());
         assert_eq!(config.return_window_days, 15);

@@ -1,16 +1,25 @@
 //! The HTTP side: the router with its limits and layers (1 MiB bodies, a request timeout,
 //! problem documents for every error, panics caught) and [`serve`], which runs it on a listener
-//! until shutdown.
+//! until shutdown, with a header-read timeout and a bound on open connections.
 
 use std::future::Future;
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
+use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tokio::net::TcpListener;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tower::{Service, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -64,6 +73,13 @@ async fn problem_for_every_error(request: axum::extract::Request, next: Next) ->
 
 /// Serves the API on `listener` until `shutdown` completes, then finishes the requests in flight.
 /// Logs the address once it accepts connections.
+///
+/// HTTP/1.1 by hand over hyper rather than `axum::serve`, for two limits a slow or hostile client
+/// would otherwise get around: a connection must send a whole request head within
+/// [`Config::header_timeout`](crate::Config::header_timeout) (hyper's header-read timeout, off
+/// under `axum::serve`; it also ends kept-alive connections idle that long), and at most
+/// [`Config::max_connections`](crate::Config::max_connections) connections are served at a time:
+/// the next one is accepted only when one closes, and waits in the listen queue until then.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -71,15 +87,64 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "retour-server listening on http://{addr}");
+    let config = state.config().clone();
     let purge = tokio::spawn(purge_expired_rows(state.clone()));
     let sender = tokio::spawn(crate::mail::run_sender(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let mut app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout);
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = accept(&listener, &slots) => accepted,
+        };
+        let Some((stream, remote, slot)) = accepted else {
+            continue;
+        };
+        let service = match app.call(remote).await {
+            Ok(service) => service,
+            Err(never) => match never {},
+        };
+        let service = TowerToHyperService::new(
+            service.map_request(|request: hyper::Request<Incoming>| request.map(Body::new)),
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%remote, %error, "connection ended");
+            }
+            drop(slot);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     purge.abort();
     sender.abort();
-    served
+    Ok(())
+}
+
+/// Waits for a free connection slot, then for a connection; `None` when accepting failed (the
+/// error is logged, and after a short pause, as when the process is out of file descriptors).
+async fn accept(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+    let slot = slots.clone().acquire_owned().await.ok()?;
+    match listener.accept().await {
+        Ok((stream, remote)) => {
+            let _ = stream.set_nodelay(true);
+            Some((stream, remote, slot))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot accept a connection");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            None
+        }
+    }
 }
 
 /// How often expired rows are purged.

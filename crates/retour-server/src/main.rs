@@ -13,8 +13,9 @@ use retour_server::{demo, AppState, Config, Db};
 /// The reference return backend of Retour.
 ///
 /// Configuration comes from `--config FILE` (TOML) and the variables RETOUR_LISTEN, RETOUR_DB,
-/// RETOUR_MAIL_SPOOL, RETOUR_SMTP_URL, RETOUR_SSO_SECRET, RETOUR_SCHEDULE and
-/// RETOUR_RETURN_WINDOW_DAYS, which override the file.
+/// RETOUR_MAIL_SPOOL, RETOUR_SMTP_URL, RETOUR_SSO_SECRET, RETOUR_SCHEDULE,
+/// RETOUR_RETURN_WINDOW_DAYS, RETOUR_HEADER_TIMEOUT_SECS and RETOUR_MAX_CONNECTIONS (among
+/// others), which override the file.
 #[derive(Debug, Parser)]
 #[command(name = "retour-server", version, about, long_about = None)]
 struct Cli {

@@ -22,6 +22,7 @@ use retour_domain::api::{
     CartOp, DeliveryNote, DeliveryNoteSummary, RejectedOp, ReturnRequest, ReturnRequestBody,
 };
 use retour_domain::cart::{CartLine, CartState, Clock, DeviceId};
+use retour_domain::ErrorCode;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
@@ -437,6 +438,40 @@ impl Store {
         {
             self.rebuild_cart()?;
         }
+        if rejected
+            .iter()
+            .any(|r| r.code == ErrorCode::ClockAhead.as_str())
+        {
+            self.rewind_clock()?;
+        }
+        Ok(())
+    }
+
+    /// Sets this device's clock back to the greatest `at` of the ops that count (made here or
+    /// received, not refused): after the backend refused ops stamped by a wrong date
+    /// (`clock_ahead`), the next ones are stamped by the wall clock again, not after the refused
+    /// ones, once the date is right.
+    fn rewind_clock(&mut self) -> Result<()> {
+        let mut last = None;
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT op FROM cart_ops WHERE status != 'rejected'")?;
+            let ops = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            for json in ops {
+                let op: CartOp = parse_json(&json?)?;
+                retour_domain::cart::Hlc::observe(&mut last, &op.at);
+            }
+        }
+        match &last {
+            Some(at) => set_meta(&self.conn, META_CLOCK, &at.to_string())?,
+            None => {
+                self.conn
+                    .execute("DELETE FROM meta WHERE key = ?1", params![META_CLOCK])?;
+            }
+        }
+        self.clock = Clock::new(self.clock.device().clone(), last);
+        self.changed();
         Ok(())
     }
 

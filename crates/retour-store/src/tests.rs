@@ -81,6 +81,38 @@ fn a_rejected_op_leaves_the_cart_and_the_outbox() {
 }
 
 #[test]
+fn ops_refused_for_a_wrong_date_no_longer_push_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let now = 1_764_000_000_000u64;
+    let kept = store.put("1", 1, Some(1), None, now).unwrap();
+    // The device's date jumps a year ahead: its next op is stamped then, and refused.
+    let year = 365 * 86_400_000;
+    let ahead = store.put("1", 2, Some(1), None, now + year).unwrap();
+    store
+        .acknowledge(
+            &[kept.op_id, ahead.op_id],
+            &[RejectedOp {
+                op_id: ahead.op_id,
+                code: "clock_ahead".into(),
+                message: "La date de cet appareil est en avance".into(),
+            }],
+        )
+        .unwrap();
+    check_lines(&store, &[("1", 1, 1, None)]);
+    assert_eq!(store.rejected_ops().unwrap()[0].code, "clock_ahead");
+    // The date set right again, the next op is stamped by it, not after the refused one; so
+    // after a restart too.
+    let next = store.put("1", 2, Some(1), None, now + 1_000).unwrap();
+    assert_eq!(next.at.millis(), now + 1_000);
+    drop(store);
+    let mut store = Store::open(&path).unwrap();
+    let after = store.put("1", 3, Some(1), None, now + 2_000).unwrap();
+    assert_eq!(after.at.millis(), now + 2_000);
+}
+
+#[test]
 fn remote_ops_merge_once_whatever_the_order() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = Store::open(&dir.path().join("a.sqlite")).unwrap();

@@ -784,3 +784,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_clock_more_than_a_day_ahead_of_the_backend_is_too_far_ahead() {
+    use retour_domain::cart::MAX_CLOCK_AHEAD_MS;
+    let now = chrono::DateTime::from_timestamp_millis(1_764_000_000_000).unwrap();
+    let at = |millis: u64| Hlc::new(millis, 0, dev("phone")).unwrap();
+    let now_ms = 1_764_000_000_000;
+    // Behind, on time, a time zone off (14 h) and exactly a day ahead are all accepted.
+    for millis in [
+        0,
+        now_ms - 1,
+        now_ms,
+        now_ms + 14 * 3_600_000,
+        now_ms + MAX_CLOCK_AHEAD_MS,
+    ] {
+        assert!(!at(millis).is_too_far_ahead_of(now), "{millis}");
+    }
+    for millis in [
+        now_ms + MAX_CLOCK_AHEAD_MS + 1,
+        now_ms + 365 * 86_400_000,
+        9_999_999_999_999,
+    ] {
+        assert!(at(millis).is_too_far_ahead_of(now), "{millis}");
+    }
+}

@@ -198,7 +198,9 @@ fn refuse(op: &CartOp, refusal: EditRefusal) -> RejectedOp {
     reject(op, refusal.code(), &refusal.message())
 }
 
-/// Applies devices' operations; refused ones are listed in `rejected`, the others apply.
+/// Applies devices' operations; refused ones are listed in `rejected` (with `unknown_line`,
+/// `quantity_exceeded`, `reason_not_allowed`, `invalid_op`, or `clock_ahead` for an `at` more than
+/// 24 h ahead of the server's clock), the others apply.
 #[utoipa::path(post, path = "/api/v1/cart/ops", tag = "cart", request_body = CartOpsRequest, security(("bearer" = [])),
     responses((status = 200, body = CartOpsResponse),
         (status = 400, description = "malformed body or more than 500 ops", body = Problem, content_type = "application/problem+json"),
@@ -217,6 +219,7 @@ pub async fn post_ops(
     }
     let st = state.clone();
     let epoch = state.db().cart_epoch().to_owned();
+    let now = state.now();
     let response = state
         .write(move |c| {
             let rules = rules(&st);
@@ -232,6 +235,12 @@ pub async fn post_ops(
                         ErrorCode::InvalidOp,
                         "Opération de panier invalide",
                     ));
+                    continue;
+                }
+                // A device with a wrong date: its op would win every later edit of the line.
+                if op.at.is_too_far_ahead_of(now) {
+                    let code = ErrorCode::ClockAhead;
+                    rejected.push(reject(op, code.clone(), code.french()));
                     continue;
                 }
                 let Some(line) = (match retour_domain::BlNumber::parse(&op.delivery_note) {

@@ -10,8 +10,8 @@ use retour_domain::api::{
     CustomerRef, Problem, RequestRef, ReturnRequest, ReturnRequestBody, ReturnRequestLine,
 };
 use retour_domain::cart_line::{EditRefusal, LineEdit};
-use retour_domain::grouping::group_by_delivery_note;
-use retour_domain::reason::total;
+use retour_domain::grouping::{check_line_count, group_by_delivery_note};
+use retour_domain::reason::{total, ReasonCode, ReasonTable};
 use retour_domain::BlNumber;
 use retour_domain::ErrorCode;
 use sha2::{Digest, Sha256};
@@ -64,7 +64,7 @@ fn created(request: &ReturnRequest) -> Response {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "service_closed (with next_change) or forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "quantity_exceeded (per-line errors) or request_in_progress", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "idempotency_mismatch, reason_required, reason_not_allowed, empty_request, duplicate_line, unknown_line, invalid_quantity", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "idempotency_mismatch, reason_required, reason_not_allowed, empty_request, too_many_lines (more than 500 lines), duplicate_line, unknown_line, invalid_quantity", body = Problem, content_type = "application/problem+json")))]
 pub async fn submit(
     State(state): State<AppState>,
     Customer(principal, customer): Customer,
@@ -72,6 +72,9 @@ pub async fn submit(
     Json(body): Json<ReturnRequestBody>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
+    // Every rule that needs no stored data, before the write transaction: an invalid or huge
+    // request is answered without waiting for, nor holding, the writer.
+    let wanted = check_lines(body.lines.clone(), state.reasons())?;
     let Some(_in_flight) = state.begin_idempotent(principal.account_id, &key) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -117,7 +120,7 @@ pub async fn submit(
                     account_id,
                     preaccord_email,
                 },
-                body.lines,
+                wanted,
                 now,
             )?;
             let response = serde_json::to_string(&request).map_err(ApiError::internal)?;
@@ -166,26 +169,40 @@ struct Sender {
     preaccord_email: String,
 }
 
-/// Checks every line against the rules and records the request with its number, its files and
-/// their lines.
-fn create_request(
-    c: &Conn<'_>,
-    state: &AppState,
-    sender: Sender,
+/// A line that passed the checks needing no stored data, with its index in the body.
+struct Wanted {
+    index: usize,
+    line_no: u32,
+    qty: u32,
+    reason: ReasonCode,
+}
+
+/// The lines of one future return file.
+struct WantedFile {
+    delivery_note: String,
+    lines: Vec<Wanted>,
+}
+
+fn fail<T>(
+    status: StatusCode,
+    code: ErrorCode,
+    detail: &str,
+    errors: Vec<retour_domain::api::FieldError>,
+) -> Result<T, ApiError> {
+    Err(ApiError::new(status, code, detail).with_errors(errors))
+}
+
+/// Checks a request's lines against every rule that needs no stored data, and groups them by BL:
+/// 1 to 500 lines, well-formed BL numbers (normalised, so that "２５０…" and "250…" are the same
+/// line), no line twice, a reason for each line that the reason table knows, at least one unit.
+fn check_lines(
     lines: Vec<ReturnRequestLine>,
-    now: DateTime<Utc>,
-) -> Result<ReturnRequest, ApiError> {
-    let Sender {
-        customer,
-        account_id,
-        preaccord_email,
-    } = sender;
-    let rules = rules(state);
-    let indexed: Vec<(usize, ReturnRequestLine)> = lines.into_iter().enumerate().collect();
-    // Normalise BL numbers first, so that "２５０…" and "250…" are the same line.
+    reasons: &ReasonTable,
+) -> Result<Vec<WantedFile>, ApiError> {
+    check_line_count(lines.len()).map_err(|e| ApiError::unprocessable(e.code(), e.to_string()))?;
     let mut errors = Vec::new();
-    let mut normalised = Vec::with_capacity(indexed.len());
-    for (i, mut line) in indexed {
+    let mut normalised = Vec::with_capacity(lines.len());
+    for (i, mut line) in lines.into_iter().enumerate() {
         match BlNumber::parse(&line.delivery_note) {
             Ok(bl) => line.delivery_note = bl.as_str().to_owned(),
             Err(e) => errors.push(field_error(
@@ -204,17 +221,14 @@ fn create_request(
     }
     let groups = group_by_delivery_note(normalised)
         .map_err(|e| ApiError::unprocessable(e.code(), e.to_string()))?;
-
     let mut missing_reason = Vec::new();
     let mut bad_qty = Vec::new();
-    let mut unknown = Vec::new();
     let mut not_allowed = Vec::new();
-    let mut exceeded = Vec::new();
-    let mut checked = Vec::new();
-    for group in &groups {
-        for Indexed(i, line) in &group.lines {
-            let i = *i;
-            let Some(reason) = &line.reason else {
+    let mut files = Vec::with_capacity(groups.len());
+    for group in groups {
+        let mut wanted = Vec::with_capacity(group.lines.len());
+        for Indexed(i, line) in group.lines {
+            let Some(reason) = line.reason else {
                 missing_reason.push(field_error(
                     line_field(i, "reason"),
                     ErrorCode::ReasonRequired,
@@ -222,7 +236,81 @@ fn create_request(
                 ));
                 continue;
             };
-            let stored = c.delivery_line(customer, &line.delivery_note, line.line_no)?;
+            if line.qty == 0 {
+                let refusal = EditRefusal::InvalidQuantity;
+                bad_qty.push(field_error(
+                    line_field(i, "qty"),
+                    refusal.code(),
+                    refusal.message(),
+                ));
+                continue;
+            }
+            if reasons.get(reason.as_str()).is_none() {
+                let refusal = EditRefusal::ReasonNotAllowed;
+                not_allowed.push(field_error(
+                    line_field(i, "reason"),
+                    refusal.code(),
+                    refusal.message(),
+                ));
+                continue;
+            }
+            wanted.push(Wanted {
+                index: i,
+                line_no: line.line_no,
+                qty: line.qty,
+                reason,
+            });
+        }
+        files.push(WantedFile {
+            delivery_note: group.delivery_note,
+            lines: wanted,
+        });
+    }
+    for (errors, code, detail) in [
+        (
+            missing_reason,
+            ErrorCode::ReasonRequired,
+            "Chaque ligne doit avoir un motif de retour",
+        ),
+        (bad_qty, ErrorCode::InvalidQuantity, "Quantité invalide"),
+        (
+            not_allowed,
+            ErrorCode::ReasonNotAllowed,
+            "Ce motif n'est pas autorisé pour cette ligne",
+        ),
+    ] {
+        if !errors.is_empty() {
+            return fail(StatusCode::UNPROCESSABLE_ENTITY, code, detail, errors);
+        }
+    }
+    Ok(files)
+}
+
+/// Checks the checked lines against the stored BLs (the customer's, eligible quantities, reasons
+/// the line allows) and records the request with its number, its files and their lines.
+fn create_request(
+    c: &Conn<'_>,
+    state: &AppState,
+    sender: Sender,
+    groups: Vec<WantedFile>,
+    now: DateTime<Utc>,
+) -> Result<ReturnRequest, ApiError> {
+    let Sender {
+        customer,
+        account_id,
+        preaccord_email,
+    } = sender;
+    let rules = rules(state);
+    let mut bad_qty = Vec::new();
+    let mut unknown = Vec::new();
+    let mut not_allowed = Vec::new();
+    let mut exceeded = Vec::new();
+    let mut checked = Vec::new();
+    for group in &groups {
+        for line in &group.lines {
+            let i = line.index;
+            let reason = &line.reason;
+            let stored = c.delivery_line(customer, &group.delivery_note, line.line_no)?;
             let edit = LineEdit {
                 qty: Some(line.qty),
                 reason: Some(reason.as_str()),
@@ -261,17 +349,6 @@ fn create_request(
                 estimate,
             ));
         }
-    }
-    let fail = |status: StatusCode, code: ErrorCode, detail: &str, errors: Vec<_>| {
-        Err(ApiError::new(status, code, detail).with_errors(errors))
-    };
-    if !missing_reason.is_empty() {
-        return fail(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::ReasonRequired,
-            "Chaque ligne doit avoir un motif de retour",
-            missing_reason,
-        );
     }
     if !bad_qty.is_empty() {
         return fail(

@@ -405,3 +405,69 @@ async fn whole_numbers_written_with_a_zero_fraction_are_integers() {
         .await
         .problem(400, "invalid_body");
 }
+
+/// An op stamped more than a day ahead of the server's clock (a device with a wrong date) is
+/// refused on its own with `clock_ahead`, and so never wins the later edits of other devices;
+/// the other ops of the batch apply, a drift of an hour is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_op_from_a_device_whose_date_is_ahead_is_rejected_alone() {
+    let server = start().await;
+    let token = server.customer_a().await;
+    let lines = server.eligible_lines(&token, 2, 2).await;
+    let ((bl, line, ..), (bl2, line2, ..)) = (&lines[0], &lines[1]);
+    let now = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap();
+    let hour = 3_600_000;
+    let (ahead_id, ahead) = put(
+        &clock(now + 49 * hour, 0, "phone"),
+        bl,
+        *line,
+        Some(2),
+        Some("new_part"),
+    );
+    let (_, drifting) = put(
+        &clock(now + hour, 0, "tablet"),
+        bl2,
+        *line2,
+        Some(1),
+        Some("new_part"),
+    );
+    let answer = server
+        .post(
+            "/api/v1/cart/ops",
+            &token,
+            json!({"ops": [ahead, drifting]}),
+        )
+        .await;
+    let body = answer.ok(200).clone();
+    assert_eq!(body["rejected"].as_array().unwrap().len(), 1, "{body:#}");
+    assert_eq!(body["rejected"][0]["op_id"], ahead_id.as_str());
+    assert_eq!(body["rejected"][0]["code"], "clock_ahead");
+    let message = body["rejected"][0]["message"].as_str().unwrap();
+    assert!(message.contains("réglez la date"), "{message}");
+    assert_eq!(body["count"], 1);
+    assert_eq!(body["lines"][0]["delivery_note"], bl2.as_str());
+
+    // A device on time edits the line now: its edit is the cart's, not the refused one's.
+    let (_, on_time) = put(&clock(now, 0, "pc"), bl, *line, Some(1), Some("new_part"));
+    let answer = server
+        .post("/api/v1/cart/ops", &token, json!({"ops": [on_time]}))
+        .await;
+    let body = answer.ok(200).clone();
+    assert_eq!(body["rejected"], json!([]));
+    let edited = body["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["delivery_note"] == bl.as_str() && l["line_no"] == *line)
+        .expect("the line edited on time");
+    assert_eq!(edited["qty"], 1);
+    let log = server.get("/api/v1/cart/ops?after=0", &token).await;
+    let ids: Vec<&str> = log.ok(200)["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["op_id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&ahead_id.as_str()), "{ids:?}");
+    assert_eq!(ids.len(), 2);
+}

@@ -208,6 +208,26 @@ impl Server {
         self.send(request).await
     }
 
+    /// The pré-accord PDF of the request `id`, fetched with `token`.
+    pub async fn preaccord(&self, id: &str, token: &str) -> Answer {
+        self.get(
+            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
+            token,
+        )
+        .await
+    }
+
+    /// Asserts that the request `id`, fetched by another customer (`other`'s token), answers
+    /// exactly like a missing one: the same `404` problem, byte for byte.
+    pub async fn assert_foreign_request_is_missing(&self, id: &str, other: &str) {
+        let theirs = self.preaccord(id, other).await;
+        let missing = self
+            .preaccord(&uuid::Uuid::new_v4().to_string(), other)
+            .await;
+        theirs.problem(404, "not_found");
+        assert_eq!(theirs.bytes, missing.bytes);
+    }
+
     /// Sends what the outbox holds now (as the server's sender does), so the spool is complete.
     pub fn deliver_mail(&self) -> usize {
         retour_server::mail::deliver_due(&self.state).expect("the outbox delivers")

@@ -5,6 +5,7 @@ mod auth;
 mod cart;
 mod catalog;
 mod common;
+mod connections;
 mod dossiers;
 mod foreign_ids;
 mod limits;

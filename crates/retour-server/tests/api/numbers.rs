@@ -115,12 +115,7 @@ async fn people_see_the_request_number_and_the_file_leads_back_to_its_preaccord(
     assert_eq!(mail.attachments[0].name, format!("preaccord-{number}.pdf"));
 
     // So does the pré-accord, fetched again by the request's id.
-    let pdf = server
-        .get(
-            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
-            &token,
-        )
-        .await;
+    let pdf = server.preaccord(id, &token).await;
     assert_eq!(pdf.status.as_u16(), 200);
     let text = pdf_text(&pdf.bytes);
     assert!(
@@ -149,23 +144,7 @@ async fn people_see_the_request_number_and_the_file_leads_back_to_its_preaccord(
 
     // Another customer's request answers exactly like a missing one.
     let other = server.customer_b().await;
-    let theirs = server
-        .get(
-            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
-            &other,
-        )
-        .await;
-    let missing = server
-        .get(
-            &format!(
-                "/api/v1/return-requests/{}/preaccord.pdf",
-                uuid::Uuid::new_v4()
-            ),
-            &other,
-        )
-        .await;
-    theirs.problem(404, "not_found");
-    assert_eq!(theirs.bytes, missing.bytes);
+    server.assert_foreign_request_is_missing(id, &other).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -93,12 +93,7 @@ async fn the_preaccord_barcodes_read_back_as_the_tracking_numbers() {
         .collect();
     numbers.sort();
     let id = body["id"].as_str().unwrap();
-    let pdf = server
-        .get(
-            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
-            &token,
-        )
-        .await;
+    let pdf = server.preaccord(id, &token).await;
     assert_eq!(pdf.status.as_u16(), 200);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("preaccord.pdf");

@@ -96,35 +96,14 @@ async fn a_request_makes_one_file_per_bl_and_leaves_the_cart() {
     assert_eq!(attachments.len(), 1);
     assert!(attachments[0].bytes.starts_with(b"%PDF-"));
     let id = request["id"].as_str().unwrap();
-    let pdf = server
-        .get(
-            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
-            &token,
-        )
-        .await;
+    let pdf = server.preaccord(id, &token).await;
     assert_eq!(pdf.status.as_u16(), 200);
     assert_eq!(pdf.content_type, "application/pdf");
     assert!(pdf.bytes.starts_with(b"%PDF-"));
 
     // Another customer's request id answers like a missing one.
     let other = server.customer_b().await;
-    let theirs = server
-        .get(
-            &format!("/api/v1/return-requests/{id}/preaccord.pdf"),
-            &other,
-        )
-        .await;
-    let missing = server
-        .get(
-            &format!(
-                "/api/v1/return-requests/{}/preaccord.pdf",
-                uuid::Uuid::new_v4()
-            ),
-            &other,
-        )
-        .await;
-    theirs.problem(404, "not_found");
-    assert_eq!(theirs.bytes, missing.bytes);
+    server.assert_foreign_request_is_missing(id, &other).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,6 +386,83 @@ async fn the_rules_of_a_request() {
         )
         .await;
     anonymous.problem(401, "unauthorized");
+}
+
+/// 501 lines, the same BL's lines 1 to 501 with a reason each.
+fn lines_501(bl: &str) -> Value {
+    let lines: Vec<Value> = (1..=501)
+        .map(|l| line(bl, l, json!(1), "new_part"))
+        .collect();
+    json!({ "lines": lines })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_of_more_than_500_lines_is_refused() {
+    let server = start().await;
+    let token = server.customer_a().await;
+    let (bl, ..) = server.eligible_line(&token, 1).await;
+    let answer = server.submit(&token, &key(), lines_501(&bl)).await;
+    let problem = answer.problem(422, "too_many_lines");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("500 au plus"), "{detail}");
+}
+
+/// While another connection holds SQLite's write lock, requests that break a rule needing no
+/// stored data are still answered at once: they are checked before the write transaction, so
+/// one customer's invalid or huge request never waits for the writer, nor holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_requests_are_refused_without_waiting_for_the_writer() {
+    let server = start().await;
+    let token = server.customer_a().await;
+    let (bl, l, ..) = server.eligible_line(&token, 1).await;
+    let holder = rusqlite::Connection::open(&server.state.config().db).expect("open the database");
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("take the write lock");
+    let cases = [
+        (lines_501(&bl), "too_many_lines"),
+        (json!({"lines": []}), "empty_request"),
+        (
+            json!({"lines": [line(&bl, l, json!(1), "new_part"), line(&bl, l, json!(1), "new_part")]}),
+            "duplicate_line",
+        ),
+        (
+            json!({"lines": [{"delivery_note": bl, "line_no": l, "qty": 1}]}),
+            "reason_required",
+        ),
+        (
+            json!({"lines": [line(&bl, l, json!(0), "new_part")]}),
+            "invalid_quantity",
+        ),
+        (
+            json!({"lines": [line(&bl, l, json!(1), "unknown_reason")]}),
+            "reason_not_allowed",
+        ),
+        (
+            json!({"lines": [line("25x", 1, json!(1), "new_part")]}),
+            "unknown_line",
+        ),
+    ];
+    for (body, code) in cases {
+        // The writer's busy timeout is 10 s: a request that waited for the lock would answer
+        // late, and with a 500.
+        let answer = tokio::time::timeout(
+            std::time::Duration::from_secs(3),
+            server.submit(&token, &key(), body),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{code}: no answer while another connection writes"));
+        answer.problem(422, code);
+    }
+    holder.execute_batch("ROLLBACK").expect("release the lock");
+    server
+        .submit(
+            &token,
+            &key(),
+            json!({"lines": [line(&bl, l, json!(1), "new_part")]}),
+        )
+        .await
+        .ok(201);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
