@@ -72,9 +72,10 @@ pub async fn submit(
     Json(body): Json<ReturnRequestBody>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
+    let body_hash = hex_sha256(&serde_json::to_vec(&body).map_err(ApiError::internal)?);
     // Every rule that needs no stored data, before the write transaction: an invalid or huge
     // request is answered without waiting for, nor holding, the writer.
-    let wanted = check_lines(body.lines.clone(), state.reasons())?;
+    let wanted = check_lines(body.lines, state.reasons())?;
     let Some(_in_flight) = state.begin_idempotent(principal.account_id, &key) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -82,7 +83,6 @@ pub async fn submit(
             "Cette demande est déjà en cours de traitement, veuillez patienter",
         ));
     };
-    let body_hash = hex_sha256(&serde_json::to_vec(&body).map_err(ApiError::internal)?);
     let now = state.now();
     let st = state.clone();
     let account_id = principal.account_id;
