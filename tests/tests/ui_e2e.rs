@@ -1263,7 +1263,7 @@ fn the_webview_camera_films_a_bl_and_opens_it() -> Result<()> {
         w.until("no preview and the camera closed", gone)?;
         // The message stays in the scan card with the ways forward: type the number, a photo.
         w.find("#camera-problem #camera-type-number")?;
-        w.find("#camera-problem label[for=scan-file]")?;
+        w.until_text("#camera-problem", "importez une photo")?;
         w.js(
             "document.getElementById('camera-problem').scrollIntoView({block: 'center'})",
             json!([]),
@@ -1454,7 +1454,7 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
             "return document.getElementById('camera-preview').hidden \
              && document.getElementById('camera-toggle').textContent.includes('Ouvrir')",
         )?;
-        w.find("#camera-problem label[for=scan-file]")?;
+        w.until_text("#camera-problem", "importez une photo")?;
         w.js(
             "document.getElementById('camera-problem').scrollIntoView({block: 'center'})",
             json!([]),
@@ -1525,6 +1525,8 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
         )?;
         world.server.stop()?;
         w.click("#send-request")?;
+        // The send gives up for now: the request waits on the device.
+        w.until_text("#toast", "Pas de réseau")?;
         w.until(
             "the request waiting to leave",
             "return Number(document.getElementById('pending-count')?.textContent) > 0",

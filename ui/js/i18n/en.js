@@ -200,8 +200,8 @@ export default {
   // The WebView camera (parts/webcam.js).
   webcamRefused: "Camera access was refused. Allow it in the device's settings, or import a photo of the code.",
   webcamMissing: "No camera was found. Plug in a camera or import a photo of the code.",
-  webcamBusy: "The camera is used by another application. Close it and try again.",
-  webcamUnplugged: "The camera was unplugged or switched off. Plug it back in, then open the camera again.",
+  webcamBusy: "The camera is used by another application. Close it and try again, or import a photo of the code.",
+  webcamUnplugged: "The camera was unplugged or switched off. Plug it back in, then open the camera again, or import a photo of the code.",
   webcamFailed: "The camera does not answer. Try again, or import a photo of the code.",
   refusalsWaiting: (n) => n > 1 ? `The server refused ${n} sends or changes.` : "The server refused a send or a change.",
   refusalsShow: "See the details",

@@ -57,7 +57,7 @@ document.addEventListener("retour:leave", stopCamera);
 
 /**
  * The camera's trouble, in the scan card: what happened and the ways forward (type the BL
- * number, a photo). Stays until the camera is opened again.
+ * number; a photo, whose button is right below). Stays until the camera is opened again.
  */
 function cameraProblem() {
   const text = h("p", { id: "camera-problem-text" });
@@ -68,10 +68,7 @@ function cameraProblem() {
         const input = document.getElementById("bl-input");
         input?.scrollIntoView({ block: "center" });
         input?.focus();
-      } }, icon("keyboard"), t("typeBlNumber")),
-      h("label", { for: "scan-file", class: "button secondary", tabindex: "0",
-        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); document.getElementById("scan-file")?.click(); } } },
-        icon("image"), t("scanImage"))));
+      } }, icon("keyboard"), t("typeBlNumber"))));
   return {
     box,
     show(message) {

@@ -46,7 +46,9 @@ export async function deliveryNoteScreen(number) {
       h("label", { for: box.id },
         h("span", { class: "line-text" },
           h("strong", { class: "reference" }, line.reference), " ", h("span", { class: "designation" }, line.designation),
-          h("span", { class: "eligible" }, t("eligible", line.eligible_qty, line.returned_qty)),
+          // Past the window the counts say nothing: the reason replaces them.
+          blocked.get(line.line_no)?.state === "window_passed" ? null
+            : h("span", { class: "eligible" }, t("eligible", line.eligible_qty, line.returned_qty)),
           selectable ? null : h("span", { class: "blocked" }, lineBlockedText(blocked.get(line.line_no)))),
         box));
   });
