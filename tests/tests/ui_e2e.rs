@@ -1540,6 +1540,11 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
         w.until_text("#refusals", "Le serveur a refusé")?;
         w.click("#refusals-toggle")?;
         w.find("#refusals-list .refusal")?;
+        // The send's "Pas de réseau" message of a moment ago has had its time.
+        w.until(
+            "the old message gone",
+            "return !document.getElementById('toast').classList.contains('show')",
+        )?;
         w.screenshots("27-error-send-refused")?;
         w.click("#refusals-seen")?;
         w.until(

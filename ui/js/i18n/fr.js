@@ -238,5 +238,5 @@ export default {
   blLinesTitle: "ARTICLES DU BON DE LIVRAISON",
   sessionExpired: "Votre session a expiré, reconnectez-vous. Votre panier est conservé sur cet appareil.",
   cameraProblemTitle: "CAMÉRA INDISPONIBLE",
-  typeBlNumber: "Saisir le numéro du BL",
+  typeBlNumber: "Saisir le numéro du\u00a0BL",
 };
