@@ -1606,6 +1606,15 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
         w.js("location.hash = '#/cart'", json!([]))?;
         w.on_screen("cart")?;
         w.find(&format!("#cart-lines li[data-bl='{kept}']"))?;
+        // Signing out on purpose is not an expired session.
+        w.click("#settings-link")?;
+        w.on_screen("settings")?;
+        w.click("#logout")?;
+        w.on_screen("login")?;
+        w.find("#login-submit")?;
+        if w.find_now("#login-expired")?.is_some() {
+            bail!("a sign-out says the session expired");
+        }
         w.window_close()
     })
 }

@@ -63,8 +63,12 @@ async function takePendingAccountLink() {
  * The session ended on the server (its refresh was refused, or it was revoked): the login screen,
  * saying why, with the account's e-mail; the cart stays on the device for the next sign-in.
  */
-function sessionEnded() {
+async function sessionEnded() {
   if (!app.user) return;
+  // Only when the core agrees: still signed in (a stray refusal), or no account open any more (a
+  // sign-out from the settings), is not an expired session.
+  const session = await commands.session().catch(() => null);
+  if (!app.user || !session || session.signed_in || !session.email) return;
   app.user = null;
   app.sessionExpired = true;
   go("#/login");
@@ -73,7 +77,7 @@ function sessionEnded() {
 /** After a sync that failed: was it because the session ended? */
 async function checkSession() {
   try {
-    if (app.user && !userOf(await commands.session())) sessionEnded();
+    if (app.user && !userOf(await commands.session())) await sessionEnded();
   } catch (error) {
     console.warn("session", error);
   }
