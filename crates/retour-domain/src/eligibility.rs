@@ -204,6 +204,20 @@ mod tests {
         assert_eq!(note_availability(&[]), Availability::NotEligible);
     }
 
+    #[test]
+    fn the_french_says_since_when_in_paris_days() {
+        let since = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert_eq!(
+            Availability::WindowPassed { since }.french().as_deref(),
+            Some("Délai de retour dépassé depuis le 29/11/2026")
+        );
+        assert_eq!(Availability::Returnable.french(), None);
+        assert_eq!(
+            serde_json::to_value(Availability::WindowPassed { since }).unwrap(),
+            serde_json::json!({"state": "window_passed", "since": "2026-11-29"})
+        );
+    }
+
     fn check(line: (u32, u32, u32), age_days: i64, expected: u32) {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let delivered_on = today - chrono::Duration::days(age_days);
