@@ -1,6 +1,6 @@
 //! Events the shell sends to the window: the sync state (online, pending edits) whenever it
 //! changes, the token of an SSO deep link, an e-mailed reset or unlock link, and while the camera films its preview images and
-//! the codes it reads.
+//! the codes it reads, or that it was lost.
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -18,6 +18,8 @@ pub const ACCOUNT_LINK: &str = "account-link";
 pub const CAMERA_FRAME: &str = "camera-frame";
 /// A code the camera read: `{code, read: {format, text, classification}}`.
 pub const SCAN_READ: &str = "scan-read";
+/// The native camera went away while filming: `{code: "camera_lost", message}`.
+pub const CAMERA_LOST: &str = "camera-lost";
 
 /// The payload of `camera-frame`.
 #[derive(Debug, Clone, Serialize)]
@@ -53,6 +55,13 @@ pub fn scan_read(handle: tauri::AppHandle) -> impl Fn(retour_app::ScanRead) + Se
                 read,
             },
         );
+    }
+}
+
+/// The callback that turns a camera lost while filming into the `camera-lost` event.
+pub fn camera_lost(handle: tauri::AppHandle) -> impl FnOnce(retour_app::AppError) + Send + 'static {
+    move |error| {
+        let _ = handle.emit(CAMERA_LOST, error);
     }
 }
 

@@ -1513,8 +1513,16 @@ fn the_webview_camera_films_a_bl_and_opens_it() -> Result<()> {
 
         w.js("window.__camera = 'refused'", json!([]))?;
         open_camera()?;
-        w.until_text("#toast", "L'accès à la caméra a été refusé")?;
+        w.until_text("#camera-problem", "L'accès à la caméra a été refusé")?;
         w.until("no preview and the camera closed", gone)?;
+        // The message stays in the scan card with the ways forward: type the number, a photo.
+        w.find("#camera-problem #camera-type-number")?;
+        w.until_text("#camera-problem", "importez une photo")?;
+        w.js(
+            "document.getElementById('camera-problem').scrollIntoView({block: 'center'})",
+            json!([]),
+        )?;
+        w.screenshots("29-error-camera-refused")?;
 
         w.js(
             "window.__camera = 'blank'; window.__played = null; window.__messages = []",
@@ -1527,7 +1535,7 @@ fn the_webview_camera_films_a_bl_and_opens_it() -> Result<()> {
             "window.__tracks[0].dispatchEvent(new Event('ended'))",
             json!([]),
         )?;
-        w.until_text("#toast", "La caméra a été débranchée")?;
+        w.until_text("#camera-problem", "La caméra a été débranchée")?;
         w.until("no frozen preview after the unplug", gone)?;
 
         w.js(
@@ -1546,6 +1554,368 @@ fn the_webview_camera_films_a_bl_and_opens_it() -> Result<()> {
         );
         w.window_close()
     })
+}
+
+/// Every error state has a screen or a message with a way forward, in French (some in English
+/// too), each with its screenshots: a BL not found on this account (another customer's answers
+/// the same), a BL past its return window, a BL whose every piece is returned, a reference with
+/// no BL, the native camera unplugged while filming, a BL offline that is not on the device, a
+/// send refused in the background, and a session that expired (the cart kept).
+#[test]
+fn every_error_state_has_a_way_forward() -> Result<()> {
+    use retour_server::demo::{PAST_WINDOW_BL, RETURNED_BL};
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        // The camera films a grey picture (no code in it) until the file is removed.
+        let mut picture = PathBuf::new();
+        let mut world = World::start_with("always", |_, dir| {
+            picture = dir.join("camera.png");
+            image::RgbImage::from_pixel(320, 240, image::Rgb([190, 190, 190])).save(&picture)?;
+            Ok(Some(picture.clone()))
+        })?;
+        let w = &world.window;
+        world.login(CUSTOMER, PASSWORD)?;
+        w.on_screen("home")?;
+        let no_code_on_screen = |what: &str, codes: &[&str]| -> Result<()> {
+            let text = w.text("#screen")?;
+            for code in codes {
+                if text.contains(code) {
+                    bail!("{what} shows the code {code}: {text}");
+                }
+            }
+            Ok(())
+        };
+
+        // A BL not on this account: the number typed, and the ways forward.
+        w.js("location.hash = '#/bl/123456789'", json!([]))?;
+        w.until_text(
+            "#bl-not-found",
+            "Le BL n° 123456789 est introuvable sur votre compte",
+        )?;
+        for way in [
+            "#retype-bl",
+            "#scan-bl",
+            "#where-is-number",
+            "#back-to-declare",
+        ] {
+            w.find(way)?;
+        }
+        no_code_on_screen("the unknown BL", &["not_found", "Ressource introuvable"])?;
+        w.screenshots("21-error-bl-not-found")?;
+        w.click("#lang")?;
+        w.until_text("#bl-not-found", "is not on your account")?;
+        w.screenshots("21-error-bl-not-found-en")?;
+        w.click("#lang")?;
+        w.until_text("#bl-not-found", "introuvable sur votre compte")?;
+        // Another garage's BL answers exactly like a missing one.
+        let foreign = world.server.api(
+            retour_server::demo::CUSTOMER_B,
+            PASSWORD,
+            "GET",
+            "/api/v1/delivery-notes?days=7",
+            None,
+        )?["items"][0]["number"]
+            .as_str()
+            .context("a BL of garage B")?
+            .to_owned();
+        w.js("location.hash = '#/bl/' + arguments[0]", json!([foreign]))?;
+        w.until_text(
+            "#bl-not-found",
+            &format!("Le BL n° {foreign} est introuvable sur votre compte"),
+        )?;
+        w.click("#retype-bl")?;
+        w.on_screen("declare")?;
+        w.until(
+            "the BL field focused",
+            "return document.activeElement?.id === 'bl-input'",
+        )?;
+
+        // A BL past its window: since when, at the top and on each line; nothing to add.
+        let since = (retour_server::paris_today_now() - chrono::Days::new(14))
+            .format("%d/%m/%Y")
+            .to_string();
+        let past = format!("Délai de retour dépassé depuis le {since}");
+        w.js(
+            "location.hash = '#/bl/' + arguments[0]",
+            json!([PAST_WINDOW_BL]),
+        )?;
+        w.until_text("#bl-window-passed", &past)?;
+        let lines = w.js(
+            "return [...document.querySelectorAll('#bl-lines .blocked')].map(e => e.textContent)",
+            json!([]),
+        )?;
+        assert_eq!(
+            lines,
+            json!([past.clone(), past.clone()]),
+            "each line says why"
+        );
+        if w.find_now("#add-to-cart")?.is_some() {
+            bail!("a BL past its window offers to add to the cart");
+        }
+        no_code_on_screen("the BL past its window", &["window_passed", "0 (0 déjà"])?;
+        w.screenshots("22-error-bl-past-window")?;
+        w.click("#lang")?;
+        w.until_text("#bl-window-passed", "Return period over since")?;
+        w.screenshots("22-error-bl-past-window-en")?;
+        w.click("#lang")?;
+        w.until_text("#bl-window-passed", "Délai de retour dépassé")?;
+
+        // A BL whose every piece is returned: said so, with the way to tracking.
+        w.js(
+            "location.hash = '#/bl/' + arguments[0]",
+            json!([RETURNED_BL]),
+        )?;
+        w.until_text(
+            "#bl-all-returned",
+            "Toutes les pièces de ce BL ont déjà été retournées",
+        )?;
+        w.until_text("#bl-lines", "Déjà retournée ou en cours de retour")?;
+        no_code_on_screen("the returned BL", &["all_returned"])?;
+        w.screenshots("23-error-bl-all-returned")?;
+        w.click("#all-returned-tracking")?;
+        w.on_screen("tracking")?;
+
+        // A reference no BL holds.
+        w.js("location.hash = '#/declare'", json!([]))?;
+        w.on_screen("declare")?;
+        w.find("#reference-input")?.type_text("XYZ987654")?;
+        w.click("#reference-search")?;
+        w.on_screen("results")?;
+        w.until_text("#reference-not-found", "XYZ987654")?;
+        w.screenshots("24-error-reference-not-found")?;
+        w.click("#retype-reference")?;
+        w.on_screen("declare")?;
+        w.until(
+            "the reference field focused",
+            "return document.activeElement?.id === 'reference-input'",
+        )?;
+
+        // The native camera unplugged while filming: the preview goes, the reason and the ways
+        // forward stay.
+        w.js(
+            "document.getElementById('camera-toggle').scrollIntoView({block: 'center'})",
+            json!([]),
+        )?;
+        w.click("#camera-toggle")?;
+        w.until(
+            "the camera preview",
+            "const p = document.getElementById('camera-preview'); return p && !p.hidden && p.src.startsWith('data:image/jpeg')",
+        )?;
+        std::fs::remove_file(&picture)?;
+        w.until_text("#camera-problem", "La caméra a été débranchée")?;
+        w.until(
+            "no frozen preview",
+            "return document.getElementById('camera-preview').hidden \
+             && document.getElementById('camera-toggle').textContent.includes('Ouvrir')",
+        )?;
+        w.until_text("#camera-problem", "importez une photo")?;
+        w.js(
+            "document.getElementById('camera-problem').scrollIntoView({block: 'center'})",
+            json!([]),
+        )?;
+        no_code_on_screen("the lost camera", &["camera_lost"])?;
+        w.screenshots("25-error-camera-unplugged")?;
+        w.click("#camera-type-number")?;
+        w.until(
+            "the BL field focused",
+            "return document.activeElement?.id === 'bl-input'",
+        )?;
+
+        // Offline, a BL never opened on this device: what works offline, and a retry.
+        world.server.stop()?;
+        w.js("location.hash = '#/bl/123123123'", json!([]))?;
+        w.until_text("#bl-offline", "HORS CONNEXION")?;
+        w.until_text("#bl-offline", "123123123")?;
+        w.find("#retry")?;
+        no_code_on_screen("the offline BL", &["unreachable"])?;
+        w.screenshots("26-error-offline-bl")?;
+        world.server.restart()?;
+        w.click("#retry")?;
+        w.until_text("#bl-not-found", "123123123")?;
+
+        // A send refused in the background: the line went in the cart and the request left
+        // offline; meanwhile the counter returned the whole line (another device, in-process
+        // while the server is unreachable); the sync brings the refusal.
+        let recent = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/delivery-notes?days=7",
+            None,
+        )?;
+        let mut target = None;
+        for item in recent["items"].as_array().context("recent BLs")? {
+            let number = item["number"].as_str().unwrap_or_default();
+            let note = world.server.api(
+                CUSTOMER,
+                PASSWORD,
+                "GET",
+                &format!("/api/v1/delivery-notes/{number}"),
+                None,
+            )?;
+            if let Some(line) = note["lines"]
+                .as_array()
+                .and_then(|l| l.iter().find(|l| l["eligible_qty"].as_u64() > Some(0)))
+            {
+                target = Some((number.to_owned(), line.clone()));
+                break;
+            }
+        }
+        let (bl, line) = target.context("a recent BL with an eligible line")?;
+        let line_no = line["line_no"].as_u64().context("line_no")?;
+        w.js("location.hash = '#/bl/' + arguments[0]", json!([bl]))?;
+        w.click(&format!("#line-{line_no}"))?;
+        w.click("#add-to-cart")?;
+        w.on_screen("cart")?;
+        let cart_line = format!("#cart-lines li[data-bl='{bl}']");
+        w.click(&format!("{cart_line} label[for$='-reason-order_error']"))?;
+        w.until(
+            "send enabled",
+            "return !document.getElementById('send-request').disabled",
+        )?;
+        w.until(
+            "everything synced",
+            "return document.getElementById('pending-count')?.textContent === '0'",
+        )?;
+        world.server.stop()?;
+        w.click("#send-request")?;
+        // The send gives up for now: the request waits on the device.
+        w.until_text("#toast", "Pas de réseau")?;
+        w.until(
+            "the request waiting to leave",
+            "return Number(document.getElementById('pending-count')?.textContent) > 0",
+        )?;
+        world
+            .server
+            .return_in_process(&bl, line_no, line["eligible_qty"].as_u64().unwrap_or(1))?;
+        world.server.restart()?;
+        // "Synchroniser maintenant" rather than the 30 s of the background sync.
+        w.js("window.__TAURI__.core.invoke('sync_now')", json!([]))?;
+        w.until_text("#refusals", "Le serveur a refusé")?;
+        w.click("#refusals-toggle")?;
+        w.find("#refusals-list .refusal")?;
+        // The send's "Pas de réseau" message of a moment ago has had its time.
+        w.until(
+            "the old message gone",
+            "return !document.getElementById('toast').classList.contains('show')",
+        )?;
+        w.screenshots("27-error-send-refused")?;
+        w.click("#refusals-seen")?;
+        w.until(
+            "the banner gone",
+            "return document.getElementById('refusals').hidden",
+        )?;
+
+        // The session expires (the password is reset elsewhere, which ends every session): the
+        // login screen says so with the e-mail filled in; signed in again, the cart is there.
+        let mut kept = None;
+        for candidate in recent["items"].as_array().context("recent BLs")? {
+            let number = candidate["number"].as_str().unwrap_or_default();
+            w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
+            w.until_text("#bl-number", number)?;
+            if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
+                .is_some()
+            {
+                kept = Some(number.to_owned());
+                break;
+            }
+        }
+        let kept = kept.context("a BL with an eligible line for the cart")?;
+        w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
+        w.click("#add-to-cart")?;
+        w.on_screen("cart")?;
+        w.find(&format!("#cart-lines li[data-bl='{kept}']"))?;
+        http()
+            .post(&format!(
+                "{}/api/v1/auth/password/forgot",
+                world.server.url()
+            ))
+            .send_json(json!({"email": CUSTOMER}))?;
+        let link = world.server.last_mail_link("reset")?;
+        let token = link
+            .split("token=")
+            .nth(1)
+            .context("the link's token")?
+            .to_owned();
+        let new_password = "Session-Finie-2027";
+        http()
+            .post(&format!(
+                "{}/api/v1/auth/password/reset",
+                world.server.url()
+            ))
+            .send_json(json!({"token": token, "new_password": new_password}))?;
+        w.js("location.hash = '#/declare'", json!([]))?;
+        w.on_screen("login")?;
+        w.until_text("#login-expired", "Votre session a expiré, reconnectez-vous")?;
+        let email = w.js(
+            "return document.getElementById('login-email').value",
+            json!([]),
+        )?;
+        assert_eq!(email, json!(CUSTOMER), "the e-mail is filled in");
+        w.screenshots("28-error-session-expired")?;
+        let field = w.find("#login-password")?;
+        field.type_text(new_password)?;
+        w.click("#login-submit")?;
+        w.on_screen("home")?;
+        w.js("location.hash = '#/cart'", json!([]))?;
+        w.on_screen("cart")?;
+        w.find(&format!("#cart-lines li[data-bl='{kept}']"))?;
+        // Signing out on purpose is not an expired session.
+        w.click("#settings-link")?;
+        w.on_screen("settings")?;
+        w.click("#logout")?;
+        w.on_screen("login")?;
+        w.find("#login-submit")?;
+        if w.find_now("#login-expired")?.is_some() {
+            bail!("a sign-out says the session expired");
+        }
+        w.window_close()
+    })
+}
+
+impl Server {
+    /// Returns a whole line as garage A from another device, in-process through the server's
+    /// router (it works while the server is not listening): the counter beat the app to it.
+    fn return_in_process(&self, bl: &str, line_no: u64, qty: u64) -> Result<()> {
+        use tower::ServiceExt as _;
+        let router = retour_server::router(self.running.state().clone());
+        let call = |method: &str, uri: &str, token: Option<&str>, body: Value| {
+            let mut request = axum::http::Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("content-type", "application/json")
+                .header("idempotency-key", uuid::Uuid::new_v4().to_string());
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            let request = request.body(axum::body::Body::from(body.to_string()));
+            let router = router.clone();
+            self.runtime.block_on(async move {
+                let response = router.oneshot(request?).await?;
+                let status = response.status();
+                let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+                let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                if !status.is_success() {
+                    bail!("{uri}: {status} {value}");
+                }
+                Ok(value)
+            })
+        };
+        let login = call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            json!({"email": CUSTOMER, "password": PASSWORD, "device_name": "comptoir"}),
+        )?;
+        let token = login["access_token"].as_str().context("access_token")?;
+        call(
+            "POST",
+            "/api/v1/return-requests",
+            Some(token),
+            json!({"lines": [{"delivery_note": bl, "line_no": line_no, "qty": qty, "reason": "order_error"}]}),
+        )?;
+        Ok(())
+    }
 }
 
 impl Window {

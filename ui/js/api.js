@@ -1,6 +1,6 @@
 // The only door to the Rust core: `invoke` (used by the generated commands.js, one function per
 // command) and the shell's events. Errors come back as `{code, message}` with a French message
-// ready to show.
+// ready to show; a session that ended is also announced to the page (`retour:session-ended`).
 
 const tauri = window.__TAURI__;
 
@@ -10,8 +10,13 @@ export async function invoke(command, args = {}) {
   try {
     return await tauri.core.invoke(command, args);
   } catch (error) {
-    if (error && typeof error === "object" && "message" in error) throw error;
-    throw { code: "error", message: String(error) };
+    const problem = error && typeof error === "object" && "message" in error ? error : { code: "error", message: String(error) };
+    // The session ended on the server (refresh refused): whatever screen asked, main.js signs
+    // the window out to the login screen, which says why.
+    if (problem.code === "session_expired" || problem.code === "not_signed_in") {
+      document.dispatchEvent(new CustomEvent("retour:session-ended", { detail: problem }));
+    }
+    throw problem;
   }
 }
 
@@ -32,6 +37,7 @@ export const EVENTS = {
   sync: "sync-state",
   scan: "scan-read",
   camera: "camera-frame",
+  cameraLost: "camera-lost",
   sso: "sso-link",
   accountLink: "account-link",
 };

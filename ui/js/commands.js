@@ -91,7 +91,7 @@ export function cameras() {
 
 /**
  * Starts filming with `device` (the default camera when absent): `camera-frame` and
- * `scan-read` events follow.
+ * `scan-read` events follow, and `camera-lost` if the camera goes away.
  * @param {string | null} device
  * @returns {Promise<void>}
  */

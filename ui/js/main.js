@@ -1,10 +1,11 @@
 // Boot: the route table, the shell's events (sync state, SSO links, camera reads), the scanner,
-// then the first screen. Nothing imports this module.
+// a session that ended (back to the login screen, which says so), then the first screen.
+// Nothing imports this module.
 
 import { on, EVENTS } from "./api.js";
 import * as commands from "./commands.js";
 import { app, userOf, syncOf } from "./state.js";
-import { setRoutes, render } from "./router.js";
+import { setRoutes, render, go } from "./router.js";
 import { renderChrome, showError, onSyncState } from "./chrome.js";
 import { setLanguage } from "./i18n/index.js";
 import { h, errorText } from "./dom.js";
@@ -58,13 +59,39 @@ async function takePendingAccountLink() {
   }
 }
 
+/**
+ * The session ended on the server (its refresh was refused, or it was revoked): the login screen,
+ * saying why, with the account's e-mail; the cart stays on the device for the next sign-in.
+ */
+async function sessionEnded() {
+  if (!app.user) return;
+  // Only when the core agrees: still signed in (a stray refusal), or no account open any more (a
+  // sign-out from the settings), is not an expired session.
+  const session = await commands.session().catch(() => null);
+  if (!app.user || !session || session.signed_in || !session.email) return;
+  app.user = null;
+  app.sessionExpired = true;
+  go("#/login");
+}
+
+/** After a sync that failed: was it because the session ended? */
+async function checkSession() {
+  try {
+    if (app.user && !userOf(await commands.session())) await sessionEnded();
+  } catch (error) {
+    console.warn("session", error);
+  }
+}
+
 async function boot() {
   renderChrome();
+  document.addEventListener("retour:session-ended", sessionEnded);
   installWedge((code) => resolveCode(code));
   on(EVENTS.sync, (state) => {
     onSyncState(state);
-    // A finished sync may have brought refusals.
+    // A finished sync may have brought refusals, or found the session ended.
     if (!state.syncing) refreshRefusals();
+    if (!state.syncing && state.last_error) checkSession();
   });
   on(EVENTS.scan, (read) => resolveCode(read.code ?? read));
   on(EVENTS.sso, takePendingSsoToken);

@@ -9,6 +9,8 @@ export const app = {
   reasons: null,
   sync: { online: true, pending: 0 },
   lastLookup: null,
+  /** The session ended on the server: the login screen says so once. */
+  sessionExpired: false,
   lastRequest: null,
 };
 

@@ -5,6 +5,9 @@
 //! runs on its own thread (nokhwa's camera is not `Send`, so it is opened on that thread); frames
 //! go to `retour-scan`'s [`retour_scan::LiveScanner`] (newest frame wins) and, at most 15 times a
 //! second, become preview JPEGs. A stop flag ends the loop; [`App::camera_stop`] waits for it.
+//! A camera that goes away while filming (unplugged, a frame that never comes) ends the loop and
+//! says so once to the `on_lost` callback, with `camera_lost` and its French text, so that the
+//! screen stops its preview instead of showing the last frame forever.
 //!
 //! The WebView camera (Android, iOS, and desktops where nokhwa finds none) films in the page:
 //! the page downscales each frame to luma and hands it over with [`App::camera_scan_frame`], at
@@ -144,13 +147,15 @@ impl App {
 
     /// Starts filming with `device` (an id from [`App::cameras`]; `None`: the default camera).
     /// Preview JPEGs (≤ 15 a second, 640 px wide) go to `on_frame`, each code read (once while
-    /// it stays in view) to `on_read`, both from the camera's threads. Returns once the camera is
-    /// open, or its French error. A camera already running is stopped first.
+    /// it stays in view) to `on_read`, both from the camera's threads; a camera lost while
+    /// filming goes once to `on_lost` (`camera_lost`), and then nothing more comes. Returns once
+    /// the camera is open, or its French error. A camera already running is stopped first.
     pub fn camera_start(
         &self,
         device: Option<&str>,
         on_frame: impl Fn(Vec<u8>) + Send + 'static,
         on_read: impl Fn(ScanRead) + Send + 'static,
+        on_lost: impl FnOnce(AppError) + Send + 'static,
     ) -> AppResult<()> {
         let camera = self.camera_for(device)?;
         let mut slot = self.inner.camera.lock().unwrap_or_else(|p| p.into_inner());
@@ -174,8 +179,13 @@ impl App {
                         return;
                     }
                 };
-                // A camera unplugged mid-way ends the loop; the preview then stops changing.
-                let _ = film(source.as_mut(), &thread_stop, on_frame, on_read);
+                // A camera unplugged mid-way ends the loop; the screen is told, unless it
+                // asked for the stop itself.
+                if film(source.as_mut(), &thread_stop, on_frame, on_read).is_err()
+                    && !thread_stop.load(Ordering::Relaxed)
+                {
+                    on_lost(CameraError::Lost.into());
+                }
             })
             .map_err(|e| {
                 AppError::new(

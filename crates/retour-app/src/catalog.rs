@@ -77,11 +77,21 @@ impl App {
             Ok(lock(&account.store)
                 .delivery_note(&number)?
                 .map(|(note, _)| note))
-        })?;
-        Ok(DeliveryNoteView {
-            note: answer.value,
-            from_cache: answer.from_cache,
         })
+        .map_err(|error| {
+            if error.code == ErrorCode::NotFound {
+                // Another customer's BL answers exactly like a missing one.
+                AppError::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "Le BL n° {number} est introuvable sur votre compte : vérifiez le numéro."
+                    ),
+                )
+            } else {
+                error
+            }
+        })?;
+        Ok(DeliveryNoteView::new(answer.value, answer.from_cache))
     }
 
     /// Resolves a scanned or typed code: a BL number gives the BL to open; a product code or a

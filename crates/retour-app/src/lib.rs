@@ -38,7 +38,7 @@
 //! | `request_password_reset(email)` / `reset_password(token, new_password)` | `()`; the token is the e-mailed code or the whole link; `invalid_token` / `weak_password` in French | yes |
 //! | `request_unlock(email)` / `unlock_account(token)` | `()`; `invalid_token` in French | yes |
 //! | `cameras()` | `Vec<CameraInfo{id, name}>` (the still picture of `Config::camera_image` when set) | no |
-//! | `camera_start(device, on_frame, on_read)` / `camera_stop()` | `()`: preview JPEGs and code reads go to the callbacks from the camera's thread; one camera at a time; `no_camera`, `camera_unavailable`… in French | no |
+//! | `camera_start(device, on_frame, on_read, on_lost)` / `camera_stop()` | `()`: preview JPEGs, code reads and a camera lost while filming (`camera_lost`) go to the callbacks from the camera's thread; one camera at a time; `no_camera`, `camera_unavailable`… in French | no |
 //! | `camera_scan_frame(width, height, luma)` | `Vec<ScanRead>`: one WebView camera frame through the live pipeline (two-frame agreement, cooldown); `camera_stop()` ends its session | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!

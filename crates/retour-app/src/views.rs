@@ -6,6 +6,8 @@
 use retour_domain::api::{
     self, DeliveryNote, DeliveryNoteSummary, DossierList, LookupMatch, ServiceInfo, User,
 };
+pub use retour_domain::eligibility::Availability;
+use retour_domain::eligibility::{line_availability, note_availability};
 use retour_domain::{ErrorCode, Money};
 use retour_store::RefusalKind;
 use retour_sync::SyncState;
@@ -84,6 +86,41 @@ pub struct DeliveryNoteView {
     pub note: DeliveryNote,
     /// Whether this comes from the cache (offline).
     pub from_cache: bool,
+    /// Whether anything of it can be returned, else why not (`window_passed` with `since`,
+    /// `all_returned`, `not_eligible`).
+    pub availability: Availability,
+    /// The same for each line, in the order of `lines`.
+    pub line_availability: Vec<LineAvailability>,
+}
+
+impl DeliveryNoteView {
+    /// The view of a BL, with what the domain says of its lines.
+    pub fn new(note: DeliveryNote, from_cache: bool) -> DeliveryNoteView {
+        let line_availability = note
+            .lines
+            .iter()
+            .map(|line| LineAvailability {
+                line_no: line.line_no,
+                availability: line_availability(line),
+            })
+            .collect();
+        DeliveryNoteView {
+            availability: note_availability(&note.lines),
+            line_availability,
+            note,
+            from_cache,
+        }
+    }
+}
+
+/// Whether one BL line can be returned, else why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineAvailability {
+    /// The line number within the BL.
+    pub line_no: u32,
+    /// Its state.
+    #[serde(flatten)]
+    pub availability: Availability,
 }
 
 /// What a scanned or typed code leads to.

@@ -23,6 +23,9 @@ pub enum CameraError {
     /// The camera stopped answering or gave an unreadable frame.
     #[error("La caméra ne répond pas ({0}). Débranchez-la et rebranchez-la, puis réessayez.")]
     Failed(String),
+    /// The camera went away while filming (unplugged, switched off, taken by the system).
+    #[error("La caméra a été débranchée ou ne répond plus. Rebranchez-la puis rouvrez la caméra, ou saisissez le numéro du BL.")]
+    Lost,
 }
 
 impl CameraError {
@@ -35,6 +38,7 @@ impl CameraError {
             CameraError::NotAvailable => "camera_unavailable",
             CameraError::StillImage(_) => "camera_image_unreadable",
             CameraError::Failed(_) => "camera_failed",
+            CameraError::Lost => "camera_lost",
         }
     }
 

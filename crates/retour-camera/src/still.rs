@@ -1,6 +1,8 @@
 //! A still picture standing in for a camera: it yields the same frame again and again at about
 //! 30 frames per second, for demos and tests on machines without a camera. The app uses it when
-//! `RETOUR_CAMERA_IMAGE` names a PNG or JPEG file (a photo of a BL, say).
+//! `RETOUR_CAMERA_IMAGE` names a PNG or JPEG file (a photo of a BL, say). A picture read from a
+//! file is filmed while the file is there: once it is removed, the camera is lost
+//! ([`CameraError::Lost`]), as when a real one is unplugged.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -29,6 +31,8 @@ pub struct StillImageSource {
     frame: RgbFrame,
     interval: Duration,
     next_at: Option<Instant>,
+    /// The file it was read from: its removal unplugs this camera.
+    path: Option<PathBuf>,
 }
 
 impl StillImageSource {
@@ -36,7 +40,10 @@ impl StillImageSource {
     pub fn open(path: &Path) -> Result<StillImageSource, CameraError> {
         let bytes = std::fs::read(path)
             .map_err(|e| CameraError::StillImage(format!("{} : {e}", path.display())))?;
-        StillImageSource::from_bytes(&bytes)
+        Ok(StillImageSource {
+            path: Some(path.to_owned()),
+            ..StillImageSource::from_bytes(&bytes)?
+        })
     }
 
     /// The picture in PNG or JPEG bytes.
@@ -56,6 +63,7 @@ impl StillImageSource {
             frame,
             interval: STILL_IMAGE_FRAME_INTERVAL,
             next_at: None,
+            path: None,
         }
     }
 
@@ -75,6 +83,9 @@ impl FrameSource for StillImageSource {
             }
         }
         self.next_at = Some(self.next_at.map_or(now, |at| at.max(now)) + self.interval);
+        if self.path.as_deref().is_some_and(|path| !path.exists()) {
+            return Err(CameraError::Lost);
+        }
         Ok(self.frame.clone())
     }
 }

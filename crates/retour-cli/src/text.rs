@@ -232,6 +232,9 @@ pub fn delivery_note(view: &DeliveryNoteView) -> String {
         note.total_ht.format_fr(),
         if view.from_cache { " (hors ligne)" } else { "" }
     );
+    if let Some(why) = view.availability.french() {
+        line!(text, "{why}.");
+    }
     for line in &note.lines {
         line!(
             text,

@@ -1,9 +1,14 @@
 //! How many units of a delivered line can still be returned.
 //!
 //! eligible = delivered − already returned − in open requests, and nothing once the BL is older
-//! than the return window (counted in the distributor's calendar days).
+//! than the return window (counted in the distributor's calendar days). A BL line read from the
+//! API says why it has nothing to return ([`line_availability`]), and a whole BL too
+//! ([`note_availability`]): the app's screens show these states, never a bare "0".
 
 use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::api::DeliveryNoteLine;
 
 /// The default return window, in days.
 pub const DEFAULT_RETURN_WINDOW_DAYS: u32 = 30;
@@ -50,9 +55,168 @@ pub fn eligible_qty(
         .saturating_sub(line.in_open_requests)
 }
 
+/// Whether a BL line, or a whole BL, can be returned, and if not why: a stable code for the
+/// front ends (`state`), which say it in their language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Availability {
+    /// Something can still be returned.
+    Returnable,
+    /// The return window has passed: nothing can be returned since `since` (the day after the
+    /// last one, a Paris date).
+    WindowPassed {
+        /// The first day the BL could no longer be returned.
+        since: NaiveDate,
+    },
+    /// Every unit delivered is already returned or in a return file.
+    AllReturned,
+    /// Nothing to return for another reason (a line without units).
+    NotEligible,
+}
+
+impl Availability {
+    /// What to tell a person in French when nothing can be returned (`None` when something
+    /// can): the text the CLI prints and the app's French table repeats.
+    pub fn french(&self) -> Option<String> {
+        match self {
+            Availability::Returnable => None,
+            Availability::WindowPassed { since } => Some(format!(
+                "Délai de retour dépassé depuis le {}",
+                since.format("%d/%m/%Y")
+            )),
+            Availability::AllReturned => {
+                Some("Toutes les pièces de ce BL ont déjà été retournées".to_owned())
+            }
+            Availability::NotEligible => Some("Plus rien à retourner sur ce BL".to_owned()),
+        }
+    }
+}
+
+/// Why a BL line as the API gives it can or cannot be returned. Judged on the server's own
+/// figures: `eligible_qty`, `returned_qty`, and `days_left` (absent once `return_deadline`
+/// has passed).
+pub fn line_availability(line: &DeliveryNoteLine) -> Availability {
+    if line.eligible_qty > 0 {
+        return Availability::Returnable;
+    }
+    if line.delivered_qty > 0 && line.returned_qty >= line.delivered_qty {
+        return Availability::AllReturned;
+    }
+    match (line.return_deadline, line.days_left) {
+        (Some(deadline), None) => Availability::WindowPassed {
+            since: deadline + chrono::Days::new(1),
+        },
+        _ => Availability::NotEligible,
+    }
+}
+
+/// Why a whole BL can or cannot be returned: returnable when one line is; every line already
+/// returned; else past its window when a line is (the lines of a BL share their delivery day);
+/// else not eligible. A BL without lines is not eligible.
+pub fn note_availability(lines: &[DeliveryNoteLine]) -> Availability {
+    let states: Vec<Availability> = lines.iter().map(line_availability).collect();
+    if states.contains(&Availability::Returnable) {
+        return Availability::Returnable;
+    }
+    if !states.is_empty() && states.iter().all(|s| *s == Availability::AllReturned) {
+        return Availability::AllReturned;
+    }
+    states
+        .iter()
+        .find(|s| matches!(s, Availability::WindowPassed { .. }))
+        .copied()
+        .unwrap_or(Availability::NotEligible)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::Money;
+
+    fn line(
+        delivered: u32,
+        returned: u32,
+        eligible: u32,
+        days_left: Option<u32>,
+    ) -> DeliveryNoteLine {
+        DeliveryNoteLine {
+            line_no: 1,
+            reference: "0 986 494 824".into(),
+            brand: "BOSCH".into(),
+            designation: "Plaquettes".into(),
+            gtin: None,
+            delivered_qty: delivered,
+            returned_qty: returned,
+            eligible_qty: eligible,
+            unit_price_ht: Money::parse("10.00").unwrap(),
+            deposit_ht: None,
+            allowed_reasons: vec![],
+            return_deadline: NaiveDate::from_ymd_opt(2026, 11, 28),
+            days_left,
+        }
+    }
+
+    #[test]
+    fn a_line_says_why_it_cannot_be_returned() {
+        let since = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert_eq!(
+            line_availability(&line(3, 1, 2, Some(4))),
+            Availability::Returnable
+        );
+        assert_eq!(
+            line_availability(&line(3, 3, 0, Some(4))),
+            Availability::AllReturned
+        );
+        // Past the window, a line already returned says so; the others say since when.
+        assert_eq!(
+            line_availability(&line(3, 3, 0, None)),
+            Availability::AllReturned
+        );
+        assert_eq!(
+            line_availability(&line(3, 1, 0, None)),
+            Availability::WindowPassed { since }
+        );
+        // An older backend without the deadline: no date to give.
+        let mut old = line(3, 0, 0, None);
+        old.return_deadline = None;
+        assert_eq!(line_availability(&old), Availability::NotEligible);
+    }
+
+    #[test]
+    fn a_note_says_why_nothing_can_be_returned() {
+        let since = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let returned = line(2, 2, 0, Some(3));
+        let open = line(2, 0, 2, Some(3));
+        let past = line(2, 0, 0, None);
+        let past_returned = line(2, 2, 0, None);
+        assert_eq!(
+            note_availability(&[returned.clone(), open]),
+            Availability::Returnable
+        );
+        assert_eq!(
+            note_availability(&[returned.clone(), returned.clone()]),
+            Availability::AllReturned
+        );
+        assert_eq!(
+            note_availability(&[past_returned, past]),
+            Availability::WindowPassed { since }
+        );
+        assert_eq!(note_availability(&[]), Availability::NotEligible);
+    }
+
+    #[test]
+    fn the_french_says_since_when_in_paris_days() {
+        let since = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        assert_eq!(
+            Availability::WindowPassed { since }.french().as_deref(),
+            Some("Délai de retour dépassé depuis le 29/11/2026")
+        );
+        assert_eq!(Availability::Returnable.french(), None);
+        assert_eq!(
+            serde_json::to_value(Availability::WindowPassed { since }).unwrap(),
+            serde_json::json!({"state": "window_passed", "since": "2026-11-29"})
+        );
+    }
 
     fn check(line: (u32, u32, u32), age_days: i64, expected: u32) {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();

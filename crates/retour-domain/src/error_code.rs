@@ -215,6 +215,8 @@ error_codes! {
     CameraImageUnreadable = "camera_image_unreadable", None, "L'image qui remplace la caméra est illisible.";
     /// The camera stopped answering.
     CameraFailed = "camera_failed", None, "La caméra ne répond pas. Débranchez-la et rebranchez-la, puis réessayez.";
+    /// The camera went away while filming.
+    CameraLost = "camera_lost", None, "La caméra a été débranchée ou ne répond plus. Rebranchez-la puis rouvrez la caméra, ou saisissez le numéro du BL.";
 }
 
 impl ErrorCode {

@@ -60,6 +60,11 @@ pub const STAFF: &str = STAFF_ACCOUNT.email;
 /// The staff's password.
 pub const STAFF_PASSWORD: &str = STAFF_ACCOUNT.password;
 
+/// Garage A's BL delivered 45 days ago: past its return window (the app says since when).
+pub const PAST_WINDOW_BL: &str = "250000901";
+/// Garage A's BL of 12 days ago whose every unit was already returned.
+pub const RETURNED_BL: &str = "250000902";
+
 /// What the seed made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Seeded {
@@ -649,8 +654,19 @@ pub fn seed(db: &Db, today: NaiveDate) -> Result<Seeded, DbError> {
         };
         let dossiers = seed_dossiers(c, &mut rng, &sender_a, &notes_a, &plan_a, &reasons)?
             + seed_dossiers(c, &mut rng, &sender_b, &notes_b, &plan_b, &reasons)?;
+        // Two BLs with nothing to return, each for its own reason: too old, all returned.
+        let past = [
+            product_line(1, &CATALOGUE[0], 2, 0),
+            product_line(2, &CATALOGUE[1], 1, 0),
+        ];
+        insert_note(c, a, PAST_WINDOW_BL, today - Days::new(45), &past)?;
+        let returned = [
+            product_line(1, &CATALOGUE[2], 2, 2),
+            product_line(2, &CATALOGUE[3], 1, 1),
+        ];
+        insert_note(c, a, RETURNED_BL, today - Days::new(12), &returned)?;
         Ok(Seeded {
-            delivery_notes: notes_a.len() + notes_b.len(),
+            delivery_notes: notes_a.len() + notes_b.len() + 2,
             dossiers,
             created: true,
         })

@@ -13,7 +13,7 @@ pub fn cameras(app: State<'_, App>) -> AppResult<Vec<CameraInfo>> {
 }
 
 /// Starts filming with `device` (the default camera when absent): `camera-frame` and
-/// `scan-read` events follow.
+/// `scan-read` events follow, and `camera-lost` if the camera goes away.
 #[tauri::command(async)]
 pub fn camera_start(
     app: State<'_, App>,
@@ -23,7 +23,8 @@ pub fn camera_start(
     app.camera_start(
         device.as_deref(),
         events::camera_frame(handle.clone()),
-        events::scan_read(handle),
+        events::scan_read(handle.clone()),
+        events::camera_lost(handle),
     )
 }
 

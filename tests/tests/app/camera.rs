@@ -36,6 +36,7 @@ fn a_filmed_picture_of_a_bl_gives_previews_and_the_bl() -> Result<()> {
         move |read| {
             let _ = reads_tx.send(read);
         },
+        |_| {},
     )
     .map_err(|e| anyhow!("{e}"))?;
     assert!(app.camera_running());
@@ -49,7 +50,7 @@ fn a_filmed_picture_of_a_bl_gives_previews_and_the_bl() -> Result<()> {
     }
 
     // One camera at a time: starting again replaces the running one.
-    app.camera_start(Some("image"), |_| {}, |_| {})
+    app.camera_start(Some("image"), |_| {}, |_| {}, |_| {})
         .map_err(|e| anyhow!("{e}"))?;
     // The first camera's thread is over: its callback is dropped, its channel disconnects.
     loop {
@@ -72,7 +73,7 @@ fn without_a_camera_the_answer_is_a_french_error() -> Result<()> {
     let app =
         App::open(Config::new("http://127.0.0.1:9", dir.path())).map_err(|e| anyhow!("{e}"))?;
     let error = app
-        .camera_start(Some("0"), |_| {}, |_| {})
+        .camera_start(Some("0"), |_| {}, |_| {}, |_| {})
         .expect_err("no camera on this machine");
     assert!(
         [
@@ -90,14 +91,14 @@ fn without_a_camera_the_answer_is_a_french_error() -> Result<()> {
     );
     assert!(!app.camera_running());
     let unknown = app
-        .camera_start(Some("la caméra du fond"), |_| {}, |_| {})
+        .camera_start(Some("la caméra du fond"), |_| {}, |_| {}, |_| {})
         .unwrap_err();
     assert_eq!(unknown.code, "no_camera");
 
     let mut config = Config::new("http://127.0.0.1:9", dir.path());
     config.camera_image = Some(dir.path().join("absente.png"));
     let app = App::open(config).map_err(|e| anyhow!("{e}"))?;
-    let error = app.camera_start(None, |_| {}, |_| {}).unwrap_err();
+    let error = app.camera_start(None, |_| {}, |_| {}, |_| {}).unwrap_err();
     assert_eq!(error.code, "camera_image_unreadable");
     assert!(error.message.contains("caméra"), "{}", error.message);
     Ok(())
@@ -155,5 +156,52 @@ fn webview_frames_give_the_bl_once_per_cooldown() -> Result<()> {
         .err()
         .context("a frame of the wrong size")?;
     assert_eq!(error.code, retour_app::ErrorCode::ScanFailed, "{error}");
+    Ok(())
+}
+
+/// A camera that goes away while filming (here the filmed picture's file is removed, as a camera
+/// is unplugged) says so once, with `camera_lost` and a French way forward, and stops: no more
+/// previews, nothing running.
+#[test]
+fn a_camera_lost_while_filming_says_so_and_stops() -> Result<()> {
+    let dir = fast_tempdir()?;
+    let picture = dir.path().join("bl.png");
+    std::fs::write(&picture, code128_png("00250001106")?)?;
+    let mut config = Config::new("http://127.0.0.1:9", dir.path().join("data"));
+    config.camera_image = Some(picture.clone());
+    let app = App::open(config).map_err(|e| anyhow!("{e}"))?;
+
+    let (frames_tx, frames) = mpsc::channel::<Vec<u8>>();
+    let (lost_tx, lost) = mpsc::channel::<retour_app::AppError>();
+    app.camera_start(
+        None,
+        move |jpeg| {
+            let _ = frames_tx.send(jpeg);
+        },
+        |_| {},
+        move |error| {
+            let _ = lost_tx.send(error);
+        },
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    frames.recv_timeout(WAIT).context("a preview")?;
+    assert!(lost.try_recv().is_err(), "nothing is lost while it films");
+
+    std::fs::remove_file(&picture)?;
+    let error = lost.recv_timeout(WAIT).context("the camera-lost event")?;
+    assert_eq!(error.code, retour_app::ErrorCode::CameraLost);
+    assert!(error.message.contains("débranchée"), "{}", error.message);
+    assert!(error.message.contains("numéro du BL"), "{}", error.message);
+    // The camera's thread is over: its preview callback is dropped, no frame comes any more.
+    loop {
+        match frames.recv_timeout(WAIT) {
+            Ok(_) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!("the lost camera still films"),
+        }
+    }
+    assert!(!app.camera_running());
+    assert!(lost.try_recv().is_err(), "said once");
+    app.camera_stop().map_err(|e| anyhow!("{e}"))?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! proxy, child processes (the CLI, the kill -9 cart editor). The real window is `ui_e2e`.
 
 mod account_links;
+mod availability;
 mod camera;
 mod cli;
 mod demo_backend;

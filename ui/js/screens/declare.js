@@ -1,12 +1,15 @@
 // Déclarer un retour: scan (camera, USB scanner, image file), supplier reference, BL number with
-// live validation and the last 7 days of BLs.
+// live validation and the last 7 days of BLs. A camera refused, missing, busy or lost while
+// filming (the native camera's `camera-lost` event, the WebView track's end) closes the preview
+// and says so in the scan card with the ways forward: type the BL number, or a photo. `?focus=`
+// `bl`, `reference` or `scan` brings that part forward (the error screens' ways back).
 
 import * as commands from "../commands.js";
 import { on, EVENTS } from "../api.js";
 import { app } from "../state.js";
-import { go } from "../router.js";
+import { go, query } from "../router.js";
 import { showError } from "../chrome.js";
-import { t } from "../i18n/index.js";
+import { t, language } from "../i18n/index.js";
 import { h, toast, errorText } from "../dom.js";
 import { icon } from "../icons.js";
 import { resolveCode } from "../parts/resolve-code.js";
@@ -15,13 +18,32 @@ import { useWebcam, startWebcam } from "../parts/webcam.js";
 
 let cameraRunning = false;
 let stopFrames = null;
+let stopLost = null;
 let webcam = null;
+
+/** The camera's error codes → the sentence in the interface's language (never the code). */
+const CAMERA_TEXTS = {
+  no_camera: "webcamMissing",
+  camera_busy: "webcamBusy",
+  camera_permission_denied: "webcamRefused",
+  camera_lost: "webcamUnplugged",
+  camera_failed: "webcamFailed",
+};
+
+/** What to say of a camera error: by its code, else the core's French message. */
+function cameraText(error) {
+  const key = CAMERA_TEXTS[error?.code];
+  if (key) return t(key);
+  return language() === "fr" || !error?.code ? errorText(error) : t("webcamFailed");
+}
 
 async function stopCamera() {
   if (webcam) webcam.stop();
   webcam = null;
   if (stopFrames) (await stopFrames)();
   stopFrames = null;
+  if (stopLost) (await stopLost)();
+  stopLost = null;
   if (cameraRunning) {
     try {
       await commands.camera_stop();
@@ -33,10 +55,45 @@ async function stopCamera() {
 }
 document.addEventListener("retour:leave", stopCamera);
 
+/**
+ * The camera's trouble, in the scan card: what happened and the ways forward (type the BL
+ * number; a photo, whose button is right below). Stays until the camera is opened again.
+ */
+function cameraProblem() {
+  const text = h("p", { id: "camera-problem-text" });
+  const box = h("div", { id: "camera-problem", class: "problem camera-problem", role: "alert", hidden: true },
+    h("p", { class: "problem-title" }, t("cameraProblemTitle")), text,
+    h("div", { class: "row wrap" },
+      h("button", { id: "camera-type-number", class: "secondary", type: "button", onclick: () => {
+        const input = document.getElementById("bl-input");
+        input?.scrollIntoView({ block: "center" });
+        input?.focus();
+      } }, icon("keyboard"), t("typeBlNumber"))));
+  return {
+    box,
+    show(message) {
+      text.textContent = message;
+      box.hidden = false;
+    },
+    hide() {
+      box.hidden = true;
+    },
+  };
+}
+
 function scanSection() {
   const preview = h("img", { id: "camera-preview", class: "camera-preview", alt: t("cameraWaiting"), hidden: true });
   const cameraButton = h("button", { id: "camera-toggle", class: "secondary big", type: "button" }, icon("camera"), t("openCamera"));
+  const problem = cameraProblem();
   const closed = () => cameraButton.replaceChildren(icon("camera"), t("openCamera"));
+  // The camera stopped without being asked: no frozen preview, the reason and what to do.
+  const lost = async (message) => {
+    await stopCamera();
+    preview.hidden = true;
+    preview.removeAttribute("src");
+    closed();
+    problem.show(message);
+  };
   cameraButton.addEventListener("click", async () => {
     if (cameraRunning || webcam) {
       await stopCamera();
@@ -44,11 +101,12 @@ function scanSection() {
       closed();
       return;
     }
+    problem.hide();
     try {
       if (await useWebcam()) {
         webcam = await startWebcam({
           onRead: (read) => resolveCode(read.text),
-          onEnd: (message) => { webcam = null; closed(); showError({ message }); },
+          onEnd: (message) => { webcam = null; lost(message); },
         });
         preview.after(webcam.preview);
         cameraButton.replaceChildren(icon("close"), t("closeCamera"));
@@ -58,12 +116,12 @@ function scanSection() {
         preview.src = `data:image/jpeg;base64,${frame.jpeg_base64 ?? frame.jpeg ?? frame}`;
         preview.hidden = false;
       });
+      stopLost = on(EVENTS.cameraLost, (error) => lost(cameraText(error)));
       await commands.camera_start(app.info?.camera ?? null);
       cameraRunning = true;
       cameraButton.replaceChildren(icon("close"), t("closeCamera"));
     } catch (error) {
-      await stopCamera();
-      showError(error);
+      await lost(error?.code === "webcam" ? errorText(error) : cameraText(error));
     }
   });
   const file = h("input", { id: "scan-file", type: "file", accept: "image/*", capture: "environment", class: "visually-hidden" });
@@ -85,6 +143,7 @@ function scanSection() {
   return h("section", { class: "card scan", "aria-labelledby": "scan-title" },
     h("h2", { id: "scan-title" }, t("scanTitle")),
     h("p", { class: "hint scanner-hint" }, icon("keyboard"), h("span", {}, t("scanHint"))),
+    problem.box,
     h("div", { class: "row wrap" }, cameraButton,
       h("label", { for: "scan-file", class: "button secondary big", tabindex: "0",
         onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); file.click(); } } }, icon("image"), t("scanImage")), file),
@@ -149,8 +208,19 @@ async function recentSection() {
   return section;
 }
 
+/** The parts `?focus=` can bring forward, by the element that takes the focus. */
+const FOCUS = { bl: "#bl-input", reference: "#reference-input", scan: "#camera-toggle" };
+
 export async function declareScreen() {
-  return h("section", { class: "screen declare" },
+  const node = h("section", { class: "screen declare" },
     h("h1", { tabindex: "-1" }, t("declareTitle")),
     h("div", { class: "declare-grid" }, scanSection(), referenceSection(), blSection(), await recentSection()));
+  const target = node.querySelector(FOCUS[query().get("focus")] || "#none");
+  if (target) {
+    // The router focuses it (on a phone too: the user asked to type); then it is scrolled to.
+    node.querySelectorAll("[data-desktop-autofocus]").forEach((e) => e.removeAttribute("data-desktop-autofocus"));
+    target.setAttribute("autofocus", "");
+    requestAnimationFrame(() => target.scrollIntoView({ block: "center" }));
+  }
+  return node;
 }

@@ -1,5 +1,7 @@
 // Nouveau retour produit: one BL's lines with what is still eligible, the lines of a looked-up
-// reference preselected, and "add to cart".
+// reference preselected, and "add to cart". A BL with nothing to return says why at the top
+// (past its window, all returned) and on each line; a BL not found on this account, or not on
+// the device while offline, is a screen with ways forward (parts/dead-end.js).
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -9,9 +11,20 @@ import { t } from "../i18n/index.js";
 import { h, date, toast } from "../dom.js";
 import { icon } from "../icons.js";
 import { blHelp } from "../parts/delivery-note.js";
+import { blNotFound, blOffline, availabilityNotice, lineBlockedText } from "../parts/dead-end.js";
 
 export async function deliveryNoteScreen(number) {
-  const bl = await commands.delivery_note(number);
+  let bl;
+  try {
+    bl = await commands.delivery_note(number);
+  } catch (error) {
+    if (error.code === "not_found") return blNotFound(number);
+    if (error.code === "unreachable") return blOffline(number);
+    throw error;
+  }
+  // An older core without `availability`: as before, every BL offers its lines.
+  const returnable = (bl.availability?.state ?? "returnable") === "returnable";
+  const blocked = new Map((bl.line_availability ?? []).map((a) => [a.line_no, a]));
   const preselected = new Set(app.lastLookup?.matches?.find((m) => m.number === bl.number)?.line_nos ?? []);
   const boxes = [];
   const addButton = h("button", { id: "add-to-cart", class: "primary big", type: "button" });
@@ -33,8 +46,10 @@ export async function deliveryNoteScreen(number) {
       h("label", { for: box.id },
         h("span", { class: "line-text" },
           h("strong", { class: "reference" }, line.reference), " ", h("span", { class: "designation" }, line.designation),
-          h("span", { class: "eligible" }, t("eligible", line.eligible_qty, line.returned_qty)),
-          selectable ? null : h("span", { class: "muted" }, t("notEligible"))),
+          // Past the window the counts say nothing: the reason replaces them.
+          blocked.get(line.line_no)?.state === "window_passed" ? null
+            : h("span", { class: "eligible" }, t("eligible", line.eligible_qty, line.returned_qty)),
+          selectable ? null : h("span", { class: "blocked" }, lineBlockedText(blocked.get(line.line_no)))),
         box));
   });
   allButton.addEventListener("click", () => {
@@ -62,7 +77,9 @@ export async function deliveryNoteScreen(number) {
     h("p", { class: "bl-head" }, t("blLabel"), " ", h("strong", { id: "bl-number" }, bl.number),
       h("button", { class: "info-button", type: "button", "aria-label": t("whereIsNumber"), onclick: blHelp }, "i"),
       h("span", { class: "muted bl-date" }, t("deliveryDate"), " ", date(bl.delivered_on))),
-    h("div", { class: "select-head" }, h("h2", {}, t("selectItems")), allButton),
+    availabilityNotice(bl.availability),
+    // Nothing to select on a BL with nothing to return: its lines, each saying why.
+    returnable ? h("div", { class: "select-head" }, h("h2", {}, t("selectItems")), allButton) : h("h2", {}, t("blLinesTitle")),
     h("ul", { id: "bl-lines", class: "bl-lines" }, lines),
-    h("div", { class: "sticky-actions" }, addButton));
+    returnable ? h("div", { class: "sticky-actions" }, addButton) : null);
 }

@@ -10,8 +10,11 @@ import { h, dialog, errorText, toast } from "../dom.js";
 import { icon } from "../icons.js";
 
 export async function loginScreen() {
-  // "Se souvenir de moi" last time: the e-mail is already there.
-  const remembered = (await commands.session()).remembered_email || "";
+  // "Se souvenir de moi" last time, or the account whose session just ended: the e-mail is
+  // already there.
+  const session = await commands.session();
+  const expired = app.sessionExpired;
+  const remembered = (expired && session.email) || session.remembered_email || "";
   const email = h("input", { id: "login-email", name: "email", type: "email", autocomplete: "username", inputmode: "email", value: remembered, autofocus: !remembered, "aria-describedby": "login-email-error" });
   const password = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", autofocus: Boolean(remembered), "aria-describedby": "login-password-error" });
   const remember = h("input", { id: "login-remember", type: "checkbox", checked: Boolean(remembered) });
@@ -55,6 +58,7 @@ export async function loginScreen() {
     h("div", { class: "login-card" },
       h("img", { class: "login-logo", src: "img/logo.svg", alt: "", width: 72, height: 72 }),
       h("h1", { tabindex: "-1" }, t("loginTitle")),
+      expired ? h("p", { id: "login-expired", class: "notice", role: "alert" }, t("sessionExpired")) : null,
       h("form", { id: "login-form", novalidate: true, onsubmit: onSubmit },
         h("label", { for: "login-email" }, t("email")), email, emailError,
         h("label", { for: "login-password" }, t("password")),
@@ -138,6 +142,7 @@ export async function handleSsoLink(token) {
 /** After a successful login or SSO: home, or the closed screen when the service is closed. */
 async function afterLogin(session) {
   app.user = userOf(session);
+  app.sessionExpired = false;
   app.service = null;
   try {
     app.service = await commands.service();

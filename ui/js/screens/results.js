@@ -1,4 +1,5 @@
-// The BLs of a supplier reference or product, its matching lines counted.
+// The BLs of a supplier reference or product, its matching lines counted; none is a screen with
+// ways forward (another reference, the BL number, the scanner).
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -7,14 +8,15 @@ import { t } from "../i18n/index.js";
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
 import { blRow } from "../parts/delivery-note.js";
+import { referenceNotFound } from "../parts/dead-end.js";
 
 export async function resultsScreen() {
   const code = query().get("code") || "";
   let found = app.lastLookup;
   if (!found || found.normalized !== code) found = await commands.lookup(code);
   app.lastLookup = found;
+  if (!found.matches.length) return referenceNotFound(found.normalized || code);
   const list = h("ul", { id: "lookup-results", class: "bl-list" });
-  if (!found.matches.length) list.append(h("li", { class: "empty" }, t("resultsEmpty")));
   for (const m of found.matches) list.append(blRow(m.number, m.delivered_on, undefined, t("linesMatched", m.line_nos.length)));
   return h("section", { class: "screen results" },
     h("a", { class: "back", href: "#/declare" }, icon("back"), t("back")),
