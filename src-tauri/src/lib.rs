@@ -53,6 +53,10 @@ fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::erro
         None => (start_demo_backend(app, &data_dir)?, true),
     };
     let mut config = retour_app::Config::new(server_url.clone(), &data_dir);
+    if demo {
+        // A new port at each start, one name: each run finds the previous run's cart.
+        config.server_id = Some(retour_app::DEMO_SERVER_ID.to_owned());
+    }
     config.camera_image = shell::camera_image();
     let core = retour_app::App::open(config)?;
     app.manage(core.clone());

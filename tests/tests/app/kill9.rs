@@ -9,7 +9,7 @@
 //! lines equal a replay of its op log.
 //!
 //! Kills at start-up: `retour cart set` killed at random moments of its start and edit
-//! (`RETOUR_KILLS`, 60 by default) never signs the user out nor hides the cart.
+//! (`RETOUR_STARTUP_KILLS`, 60 by default) never signs the user out nor hides the cart.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
@@ -89,9 +89,9 @@ fn killed_editor_never_loses_a_committed_op() -> Result<()> {
     Ok(())
 }
 
-/// The number of kills: `RETOUR_KILLS` (the soak sets the real count), else `default`.
-fn kill_count(default: usize) -> usize {
-    std::env::var("RETOUR_KILLS")
+/// A count from the environment variable `name` (the soak sets the real count), else `default`.
+fn kill_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(default)
@@ -99,7 +99,7 @@ fn kill_count(default: usize) -> usize {
 
 #[test]
 fn kills_inside_cart_writes_tear_nothing() -> Result<()> {
-    let rounds = kill_count(200);
+    let rounds = kill_count("RETOUR_KILLS", 200);
     let seed: u64 = std::env::var("RETOUR_KILL_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -170,13 +170,13 @@ fn kills_inside_cart_writes_tear_nothing() -> Result<()> {
     Ok(())
 }
 
-/// Kills `retour cart set` at random moments of its start-up and edit, `RETOUR_KILLS` times
+/// Kills `retour cart set` at random moments of its start-up and edit, `RETOUR_STARTUP_KILLS` times
 /// (60 by default; `cargo xtask soak` asks for 1,000): after each kill the app still knows its
 /// account (never signed out) and shows the cart, and the account file was never rewritten
 /// (it is only written when it changes, atomically).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kills_at_start_up_never_sign_out_nor_hide_the_cart() -> Result<()> {
-    let kills = kill_count(60) as u64;
+    let kills = kill_count("RETOUR_STARTUP_KILLS", 60) as u64;
     let seed: u64 = std::env::var("RETOUR_KILL_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -1,7 +1,10 @@
 //! Token canary: after login, sync, send and a real token refresh (the server's clock moves past
 //! the access token's lifetime, so the next call gets a 401 and the app refreshes), no token seen
-//! — raw, base64 or hex — is anywhere in the data folder: the SQLite file, its WAL, the
-//! downloaded files, the log.
+//! — raw, base64 or hex — is anywhere in the data folder (the SQLite file, its WAL, the
+//! downloaded files, the app's log) nor in what the server logged: everything logged in this
+//! process at the most verbose level (`trace`, every crate: the server, axum, hyper, the app's
+//! HTTP client), written to a file as the server binary writes its log.
+//! The WebView's own data (WebKit's local storage, caches) is checked by the real-window test.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -44,8 +47,23 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
     needle.len() >= 8 && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Sends everything logged in this process, at `trace`, to a file: the server's log as its
+/// binary writes it (same formatter, no colours), only more verbose.
+fn capture_the_log(file: &std::path::Path) -> Result<()> {
+    let writer = std::sync::Mutex::new(std::fs::File::create(file)?);
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_ansi(false)
+        .with_writer(writer)
+        .try_init()
+        .map_err(|e| anyhow!("another log subscriber is installed in this process: {e}"))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_token_in_the_data_folder() -> Result<()> {
+async fn no_token_in_the_data_folder_nor_the_servers_log() -> Result<()> {
+    let log_dir = retour_tests::fast_tempdir()?;
+    let log = log_dir.path().join("server.log");
+    capture_the_log(&log)?;
     // The server's clock, which the test moves on to expire the access token.
     let ahead_s = Arc::new(AtomicI64::new(0));
     let clock: retour_server::Clock = {
@@ -97,8 +115,23 @@ async fn no_token_in_the_data_folder() -> Result<()> {
         "the tokens were not refreshed"
     );
 
+    // A refused SSO link, which the server logs: the capture is known to hold the server's lines.
+    let refused = device
+        .app
+        .login_sso("not-a-portal-token", false)
+        .await
+        .expect_err("a bad SSO token");
+    assert_eq!(refused.code, "invalid_token");
+
     // While the app is open the WAL is there; check it too.
-    let files = files_under(device.dir());
+    let mut files = files_under(device.dir());
+    let logged = std::fs::read_to_string(&log)?;
+    ensure!(
+        logged.contains("SSO token refused") && logged.contains("hyper"),
+        "the server's log was not captured ({} bytes)",
+        logged.len()
+    );
+    files.push(log.clone());
     assert!(
         files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
         "{files:?}"
