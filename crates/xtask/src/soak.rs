@@ -50,7 +50,7 @@ const SCENARIOS: &[Scenario] = &[
             real: 1_000,
         }],
         meaning: "`retour cart set` processes killed -9 at a random moment of their start-up and \
-                  edit (0-40 ms); after each the app opens on the same account (never signed \
+                  edit (drawn over the time an unkilled one takes); after each the app opens on the same account (never signed \
                   out), shows the cart, and the account file was never rewritten",
     },
     Scenario {

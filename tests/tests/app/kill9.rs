@@ -209,10 +209,8 @@ async fn kills_at_start_up_never_sign_out_nor_hide_the_cart() -> Result<()> {
     drop(device);
     let written = std::fs::metadata(&current)?.modified()?;
     let data = dir.path().to_str().context("utf-8 path")?.to_owned();
-    let started = Instant::now();
-    for round in 0..kills {
-        let qty = 1 + (round % u64::from(line.2.max(1))) as u32;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_retour-under-test"))
+    let editor = |qty: u32| {
+        Command::new(env!("CARGO_BIN_EXE_retour-under-test"))
             .args(["--server", &server.url, "--data-dir", &data, "cart", "set"])
             .args([&line.0, &line.1.to_string(), "--qty", &qty.to_string()])
             .env_remove("RETOUR_SERVER")
@@ -220,8 +218,23 @@ async fn kills_at_start_up_never_sign_out_nor_hide_the_cart() -> Result<()> {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .context("starting the CLI")?;
-        std::thread::sleep(Duration::from_micros(rng.random_range(0..40_000)));
+            .context("starting the CLI")
+    };
+    // How long a whole edit takes, start-up included: the kills are drawn over all of it.
+    let timed = Instant::now();
+    ensure!(
+        editor(1)?.wait()?.success(),
+        "an edit without a kill failed"
+    );
+    let life = timed.elapsed();
+    println!("one `retour cart set`: {life:?}; kills drawn over 0 … {life:?}");
+    let started = Instant::now();
+    for round in 0..kills {
+        let qty = 1 + (round % u64::from(line.2.max(1))) as u32;
+        let mut child = editor(qty)?;
+        std::thread::sleep(Duration::from_micros(
+            rng.random_range(0..life.as_micros().max(1) as u64),
+        ));
         child.kill()?;
         child.wait()?;
         let name = std::fs::read_to_string(&current)

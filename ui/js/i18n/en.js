@@ -50,7 +50,7 @@ export default {
   ssoInProgress: "Signing in from Autossimo…",
   ssoConfirmTitle: "Switch accounts?",
   ssoConfirmTarget: (name, email) => `Sign in as ${name} (${email})?`,
-  ssoGarage: (name, code) => `Garage ${name} (account ${code})`,
+  ssoGarage: (name, code) => `${name}, customer account ${code}`,
   ssoConfirmCurrent: (email) => `You are signed in as ${email}.`,
   ssoConfirmLast: (email) => `The account open on this device is ${email}.`,
   ssoConfirmHint: "An Autossimo link asks to switch accounts. Only continue if you opened it yourself; your cart stays saved on the device.",

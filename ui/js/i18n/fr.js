@@ -51,7 +51,7 @@ export default {
   ssoInProgress: "Connexion depuis Autossimo…",
   ssoConfirmTitle: "Changer de compte ?",
   ssoConfirmTarget: (name, email) => `Se connecter en tant que ${name} (${email}) ?`,
-  ssoGarage: (name, code) => `Garage ${name} (compte ${code})`,
+  ssoGarage: (name, code) => `${name}, compte client ${code}`,
   ssoConfirmCurrent: (email) => `Vous êtes connecté en tant que ${email}.`,
   ssoConfirmLast: (email) => `Le compte ouvert sur cet appareil est ${email}.`,
   ssoConfirmHint: "Un lien Autossimo demande à changer de compte. Continuez seulement si vous venez de l'ouvrir vous-même ; votre panier reste enregistré sur l'appareil.",
