@@ -48,11 +48,11 @@ fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::erro
     let data_dir = shell::data_dir();
     retour_app::files::create_private_dir(&data_dir)?;
     let settings = shell::load_settings(&data_dir);
-    let (server_url, demo) = match shell::configured_server(&settings) {
-        Some(url) => (url, false),
+    let (mut config, demo) = match shell::configured_server(&settings) {
+        Some(url) => (retour_app::Config::new(url, &data_dir), false),
         None => (start_demo_backend(app, &data_dir)?, true),
     };
-    let mut config = retour_app::Config::new(server_url.clone(), &data_dir);
+    let server_url = config.server_url.clone();
     config.camera_image = shell::camera_image();
     let core = retour_app::App::open(config)?;
     app.manage(core.clone());
@@ -81,23 +81,24 @@ fn open_links(handle: &tauri::AppHandle, urls: &[tauri::Url]) {
     }
 }
 
-/// The embedded reference backend with demo data, kept alive as state; returns its URL.
+/// The embedded reference backend with demo data, kept alive as state; returns the app's
+/// configuration against it (its URL of this run, its name of every run).
 #[cfg(feature = "demo")]
 fn start_demo_backend(
     app: &mut tauri::App,
     data_dir: &std::path::Path,
-) -> Result<String, retour_app::AppError> {
+) -> Result<retour_app::Config, retour_app::AppError> {
     let backend = tauri::async_runtime::block_on(retour_app::demo::start_demo_backend(data_dir))?;
-    let url = backend.url().to_owned();
+    let config = backend.config(data_dir);
     app.manage(backend);
-    Ok(url)
+    Ok(config)
 }
 
 #[cfg(not(feature = "demo"))]
 fn start_demo_backend(
     _app: &mut tauri::App,
     _data_dir: &std::path::Path,
-) -> Result<String, retour_app::AppError> {
+) -> Result<retour_app::Config, retour_app::AppError> {
     Err(retour_app::AppError::new(
         retour_app::ErrorCode::NoServer,
         "Aucun serveur de retours n'est configuré : indiquez son adresse (RETOUR_SERVER ou settings.json).",

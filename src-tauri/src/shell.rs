@@ -231,6 +231,16 @@ fn demo_accounts() -> Vec<DemoAccount> {
     Vec::new()
 }
 
+/// Opens a file the core resolved (the pré-accord PDF) in the system viewer. The window's
+/// capability grants no opener: only the shell opens files, and only those.
+pub fn open_file(handle: &tauri::AppHandle, path: &std::path::Path) -> Result<(), AppError> {
+    use tauri_plugin_opener::OpenerExt;
+    handle
+        .opener()
+        .open_path(path.to_string_lossy(), None::<&str>)
+        .map_err(|_| AppError::of(ErrorCode::CannotOpen))
+}
+
 /// The token of a `retour://sso?token=…` link.
 pub fn sso_token(url: &tauri::Url) -> Option<String> {
     (url.scheme() == "retour" && url.host_str() == Some("sso"))

@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod canary;
 pub mod proxy;
 
 use std::net::SocketAddr;

@@ -15,13 +15,13 @@
 use std::net::TcpListener as StdListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use retour_server::demo::{
-    CUSTOMER_A as CUSTOMER, CUSTOMER_PASSWORD as PASSWORD, STAFF, STAFF_PASSWORD,
+    CUSTOMER_A as CUSTOMER, CUSTOMER_B, CUSTOMER_PASSWORD as PASSWORD, STAFF, STAFF_PASSWORD,
 };
 use retour_server::running::RunningServer;
 use retour_tests::spool_reader;
@@ -323,6 +323,9 @@ struct Server {
     runtime: tokio::runtime::Runtime,
     running: RunningServer,
     _dir: tempfile::TempDir,
+    /// How far ahead of the real clock the server's runs, in seconds (a test moves it on to
+    /// expire the access token).
+    ahead_s: Arc<AtomicI64>,
 }
 
 impl Server {
@@ -335,13 +338,30 @@ impl Server {
         let dir = tempfile::tempdir()?;
         let mut config = retour_server::config::Config::for_dir(dir.path());
         config.schedule = schedule.parse().map_err(|e| anyhow!("schedule: {e}"))?;
-        let state = retour_server::AppState::new(config)?;
+        let ahead_s = Arc::new(AtomicI64::new(0));
+        let clock: retour_server::Clock = {
+            let ahead_s = ahead_s.clone();
+            Arc::new(move || {
+                chrono::Utc::now() + chrono::Duration::seconds(ahead_s.load(Ordering::SeqCst))
+            })
+        };
+        let state = retour_server::AppState::new(config)?.with_clock(clock);
         let running = runtime.block_on(RunningServer::start_demo(state))?;
         Ok(Server {
             runtime,
             running,
             _dir: dir,
+            ahead_s,
         })
+    }
+
+    /// Moves the server's clock past the access tokens' lifetime: the app's next call is refused
+    /// with a 401 and the app refreshes its tokens.
+    fn expire_access_tokens(&self) {
+        self.ahead_s.store(
+            (retour_server::auth::ACCESS_TTL + chrono::Duration::minutes(1)).num_seconds(),
+            Ordering::SeqCst,
+        );
     }
 
     fn url(&self) -> String {
@@ -741,7 +761,10 @@ struct World {
     _watch: WebProcessWatch,
     window: Window,
     _driver: Driver,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
+    /// The app's XDG data and cache homes: where WebKit keeps the WebView's own data (local
+    /// storage, caches), one per world.
+    webview: tempfile::TempDir,
     server: Server,
 }
 
@@ -762,11 +785,13 @@ impl World {
         eprintln!("server seeded and serving in {:?}", started.elapsed());
         let data = tempfile::tempdir()?;
         let picture = camera_image(&server, data.path())?;
-        let env: Vec<(&str, &Path)> = picture
-            .as_deref()
-            .map(|p| ("RETOUR_CAMERA_IMAGE", p))
-            .into_iter()
-            .collect();
+        let webview = tempfile::tempdir()?;
+        let (xdg_data, xdg_cache) = (webview.path().join("data"), webview.path().join("cache"));
+        let mut env: Vec<(&str, &Path)> = vec![
+            ("XDG_DATA_HOME", xdg_data.as_path()),
+            ("XDG_CACHE_HOME", xdg_cache.as_path()),
+        ];
+        env.extend(picture.as_deref().map(|p| ("RETOUR_CAMERA_IMAGE", p)));
         let driver = Driver::start(&server, data.path(), &env)?;
         eprintln!("tauri-driver up in {:?}", started.elapsed());
         let window = Window::open(&driver, &binary)?;
@@ -775,7 +800,8 @@ impl World {
             _watch: WebProcessWatch::start(driver.child.id(), &binary),
             window,
             _driver: driver,
-            _data: data,
+            data,
+            webview,
             server,
         })
     }
@@ -791,6 +817,61 @@ impl World {
         field.type_text(password)?;
         w.click("#login-submit")
     }
+}
+
+impl World {
+    /// Opens `link` as the system does: a second launch of the app with the link, which the
+    /// running one receives (single instance, deep link) while this one exits.
+    fn open_link(&self, link: &str) -> Result<()> {
+        let status = Command::new(app_binary()?)
+            .arg(link)
+            .env("RETOUR_SERVER", self.server.url())
+            .env("RETOUR_DATA_DIR", self.data.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status()?;
+        ensure!(status.success(), "the second launch with {link}: {status}");
+        Ok(())
+    }
+
+    /// The e-mail of the account the app is on, asked from the page.
+    fn account(&self) -> Result<String> {
+        let email = self.window.js(
+            "return window.__TAURI__.core.invoke('session').then((s) => s.email);",
+            json!([]),
+        )?;
+        Ok(email.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The kept tokens of `email` in the keychain (a "Se souvenir de moi" session).
+    fn kept_tokens(&self, email: &str) -> Result<Vec<String>> {
+        let tokens = retour_sync::TokenStore::keychain()
+            .load(&self.server.url(), email)?
+            .with_context(|| format!("no session of {email} in the keychain"))?;
+        Ok(vec![tokens.access_token, tokens.refresh_token])
+    }
+}
+
+/// A portal SSO link for `email`, signed as the Autossimo portal signs it.
+fn sso_link(email: &str) -> Result<String> {
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({"sub": email, "iat": now, "exp": now + 120, "jti": uuid_like()});
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(retour_server::config::TEST_SSO_SECRET.as_bytes()),
+    )?;
+    Ok(format!("retour://sso?token={token}"))
+}
+
+/// A token id unique in this run.
+fn uuid_like() -> String {
+    static NEXT: AtomicI64 = AtomicI64::new(0);
+    format!(
+        "e2e-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// A schedule closed today in Paris and open the other days 05:00–22:00.
@@ -1373,6 +1454,103 @@ fn a_forgotten_password_is_reset_from_the_login_screen() -> Result<()> {
         world.login(CUSTOMER, new_password)?;
         w.on_screen("home")?;
         w.window_close()
+    })
+}
+
+/// An Autossimo link for another garage while one is signed in (anyone's page can open one):
+/// the window asks, naming the link's account and its garage and the account here; "Cancel"
+/// (in English) leaves the app on its account; "Continuer" (in French) switches. Then the token
+/// canary over the WebView's own data: after a real refresh (the server's clock moved past the
+/// access token's lifetime), no token of either account (raw, base64, hex) is in any file of
+/// the WebView's data and cache homes (WebKit's local storage, caches) nor of the data folder.
+#[test]
+fn an_sso_link_for_another_account_asks_first() -> Result<()> {
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        let w = &world.window;
+        w.on_screen("login")?;
+        let field = w.find("#login-email")?;
+        field.clear()?;
+        field.type_text(CUSTOMER)?;
+        w.find("#login-password")?.type_text(PASSWORD)?;
+        w.js(
+            "document.getElementById('login-remember').checked = true; return true;",
+            json!([]),
+        )?;
+        w.click("#login-submit")?;
+        w.on_screen("home")?;
+        let mut seen = world.kept_tokens(CUSTOMER)?;
+
+        // In English, the link for B: asked, and "Cancel" keeps A.
+        w.click("#lang")?;
+        world.open_link(&sso_link(CUSTOMER_B)?)?;
+        w.find("#sso-confirm[open]")?;
+        w.until_text("#sso-target", CUSTOMER_B)?;
+        w.until_text("#sso-target", "customer account")?;
+        w.until_text("#sso-current", &format!("You are signed in as {CUSTOMER}"))?;
+        w.screenshots("20-sso-confirm-en")?;
+        ensure!(world.account()? == CUSTOMER, "switched before the answer");
+        w.click("#sso-cancel")?;
+        w.until_text("#toast", "Sign-in cancelled")?;
+        ensure!(world.account()? == CUSTOMER, "switched after Cancel");
+        w.click("#lang")?;
+
+        // In French, the same question, and "Continuer" switches to B.
+        world.open_link(&sso_link(CUSTOMER_B)?)?;
+        w.find("#sso-confirm[open]")?;
+        w.until_text("#sso-target", "Se connecter en tant que")?;
+        w.until_text(
+            "#sso-current",
+            &format!("Vous êtes connecté en tant que {CUSTOMER}"),
+        )?;
+        w.screenshots("20-sso-confirm")?;
+        w.click("#sso-continue")?;
+        w.until("the account B", &format!("return window.__TAURI__.core.invoke('session').then((s) => s.email === {CUSTOMER_B:?});"))?;
+        w.on_screen("home")?;
+        let before = world.kept_tokens(CUSTOMER_B)?;
+        seen.extend(before.clone());
+
+        // A real refresh in the window: past the access token's life, the next call gets a 401.
+        world.server.expire_access_tokens();
+        w.js("location.hash = '#/tracking'; return true;", json!([]))?;
+        w.on_screen("tracking")?;
+        let started = Instant::now();
+        let after = loop {
+            let now = world.kept_tokens(CUSTOMER_B)?;
+            if now != before {
+                break now;
+            }
+            ensure!(
+                started.elapsed() < WAIT,
+                "the window never refreshed its tokens"
+            );
+            std::thread::sleep(POLL);
+        };
+        seen.extend(after);
+        w.window_close()?;
+
+        let mut files = retour_tests::files_under(world.webview.path());
+        ensure!(
+            !files.is_empty(),
+            "WebKit kept nothing under {}: not the WebView's data folder",
+            world.webview.path().display()
+        );
+        eprintln!("token canary: {} files of the WebView's data", files.len());
+        files.extend(retour_tests::files_under(world.data.path()));
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap_or_default();
+            for token in &seen {
+                for form in retour_tests::canary::forms(token) {
+                    ensure!(
+                        !retour_tests::canary::contains(&bytes, &form),
+                        "a token is in {}",
+                        file.display()
+                    );
+                }
+            }
+        }
+        Ok(())
     })
 }
 

@@ -26,12 +26,6 @@ export function on(event, handler) {
   return tauri.event.listen(event, (e) => handler(e.payload));
 }
 
-/** Opens a local file (the pré-accord PDF) in the system viewer. */
-export async function openFile(path) {
-  if (!tauri?.opener) throw { code: "no_opener", message: "Impossible d'ouvrir le document" };
-  await tauri.opener.openPath(path);
-}
-
 /** The event names the shell emits. */
 export const EVENTS = {
   sync: "sync-state",

@@ -25,13 +25,30 @@ export function login(args) {
 }
 
 /**
- * Signs in with the token of an Autossimo `retour://sso` link.
+ * Signs in with the token of an Autossimo `retour://sso` link; when another account is open,
+ * nothing changes until the user confirms (`status: "confirm"`, the target and current users).
  * @param {string} token
  * @param {boolean} remember
- * @returns {Promise<SessionView>}
+ * @returns {Promise<SsoLoginView>}
  */
 export function login_sso(token, remember) {
   return invoke("login_sso", { token, remember });
+}
+
+/**
+ * Signs in with the SSO link held aside, the user having confirmed it.
+ * @returns {Promise<SessionView>}
+ */
+export function confirm_sso_login() {
+  return invoke("confirm_sso_login", {});
+}
+
+/**
+ * Declines the SSO link held aside: the current account stays as it was.
+ * @returns {Promise<void>}
+ */
+export function cancel_sso_login() {
+  return invoke("cancel_sso_login", {});
 }
 
 /**
@@ -346,10 +363,11 @@ export function dossier(number) {
 }
 
 /**
- * The path of a request's pré-accord PDF in the data folder, to open with the system viewer.
+ * Opens a request's pré-accord PDF (downloaded once into the account's folder) in the system
+ * viewer. The window names the request, never a path: it cannot open any other file.
  * @param {string} requestId
- * @returns {Promise<string>}
+ * @returns {Promise<void>}
  */
-export function preaccord_pdf(requestId) {
-  return invoke("preaccord_pdf", { requestId });
+export function open_preaccord(requestId) {
+  return invoke("open_preaccord", { requestId });
 }

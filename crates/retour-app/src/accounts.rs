@@ -138,6 +138,7 @@ impl App {
                 log: Mutex::new(()),
                 camera: Mutex::new(None),
                 webview_scan: Mutex::new(None),
+                pending_sso: Mutex::new(None),
             }),
         };
         if let Some(email) = app.current_account_name() {
@@ -162,18 +163,24 @@ impl App {
             .config
             .data_dir
             .join("accounts")
-            .join(slug(&self.inner.config.server_url))
+            .join(slug(self.inner.config.server_id()))
     }
 
     /// The store file of an account of this server.
     pub fn store_path(&self, email: &str) -> PathBuf {
         self.server_dir()
-            .join(store_file_name(&self.inner.config.server_url, email))
+            .join(store_file_name(self.inner.config.server_id(), email))
+    }
+
+    /// The folder of an account's files (its pré-accord PDFs), beside its store.
+    pub(crate) fn account_files_dir(&self, email: &str) -> PathBuf {
+        self.store_path(email).with_extension("files")
     }
 
     /// A session keeper for a login in progress: bound to no account until it is handed over.
     pub(crate) fn login_session(&self) -> SessionKeeper {
         SessionKeeper::new(self.inner.client.clone(), self.inner.tokens.clone())
+            .with_server_id(self.inner.config.server_id())
     }
 
     fn current_account_name(&self) -> Option<String> {
@@ -215,11 +222,14 @@ impl App {
         let legacy = self.server_dir().join(format!("{}.sqlite", slug(&email)));
         migrate_legacy_store(&legacy, &path, &email)?;
         let store = Arc::new(Mutex::new(Store::open(&path)?));
-        let session = Arc::new(SessionKeeper::for_account(
-            self.inner.client.clone(),
-            self.inner.tokens.clone(),
-            &email,
-        ));
+        let session = Arc::new(
+            SessionKeeper::for_account(
+                self.inner.client.clone(),
+                self.inner.tokens.clone(),
+                &email,
+            )
+            .with_server_id(self.inner.config.server_id()),
+        );
         let engine = Arc::new(SyncEngine::new(
             session.clone(),
             store.clone(),

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use retour_sync::{Backoff, Timeouts};
 
+/// The server name of the embedded demo backend (see [`Config::server_id`]).
+pub const DEMO_SERVER_ID: &str = "demo";
+
 /// Where tokens are kept.
 #[derive(Debug, Clone)]
 pub enum TokenStoreChoice {
@@ -21,6 +24,10 @@ pub enum TokenStoreChoice {
 pub struct Config {
     /// The backend, such as `https://retour.example` or `http://127.0.0.1:8080`.
     pub server_url: String,
+    /// The server's stable name for the account folders, store files and keychain entries;
+    /// `None`: its URL. The embedded demo backend, on a new port at each start, is
+    /// [`DEMO_SERVER_ID`], so that each run finds the previous run's cart and session.
+    pub server_id: Option<String>,
     /// Where the stores, files and log live.
     pub data_dir: PathBuf,
     /// This device's name, shown in the account's session list.
@@ -41,6 +48,7 @@ impl Config {
     pub fn new(server_url: impl Into<String>, data_dir: impl Into<PathBuf>) -> Config {
         Config {
             server_url: server_url.into(),
+            server_id: None,
             data_dir: data_dir.into(),
             device_name: default_device_name(),
             tokens: TokenStoreChoice::Keychain,
@@ -48,6 +56,11 @@ impl Config {
             backoff: Backoff::INTERACTIVE,
             camera_image: None,
         }
+    }
+
+    /// The name the server's folders, files and keychain entries go by.
+    pub fn server_id(&self) -> &str {
+        self.server_id.as_deref().unwrap_or(&self.server_url)
     }
 }
 

@@ -1,10 +1,12 @@
 //! The app's demo mode: the reference backend started in-process on `127.0.0.1:0`, with a seeded
-//! SQLite database in the data folder and an always-open schedule.
+//! SQLite database in the data folder and an always-open schedule. Its port changes at each
+//! start, its name does not ([`DEMO_SERVER_ID`]): each run finds the previous run's cart and
+//! session.
 //!
 //! ```no_run
 //! # async fn demo(data_dir: &std::path::Path) -> Result<(), retour_app::AppError> {
 //! let backend = retour_app::demo::start_demo_backend(data_dir).await?;
-//! let app = retour_app::App::open(retour_app::Config::new(backend.url(), data_dir))?;
+//! let app = retour_app::App::open(backend.config(data_dir))?;
 //! # drop(app); Ok(()) }
 //! ```
 
@@ -13,7 +15,7 @@ use std::path::Path;
 use retour_server::running::RunningServer;
 use retour_server::{demo, AppState};
 
-use crate::{AppError, AppResult};
+use crate::{AppError, AppResult, Config, DEMO_SERVER_ID};
 
 /// The demo account's e-mail.
 pub const DEMO_EMAIL: &str = demo::GARAGE_A.email;
@@ -30,6 +32,15 @@ impl DemoBackend {
     /// The backend's base URL, such as `http://127.0.0.1:49152`.
     pub fn url(&self) -> &str {
         self.server.url()
+    }
+
+    /// The app's configuration against this backend: its URL, and the stable server name
+    /// [`DEMO_SERVER_ID`] for the stores and the keychain.
+    pub fn config(&self, data_dir: impl Into<std::path::PathBuf>) -> Config {
+        Config {
+            server_id: Some(DEMO_SERVER_ID.to_owned()),
+            ..Config::new(self.url(), data_dir)
+        }
     }
 }
 

@@ -16,7 +16,8 @@
 //! |---|---|---|
 //! | `App::open(Config)` | `App` (restores the last account and its kept session) | no |
 //! | `login(&LoginArgs{email, password, remember})` | [`SessionView`] (+ French `warning` when no keychain) | yes |
-//! | `login_sso(token, remember)` | [`SessionView`] | yes |
+//! | `login_sso(token, remember)` | [`SsoLoginView`]: `signed_in` with the session, or, when another account is open on the device, `confirm` with the target user and the current session (nothing changed yet) | yes |
+//! | `confirm_sso_login()` / `cancel_sso_login()` | [`SessionView`] (the link's account becomes the current one) / `()` (the held session revoked, nothing changed); `no_pending_login` when none waits | yes |
 //! | `logout()` | `()` (the server revokes the session, even with an expired access token; tokens forgotten here and in the keychain; the account's cart, BLs and files stay on disk but are unreachable through the app until it signs in again) | best effort |
 //! | `session()` | [`SessionView`] | no |
 //! | `service()` | [`ServiceView`]: open?, schedule rows in French, `next_change`; from cache + server clock offset when offline | yes, falls back to cache |
@@ -28,7 +29,7 @@
 //! | `save()` | [`SaveOutcome`] with a French message (commit + one sync attempt) | tries |
 //! | `send()` | `api::ReturnRequest` (its `number` is what people read), or the server's French refusal (cart unchanged); offline: code `send_pending`, re-sent with the same key later | yes |
 //! | `dossiers(DossiersArgs{state, status, page})` / `dossier(number)` | [`DossiersView`] / `api::Dossier` | yes, falls back to cache |
-//! | `preaccord_pdf(request_id)` (a file names its request: `Dossier.request`) | `PathBuf` of the PDF in the data dir, to open with the system viewer | yes, then cached (downloaded at send) |
+//! | `preaccord_pdf(request_id)` (a file names its request: `Dossier.request`) | `PathBuf` of the PDF in the signed-in account's folder (an id it does not have: `not_found`, like a missing one), to open with the system viewer | yes, then cached (downloaded at send) |
 //! | `sync_now()` | [`SyncState`] after a full sync | yes |
 //! | `unseen_refusals()` / `acknowledge_refusals(&ids)` | `Vec<`[`RefusalView`]`>`: the requests refused and cart edits rejected (in any sync, background included) not yet seen, with the code's French text, what to do and the BL lines / how many were marked seen | no |
 //! | `sync_state()` / `subscribe()` | [`SyncState`] / `tokio::sync::watch::Receiver<SyncState>` (online, pending ops and sends, last sync) | no |
@@ -43,14 +44,17 @@
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
-//! in-process with demo data and returns its URL, to put in [`Config::server_url`].
+//! in-process with demo data; its `config(data_dir)` is the [`Config`] to open the app with (its URL, and the stable server name [`DEMO_SERVER_ID`]).
 //!
 //! # What is where
 //! One SQLite store per server and account under `data_dir/accounts/<server>/<hash>.sqlite`
 //! (the hash of the server and the e-mail, so that no two accounts share a file; stores of
 //! earlier versions, named after the e-mail, are renamed on first open); the name of the last
-//! account of a server in `data_dir/accounts/<server>/current` (removed at logout); PDFs in
-//! `data_dir/files/`; a small event log `data_dir/retour.log`. Every folder is private to the
+//! account of a server in `data_dir/accounts/<server>/current` (removed at logout); an account's
+//! PDFs beside its store in `<hash>.files/`, named by a hash of the request id (the window never
+//! names a path: the shell's `open_preaccord(request_id)` opens what `preaccord_pdf` resolves);
+//! `<server>` is the URL's slug, or the configured `server_id` (`demo` for the embedded demo
+//! backend, whose port changes at each start); a small event log `data_dir/retour.log`. Every folder is private to the
 //! user (0700) and every file too (0600); files other than the stores are replaced atomically
 //! (temporary file, fsync, rename) and only when their content changes.
 //!
@@ -65,7 +69,7 @@
 //! | `config` | [`Config`], [`TokenStoreChoice`], [`default_data_dir`] |
 //! | `accounts` | the data folder: `App::open`, one store, session and engine per server and account, the event log |
 //! | `files` | atomic, private writes of the files beside the stores |
-//! | `session` | `login`, `login_sso`, `logout`, `session` |
+//! | `session` | `login`, `login_sso`, `confirm_sso_login`, `cancel_sso_login`, `logout`, `session` |
 //! | `online` | "ask the server, else answer from the cache", for every read that works offline |
 //! | `catalog` | `service`, `delivery_notes`, `delivery_note`, `lookup`, `reasons`, [`validate_bl_number`] |
 //! | `cart` | `cart`, `cart_api`, `cart_add`, `cart_set`, `cart_remove`, `save` |
@@ -110,7 +114,7 @@ use tokio::sync::watch;
 
 pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use catalog::validate_bl_number;
-pub use config::{default_data_dir, Config, TokenStoreChoice};
+pub use config::{default_data_dir, Config, TokenStoreChoice, DEMO_SERVER_ID};
 pub use error::{AppError, AppResult, ErrorCode};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
@@ -137,6 +141,8 @@ struct Inner {
     log: Mutex<()>,
     camera: Mutex<Option<camera::CameraRun>>,
     webview_scan: Mutex<Option<camera::WebviewScan>>,
+    /// A single sign-on login into another account, waiting for the user's yes or no.
+    pending_sso: Mutex<Option<session::PendingSso>>,
 }
 
 /// The app's core, shared by every front end. Cheap to clone.

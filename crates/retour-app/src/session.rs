@@ -3,11 +3,21 @@
 //!
 //! A login is made with a session of its own, bound to no account; once the server said who
 //! signed in, that account is opened (the previous one's engine stopped) and takes the session.
+//! A single sign-on link for another account than the one open waits for the user's yes.
 
 use retour_sync::engine::lock;
 
 use crate::accounts::META_USER;
-use crate::{App, AppError, AppResult, ErrorCode, LoginArgs, SessionView};
+use crate::{App, AppError, AppResult, ErrorCode, LoginArgs, SessionView, SsoLoginView};
+
+/// A single sign-on login into another account than the current one, traded but not used: it
+/// waits for the user's answer.
+pub(crate) struct PendingSso {
+    /// The session the token was traded for, bound to no account, kept in memory only.
+    login: retour_sync::SessionKeeper,
+    /// "Remember me", applied once confirmed.
+    remember: bool,
+}
 
 impl App {
     /// Signs in with e-mail and password; with `remember`, the session is kept in the keychain.
@@ -38,11 +48,65 @@ impl App {
         self.after_login(&login, result).await
     }
 
-    /// Signs in with a single sign-on token from the Autossimo portal.
-    pub async fn login_sso(&self, token: &str, remember: bool) -> AppResult<SessionView> {
+    /// Signs in with a single sign-on token from the Autossimo portal (a `retour://sso` link,
+    /// which anyone can make a page open). With no account open on this device, or the same
+    /// account, it signs in. When another account is open, nothing changes yet: the token is
+    /// traded for a session held aside, and the answer says who it would sign in and who is
+    /// here, for the user to confirm ([`App::confirm_sso_login`]) or decline
+    /// ([`App::cancel_sso_login`]); a link from someone else's portal account never silently
+    /// replaces the garage's account.
+    pub async fn login_sso(&self, token: &str, remember: bool) -> AppResult<SsoLoginView> {
         let login = self.login_session();
-        let result = login.login_sso(token.trim(), remember).await?;
-        self.after_login(&login, result).await
+        let target = login.exchange_sso(token.trim()).await?;
+        let other_account = self
+            .account_opt()
+            .is_some_and(|current| !current.email.eq_ignore_ascii_case(&target.email));
+        if !other_account {
+            let result = login.keep(remember)?;
+            return Ok(SsoLoginView::SignedIn {
+                session: self.after_login(&login, result).await?,
+            });
+        }
+        let current = self.session();
+        let previous = self.pending_sso().replace(PendingSso { login, remember });
+        if let Some(previous) = previous {
+            previous.login.discard(chrono::Utc::now()).await;
+        }
+        self.log(&format!(
+            "lien de connexion pour {} en attente de confirmation",
+            target.email
+        ));
+        Ok(SsoLoginView::Confirm { target, current })
+    }
+
+    /// Signs in with the single sign-on login held aside by [`App::login_sso`], the user having
+    /// said yes: the account it names becomes the current one. `no_pending_login` when none
+    /// waits (already answered, or the app restarted).
+    pub async fn confirm_sso_login(&self) -> AppResult<SessionView> {
+        let pending = self
+            .pending_sso()
+            .take()
+            .ok_or_else(|| AppError::of(ErrorCode::NoPendingLogin))?;
+        let result = pending.login.keep(pending.remember)?;
+        self.after_login(&pending.login, result).await
+    }
+
+    /// Declines the single sign-on login held aside: the server revokes that session (best
+    /// effort), and the current account stays as it was. Nothing waiting is not an error.
+    pub async fn cancel_sso_login(&self) -> AppResult<()> {
+        let pending = self.pending_sso().take();
+        if let Some(pending) = pending {
+            pending.login.discard(chrono::Utc::now()).await;
+            self.log("lien de connexion refusé");
+        }
+        Ok(())
+    }
+
+    fn pending_sso(&self) -> std::sync::MutexGuard<'_, Option<PendingSso>> {
+        self.inner
+            .pending_sso
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     async fn after_login(

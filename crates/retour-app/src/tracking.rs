@@ -1,5 +1,5 @@
 //! Following the sent requests: the return files (dossiers) with their filters and pages, one
-//! file with its history, and the pré-accord PDF downloaded once into the data folder.
+//! file with its history, and the pré-accord PDF downloaded once into the account's folder.
 
 use std::path::PathBuf;
 
@@ -7,10 +7,10 @@ use chrono::Utc;
 use retour_sync::engine::lock;
 use retour_sync::DossierQuery;
 
-use crate::accounts::slug;
 use crate::files::{create_private_dir, write_atomically};
 use crate::online::online_else_kept;
 use crate::{App, AppError, AppResult, Dossier, DossiersArgs, DossiersView, ErrorCode};
+use sha2::{Digest, Sha256};
 
 impl App {
     /// The return files, newest first ("EN COURS" / "CLÔTURÉS", status filter, page).
@@ -63,13 +63,18 @@ impl App {
         Ok(online_else_kept(&account.store, &key, fetched)?.value)
     }
 
-    /// The pré-accord PDF of a sent request, downloaded once into the data folder; returns its
-    /// path for the system viewer.
+    /// The pré-accord PDF of a sent request, downloaded once into the signed-in account's own
+    /// folder; returns its path for the system viewer. The request id only ever names the file
+    /// through a hash (`preaccord-<hash>.pdf`), so no id reaches outside that folder, and an id
+    /// the account does not have answers like a missing one (the server's `not_found`).
     pub async fn preaccord_pdf(&self, request_id: &str) -> AppResult<PathBuf> {
         let account = self.account()?;
-        let name = format!("preaccord-{}", slug(request_id));
-        if let Some(file) = lock(&account.store).file(&name)? {
-            return Ok(file.path);
+        let name = format!("preaccord-{}", short_hash(request_id));
+        let dir = self.account_files_dir(&account.email);
+        let path = dir.join(format!("{name}.pdf"));
+        let kept = lock(&account.store).file(&name)?;
+        if kept.is_some_and(|file| file.path == path) && path.is_file() {
+            return Ok(path);
         }
         let id = request_id.to_owned();
         let bytes = account
@@ -79,11 +84,17 @@ impl App {
                 async move { client.preaccord_pdf(&token, &id).await }
             })
             .await?;
-        let dir = self.inner.config.data_dir.join("files");
         create_private_dir(&dir).map_err(AppError::local)?;
-        let path = dir.join(format!("{name}.pdf"));
         write_atomically(&path, &bytes).map_err(AppError::local)?;
         lock(&account.store).save_file(&name, &path, "application/pdf", Utc::now())?;
         Ok(path)
     }
+}
+
+/// The first 16 bytes of the SHA-256 of `text`, in hex: a file name any text maps to safely.
+fn short_hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

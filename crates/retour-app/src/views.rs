@@ -45,6 +45,25 @@ pub struct SessionView {
     pub warning: Option<String>,
 }
 
+/// What a single sign-on link did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SsoLoginView {
+    /// Signed in (no account was open, or the link was for the open one).
+    SignedIn {
+        /// The new session.
+        session: SessionView,
+    },
+    /// Another account is open: nothing changed; the user is to confirm
+    /// (`confirm_sso_login`) or decline (`cancel_sso_login`).
+    Confirm {
+        /// Who the link signs in (e-mail, name, garage), as the server said.
+        target: User,
+        /// Who is here now.
+        current: SessionView,
+    },
+}
+
 /// One row of the opening-hours table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScheduleRow {

@@ -181,6 +181,10 @@ error_codes! {
     Keychain = "keychain", None, "Le trousseau du système est inaccessible";
     /// No account is signed in on this device.
     NotSignedIn = "not_signed_in", None, "Vous n'êtes pas connecté : veuillez vous connecter.";
+    /// A single sign-on login confirmed or declined when none waits.
+    NoPendingLogin = "no_pending_login", None, "Aucune connexion n'attend de confirmation : ouvrez à nouveau le lien depuis Autossimo.";
+    /// The system has nothing to open a document (the pré-accord PDF) with.
+    CannotOpen = "cannot_open", None, "Impossible d'ouvrir le document : installez une application qui lit les PDF, puis réessayez.";
     /// An e-mail field left empty.
     EmailRequired = "email_required", None, "Veuillez entrer un nom d'utilisateur";
     /// A password field left empty.

@@ -281,6 +281,13 @@ impl SessionKeeper {
         }
     }
 
+    /// Names the server in the keychain `id` instead of its URL: for a backend whose address
+    /// changes at each start (the embedded demo one), so that its kept sessions are found again.
+    pub fn with_server_id(mut self, id: &str) -> SessionKeeper {
+        id.clone_into(&mut self.server);
+        self
+    }
+
     /// The account this keeper is bound to, if any.
     pub fn account(&self) -> Option<&str> {
         self.account.as_deref()
@@ -389,8 +396,26 @@ impl SessionKeeper {
 
     /// Signs in with a single sign-on token from the Autossimo portal.
     pub async fn login_sso(&self, token: &str, remember: bool) -> Result<LoginResult, ApiError> {
+        self.exchange_sso(token).await?;
+        self.keep(remember)
+    }
+
+    /// Trades a single sign-on token for a session held in memory only, the keychain untouched
+    /// (neither saved nor forgotten): a login to be confirmed, then [`keep`](Self::keep) or
+    /// [`discard`](Self::discard). Answers who it signs in.
+    pub async fn exchange_sso(&self, token: &str) -> Result<User, ApiError> {
         let session = self.client.login_sso(token).await?;
-        self.adopt(session, remember)
+        let email = session.user.email.clone();
+        if !self.accepts(&email) {
+            return Err(other_account());
+        }
+        self.set_live(Some(Live {
+            email,
+            user: Some(session.user.clone()),
+            tokens: SavedTokens::from(&session),
+            remember: false,
+        }));
+        Ok(session.user)
     }
 
     fn adopt(&self, session: Session, remember: bool) -> Result<LoginResult, ApiError> {
@@ -398,38 +423,54 @@ impl SessionKeeper {
         if !self.accepts(&email) {
             return Err(other_account());
         }
-        let tokens = SavedTokens::from(&session);
+        self.set_live(Some(Live {
+            email,
+            user: Some(session.user.clone()),
+            tokens: SavedTokens::from(&session),
+            remember: false,
+        }));
+        self.keep(remember)
+    }
+
+    /// Applies the "remember me" choice to the session held: kept in the keychain, or any
+    /// earlier kept session of that account forgotten there.
+    pub fn keep(&self, remember: bool) -> Result<LoginResult, ApiError> {
+        let Some(live) = self.live() else {
+            return Err(not_signed_in());
+        };
         let mut warning = None;
         let mut remembered = false;
         if remember {
-            match self.store.save(&self.server, &email, &tokens) {
+            match self.store.save(&self.server, &live.email, &live.tokens) {
                 Ok(()) => remembered = true,
                 Err(e) => warning = Some(e.to_string()),
             }
         } else {
             // A previous "remember me" must not outlive this choice.
-            let _ = self.store.delete(&self.server, &email);
+            let _ = self.store.delete(&self.server, &live.email);
         }
+        let user = live.user.clone().ok_or_else(not_signed_in)?;
         self.set_live(Some(Live {
-            email,
-            user: Some(session.user.clone()),
-            tokens,
             remember: remembered,
+            ..live
         }));
         Ok(LoginResult {
-            user: session.user,
+            user,
             remembered,
             warning,
         })
     }
 
-    /// Signs out: tells the server (best effort), forgets the tokens here and in the keychain.
-    /// An expired access token is refreshed first, so that the server revokes the session (and
-    /// its refresh token) even after a long time offline.
-    pub async fn logout(&self, now: DateTime<Utc>) -> Result<(), KeychainError> {
-        let Some(live) = self.live() else {
-            return Ok(());
-        };
+    /// Ends the session held without touching the keychain: the server revokes it (best
+    /// effort) and it is forgotten here. For a login the user declined.
+    pub async fn discard(&self, now: DateTime<Utc>) {
+        self.revoke(now).await;
+    }
+
+    /// Tells the server to revoke the session held (best effort), forgets it in memory and
+    /// answers what it was.
+    async fn revoke(&self, now: DateTime<Utc>) -> Option<Live> {
+        let live = self.live()?;
         let access = if live.tokens.access_expires_at <= now {
             self.refresh_after(&live.tokens.access_token)
                 .await
@@ -442,6 +483,16 @@ impl SessionKeeper {
         });
         let _ = self.client.logout(&access, &refresh).await;
         self.set_live(None);
+        Some(live)
+    }
+
+    /// Signs out: tells the server (best effort), forgets the tokens here and in the keychain.
+    /// An expired access token is refreshed first, so that the server revokes the session (and
+    /// its refresh token) even after a long time offline.
+    pub async fn logout(&self, now: DateTime<Utc>) -> Result<(), KeychainError> {
+        let Some(live) = self.revoke(now).await else {
+            return Ok(());
+        };
         self.store.delete(&self.server, &live.email)
     }
 

@@ -42,6 +42,18 @@ const SCENARIOS: &[Scenario] = &[
                   materialised lines = replay of the op log",
     },
     Scenario {
+        name: "startup-kills",
+        test: "kill9::kills_at_start_up_never_sign_out_nor_hide_the_cart",
+        counts: &[Count {
+            option: "--startup-kills",
+            variable: "RETOUR_STARTUP_KILLS",
+            real: 1_000,
+        }],
+        meaning: "`retour cart set` processes killed -9 at a random moment of their start-up and \
+                  edit (drawn over the time an unkilled one takes); after each the app opens on the same account (never signed \
+                  out), shows the cart, and the account file was never rewritten",
+    },
+    Scenario {
         name: "exactly-once",
         test: "exactly_once::sends_through_faults_create_one_set_of_files_each",
         counts: &[Count {
@@ -92,10 +104,11 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "token-canary",
-        test: "token_canary::no_token_in_the_data_folder",
+        test: "token_canary::no_token_in_the_data_folder_nor_the_servers_log",
         counts: &[],
         meaning: "no access or refresh token (raw, base64, hex) in any file of the data folder \
-                  (SQLite, WAL, files, the app's log) after login, sync, send and refresh",
+                  (SQLite, WAL, files, the app's log) nor in the process's log at trace (the \
+                  server, axum, hyper, the HTTP client) after login, sync, send and refresh",
     },
     Scenario {
         name: "simulation",

@@ -1,6 +1,6 @@
 //! Signing in and out, and the e-mailed links for a forgotten password or a locked account.
 
-use retour_app::{App, AppResult, LoginArgs, SessionView};
+use retour_app::{App, AppResult, LoginArgs, SessionView, SsoLoginView};
 use tauri::State;
 
 /// The signed-in account, if any (no network).
@@ -15,14 +15,27 @@ pub async fn login(app: State<'_, App>, args: LoginArgs) -> AppResult<SessionVie
     app.login(&args).await
 }
 
-/// Signs in with the token of an Autossimo `retour://sso` link.
+/// Signs in with the token of an Autossimo `retour://sso` link; when another account is open,
+/// nothing changes until the user confirms (`status: "confirm"`, the target and current users).
 #[tauri::command]
 pub async fn login_sso(
     app: State<'_, App>,
     token: String,
     remember: bool,
-) -> AppResult<SessionView> {
+) -> AppResult<SsoLoginView> {
     app.login_sso(&token, remember).await
+}
+
+/// Signs in with the SSO link held aside, the user having confirmed it.
+#[tauri::command]
+pub async fn confirm_sso_login(app: State<'_, App>) -> AppResult<SessionView> {
+    app.confirm_sso_login().await
+}
+
+/// Declines the SSO link held aside: the current account stays as it was.
+#[tauri::command]
+pub async fn cancel_sso_login(app: State<'_, App>) -> AppResult<()> {
+    app.cancel_sso_login().await
 }
 
 /// Signs out: tokens forgotten here and in the keychain; the cart stays on the device.

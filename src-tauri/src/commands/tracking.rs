@@ -1,9 +1,9 @@
 //! Following the return files: the list, one file, and its pré-accord PDF.
 
-use std::path::PathBuf;
-
 use retour_app::{App, AppResult, Dossier, DossiersArgs, DossiersView};
-use tauri::State;
+use tauri::{AppHandle, State};
+
+use crate::shell;
 
 /// One page of open or closed return files, with the counts of both tabs.
 #[tauri::command]
@@ -17,8 +17,13 @@ pub async fn dossier(app: State<'_, App>, number: String) -> AppResult<Dossier> 
     app.dossier(&number).await
 }
 
-/// The path of a request's pré-accord PDF in the data folder, to open with the system viewer.
+/// Opens a request's pré-accord PDF (downloaded once into the account's folder) in the system
+/// viewer. The window names the request, never a path: it cannot open any other file.
 #[tauri::command]
-pub async fn preaccord_pdf(app: State<'_, App>, request_id: String) -> AppResult<PathBuf> {
-    app.preaccord_pdf(&request_id).await
+pub async fn open_preaccord(
+    app: State<'_, App>,
+    handle: AppHandle,
+    request_id: String,
+) -> AppResult<()> {
+    shell::open_file(&handle, &app.preaccord_pdf(&request_id).await?)
 }

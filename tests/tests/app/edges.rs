@@ -1,6 +1,8 @@
 //! Trust at the edges (issue 11), as a device sees it through the fault proxy:
 //! - switching accounts while the previous account's sync is slowed (password and SSO link):
 //!   not one cart op, BL or return request crosses accounts, and nothing of the first is lost;
+//! - an SSO link for another account than the one open changes nothing until the user says yes,
+//!   and a no leaves everything as it was (login CSRF);
 //! - a committed request answered by a proxy's HTML page or a 408 is never taken for refused
 //!   (so never re-sent as a duplicate), a 429 waits its `Retry-After`, and a 429 after every
 //!   retry leaves the request waiting, not refused;
@@ -12,7 +14,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, ensure, Result};
-use retour_app::{App, LoginArgs};
+use retour_app::{App, LoginArgs, SsoLoginView};
 use retour_domain::api::{self, Problem};
 use retour_store::{Store, SubmissionState};
 use retour_sync::{ApiClient, Timeouts};
@@ -75,6 +77,114 @@ fn store_bls(store: &Store) -> Result<HashSet<String>> {
         .collect())
 }
 
+/// An SSO link (anyone's page can open one) for another account than the one open asks first:
+/// until the user says yes the app stays on its account, its cart and its session, nothing of the
+/// link's account is kept; a no leaves everything as it was and the link's session is revoked;
+/// a yes switches. With no account open, or for the open one, the link signs in at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sso_link_for_another_account_asks_first() -> Result<()> {
+    let server = TestServer::start().await?;
+    let device = Device::new(&server.url)?;
+    device.login().await?;
+    let line = eligible_lines(&device.app)?[0].clone();
+    device.add_one(&line).await?;
+    let current_file = device.app.store_path(EMAIL).with_file_name("current");
+    let stays_on_a = |what: &str| -> Result<()> {
+        let session = device.app.session();
+        ensure!(
+            session.signed_in && session.email.as_deref() == Some(EMAIL),
+            "{what}: the session changed: {session:?}"
+        );
+        let cart = device.app.cart().map_err(|e| anyhow!("{e}"))?;
+        ensure!(cart.count == 1, "{what}: the cart changed");
+        ensure!(
+            std::fs::read_to_string(&current_file)? == EMAIL,
+            "{what}: the current account file changed"
+        );
+        ensure!(
+            device.tokens.load(&server.url, EMAIL_B)?.is_none(),
+            "{what}: B's session kept in the keychain"
+        );
+        Ok(())
+    };
+
+    // The link for B: nothing changes, the answer says who it is for and who is here.
+    let answer = device
+        .app
+        .login_sso(&sso_token(EMAIL_B)?, true)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let SsoLoginView::Confirm { target, current } = answer else {
+        anyhow::bail!("B's link signed in without asking: {answer:?}");
+    };
+    assert_eq!(target.email, EMAIL_B);
+    assert!(target.customer.is_some_and(|c| !c.name.is_empty()));
+    assert_eq!(current.email.as_deref(), Some(EMAIL));
+    assert!(current.signed_in);
+    stays_on_a("asked")?;
+    device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
+    stays_on_a("asked, then a sync")?;
+    let (client, token) = observer(&server.url, EMAIL_B).await?;
+    ensure!(
+        client.cart(&token).await?.lines.is_empty(),
+        "A's cart reached B's account"
+    );
+
+    // No: everything as it was; nothing waits any more.
+    device
+        .app
+        .cancel_sso_login()
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    stays_on_a("declined")?;
+    let late = device.app.confirm_sso_login().await.expect_err("declined");
+    assert_eq!(late.code, "no_pending_login");
+    stays_on_a("a yes after the no")?;
+    device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
+
+    // A link for the open account signs in at once.
+    let same = device
+        .app
+        .login_sso(&sso_token(EMAIL)?, true)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    ensure!(matches!(same, SsoLoginView::SignedIn { .. }), "{same:?}");
+    stays_on_a("a link for the open account")?;
+
+    // Yes: B's account becomes the current one, A's cart stays in A's store.
+    let answer = device
+        .app
+        .login_sso(&sso_token(EMAIL_B)?, true)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    ensure!(matches!(answer, SsoLoginView::Confirm { .. }), "{answer:?}");
+    let view = device
+        .app
+        .confirm_sso_login()
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    assert_eq!(view.email.as_deref(), Some(EMAIL_B));
+    assert_eq!(device.app.cart().map_err(|e| anyhow!("{e}"))?.count, 0);
+    assert_eq!(std::fs::read_to_string(&current_file)?, EMAIL_B);
+    ensure!(
+        Store::open(&device.app.store_path(EMAIL))?.ops()?.len() == 1,
+        "A's cart op left A's store"
+    );
+
+    // On a device with no account open, the link signs in at once.
+    let fresh = Device::new(&server.url)?;
+    let answer = fresh
+        .app
+        .login_sso(&sso_token(EMAIL_B)?, false)
+        .await
+        .map_err(|e| anyhow!("{e}"))?;
+    let SsoLoginView::SignedIn { session } = answer else {
+        anyhow::bail!("a device with no account asked: {answer:?}");
+    };
+    assert_eq!(session.email.as_deref(), Some(EMAIL_B));
+    Ok(())
+}
+
 fn login_b() -> LoginArgs {
     LoginArgs {
         email: EMAIL_B.into(),
@@ -116,7 +226,14 @@ async fn switch_during_a_slow_sync(by_sso: bool) -> Result<()> {
     let a_sync = tokio::spawn(async move { app.sync_now().await });
     state.wait_for(|s| s.syncing).await?;
     let view = if by_sso {
-        device.app.login_sso(&sso_token(EMAIL_B)?, true).await
+        // Another account is open: the link waits for the user's yes, who gives it.
+        let answer = device
+            .app
+            .login_sso(&sso_token(EMAIL_B)?, true)
+            .await
+            .map_err(|e| anyhow!("B's link: {e}"))?;
+        ensure!(matches!(answer, SsoLoginView::Confirm { .. }), "{answer:?}");
+        device.app.confirm_sso_login().await
     } else {
         device.app.login(&login_b()).await
     }

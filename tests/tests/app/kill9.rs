@@ -9,7 +9,7 @@
 //! lines equal a replay of its op log.
 //!
 //! Kills at start-up: `retour cart set` killed at random moments of its start and edit
-//! (`RETOUR_KILLS`, 60 by default) never signs the user out nor hides the cart.
+//! (`RETOUR_STARTUP_KILLS`, 60 by default) never signs the user out nor hides the cart.
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Read};
@@ -89,9 +89,9 @@ fn killed_editor_never_loses_a_committed_op() -> Result<()> {
     Ok(())
 }
 
-/// The number of kills: `RETOUR_KILLS` (the soak sets the real count), else `default`.
-fn kill_count(default: usize) -> usize {
-    std::env::var("RETOUR_KILLS")
+/// A count from the environment variable `name` (the soak sets the real count), else `default`.
+fn kill_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(default)
@@ -99,7 +99,7 @@ fn kill_count(default: usize) -> usize {
 
 #[test]
 fn kills_inside_cart_writes_tear_nothing() -> Result<()> {
-    let rounds = kill_count(200);
+    let rounds = kill_count("RETOUR_KILLS", 200);
     let seed: u64 = std::env::var("RETOUR_KILL_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -170,13 +170,13 @@ fn kills_inside_cart_writes_tear_nothing() -> Result<()> {
     Ok(())
 }
 
-/// Kills `retour cart set` at random moments of its start-up and edit, `RETOUR_KILLS` times
+/// Kills `retour cart set` at random moments of its start-up and edit, `RETOUR_STARTUP_KILLS` times
 /// (60 by default; `cargo xtask soak` asks for 1,000): after each kill the app still knows its
 /// account (never signed out) and shows the cart, and the account file was never rewritten
 /// (it is only written when it changes, atomically).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kills_at_start_up_never_sign_out_nor_hide_the_cart() -> Result<()> {
-    let kills = kill_count(60) as u64;
+    let kills = kill_count("RETOUR_STARTUP_KILLS", 60) as u64;
     let seed: u64 = std::env::var("RETOUR_KILL_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -209,10 +209,8 @@ async fn kills_at_start_up_never_sign_out_nor_hide_the_cart() -> Result<()> {
     drop(device);
     let written = std::fs::metadata(&current)?.modified()?;
     let data = dir.path().to_str().context("utf-8 path")?.to_owned();
-    let started = Instant::now();
-    for round in 0..kills {
-        let qty = 1 + (round % u64::from(line.2.max(1))) as u32;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_retour-under-test"))
+    let editor = |qty: u32| {
+        Command::new(env!("CARGO_BIN_EXE_retour-under-test"))
             .args(["--server", &server.url, "--data-dir", &data, "cart", "set"])
             .args([&line.0, &line.1.to_string(), "--qty", &qty.to_string()])
             .env_remove("RETOUR_SERVER")
@@ -220,8 +218,23 @@ async fn kills_at_start_up_never_sign_out_nor_hide_the_cart() -> Result<()> {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .context("starting the CLI")?;
-        std::thread::sleep(Duration::from_micros(rng.random_range(0..40_000)));
+            .context("starting the CLI")
+    };
+    // How long a whole edit takes, start-up included: the kills are drawn over all of it.
+    let timed = Instant::now();
+    ensure!(
+        editor(1)?.wait()?.success(),
+        "an edit without a kill failed"
+    );
+    let life = timed.elapsed();
+    println!("one `retour cart set`: {life:?}; kills drawn over 0 … {life:?}");
+    let started = Instant::now();
+    for round in 0..kills {
+        let qty = 1 + (round % u64::from(line.2.max(1))) as u32;
+        let mut child = editor(qty)?;
+        std::thread::sleep(Duration::from_micros(
+            rng.random_range(0..life.as_micros().max(1) as u64),
+        ));
         child.kill()?;
         child.wait()?;
         let name = std::fs::read_to_string(&current)

@@ -1,51 +1,35 @@
 //! Token canary: after login, sync, send and a real token refresh (the server's clock moves past
 //! the access token's lifetime, so the next call gets a 401 and the app refreshes), no token seen
-//! — raw, base64 or hex — is anywhere in the data folder: the SQLite file, its WAL, the
-//! downloaded files, the log.
+//! — raw, base64 or hex — is anywhere in the data folder (the SQLite file, its WAL, the
+//! downloaded files, the app's log) nor in what the server logged: everything logged in this
+//! process at the most verbose level (`trace`, every crate: the server, axum, hyper, the app's
+//! HTTP client), written to a file as the server binary writes its log.
+//! The WebView's own data (WebKit's local storage, caches) is checked by the real-window test.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use anyhow::{anyhow, ensure, Result};
+use retour_tests::canary::{contains, forms};
 use retour_tests::{eligible_lines, files_under, Device, TestServer, EMAIL};
 
-fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-/// The forms a token could leak in.
-fn forms(token: &str) -> Vec<String> {
-    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let hex: String = token.bytes().map(|b| format!("{b:02x}")).collect();
-    vec![
-        token.to_owned(),
-        base64(token.as_bytes(), STD),
-        base64(token.as_bytes(), URL),
-        hex.clone(),
-        hex.to_uppercase(),
-    ]
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    needle.len() >= 8 && haystack.windows(needle.len()).any(|w| w == needle)
+/// Sends everything logged in this process, at `trace`, to a file: the server's log as its
+/// binary writes it (same formatter, no colours), only more verbose.
+fn capture_the_log(file: &std::path::Path) -> Result<()> {
+    let writer = std::sync::Mutex::new(std::fs::File::create(file)?);
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("trace"))
+        .with_ansi(false)
+        .with_writer(writer)
+        .try_init()
+        .map_err(|e| anyhow!("another log subscriber is installed in this process: {e}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_token_in_the_data_folder() -> Result<()> {
+async fn no_token_in_the_data_folder_nor_the_servers_log() -> Result<()> {
+    let log_dir = retour_tests::fast_tempdir()?;
+    let log = log_dir.path().join("server.log");
+    capture_the_log(&log)?;
     // The server's clock, which the test moves on to expire the access token.
     let ahead_s = Arc::new(AtomicI64::new(0));
     let clock: retour_server::Clock = {
@@ -97,8 +81,23 @@ async fn no_token_in_the_data_folder() -> Result<()> {
         "the tokens were not refreshed"
     );
 
+    // A refused SSO link, which the server logs: the capture is known to hold the server's lines.
+    let refused = device
+        .app
+        .login_sso("not-a-portal-token", false)
+        .await
+        .expect_err("a bad SSO token");
+    assert_eq!(refused.code, "invalid_token");
+
     // While the app is open the WAL is there; check it too.
-    let files = files_under(device.dir());
+    let mut files = files_under(device.dir());
+    let logged = std::fs::read_to_string(&log)?;
+    ensure!(
+        logged.contains("SSO token refused") && logged.contains("hyper"),
+        "the server's log was not captured ({} bytes)",
+        logged.len()
+    );
+    files.push(log.clone());
     assert!(
         files.iter().any(|f| f.to_string_lossy().ends_with("-wal")),
         "{files:?}"
@@ -118,12 +117,4 @@ async fn no_token_in_the_data_folder() -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[test]
-fn encodings_are_right() {
-    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    assert_eq!(base64(b"Man", STD), "TWFu");
-    assert_eq!(base64(b"Ma", STD), "TWE");
-    assert_eq!(forms("ab")[3], "6162");
 }

@@ -2,7 +2,6 @@
 // that opens the PDF (kept on the device, so it reopens offline) and the address it was e-mailed to.
 
 import * as commands from "../commands.js";
-import { openFile } from "../api.js";
 import { showError } from "../chrome.js";
 import { t } from "../i18n/index.js";
 import { h } from "../dom.js";
@@ -13,7 +12,7 @@ export function preaccord(request) {
   return [
     h("button", { id: "open-preaccord", class: "link", type: "button", onclick: async () => {
       try {
-        await openFile(await commands.preaccord_pdf(request.id));
+        await commands.open_preaccord(request.id);
       } catch (error) {
         showError(error);
       }

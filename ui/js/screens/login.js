@@ -127,16 +127,53 @@ function helpDialog() {
   dialog(t("helpTitle"), h("ul", { class: "help" }, ["helpUserName", "helpForgotPassword", "helpLockedAccount", "helpAutossimo"].map((key) => h("li", {}, t(key)))));
 }
 
-/** `retour://sso?token=…` from the Autossimo portal: logs in with the token. */
+/** `retour://sso?token=…` from the Autossimo portal: logs in with the token. When another
+ * account is open on this device, the core changes nothing until the user says yes here: a link
+ * anyone's page can open must never silently put the app on someone else's account. */
 export async function handleSsoLink(token) {
   if (!token) return;
   toast(t("ssoInProgress"));
   try {
-    const session = await commands.login_sso(token, true);
-    await afterLogin(session);
+    const answer = await commands.login_sso(token, true);
+    if (answer.status === "confirm") return confirmSsoDialog(answer.target, answer.current);
+    await afterLogin(answer.session);
   } catch (error) {
     showError(error);
   }
+}
+
+/** "Se connecter en tant que X (garage Y) ? Vous êtes connecté en tant que Z.": Continuer / Annuler. */
+function confirmSsoDialog(target, current) {
+  let answered = false;
+  const answer = async (yes) => {
+    if (answered) return;
+    answered = true;
+    box.close();
+    try {
+      if (yes) await afterLogin(await commands.confirm_sso_login());
+      else {
+        await commands.cancel_sso_login();
+        toast(t("ssoCancelled"));
+      }
+    } catch (error) {
+      showError(error);
+    }
+  };
+  const garage = target.customer ? t("ssoGarage", target.customer.name, target.customer.code) : "";
+  const here = current.user?.email || current.email;
+  const box = h("dialog", { id: "sso-confirm", class: "sheet", "aria-labelledby": "sso-confirm-title" },
+    h("h2", { id: "sso-confirm-title" }, t("ssoConfirmTitle")),
+    h("p", { id: "sso-target" }, t("ssoConfirmTarget", target.name || target.email, target.email), garage ? h("br") : null, garage),
+    h("p", { id: "sso-current" }, current.signed_in ? t("ssoConfirmCurrent", here) : t("ssoConfirmLast", here)),
+    h("p", { class: "hint" }, t("ssoConfirmHint")),
+    h("div", { class: "actions sso-actions" },
+      h("button", { id: "sso-cancel", class: "secondary", type: "button", onclick: () => answer(false) }, t("ssoCancel")),
+      h("button", { id: "sso-continue", class: "primary", type: "button", onclick: () => answer(true) }, t("ssoContinue"))));
+  // Escape, or the dialog closed any other way, is a no.
+  box.addEventListener("close", () => { box.remove(); answer(false); });
+  document.body.append(box);
+  box.showModal();
+  box.querySelector("#sso-cancel").focus();
 }
 
 /** After a successful login or SSO: home, or the closed screen when the service is closed. */
