@@ -39,8 +39,8 @@ fn refusal_view(refusal: Refusal) -> RefusalView {
              de l'appareil (réglage automatique), synchronisez, puis refaites la modification."
         }
         RefusalKind::Send => {
-            "La demande n'a pas été créée et ses lignes sont restées dans le panier : \
-             corrigez-les (quantité, motif) puis renvoyez la demande."
+            "La demande n'a pas été créée. Ses lignes encore retournables sont restées dans le \
+             panier : vérifiez-les (quantité, motif) puis renvoyez la demande."
         }
         RefusalKind::CartEdit => {
             "Cette modification du panier n'a pas été prise en compte : vérifiez la ligne dans \

@@ -227,7 +227,7 @@ export default {
   refusalKind_send: "Return request refused",
   refusalKind_cart_edit: "Cart change refused",
   refusalLine: (bl, line) => `Delivery note ${bl}, line ${line}`,
-  refusalAdvice_send: "The request was not created and its lines are still in the cart: correct them (quantity, reason) and send the request again.",
+  refusalAdvice_send: "The request was not created. Its lines that can still be returned are still in the cart: check them (quantity, reason) and send the request again.",
   refusalAdvice_cart_edit: "This cart change was not taken into account: check the line in the cart and make the change again if it is still possible.",
   // Error states with a way forward (parts/dead-end.js, the login and camera messages).
   waysForward: "What now?",

@@ -228,7 +228,7 @@ export default {
   refusalKind_send: "Demande de retour refusée",
   refusalKind_cart_edit: "Modification du panier refusée",
   refusalLine: (bl, line) => `BL ${bl}, ligne ${line}`,
-  refusalAdvice_send: "La demande n'a pas été créée et ses lignes sont restées dans le panier : corrigez-les (quantité, motif) puis renvoyez la demande.",
+  refusalAdvice_send: "La demande n'a pas été créée. Ses lignes encore retournables sont restées dans le panier : vérifiez-les (quantité, motif) puis renvoyez la demande.",
   refusalAdvice_cart_edit: "Cette modification du panier n'a pas été prise en compte : vérifiez la ligne dans le panier et refaites la modification si elle est encore possible.",
   // Error states with a way forward (parts/dead-end.js, the login and camera messages).
   waysForward: "Que faire\u00a0?",
