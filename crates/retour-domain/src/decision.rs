@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::error_code::ErrorCode;
 use crate::money::Money;
 use crate::reason::{LinePrices, ReasonTable};
+use crate::status::Outcome;
 
 /// Why units of a line were refused: the fixed table of `GET /refusal-reasons`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -257,6 +258,18 @@ pub fn credited(line: &DecidedLine<'_>, accepted_qty: u32, table: &ReasonTable) 
     }
 }
 
+/// The outcome of a file whose lines accept `accepted` of `returned` units: accepted when all,
+/// refused when none, partial otherwise.
+pub fn outcome(accepted: u32, returned: u32) -> Outcome {
+    if accepted >= returned {
+        Outcome::Accepted
+    } else if accepted == 0 {
+        Outcome::Refused
+    } else {
+        Outcome::Partial
+    }
+}
+
 /// The French summary of a decided line, as the file detail shows it:
 /// "Acceptée 1 / Refusée 1 — Pièce montée ou traces de montage — Renvoyée au garage".
 pub fn summary(decision: &LineDecision) -> String {
@@ -410,6 +423,13 @@ mod tests {
         v.comment = Some(&long);
         let err = decide_line(&l, &v, true, &table).unwrap_err();
         assert_eq!(err.code(), "comment_too_long");
+    }
+
+    #[test]
+    fn outcomes() {
+        assert_eq!(outcome(2, 2), Outcome::Accepted);
+        assert_eq!(outcome(1, 2), Outcome::Partial);
+        assert_eq!(outcome(0, 2), Outcome::Refused);
     }
 
     #[test]

@@ -566,6 +566,7 @@ fn seed_dossiers(
                 unit_price: line.unit_price,
                 deposit: line.deposit,
                 accepted_qty: accepted,
+                decision: None,
             }],
         };
         c.insert_return_request(
@@ -730,6 +731,7 @@ pub fn seed_bulk(
                     unit_price: line.unit_price,
                     deposit: line.deposit,
                     accepted_qty: None,
+                    decision: None,
                 }],
             };
             c.insert_dossier(&dossier)?;
