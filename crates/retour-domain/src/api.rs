@@ -9,9 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::cart::{CartOp, Hlc, OpKind};
+pub use crate::decision::{Disposition, RefusalReason};
 pub use crate::hours::ScheduleDay;
 pub use crate::reason::{Estimate, Reason, ReasonCode};
-pub use crate::decision::{Disposition, RefusalReason};
 pub use crate::status::{Closure as ClosedInfo, DossierStatus, Outcome};
 pub use crate::timeline::{Actor, Author, EventKind};
 

@@ -216,7 +216,6 @@ fn default_accepted(lines: &[FileLine<'_>], outcome: Outcome) -> Vec<(u32, u32)>
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

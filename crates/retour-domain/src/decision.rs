@@ -296,7 +296,12 @@ mod tests {
         Money::parse(s).unwrap()
     }
 
-    fn line(qty: u32, reason: &'static str, unit: &str, deposit: Option<&str>) -> DecidedLine<'static> {
+    fn line(
+        qty: u32,
+        reason: &'static str,
+        unit: &str,
+        deposit: Option<&str>,
+    ) -> DecidedLine<'static> {
         DecidedLine {
             line_no: 1,
             qty,
@@ -416,7 +421,10 @@ mod tests {
         assert_eq!(decide_line(&l, &v, true, &table).unwrap().comment, None);
         v.comment = Some(" vu ");
         assert_eq!(
-            decide_line(&l, &v, true, &table).unwrap().comment.as_deref(),
+            decide_line(&l, &v, true, &table)
+                .unwrap()
+                .comment
+                .as_deref(),
             Some("vu")
         );
         let long = "é".repeat(MAX_COMMENT_CHARS + 1);

@@ -274,7 +274,10 @@ mod tests {
         for actor in [Actor::Customer, Actor::Staff, Actor::Driver, Actor::System] {
             assert_eq!(Actor::parse(actor.code()), Some(actor));
         }
-        assert_eq!(Author::parse("staff").map(Author::actor), Some(Actor::Staff));
+        assert_eq!(
+            Author::parse("staff").map(Author::actor),
+            Some(Actor::Staff)
+        );
         assert_eq!(Author::parse("driver"), None);
     }
 

@@ -6,9 +6,9 @@ use retour_domain::api::{
     self, DeliveryNoteLine, Dossier, DossierKind, DossierLine, HistoryEntry, LineDecisionInfo,
     ReturnRequest,
 };
-use retour_domain::decision::LineDecision;
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
 use retour_domain::closing::FileLine;
+use retour_domain::decision::LineDecision;
 use retour_domain::eligibility::{days_left, eligible_qty, return_deadline, LineHistory};
 use retour_domain::reason::{LinePrices, ReasonCode, ReasonTable};
 

@@ -256,9 +256,8 @@ fn main() -> Result<()> {
                 },
         } => {
             let db = open_db(&config)?;
-            let dossier =
-                retour_server::staff_decide(&db, &number, lines, credit_note, Utc::now())
-                    .map_err(staff_failure)?;
+            let dossier = retour_server::staff_decide(&db, &number, lines, credit_note, Utc::now())
+                .map_err(staff_failure)?;
             println!("{}", serde_json::to_string_pretty(&dossier)?);
             Ok(())
         }

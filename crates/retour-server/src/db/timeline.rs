@@ -14,7 +14,8 @@ use super::values::{instant, parse_instant, parse_money, parse_outcome, parse_st
 use super::{query_all, query_first, Conn, DbError, DbResult, FromRow};
 
 /// The columns [`Message::from_row`] reads, over `dossier_messages m`.
-const MESSAGE_COLUMNS: &str = "m.message_id, m.at AS message_at, m.author, m.author_name, m.text AS message_text, m.photos";
+const MESSAGE_COLUMNS: &str =
+    "m.message_id, m.at AS message_at, m.author, m.author_name, m.text AS message_text, m.photos";
 
 /// A message read from [`MESSAGE_COLUMNS`].
 struct MessageRow(Message);
@@ -262,7 +263,10 @@ impl Conn<'_> {
                 )?,
                 [&number],
             )?;
-            if steps.first().is_none_or(|s| s.status != DossierStatus::Sent) {
+            if steps
+                .first()
+                .is_none_or(|s| s.status != DossierStatus::Sent)
+            {
                 let at = parse_instant(&created_at)?;
                 self.insert_event(
                     &number,

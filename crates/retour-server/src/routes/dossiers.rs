@@ -215,7 +215,14 @@ pub(crate) fn apply_event(
                 .filter(|n| before.credit_note_number.as_deref() != Some(*n))
             {
                 let text = timeline::credit_note_text(note);
-                c.insert_event(number, now, EventKind::CreditNote, Actor::Staff, &text, None)?;
+                c.insert_event(
+                    number,
+                    now,
+                    EventKind::CreditNote,
+                    Actor::Staff,
+                    &text,
+                    None,
+                )?;
             }
         }
         _ => {}
