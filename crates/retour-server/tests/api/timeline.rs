@@ -407,3 +407,61 @@ async fn staff_decide_and_reply_work_on_the_database() {
         "not_found"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_tells_a_refusal_and_its_thread() {
+    let server = start().await;
+    let a = server.customer_a().await;
+    let closed = server
+        .get("/api/v1/dossiers?state=closed", &a)
+        .await
+        .ok(200)
+        .clone();
+    let refused = closed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["closed"]["outcome"] == "refused")
+        .expect("a refused demo file");
+    let number = refused["number"].as_str().unwrap();
+    let detail = server
+        .get(&format!("/api/v1/dossiers/{number}"), &a)
+        .await
+        .ok(200)
+        .clone();
+    let decision = &detail["lines"][0]["decision"];
+    assert_eq!(
+        decision["refusal_label"],
+        "Pièce montée ou traces de montage"
+    );
+    assert_eq!(decision["disposition_label"], "Renvoyée au garage");
+    assert!(decision["comment"].is_string());
+    let kinds: Vec<(String, String)> = timeline(&detail)
+        .into_iter()
+        .map(|(kind, actor, _)| (kind, actor))
+        .collect();
+    let pairs: Vec<(&str, &str)> = kinds
+        .iter()
+        .map(|(k, a)| (k.as_str(), a.as_str()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("status", "customer"),
+            ("status", "staff"),
+            ("status", "staff"),
+            ("status", "staff"),
+            ("decision", "staff"),
+            ("message", "customer"),
+            ("message", "staff"),
+        ]
+    );
+    // Every closed demo file has its decision, line by line.
+    for item in closed["items"].as_array().unwrap() {
+        assert!(
+            item["lines"][0]["decision"].is_object(),
+            "{}",
+            item["number"]
+        );
+    }
+}
