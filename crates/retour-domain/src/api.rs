@@ -656,7 +656,8 @@ pub struct MessageBody {
     /// A UUID made by the writer's device: a replay answers the same message.
     #[cfg_attr(feature = "openapi", schema(format = Uuid))]
     pub message_id: uuid::Uuid,
-    /// 1–2,000 characters.
+    /// 1–2,000 characters (trimmed).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub text: String,
     /// Photo ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
