@@ -364,12 +364,23 @@ mod tests {
         assert_eq!(Disposition::parse("held"), Some(Disposition::Held));
     }
 
+    /// Refused units, credited amount, refusal reason, disposition.
+    type Expected<'a> = (u32, &'a str, Option<RefusalReason>, Option<Disposition>);
+    /// What a case describes, the line, the verdict, whether a reason is required, the result.
+    type Case<'a> = (
+        &'a str,
+        DecidedLine<'a>,
+        LineVerdict<'a>,
+        bool,
+        Result<Expected<'a>, VerdictError>,
+    );
+
     #[test]
     fn line_decisions() {
         let table = ReasonTable::default();
         use RefusalReason::*;
         #[rustfmt::skip]
-        let cases: Vec<(&str, DecidedLine<'_>, LineVerdict<'_>, bool, Result<(u32, &str, Option<RefusalReason>, Option<Disposition>), VerdictError>)> = vec![
+        let cases: Vec<Case<'_>> = vec![
             ("all accepted at 100 %: no reason, no disposition",
                 line(3, "new_part", "17.27", None), verdict(3, None), true,
                 Ok((0, "51.81", None, None))),
