@@ -400,6 +400,27 @@ async fn staff_decide_and_reply_work_on_the_database() {
         .unwrap()
         .clone();
     assert_eq!(last["message"]["text"], "Emballage abîmé, pièce détruite.");
+    // Invoicing records the credit note: one more event, said in French.
+    let staff = server.staff().await;
+    server
+        .post(
+            &format!("/api/v1/staff/dossiers/{number}/events"),
+            &staff,
+            json!({"status": "closed", "credit_note_number": "AV2026-0999"}),
+        )
+        .await
+        .ok(200);
+    let invoiced = server.get(&format!("/api/v1/dossiers/{number}"), &a).await;
+    let last = invoiced.ok(200)["timeline"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["text"].as_str()),
+        (Some("credit_note"), Some("Avoir n° AV2026-0999 émis"))
+    );
     assert_eq!(
         retour_server::staff_reply(db, "99999999", "x", now)
             .unwrap_err()
