@@ -9,9 +9,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::cart::{CartOp, Hlc, OpKind};
+pub use crate::decision::{Disposition, RefusalReason};
 pub use crate::hours::ScheduleDay;
 pub use crate::reason::{Estimate, Reason, ReasonCode};
 pub use crate::status::{Closure as ClosedInfo, DossierStatus, Outcome};
+pub use crate::timeline::{Actor, Author, EventKind};
 
 use crate::money::Money;
 
@@ -484,6 +486,9 @@ pub struct ReturnRequest {
 pub struct Dossier {
     /// The tracking number ("numéro de suivi"), 8 digits.
     pub number: String,
+    /// A return file or a warranty claim (v1.1).
+    #[serde(default)]
+    pub kind: DossierKind,
     /// The BL it returns parts of.
     pub delivery_note: String,
     /// The day of the original sale (the BL's delivery day).
@@ -506,6 +511,10 @@ pub struct Dossier {
     /// Status changes, oldest first (in `GET /dossiers/{number}` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<HistoryEntry>>,
+    /// Every event of the file, oldest first: status changes, decisions, messages (v1.1; in
+    /// `GET /dossiers/{number}` and the staff answers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Vec<Event>>,
     /// The return request that made it (an addition to the contract; absent for files that no
     /// request made).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -542,12 +551,127 @@ pub struct DossierLine {
     pub qty: u32,
     /// The reason.
     pub reason: ReasonCode,
+    /// The reason's French label (v1.1).
+    #[serde(default)]
+    pub reason_label: String,
     /// Absent for reasons known only after inspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_credit_ht: Option<Money>,
     /// Units accepted at inspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted_qty: Option<u32>,
+    /// The line's photo ids (v1.1).
+    #[serde(default)]
+    pub photos: Vec<String>,
+    /// The staff's decision, once the file is closed (v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<LineDecisionInfo>,
+}
+
+/// Whether a file returns parts or claims their warranty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DossierKind {
+    /// A parts return.
+    #[default]
+    Return,
+    /// A warranty claim.
+    Warranty,
+}
+
+/// The decision on one line of a closed file, with its labels in French.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineDecisionInfo {
+    /// Units accepted.
+    pub accepted_qty: u32,
+    /// Units refused.
+    pub refused_qty: u32,
+    /// The amount the line credits HT.
+    pub credited_ht: Money,
+    /// Why units were refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal_reason: Option<RefusalReason>,
+    /// The refusal reason's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal_label: Option<String>,
+    /// What becomes of the refused units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<Disposition>,
+    /// The disposition's label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition_label: Option<String>,
+    /// The staff's comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// An event of a file's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Event {
+    /// The event's id, increasing over the server's events.
+    pub id: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What it records.
+    pub kind: EventKind,
+    /// Who made it.
+    pub actor: Actor,
+    /// A French sentence, ready to show.
+    pub text: String,
+    /// The status reached (status events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DossierStatus>,
+    /// The message (message events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+}
+
+/// A message on a file, from the garage or the returns service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    /// The id the writer's device made (`message_id`).
+    pub id: String,
+    /// When the server recorded it.
+    pub at: DateTime<Utc>,
+    /// Who wrote it.
+    pub author: Author,
+    /// The writer's name.
+    pub author_name: String,
+    /// The text.
+    pub text: String,
+    /// Photo ids.
+    #[serde(default)]
+    pub photos: Vec<String>,
+}
+
+/// `POST /api/v1/dossiers/{number}/messages` and its staff twin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MessageBody {
+    /// A UUID made by the writer's device: a replay answers the same message.
+    #[cfg_attr(feature = "openapi", schema(format = Uuid))]
+    pub message_id: uuid::Uuid,
+    /// 1–2,000 characters (trimmed).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
+    pub text: String,
+    /// Photo ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photos: Option<Vec<String>>,
+}
+
+/// An entry of `GET /api/v1/refusal-reasons`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefusalReasonInfo {
+    /// The code.
+    pub code: RefusalReason,
+    /// The French label.
+    pub label: String,
 }
 
 /// A status change.
@@ -612,6 +736,16 @@ pub struct AcceptedLine {
     pub line_no: u32,
     /// Units accepted.
     pub accepted_qty: u32,
+    /// Why the other units are refused: required when closing with `accepted_qty` < `qty`
+    /// (v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal_reason: Option<RefusalReason>,
+    /// What becomes of the refused units (default `returned`; v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<Disposition>,
+    /// A comment for the garage (v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// The file name the backend and the e-mail give a pré-accord PDF:
@@ -680,12 +814,12 @@ mod tests {
     #[test]
     fn dossier_round_trips_with_money_as_strings() {
         let json = serde_json::json!({
-            "number": "10000001", "delivery_note": "250001106", "sale_date": "2026-11-20",
+            "number": "10000001", "kind": "return", "delivery_note": "250001106", "sale_date": "2026-11-20",
             "created_at": "2026-11-28T09:30:00Z", "status": "closed",
             "status_label": "Dossier clôturé", "estimated_credit_ht": "17.27", "piece_count": 1,
             "lines": [{"line_no": 1, "reference": "0986424707", "designation": "PLAQ FREIN BP420",
-                "qty": 1, "reason": "customer_cancellation", "estimated_credit_ht": "17.27",
-                "accepted_qty": 1}],
+                "qty": 1, "reason": "customer_cancellation", "reason_label": "Annulation client",
+                "estimated_credit_ht": "17.27", "accepted_qty": 1, "photos": []}],
             "closed": {"outcome": "accepted", "validated_on": "2026-11-28", "credited_ht": "17.27"}
         });
         let dossier: Dossier = serde_json::from_value(json.clone()).unwrap();

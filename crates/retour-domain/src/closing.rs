@@ -1,12 +1,13 @@
 //! A staff decision about a return file, closing included: the accepted quantities (checked, or by
-//! default from the outcome), the credited amount (given, or the estimate of the accepted units),
-//! the credit note number and the file's next progress ([`decide`]).
+//! default from the outcome), each line's decision when closing (see [`crate::decision`]), the
+//! credited amount (given, or the sum of the lines' credited amounts), the credit note number and
+//! the file's next progress ([`decide`]).
 
 use crate::error_code::ErrorCode;
 use chrono::NaiveDate;
 
 use crate::api::StaffEvent;
-use crate::money::Money;
+use crate::decision::{self, DecidedLine, LineDecision, LineVerdict, VerdictError};
 use crate::reason::{LinePrices, ReasonTable};
 use crate::status::{DossierStatus, Outcome, Progress, StatusEvent, TransitionError};
 
@@ -25,14 +26,16 @@ pub struct FileLine<'a> {
     pub prices: LinePrices,
 }
 
-/// What a staff decision changes: the file's next progress and the accepted units per line to
-/// record (`(line_no, accepted_qty)`).
+/// What a staff decision changes: the file's next progress, the accepted units per line to
+/// record (`(line_no, accepted_qty)`) and, when it closes the file, every line's decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     /// The file's status and closure after the decision.
     pub progress: Progress,
     /// Accepted units per line to record.
     pub accepted: Vec<(u32, u32)>,
+    /// Every line's decision, when the event closes the file (empty otherwise).
+    pub lines: Vec<LineDecision>,
 }
 
 /// Why a staff decision is refused.
@@ -57,6 +60,9 @@ pub enum DecisionError {
     /// A credit note number that is not 1–32 letters, digits, `-` or `/`.
     #[error("Numéro d'avoir invalide : 1 à 32 lettres, chiffres, « - » ou « / »")]
     InvalidCreditNote,
+    /// A closing line refused units without a reason, or with too long a comment.
+    #[error(transparent)]
+    Line(VerdictError),
     /// The file's status cannot move so.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -70,6 +76,7 @@ impl DecisionError {
                 ErrorCode::InvalidLine
             }
             DecisionError::InvalidCreditNote => ErrorCode::InvalidCreditNote,
+            DecisionError::Line(e) => e.code(),
             DecisionError::Transition(e) => e.code(),
         }
     }
@@ -94,10 +101,11 @@ pub fn credit_note_number(text: &str) -> Result<String, DecisionError> {
 ///
 /// Accepted quantities given must name the file's lines and not exceed the units returned.
 /// Closing a file not yet closed without any accepts every line's units recorded at inspection
-/// (all of them when none was), or none when refused; the credited amount is the one given, else
-/// the estimate of the accepted units with each line's reason (reasons known only after inspection
-/// count for nothing). A `closed` event without an outcome on a closed file records its credit
-/// note number.
+/// (all of them when none was), or none when refused. When closing, each line given that refuses
+/// units needs its refusal reason; lines not given accept none; every line gets its decision
+/// ([`decision::decide_line`]) and the credited amount is the one given, else the sum of the
+/// lines' credited amounts. A `closed` event without an outcome on a closed file records its
+/// credit note number.
 pub fn decide(
     progress: &Progress,
     lines: &[FileLine<'_>],
@@ -121,20 +129,23 @@ pub fn decide(
         accepted.push((given.line_no, given.accepted_qty));
     }
     let closed = progress.status == DossierStatus::Closed;
+    let mut decided = Vec::new();
     let status_event = match (event.status, event.outcome) {
         (DossierStatus::Closed, None) if closed => match &event.credit_note_number {
             Some(note) => StatusEvent::CreditNote(credit_note_number(note)?),
             None => StatusEvent::Advance(DossierStatus::Closed),
         },
         (DossierStatus::Closed, Some(outcome)) => {
-            if accepted.is_empty() && !closed {
+            let given = !accepted.is_empty();
+            if !given && !closed {
                 accepted = default_accepted(lines, outcome);
             }
+            decided = decide_lines(lines, event, &accepted, given, table)?;
             StatusEvent::Close {
                 outcome,
                 credited_ht: event
                     .credited_ht
-                    .unwrap_or_else(|| credited(lines, &accepted, table)),
+                    .unwrap_or_else(|| decided.iter().map(|d| d.credited_ht).sum()),
                 credit_note_number: event
                     .credit_note_number
                     .as_deref()
@@ -147,7 +158,47 @@ pub fn decide(
     Ok(Decision {
         progress: progress.apply(status_event, today)?,
         accepted,
+        lines: decided,
     })
+}
+
+/// Every line's decision when closing: the staff's verdict for the lines given (a refusal needs
+/// its reason), none accepted for the others (or the defaults when no line was given).
+fn decide_lines(
+    lines: &[FileLine<'_>],
+    event: &StaffEvent,
+    accepted: &[(u32, u32)],
+    given: bool,
+    table: &ReasonTable,
+) -> Result<Vec<LineDecision>, DecisionError> {
+    lines
+        .iter()
+        .map(|l| {
+            let staff = event
+                .lines
+                .iter()
+                .flatten()
+                .find(|g| g.line_no == l.line_no);
+            let accepted_qty = accepted
+                .iter()
+                .find(|(n, _)| *n == l.line_no)
+                .map_or(0, |(_, q)| *q);
+            let verdict = LineVerdict {
+                accepted_qty,
+                refusal_reason: staff.and_then(|g| g.refusal_reason),
+                disposition: staff.and_then(|g| g.disposition),
+                comment: staff.and_then(|g| g.comment.as_deref()),
+            };
+            let line = DecidedLine {
+                line_no: l.line_no,
+                qty: l.qty,
+                reason: l.reason,
+                prices: l.prices,
+            };
+            decision::decide_line(&line, &verdict, given && staff.is_some(), table)
+                .map_err(DecisionError::Line)
+        })
+        .collect()
 }
 
 /// The units a closing accepts when the staff gives none: none when refused, else those recorded
@@ -165,28 +216,11 @@ fn default_accepted(lines: &[FileLine<'_>], outcome: Outcome) -> Vec<(u32, u32)>
         .collect()
 }
 
-/// The estimate of the accepted units (a line not listed accepts none).
-fn credited(lines: &[FileLine<'_>], accepted: &[(u32, u32)], table: &ReasonTable) -> Money {
-    lines
-        .iter()
-        .map(|l| {
-            let qty = accepted
-                .iter()
-                .find(|(n, _)| *n == l.line_no)
-                .map_or(0, |(_, q)| *q);
-            table
-                .estimate(l.reason, &l.prices, qty)
-                .ok()
-                .flatten()
-                .unwrap_or(Money::ZERO)
-        })
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::AcceptedLine;
+    use crate::money::Money;
     use crate::status::Closure;
 
     fn m(s: &str) -> Money {
@@ -267,6 +301,9 @@ mod tests {
                     .map(|&(line_no, accepted_qty)| AcceptedLine {
                         line_no,
                         accepted_qty,
+                        refusal_reason: None,
+                        disposition: None,
+                        comment: None,
                     })
                     .collect()
             }),
@@ -294,26 +331,29 @@ mod tests {
         let cases: Vec<(&str, Progress, StaffEvent, Result<Decision, DecisionError>)> = vec![
             ("advance to received",
                 at(Sent), event(Received, None, None, None, &[]),
-                Ok(Decision { progress: at(Received), accepted: vec![] })),
+                Ok(Decision { progress: at(Received), accepted: vec![], lines: vec![] })),
             ("accepted quantities recorded at inspection",
                 at(Received), event(Inspecting, None, None, None, &[(1, 2)]),
-                Ok(Decision { progress: at(Inspecting), accepted: vec![(1, 2)] })),
+                Ok(Decision { progress: at(Inspecting), accepted: vec![(1, 2)], lines: vec![] })),
             ("accepted: defaults to the recorded or returned units, credit estimated",
                 at(Inspecting), event(Closed, Some(Accepted), None, None, &[]),
-                // 3 × 17.27 + 1 × 35.50 + nothing after inspection.
-                Ok(Decision { progress: close(Accepted, "87.31", None), accepted: vec![(1, 3), (2, 1), (3, 1)] })),
+                // 3 × 17.27 + 1 × 35.50 + 1 × 80.00 (after inspection: the unit price).
+                Ok(Decision { progress: close(Accepted, "167.31", None), accepted: vec![(1, 3), (2, 1), (3, 1)], lines: vec![] })),
             ("refused: nothing accepted, nothing credited",
                 at(Inspecting), event(Closed, Some(Refused), None, None, &[]),
-                Ok(Decision { progress: close(Refused, "0.00", None), accepted: vec![(1, 0), (2, 0), (3, 0)] })),
+                Ok(Decision { progress: close(Refused, "0.00", None), accepted: vec![(1, 0), (2, 0), (3, 0)], lines: vec![] })),
             ("partial with given quantities: lines not listed accept none",
-                at(Inspecting), event(Closed, Some(Partial), None, Some(" AV-2026/001 "), &[(1, 1)]),
-                Ok(Decision { progress: close(Partial, "17.27", Some("AV-2026/001")), accepted: vec![(1, 1)] })),
+                at(Inspecting), event(Closed, Some(Partial), None, Some(" AV-2026/001 "), &[(1, 3)]),
+                Ok(Decision { progress: close(Partial, "51.81", Some("AV-2026/001")), accepted: vec![(1, 3)], lines: vec![] })),
+            ("a line given that refuses units without a reason",
+                at(Inspecting), event(Closed, Some(Partial), None, None, &[(1, 1)]),
+                Err(DecisionError::Line(VerdictError::RefusalReasonRequired { line_no: 1 }))),
             ("the credited amount given wins",
                 at(Received), event(Closed, Some(Accepted), Some("50.00"), None, &[]),
-                Ok(Decision { progress: close(Accepted, "50.00", None), accepted: vec![(1, 3), (2, 1), (3, 1)] })),
+                Ok(Decision { progress: close(Accepted, "50.00", None), accepted: vec![(1, 3), (2, 1), (3, 1)], lines: vec![] })),
             ("credit note number on a closed file",
                 closed(None), event(Closed, None, None, Some("AV-1"), &[]),
-                Ok(Decision { progress: closed(Some("AV-1")), accepted: vec![] })),
+                Ok(Decision { progress: closed(Some("AV-1")), accepted: vec![], lines: vec![] })),
             ("a line the file does not have",
                 at(Inspecting), event(Closed, Some(Partial), None, None, &[(9, 1)]),
                 Err(DecisionError::LineNotInFile { line_no: 9 })),
@@ -340,11 +380,9 @@ mod tests {
                 Err(DecisionError::Transition(TransitionError::OutcomeRequired))),
         ];
         for (what, progress, event, expected) in cases {
-            assert_eq!(
-                decide(&progress, &lines(), &event, &ReasonTable::default(), day()),
-                expected,
-                "{what}"
-            );
+            let got = decide(&progress, &lines(), &event, &ReasonTable::default(), day());
+            let strip = |d: Decision| Decision { lines: vec![], ..d };
+            assert_eq!(got.map(strip), expected, "{what}");
         }
     }
 

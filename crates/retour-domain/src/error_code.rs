@@ -165,6 +165,18 @@ error_codes! {
     InvalidLine = "invalid_line", Some(422), "Ligne de dossier invalide";
     /// A credit note that does not fit the file.
     InvalidCreditNote = "invalid_credit_note", Some(422), "Avoir invalide";
+    /// A closing line that refuses units without saying why.
+    RefusalReasonRequired = "refusal_reason_required", Some(422), "Indiquez le motif du refus pour chaque ligne refusée, même en partie";
+    /// A decision comment over 2,000 characters.
+    CommentTooLong = "comment_too_long", Some(422), "Le commentaire dépasse 2 000 caractères";
+
+    // ----- messages on a file -----
+    /// A message without text.
+    MessageEmpty = "message_empty", Some(422), "Écrivez votre message avant de l'envoyer";
+    /// A message over 2,000 characters.
+    MessageTooLong = "message_too_long", Some(422), "Le message dépasse 2 000 caractères : raccourcissez-le";
+    /// A photo id that is unknown or another customer's.
+    PhotoMissing = "photo_missing", Some(422), "Photo introuvable : envoyez-la de nouveau";
 
     // ----- only on the device -----
     /// The server could not be reached.

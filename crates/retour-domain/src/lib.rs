@@ -2,7 +2,7 @@
 //!
 //! Every rule of the product specification lives here once, so that the app, the CLI and the
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
-//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, opening
+//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
 //! policy, the delays of failed logins, and the return API's wire types.
 
@@ -12,6 +12,7 @@ pub mod cart;
 pub mod cart_line;
 pub mod closing;
 pub mod code;
+pub mod decision;
 pub mod eligibility;
 pub mod error_code;
 pub mod grouping;
@@ -24,6 +25,7 @@ pub mod password;
 pub mod reason;
 pub mod request_number;
 pub mod status;
+pub mod timeline;
 pub mod whole_number;
 
 pub use bl::{BlError, BlNumber};

@@ -3,10 +3,12 @@
 
 use chrono::NaiveDate;
 use retour_domain::api::{
-    self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry, ReturnRequest,
+    self, DeliveryNoteLine, Dossier, DossierKind, DossierLine, HistoryEntry, LineDecisionInfo,
+    ReturnRequest,
 };
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
 use retour_domain::closing::FileLine;
+use retour_domain::decision::LineDecision;
 use retour_domain::eligibility::{days_left, eligible_qty, return_deadline, LineHistory};
 use retour_domain::reason::{LinePrices, ReasonCode, ReasonTable};
 
@@ -111,10 +113,32 @@ pub fn file_line(line: &StoredDossierLine) -> FileLine<'_> {
     }
 }
 
-/// A return file on the wire, with its history when given.
+/// The reason table the wire's labels come from.
+fn reason_table() -> &'static ReasonTable {
+    static TABLE: std::sync::OnceLock<ReasonTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(ReasonTable::default)
+}
+
+/// A line's decision on the wire, with its French labels.
+pub fn decision(d: &LineDecision) -> LineDecisionInfo {
+    LineDecisionInfo {
+        accepted_qty: d.accepted_qty,
+        refused_qty: d.refused_qty,
+        credited_ht: d.credited_ht,
+        refusal_reason: d.refusal_reason,
+        refusal_label: d.refusal_reason.map(|r| r.label().to_owned()),
+        disposition: d.disposition,
+        disposition_label: d.disposition.map(|x| x.label().to_owned()),
+        comment: d.comment.clone(),
+    }
+}
+
+/// A return file on the wire, with its history when given (its timeline is added by the
+/// detail's handlers).
 pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Dossier {
     Dossier {
         number: stored.number.clone(),
+        kind: DossierKind::Return,
         delivery_note: stored.delivery_note.clone(),
         sale_date: stored.sale_date,
         created_at: stored.created_at,
@@ -132,12 +156,18 @@ pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Do
                 qty: l.qty,
                 reason: ReasonCode::parse(&l.reason)
                     .unwrap_or_else(|| ReasonCode::parse("unknown").expect("a valid code")),
+                reason_label: reason_table()
+                    .get(&l.reason)
+                    .map_or_else(|| "Motif inconnu".to_owned(), |r| r.label.clone()),
                 estimated_credit_ht: l.estimated_credit,
                 accepted_qty: l.accepted_qty,
+                photos: Vec::new(),
+                decision: l.decision.as_ref().map(decision),
             })
             .collect(),
         closed: stored.closure.clone(),
         history,
+        timeline: None,
         request: stored.request.clone(),
     }
 }

@@ -1,5 +1,7 @@
 //! Demo data: a French catalogue that looks real, two garages with BLs over the last 30 days,
-//! a returns-staff account, and return files in every status. Deterministic for a given day.
+//! a returns-staff account, and return files in every status, the closed ones decided line by
+//! line (one refused for fitting marks, with a thread between the garage and the returns
+//! service). Deterministic for a given day.
 //!
 //! [`seed`] is what `retour-server seed-demo` and the app's demo mode run; [`seed_bulk`] adds the
 //! volume the benchmark needs.
@@ -7,13 +9,15 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use retour_domain::api::{DossierStatus, Outcome, RequestRef, Role};
 use retour_domain::code::normalize_reference;
+use retour_domain::decision::{Disposition, LineDecision, RefusalReason};
 use retour_domain::hours::{paris_instant, TimeOfDay};
 use retour_domain::reason::{LinePrices, ReasonTable};
 use retour_domain::status::Closure;
+use retour_domain::timeline::{self, Actor, Author, EventKind};
 use retour_domain::{Gtin, Money};
 
 use crate::auth::hash_password;
-use crate::db::{Conn, Db, DbError, NewLine, StoredDossier, StoredDossierLine};
+use crate::db::{Conn, Db, DbError, NewLine, NewMessage, StoredDossier, StoredDossierLine};
 
 /// A demo account's credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -571,6 +575,7 @@ fn seed_dossiers(
                 unit_price: line.unit_price,
                 deposit: line.deposit,
                 accepted_qty: accepted,
+                decision: None,
             }],
         };
         c.insert_return_request(
@@ -588,9 +593,83 @@ fn seed_dossiers(
                 created + chrono::Duration::days(step as i64),
             )?;
         }
+        if let Some(closure) = &dossier.closure {
+            decide_demo_file(c, rng, &dossier, closure, last_step)?;
+        }
         made += 1;
     }
     Ok(made)
+}
+
+/// The decision of a closed demo file, line by line, and its timeline event; a refused line is
+/// refused for fitting marks, sent back to the garage, with a comment, and the garage asked why
+/// and had an answer.
+fn decide_demo_file(
+    c: &Conn<'_>,
+    rng: &mut Rng,
+    dossier: &StoredDossier,
+    closure: &Closure,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let decisions: Vec<LineDecision> = dossier
+        .lines
+        .iter()
+        .map(|l| {
+            let accepted_qty = l.accepted_qty.unwrap_or(l.qty).min(l.qty);
+            let refused = accepted_qty < l.qty;
+            LineDecision {
+                line_no: l.line_no,
+                accepted_qty,
+                refused_qty: l.qty - accepted_qty,
+                credited_ht: closure.credited_ht,
+                refusal_reason: refused.then_some(RefusalReason::Fitted),
+                disposition: refused.then_some(Disposition::Returned),
+                comment: refused.then(|| "Traces de serrage sur les fixations".to_owned()),
+            }
+        })
+        .collect();
+    c.record_decisions(&dossier.number, &decisions)?;
+    let text = timeline::decision_text(closure.outcome, &decisions, closure.credited_ht);
+    c.insert_event(
+        &dossier.number,
+        at,
+        EventKind::Decision,
+        Actor::Staff,
+        &text,
+        None,
+    )?;
+    if closure.outcome != Outcome::Refused {
+        return Ok(());
+    }
+    let thread = [
+        (
+            Author::Customer,
+            "Atelier Garage Démo",
+            "Bonjour, la pièce n'a jamais été montée : pouvez-vous vérifier ?",
+            2,
+        ),
+        (
+            Author::Staff,
+            "Service Retours",
+            "Bonjour, le contrôle a relevé des traces de serrage sur les fixations. La pièce vous est renvoyée avec votre prochaine livraison.",
+            5,
+        ),
+    ];
+    for (author, name, text, hours) in thread {
+        let id = uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string();
+        c.insert_message(
+            &dossier.number,
+            &NewMessage {
+                message_id: &id,
+                at: at + chrono::Duration::hours(hours),
+                author,
+                author_name: name,
+                text,
+                photos: &[],
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Seeds the demo data for `today` (a Paris date), once: if the database already has accounts,
@@ -746,6 +825,7 @@ pub fn seed_bulk(
                     unit_price: line.unit_price,
                     deposit: line.deposit,
                     accepted_qty: None,
+                    decision: None,
                 }],
             };
             c.insert_dossier(&dossier)?;

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use retour_domain::api::{AcceptedLine, DossierStatus, Outcome, StaffEvent};
+use retour_domain::api::{
+    AcceptedLine, Disposition, DossierStatus, Outcome, RefusalReason, StaffEvent,
+};
 use retour_domain::Money;
 use retour_server::{demo, AppState, Config, Db};
 
@@ -72,6 +74,32 @@ enum StaffAction {
         #[arg(long = "accept", value_parser = parse_accepted)]
         accept: Vec<AcceptedLine>,
     },
+    /// Close a file with a decision per line; the outcome follows from the units accepted.
+    Decide {
+        /// The 8-digit tracking number.
+        number: String,
+        /// A line's decision, as LINE:ACCEPTED[:REFUSAL_REASON[:DISPOSITION[:COMMENT]]]
+        /// (repeatable; lines not given accept none). Refusal reasons: out_of_window, fitted,
+        /// packaging, not_matching, incomplete, no_fault_found, other; dispositions: returned
+        /// (default), scrapped, held.
+        #[arg(long = "line", value_parser = parse_line_decision, required = true)]
+        lines: Vec<AcceptedLine>,
+        /// The credit note number, once invoicing has run.
+        #[arg(long = "credit-note")]
+        credit_note: Option<String>,
+    },
+    /// Write to the garage on a file, as the returns service.
+    Reply {
+        /// The 8-digit tracking number.
+        number: String,
+        /// The message (1–2,000 characters).
+        text: String,
+    },
+    /// A file's messages, oldest first.
+    Messages {
+        /// The 8-digit tracking number.
+        number: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -97,7 +125,45 @@ fn parse_accepted(text: &str) -> Result<AcceptedLine, String> {
     Ok(AcceptedLine {
         line_no: line.trim().parse().map_err(|_| "bad line number")?,
         accepted_qty: qty.trim().parse().map_err(|_| "bad quantity")?,
+        refusal_reason: None,
+        disposition: None,
+        comment: None,
     })
+}
+
+fn parse_line_decision(text: &str) -> Result<AcceptedLine, String> {
+    let mut parts = text.splitn(5, ':');
+    let mut next = || parts.next().map(str::trim).filter(|p| !p.is_empty());
+    let line_no = next()
+        .ok_or("expected LINE:ACCEPTED")?
+        .parse()
+        .map_err(|_| "bad line number")?;
+    let accepted_qty = next()
+        .ok_or("expected LINE:ACCEPTED")?
+        .parse()
+        .map_err(|_| "bad quantity")?;
+    let refusal_reason = next()
+        .map(|r| RefusalReason::parse(r).ok_or(format!("unknown refusal reason {r:?}")))
+        .transpose()?;
+    let disposition = next()
+        .map(|d| Disposition::parse(d).ok_or(format!("unknown disposition {d:?}")))
+        .transpose()?;
+    let comment = next().map(str::to_owned);
+    Ok(AcceptedLine {
+        line_no,
+        accepted_qty,
+        refusal_reason,
+        disposition,
+        comment,
+    })
+}
+
+fn open_db(config: &Config) -> Result<Db> {
+    Db::open(&config.db).with_context(|| format!("opening {}", config.db.display()))
+}
+
+fn staff_failure(e: retour_server::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{} ({})", e.0.detail, e.code())
 }
 
 fn main() -> Result<()> {
@@ -179,6 +245,37 @@ fn main() -> Result<()> {
             let dossier = retour_server::staff_advance(&db, &number, &event, Utc::now())
                 .map_err(|e| anyhow::anyhow!("{} ({})", e.0.detail, e.code()))?;
             println!("{}", serde_json::to_string_pretty(&dossier)?);
+            Ok(())
+        }
+        Command::Staff {
+            action:
+                StaffAction::Decide {
+                    number,
+                    lines,
+                    credit_note,
+                },
+        } => {
+            let db = open_db(&config)?;
+            let dossier = retour_server::staff_decide(&db, &number, lines, credit_note, Utc::now())
+                .map_err(staff_failure)?;
+            println!("{}", serde_json::to_string_pretty(&dossier)?);
+            Ok(())
+        }
+        Command::Staff {
+            action: StaffAction::Reply { number, text },
+        } => {
+            let db = open_db(&config)?;
+            let message = retour_server::staff_reply(&db, &number, &text, Utc::now())
+                .map_err(staff_failure)?;
+            println!("{}", serde_json::to_string_pretty(&message)?);
+            Ok(())
+        }
+        Command::Staff {
+            action: StaffAction::Messages { number },
+        } => {
+            let db = open_db(&config)?;
+            let messages = retour_server::staff_messages(&db, &number).map_err(staff_failure)?;
+            println!("{}", serde_json::to_string_pretty(&messages)?);
             Ok(())
         }
     }

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, cart, catalog, dossiers, requests};
+use crate::routes::{account, cart, catalog, dossiers, messages, requests};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -20,12 +20,13 @@ use crate::routes::{account, cart, catalog, dossiers, requests};
     ),
     paths(
         catalog::health, catalog::service, catalog::reasons, catalog::delivery_notes, catalog::delivery_note,
-        catalog::lookup,
+        catalog::lookup, catalog::refusal_reasons,
         account::login, account::refresh, account::logout, account::forgot, account::reset,
         account::unlock_request, account::unlock, account::sso,
         cart::get_cart, cart::post_ops, cart::get_ops,
         requests::submit, requests::preaccord,
         dossiers::list, dossiers::one, dossiers::staff_event,
+        messages::customer_message, messages::staff_message,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(

@@ -43,6 +43,12 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
          of the customer's BL lines, still eligible: the fuzzer cannot know which",
     ),
     (
+        "/api/v1/dossiers/{number}/messages",
+        &[422],
+        "a text of blanks only is message_empty (the rule trims, a schema's length cannot), and \
+         photo ids are refused (422 photo_missing) unless uploaded by the customer first",
+    ),
+    (
         "/api/v1/auth/unlock",
         &[400],
         "the token is a secret sent by e-mail; any other answers 400 invalid_token, as API.md says",

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use retour_domain::api::RequestRef;
+use retour_domain::decision::{Disposition, LineDecision, RefusalReason};
 use retour_domain::status::{Closure, DossierStatus};
 use retour_domain::Money;
 use rusqlite::{params, Row};
@@ -11,7 +12,13 @@ use super::values::{
     instant, outcome_code, parse_date, parse_instant, parse_money, parse_opt_money, parse_outcome,
     parse_status,
 };
-use super::{query_all, Conn, DbResult, FromRow};
+use super::{query_all, Conn, DbError, DbResult, FromRow};
+
+/// A stored code read back with `parse`; absent stays absent, an unknown one is corrupt.
+fn parse_code<T>(text: Option<String>, parse: fn(&str) -> Option<T>) -> DbResult<Option<T>> {
+    text.map(|t| parse(&t).ok_or_else(|| DbError::Corrupt(format!("code {t:?}"))))
+        .transpose()
+}
 
 /// A return file's line as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +41,8 @@ pub struct StoredDossierLine {
     pub deposit: Option<Money>,
     /// Units accepted at inspection.
     pub accepted_qty: Option<u32>,
+    /// The decision, once the file is closed (schema v6).
+    pub decision: Option<LineDecision>,
 }
 
 impl FromRow for StoredDossierLine {
@@ -48,6 +57,18 @@ impl FromRow for StoredDossierLine {
             unit_price: parse_money(&row.get::<_, String>("unit_price")?)?,
             deposit: parse_opt_money(row.get("deposit")?)?,
             accepted_qty: row.get("accepted_qty")?,
+            decision: match row.get::<_, Option<u32>>("refused_qty")? {
+                Some(refused_qty) => Some(LineDecision {
+                    line_no: row.get("line_no")?,
+                    accepted_qty: row.get::<_, Option<u32>>("accepted_qty")?.unwrap_or(0),
+                    refused_qty,
+                    credited_ht: parse_opt_money(row.get("credited")?)?.unwrap_or(Money::ZERO),
+                    refusal_reason: parse_code(row.get("refusal_reason")?, RefusalReason::parse)?,
+                    disposition: parse_code(row.get("disposition")?, Disposition::parse)?,
+                    comment: row.get("decision_comment")?,
+                }),
+                None => None,
+            },
         })
     }
 }
@@ -239,7 +260,7 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// Appends a status change to a file's history.
+    /// Appends a status change to a file's history and its event to the file's timeline.
     pub fn insert_history(
         &self,
         number: &str,
@@ -252,7 +273,7 @@ impl Conn<'_> {
                  VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier = ?1), ?2, ?3)",
             )?
             .execute(params![number, status.code(), instant(at)])?;
-        Ok(())
+        self.insert_status_event(number, status, at)
     }
 
     /// A file's history, oldest first.
@@ -319,7 +340,8 @@ impl Conn<'_> {
     fn dossier_lines(&self, number: &str) -> DbResult<Vec<StoredDossierLine>> {
         query_all(
             &mut *self.c.prepare_cached(
-                "SELECT line_no, reference, designation, qty, reason, estimated_credit, unit_price, deposit, accepted_qty
+                "SELECT line_no, reference, designation, qty, reason, estimated_credit, unit_price, deposit, accepted_qty,
+                        refused_qty, refusal_reason, disposition, decision_comment, credited
                    FROM dossier_lines WHERE dossier = ?1 ORDER BY line_no",
             )?,
             [number],

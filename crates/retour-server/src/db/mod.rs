@@ -12,8 +12,8 @@
 //! waiting to be sent),
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
-//! requests, their per-year numbers and idempotency keys) and [`dossiers`] (return files and their
-//! history). Stored text
+//! requests, their per-year numbers and idempotency keys), [`dossiers`] (return files and their
+//! history) and [`timeline`] (a file's events, messages and per-line decisions). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -25,6 +25,7 @@ mod logins;
 mod outbox;
 mod requests;
 mod sessions;
+mod timeline;
 mod values;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub use logins::{FailureScope, LoginFailure, Purged};
 pub use outbox::{ClaimedMail, MAX_ATTEMPTS};
 pub use requests::StoredRequest;
 pub use sessions::{Principal, RefreshRow};
+pub use timeline::NewMessage;
 pub use values::instant;
 
 /// A storage failure. Never caused by client input: the HTTP layer answers it with a 500.
@@ -81,6 +83,14 @@ fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("../schema_v5.sql")),
+        M::up_with_hook(
+            include_str!("../schema_v6.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                Conn { c: tx }
+                    .fill_timelines()
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 

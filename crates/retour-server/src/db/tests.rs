@@ -203,3 +203,113 @@ fn the_purge_deletes_expired_tokens_links_sso_ids_and_old_idempotency_answers() 
     assert_eq!(count("sso_jtis"), 0);
     assert_eq!(count("idempotency_keys"), 1);
 }
+
+#[test]
+fn the_timeline_migration_gives_files_made_before_it_their_events_oldest_first() {
+    use retour_domain::timeline::{Actor, EventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    let mut conn = Connection::open(&path).unwrap();
+    migrations().to_version(&mut conn, 5).unwrap();
+    conn.execute_batch(
+        "INSERT INTO customers (id, code, name) VALUES (1, 'C1', 'Garage');
+         INSERT INTO delivery_notes (number, customer_id, delivered_on, total_ht)
+             VALUES ('250000001', 1, '2026-11-20', '100.00');
+         INSERT INTO dossiers (number, customer_id, delivery_note, created_at, status, estimated_credit, piece_count)
+             VALUES ('00000001', 1, '250000001', '2026-11-21T09:00:00.000Z', 'sent', '17.27', 1);
+         INSERT INTO dossier_history (dossier, seq, status, at)
+             VALUES ('00000001', 1, 'sent', '2026-11-21T09:00:00.000Z');
+         INSERT INTO dossiers (number, customer_id, delivery_note, created_at, status, estimated_credit, piece_count,
+                 outcome, validated_on, credited)
+             VALUES ('00000002', 1, '250000001', '2026-11-22T09:00:00.000Z', 'closed', '34.54', 2,
+                 'partial', '2026-11-25', '17.27');
+         INSERT INTO dossier_lines (dossier, delivery_note, line_no, reference, designation, qty, reason,
+                 estimated_credit, unit_price, accepted_qty)
+             VALUES ('00000002', '250000001', 1, 'REF', 'PIECE', 2, 'new_part', '34.54', '17.27', 1);
+         INSERT INTO dossier_history (dossier, seq, status, at) VALUES
+             ('00000002', 1, 'sent', '2026-11-22T09:00:00.000Z'),
+             ('00000002', 2, 'received', '2026-11-23T09:00:00.000Z'),
+             ('00000002', 3, 'closed', '2026-11-25T09:00:00.000Z');
+         INSERT INTO dossiers (number, customer_id, delivery_note, created_at, status, estimated_credit, piece_count)
+             VALUES ('00000003', 1, '250000001', '2026-11-24T09:00:00.000Z', 'received', '0.00', 1);
+         INSERT INTO dossier_history (dossier, seq, status, at)
+             VALUES ('00000003', 1, 'received', '2026-11-26T09:00:00.000Z');",
+    )
+    .unwrap();
+    drop(conn);
+
+    let db = Db::open(&path).unwrap();
+    db.read(|c| -> DbResult<()> {
+        let summary = |number: &str| -> DbResult<Vec<(EventKind, Actor, String, String)>> {
+            Ok(c.events(number)?
+                .into_iter()
+                .map(|e| (e.kind, e.actor, e.text, super::instant(e.at)))
+                .collect())
+        };
+        let sent = |at: &str| {
+            (
+                EventKind::Status,
+                Actor::Customer,
+                "Demande de retour envoyée".to_owned(),
+                at.to_owned(),
+            )
+        };
+        assert_eq!(
+            summary("00000001")?,
+            [sent("2026-11-21T09:00:00.000Z")]
+        );
+        assert_eq!(
+            summary("00000002")?,
+            [
+                sent("2026-11-22T09:00:00.000Z"),
+                (
+                    EventKind::Status,
+                    Actor::Staff,
+                    "Pièces prises en charge sur site".to_owned(),
+                    "2026-11-23T09:00:00.000Z".to_owned()
+                ),
+                (
+                    EventKind::Status,
+                    Actor::Staff,
+                    "Dossier clôturé".to_owned(),
+                    "2026-11-25T09:00:00.000Z".to_owned()
+                ),
+                (
+                    EventKind::Decision,
+                    Actor::Staff,
+                    "Décision : partiellement accepté — 1 pièce acceptée, 1 pièce refusée — 17,27\u{A0}€ HT crédités".to_owned(),
+                    "2026-11-25T09:00:00.000Z".to_owned()
+                ),
+            ]
+        );
+        // A history without its first step still starts with the customer's sending.
+        let third = summary("00000003")?;
+        assert_eq!(third[0], sent("2026-11-24T09:00:00.000Z"));
+        assert_eq!(third.len(), 2);
+        Ok(())
+    })
+    .unwrap();
+    // Files made after it get their events as they move.
+    db.write(|c| -> DbResult<()> {
+        c.insert_history(
+            "00000003",
+            retour_domain::status::DossierStatus::Inspecting,
+            chrono::Utc::now(),
+        )?;
+        assert_eq!(c.events("00000003")?.len(), 3);
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn an_empty_database_reaches_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("new.db")).unwrap();
+    db.read(|c| -> DbResult<()> {
+        assert!(c.events("00000001")?.is_empty());
+        assert!(c.messages("00000001")?.is_empty());
+        Ok(())
+    })
+    .unwrap();
+}

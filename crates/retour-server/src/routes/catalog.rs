@@ -3,7 +3,7 @@
 use axum::extract::State;
 use retour_domain::api::{
     CodeKind, DeliveryNote, DeliveryNoteList, DeliveryNoteSummary, Health, Lookup, LookupMatch,
-    Problem, ServiceInfo,
+    Problem, RefusalReason, RefusalReasonInfo, ServiceInfo,
 };
 use retour_domain::code::{classify, normalize_reference, ScannedCode};
 use retour_domain::hours::paris_today;
@@ -55,6 +55,21 @@ pub async fn service(State(state): State<AppState>) -> Json<ServiceInfo> {
     responses((status = 200, body = Vec<Reason>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 pub async fn reasons(State(state): State<AppState>, _auth: super::Auth) -> Json<Vec<Reason>> {
     Json(state.reasons().0.clone())
+}
+
+/// The fixed table of the reasons a line's units can be refused for (v1.1).
+#[utoipa::path(get, path = "/api/v1/refusal-reasons", tag = "returns", security(("bearer" = [])),
+    responses((status = 200, body = Vec<RefusalReasonInfo>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+pub async fn refusal_reasons(_auth: super::Auth) -> Json<Vec<RefusalReasonInfo>> {
+    Json(
+        RefusalReason::ALL
+            .into_iter()
+            .map(|code| RefusalReasonInfo {
+                code,
+                label: code.label().to_owned(),
+            })
+            .collect(),
+    )
 }
 
 /// `GET /delivery-notes` query.

@@ -1,14 +1,17 @@
-//! Return files: the customer's list and detail, and the staff's status events (also used by
-//! `retour-server staff advance`).
+//! Return files: the customer's list and detail (with its timeline), and the staff's status
+//! events and decisions (also used by `retour-server staff advance` and `staff decide`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use retour_domain::api::{Dossier, DossierCounts, DossierList, DossierStatus, Problem, StaffEvent};
+use retour_domain::api::{
+    Dossier, DossierCounts, DossierKind, DossierList, DossierStatus, Problem, StaffEvent,
+};
 use retour_domain::closing::{self, Decision, DecisionError};
 use retour_domain::hours::paris_today;
 use retour_domain::reason::ReasonTable;
 use retour_domain::status::{Progress, TransitionError};
+use retour_domain::timeline::{self, Actor, EventKind};
 use retour_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -42,6 +45,9 @@ pub struct ListQuery {
     /// One status only.
     #[param(value_type = Option<String>, pattern = "^(sent|received|inspecting|closed)$")]
     status: Option<DossierStatus>,
+    /// One kind only (v1.1): `return` or `warranty`.
+    #[param(inline)]
+    kind: Option<DossierKind>,
     /// The page, from 1.
     #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<u32>,
@@ -85,6 +91,11 @@ pub async fn list(
         status: query.status,
     };
     let offset = u64::from(page - 1) * u64::from(per_page);
+    // Every file is a return until warranty claims exist.
+    let per_page = match query.kind {
+        Some(DossierKind::Warranty) => 0,
+        _ => per_page,
+    };
     let found = state
         .read(move |c| Ok(c.dossier_page(customer, filter, offset, per_page)?))
         .await?;
@@ -94,7 +105,7 @@ pub async fn list(
             .iter()
             .map(|d| convert::dossier(d, None))
             .collect(),
-        total: found.total,
+        total: if per_page == 0 { 0 } else { found.total },
         counts: DossierCounts {
             open: found.open,
             closed: found.closed,
@@ -102,7 +113,9 @@ pub async fn list(
     }))
 }
 
-fn valid_number(number: &str) -> bool {
+/// Whether a path's number can be a tracking number (anything else answers the 404 of a missing
+/// file).
+pub(crate) fn valid_number(number: &str) -> bool {
     number.len() == 8 && number.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -125,8 +138,7 @@ pub async fn one(
             let Some(stored) = c.dossier(Some(customer), &number)? else {
                 return Ok(None);
             };
-            let history = convert::history(c.history(&number)?);
-            Ok(Some(convert::dossier(&stored, Some(history))))
+            Ok(Some(detail(c, &stored)?))
         })
         .await?;
     dossier.map(Json).ok_or_else(ApiError::not_found)
@@ -142,7 +154,7 @@ pub async fn one(
         (status = 403, description = "forbidden for customers", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "invalid_transition", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "outcome_required or invalid_line", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "outcome_required, invalid_line, refusal_reason_required or comment_too_long", body = Problem, content_type = "application/problem+json")))]
 pub async fn staff_event(
     State(state): State<AppState>,
     Staff(_staff): Staff,
@@ -177,6 +189,7 @@ pub(crate) fn apply_event(
     let Decision {
         progress: next,
         accepted,
+        lines: decided,
     } = closing::decide(&progress, &lines, event, reasons, paris_today(now)).map_err(|e| {
         let status = match e {
             DecisionError::Transition(TransitionError::NotForward { .. })
@@ -186,14 +199,73 @@ pub(crate) fn apply_event(
         ApiError::new(status, e.code(), e.to_string())
     })?;
     c.update_dossier(number, next.status, next.closure.as_ref(), &accepted)?;
+    c.record_decisions(number, &decided)?;
     if next.status != stored.status {
         c.insert_history(number, next.status, now)?;
     }
+    match (&next.closure, &stored.closure) {
+        (Some(closure), None) => {
+            let text = timeline::decision_text(closure.outcome, &decided, closure.credited_ht);
+            c.insert_event(number, now, EventKind::Decision, Actor::Staff, &text, None)?;
+        }
+        (Some(closure), Some(before)) => {
+            if let Some(note) = closure
+                .credit_note_number
+                .as_deref()
+                .filter(|n| before.credit_note_number.as_deref() != Some(*n))
+            {
+                let text = timeline::credit_note_text(note);
+                c.insert_event(
+                    number,
+                    now,
+                    EventKind::CreditNote,
+                    Actor::Staff,
+                    &text,
+                    None,
+                )?;
+            }
+        }
+        _ => {}
+    }
     let updated = c.dossier(None, number)?.ok_or_else(ApiError::not_found)?;
-    Ok(convert::dossier(
-        &updated,
-        Some(convert::history(c.history(number)?)),
-    ))
+    detail(c, &updated)
+}
+
+/// A file on the wire with its history and its timeline.
+pub(crate) fn detail(c: &Conn<'_>, stored: &crate::db::StoredDossier) -> Result<Dossier, ApiError> {
+    let mut dossier = convert::dossier(stored, Some(convert::history(c.history(&stored.number)?)));
+    dossier.timeline = Some(c.events(&stored.number)?);
+    Ok(dossier)
+}
+
+/// `retour-server staff decide`: closes a file with a decision per line (lines not given accept
+/// none), its outcome following from the units accepted.
+pub fn staff_decide(
+    db: &Db,
+    number: &str,
+    lines: Vec<retour_domain::api::AcceptedLine>,
+    credit_note_number: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Dossier, ApiError> {
+    let reasons = ReasonTable::default();
+    db.write(|c| {
+        let stored = c.dossier(None, number)?.ok_or_else(ApiError::not_found)?;
+        let returned: u32 = stored.lines.iter().map(|l| l.qty).sum();
+        let accepted: u32 = stored
+            .lines
+            .iter()
+            .filter_map(|l| lines.iter().find(|g| g.line_no == l.line_no))
+            .map(|g| g.accepted_qty)
+            .sum();
+        let event = StaffEvent {
+            status: DossierStatus::Closed,
+            outcome: Some(retour_domain::decision::outcome(accepted, returned)),
+            credited_ht: None,
+            credit_note_number,
+            lines: Some(lines),
+        };
+        apply_event(c, number, &event, now, &reasons)
+    })
 }
 
 /// `retour-server staff advance`: applies a staff event directly to the database.

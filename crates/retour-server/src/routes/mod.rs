@@ -5,6 +5,7 @@ pub(crate) mod account;
 pub(crate) mod cart;
 pub(crate) mod catalog;
 pub(crate) mod dossiers;
+pub(crate) mod messages;
 pub(crate) mod requests;
 
 use std::net::{IpAddr, SocketAddr};
@@ -20,7 +21,8 @@ use crate::db::Principal;
 use crate::problem::ApiError;
 use crate::AppState;
 
-pub use dossiers::staff_advance;
+pub use dossiers::{staff_advance, staff_decide};
+pub use messages::{staff_messages, staff_reply};
 
 /// Every route of the API.
 pub fn routes() -> Router<AppState> {
@@ -37,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/auth/unlock", post(account::unlock))
         .route("/api/v1/auth/sso", post(account::sso))
         .route("/api/v1/reasons", get(catalog::reasons))
+        .route("/api/v1/refusal-reasons", get(catalog::refusal_reasons))
         .route("/api/v1/delivery-notes", get(catalog::delivery_notes))
         .route(
             "/api/v1/delivery-notes/{number}",
@@ -53,8 +56,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/dossiers", get(dossiers::list))
         .route("/api/v1/dossiers/{number}", get(dossiers::one))
         .route(
+            "/api/v1/dossiers/{number}/messages",
+            post(messages::customer_message),
+        )
+        .route(
             "/api/v1/staff/dossiers/{number}/events",
             post(dossiers::staff_event),
+        )
+        .route(
+            "/api/v1/staff/dossiers/{number}/messages",
+            post(messages::staff_message),
         )
 }
 

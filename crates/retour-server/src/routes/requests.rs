@@ -409,6 +409,7 @@ fn create_request(
                 unit_price: stored.unit_price,
                 deposit: stored.deposit,
                 accepted_qty: None,
+                decision: None,
             })
             .collect();
         let dossier = StoredDossier {

@@ -12,3 +12,4 @@ mod limits;
 mod numbers;
 mod pdf;
 mod requests;
+mod timeline;
