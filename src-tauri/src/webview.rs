@@ -25,17 +25,20 @@ use tauri::Manager;
 /// environment rather than the WebView's hardware-acceleration policy: the policy can only be
 /// set once the web process has started composited.
 ///
-/// `WEBKIT_DISABLE_DMABUF_RENDERER=1`: without compositing there are no composited frames to
-/// hand over as DMA-BUFs, and the renderer's GBM/EGL set-up in the app's own process costs it
-/// ~8 MB (and the web process ~3 MB) for nothing.
+/// `WEBKIT_DISABLE_DMABUF_RENDERER=1` while compositing is off: there are then no composited
+/// frames to hand over as DMA-BUFs, and the renderer's GBM/EGL set-up in the app's own process
+/// costs it ~8 MB (and the web process ~3 MB) for nothing.
 pub fn prepare_engine() {
     #[cfg(target_os = "linux")]
-    for (key, value) in [
-        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
-    ] {
-        if std::env::var_os(key).is_none() {
-            std::env::set_var(key, value);
+    {
+        let unset = |key: &str| std::env::var_os(key).is_none();
+        if unset("WEBKIT_DISABLE_COMPOSITING_MODE") {
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+        let compositing_off = std::env::var("WEBKIT_DISABLE_COMPOSITING_MODE")
+            .is_ok_and(|v| !v.is_empty() && v != "0");
+        if compositing_off && unset("WEBKIT_DISABLE_DMABUF_RENDERER") {
+            std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
         }
     }
 }
