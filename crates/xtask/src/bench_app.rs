@@ -215,7 +215,7 @@ fn bench(profile: &str, memory_only: bool) -> Result<()> {
 
     // The WebView camera: first frame on screen → BL rendered.
     let mut frames = camera::frame_to_bl(
-        &built(profile, "retour-tauri"),
+        &self::built(profile, "retour-tauri"),
         &url,
         &work.join("camera-data"),
         &bl,
