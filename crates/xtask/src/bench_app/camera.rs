@@ -300,7 +300,7 @@ fn webdriver(port: u16, method: &str, path: &str, body: &Value) -> Result<Value>
         .split_once("\r\n\r\n")
         .map(|(_, b)| b)
         .unwrap_or_default();
-    let answer: Value = serde_json::from_str(&answer)
+    let answer: Value = serde_json::from_str(answer)
         .with_context(|| format!("{method} {path}: not JSON: {answer}"))?;
     if status != 200 {
         bail!("{method} {path}: WebDriver {status}: {answer}");
