@@ -21,6 +21,8 @@ use crate::shell::Shell;
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let started = Instant::now();
+    // Before GTK and WebKit start: they read their environment once.
+    webview::prepare_engine();
     let builder = tauri::Builder::default();
     #[cfg(desktop)]
     let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {

@@ -1,6 +1,7 @@
 //! `cargo xtask bench-app`: the app's own figures on the release build, against a real
 //! `retour-server` on loopback — cold start until the login screen is rendered, idle memory of the
-//! app and its WebView processes, and a USB-scanner burst until the BL is rendered.
+//! app and its WebView processes (each process's share), a USB-scanner burst until the BL is
+//! rendered, and the WebView camera's first frame until the BL is rendered ([`camera`]).
 //!
 //! The window reports what it rendered through the shell's `ui_rendered` command into the file
 //! named by `RETOUR_BENCH_FILE` (nothing is written without it). Keystrokes are real X events
@@ -13,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+mod camera;
+
 use crate::server::{
     http_auth, login, start_built_server, wait_ready, Profile, DEMO_EMAIL, DEMO_PASSWORD,
 };
@@ -24,13 +27,16 @@ const BURSTS: usize = 7;
 /// How long the app sits idle before its memory is read.
 const IDLE: Duration = Duration::from_secs(5);
 /// Idle memory readings.
-const MEMORY_ROUNDS: usize = 3;
+const MEMORY_ROUNDS: usize = 5;
 const KEYRING_PASSWORD: &str = "retour-bench-keyring";
 
-/// `cargo xtask bench-app [--debug]`: `--debug` measures the debug build instead (indicative only).
+/// `cargo xtask bench-app [--debug] [--memory]`: `--debug` measures the debug build instead
+/// (indicative only); `--memory` only the idle memory (to compare settings quickly: the app
+/// inherits the bench's environment, e.g. `JSC_useJIT=0 cargo xtask bench-app --memory`).
 pub fn run(args: &[String]) -> Result<()> {
     let inside = args.iter().any(|a| a == "--inside");
     let debug = args.iter().any(|a| a == "--debug");
+    let memory_only = args.iter().any(|a| a == "--memory");
     if !inside {
         let mut app = vec!["build", "-p", "retour-tauri", "--bin", "retour-tauri"];
         let mut server = vec!["build", "-p", "retour-server"];
@@ -41,18 +47,18 @@ pub fn run(args: &[String]) -> Result<()> {
         crate::run("cargo", &app)?;
         crate::run("cargo", &server)?;
         if std::env::var_os("DISPLAY").is_none() {
-            return rerun_under_xvfb(debug);
+            return rerun_under_xvfb(debug, memory_only);
         }
     }
-    bench(if debug { "debug" } else { "release" })
+    bench(if debug { "debug" } else { "release" }, memory_only)
 }
 
-fn rerun_under_xvfb(debug: bool) -> Result<()> {
+fn rerun_under_xvfb(debug: bool, memory_only: bool) -> Result<()> {
     let me = std::env::current_exe()?;
     let data_home =
         std::env::temp_dir().join(format!("retour-bench-keyring-{}", std::process::id()));
     std::fs::create_dir_all(&data_home)?;
-    let script = format!("echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" bench-app --inside {}", if debug { "--debug" } else { "" });
+    let script = format!("echo {KEYRING_PASSWORD} | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" bench-app --inside {} {}", if debug { "--debug" } else { "" }, if memory_only { "--memory" } else { "" });
     let status = Command::new("xvfb-run")
         .args([
             "-a",
@@ -79,7 +85,7 @@ fn built(profile: &str, name: &str) -> PathBuf {
     crate::root().join("target").join(profile).join(name)
 }
 
-fn bench(profile: &str) -> Result<()> {
+fn bench(profile: &str, memory_only: bool) -> Result<()> {
     println!("profile: {profile}");
     if Command::new("xdotool").arg("version").output().is_err() {
         bail!("xdotool is missing: apt-get install xdotool");
@@ -100,7 +106,7 @@ fn bench(profile: &str) -> Result<()> {
 
     // Cold start: process spawn until the login screen is rendered.
     let mut starts = Vec::new();
-    for i in 0..=STARTS {
+    for i in 0..=if memory_only { 0 } else { STARTS } {
         let started = Instant::now();
         let mut app = App::start_to_login(profile, &url, &data_dir, &report)?;
         let elapsed = started.elapsed();
@@ -110,12 +116,14 @@ fn bench(profile: &str) -> Result<()> {
         app.stop();
     }
     starts.sort();
-    println!(
-        "cold start to login rendered: median {} ms (min {} ms, max {} ms, {STARTS} runs)",
-        starts[STARTS / 2].as_millis(),
-        starts[0].as_millis(),
-        starts[STARTS - 1].as_millis()
-    );
+    if !memory_only {
+        println!(
+            "cold start to login rendered: median {} ms (min {} ms, max {} ms, {STARTS} runs)",
+            starts[STARTS / 2].as_millis(),
+            starts[0].as_millis(),
+            starts[STARTS - 1].as_millis()
+        );
+    }
 
     // Idle memory on the login screen.
     let mut idle = Vec::new();
@@ -125,15 +133,30 @@ fn bench(profile: &str) -> Result<()> {
         idle.push(memory_of_tree(app.child.id())?);
         app.stop();
     }
-    idle.sort_by_key(|m| m.pss);
+    idle.sort_by_key(|m| m.total().pss);
     let m = &idle[idle.len() / 2];
+    let total = m.total();
     println!(
         "idle memory after {IDLE:?} (median of {MEMORY_ROUNDS} by PSS): RSS {:.0} MB, PSS {:.0} MB, private {:.0} MB ({} processes: app + WebKit)",
-        mb(m.rss),
-        mb(m.pss),
-        mb(m.private),
-        m.processes
+        mb(total.rss),
+        mb(total.pss),
+        mb(total.private),
+        m.0.len()
     );
+    for (name, each) in &m.0 {
+        println!(
+            "  {name:<22} PSS {:>5.1} MB  RSS {:>5.1} MB  private {:>5.1} MB",
+            mb(each.pss),
+            mb(each.rss),
+            mb(each.private)
+        );
+    }
+
+    if memory_only {
+        drop(server);
+        let _ = std::fs::remove_dir_all(&work);
+        return Ok(());
+    }
 
     // Scanner burst: sign in with the keyboard, open the declare screen, scan the BL repeatedly.
     let mut app = App::start_to_login(profile, &url, &data_dir, &report)?;
@@ -188,6 +211,23 @@ fn bench(profile: &str) -> Result<()> {
         "scanner burst → BL rendered: median {:.0} ms after the final Enter ({:.0} ms from the first keystroke), {BURSTS} bursts",
         median(&mut after_enter),
         median(&mut from_first_key)
+    );
+
+    // The WebView camera: first frame on screen → BL rendered.
+    let mut frames = camera::frame_to_bl(
+        &self::built(profile, "retour-tauri"),
+        &url,
+        &work.join("camera-data"),
+        &bl,
+    )?;
+    let (min, max) = (
+        frames.iter().copied().fold(f64::INFINITY, f64::min),
+        frames.iter().copied().fold(0.0, f64::max),
+    );
+    println!(
+        "webview camera frame → BL rendered: median {:.0} ms (min {min:.0} ms, max {max:.0} ms, {} opens)",
+        median(&mut frames),
+        camera::OPENS
     );
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
@@ -314,8 +354,9 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1024.0 / 1024.0
 }
 
-/// The memory of a process and all its descendants.
-fn memory_of_tree(root: u32) -> Result<Memory> {
+/// The memory of a process and all its descendants, by process name (`/proc/PID/comm`: the app,
+/// `WebKitWebProces`, `WebKitNetworkPr`, …), in the order they were found.
+fn memory_of_tree(root: u32) -> Result<TreeMemory> {
     let mut parents = Vec::new();
     for entry in std::fs::read_dir("/proc")?.flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -344,13 +385,15 @@ fn memory_of_tree(root: u32) -> Result<Memory> {
         );
         i += 1;
     }
-    let mut memory = Memory {
-        processes: tree.len(),
-        ..Memory::default()
-    };
+    let mut by_name: Vec<(String, Memory)> = Vec::new();
     for pid in &tree {
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         let rollup =
             std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        let mut memory = Memory::default();
         for line in rollup.lines() {
             let Some((key, value)) = line.split_once(':') else {
                 continue;
@@ -368,16 +411,41 @@ fn memory_of_tree(root: u32) -> Result<Memory> {
                 _ => {}
             }
         }
+        match by_name.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, sum)) => sum.add(memory),
+            None => by_name.push((name, memory)),
+        }
     }
-    Ok(memory)
+    Ok(TreeMemory(by_name))
 }
 
-/// The memory of a process tree, in bytes: resident (shared pages counted in every process),
-/// proportional (shared pages split between their users) and private to the tree's processes.
+/// The memory of a process tree, by process name.
+#[derive(Debug, Default, Clone)]
+struct TreeMemory(Vec<(String, Memory)>);
+
+impl TreeMemory {
+    fn total(&self) -> Memory {
+        let mut total = Memory::default();
+        for (_, m) in &self.0 {
+            total.add(*m);
+        }
+        total
+    }
+}
+
+/// The memory of processes, in bytes: resident (shared pages counted in every process),
+/// proportional (shared pages split between their users) and private to them.
 #[derive(Debug, Default, Clone, Copy)]
 struct Memory {
     rss: u64,
     pss: u64,
     private: u64,
-    processes: usize,
+}
+
+impl Memory {
+    fn add(&mut self, other: Memory) {
+        self.rss += other.rss;
+        self.pss += other.pss;
+        self.private += other.private;
+    }
 }
