@@ -291,6 +291,9 @@ fn serve(config: Config) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let state = AppState::new(config).context("starting")?;
+        // The address actually bound, for an operator who asked for port 0 (and for the tests
+        // that start this binary so).
+        println!("listening on http://{}", listener.local_addr()?);
         retour_server::serve(listener, state, shutdown_signal())
             .await
             .context("serving")

@@ -121,6 +121,80 @@ async fn huge_emails_at_login_leave_the_memory_alone() {
     assert!(server.state.login_throttle().is_empty());
 }
 
+/// The server binary in a process of its own: 300 logins, each with another 900 KB e-mail, leave
+/// its resident memory within a few MB of what it was after 30 such logins (when every e-mail was
+/// a throttle key, 300 of them held 270 MB).
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_emails_at_login_leave_the_server_process_memory_alone() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    /// The server process, stopped however the test ends.
+    struct Child(std::process::Child);
+    impl Drop for Child {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    /// Its resident memory, in kB, as the kernel counts it.
+    fn resident_kb(pid: u32) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("its status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_retour-server"))
+            .arg("serve")
+            .env("RETOUR_LISTEN", "127.0.0.1:0")
+            .env("RETOUR_DB", dir.path().join("retour.db"))
+            .env("RETOUR_MAIL_SPOOL", dir.path().join("mail"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server binary starts"),
+    );
+    let mut first = String::new();
+    std::io::BufReader::new(child.0.stdout.take().expect("its stdout"))
+        .read_line(&mut first)
+        .expect("its first line");
+    let base = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("the server says where it listens: {first:?}"))
+        .to_owned();
+    let client = reqwest::Client::new();
+    let mut logins = 0..;
+    let mut huge_logins = async |count: usize| {
+        for i in logins.by_ref().take(count) {
+            let huge = format!("{i}{}@garage.fr", "a".repeat(900 * 1024));
+            let answer = client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({"email": huge, "password": "x"}))
+                .send()
+                .await
+                .expect("an answer");
+            assert_eq!(answer.status().as_u16(), 401);
+        }
+    };
+    huge_logins(30).await;
+    let before = resident_kb(child.0.id());
+    huge_logins(300).await;
+    let after = resident_kb(child.0.id());
+    let growth_mb = after.saturating_sub(before) as f64 / 1024.0;
+    eprintln!("server resident memory: {before} kB after 30 huge logins, {after} kB after 330");
+    assert!(
+        growth_mb < 16.0,
+        "the server grew {growth_mb:.1} MB ({before} kB → {after} kB)"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_timeout_answers_a_problem_document() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
