@@ -962,18 +962,7 @@ fn declare_send_and_track_a_return() -> Result<()> {
             json!([]),
         )?;
         let numbers: Vec<String> = serde_json::from_value(recent)?;
-        let mut chosen = None;
-        for number in &numbers {
-            w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
-            w.until_text("#bl-number", number)?;
-            if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
-                .is_some()
-            {
-                chosen = Some(number.clone());
-                break;
-            }
-        }
-        let bl = chosen.context("no recent BL with an eligible line")?;
+        let bl = w.open_a_bl_with_an_eligible_line(numbers.iter().map(String::as_str))?;
         w.screenshots("07-bl-detail")?;
         w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
         w.until(
@@ -1358,18 +1347,7 @@ fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
         "return new Promise(r => { const t = setInterval(() => { const l = [...document.querySelectorAll('#recent-bls .bl-row')]; if (l.length) { clearInterval(t); r(l.map(e => e.dataset.bl)); } }, 50); })",
         json!([]),
     )?)?;
-        let mut picked = None;
-        for number in &numbers {
-            w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
-            w.until_text("#bl-number", number)?;
-            if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
-                .is_some()
-            {
-                picked = Some(number.clone());
-                break;
-            }
-        }
-        let bl = picked.context("a BL with an eligible line")?;
+        let bl = w.open_a_bl_with_an_eligible_line(numbers.iter().map(String::as_str))?;
         w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
         w.click("#add-to-cart")?;
         w.on_screen("cart")?;
@@ -1992,19 +1970,13 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
 
         // The session expires (the password is reset elsewhere, which ends every session): the
         // login screen says so with the e-mail filled in; signed in again, the cart is there.
-        let mut kept = None;
-        for candidate in recent["items"].as_array().context("recent BLs")? {
-            let number = candidate["number"].as_str().unwrap_or_default();
-            w.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
-            w.until_text("#bl-number", number)?;
-            if w.find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
-                .is_some()
-            {
-                kept = Some(number.to_owned());
-                break;
-            }
-        }
-        let kept = kept.context("a BL with an eligible line for the cart")?;
+        let kept = w.open_a_bl_with_an_eligible_line(
+            recent["items"]
+                .as_array()
+                .context("recent BLs")?
+                .iter()
+                .map(|candidate| candidate["number"].as_str().unwrap_or_default()),
+        )?;
         w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
         w.click("#add-to-cart")?;
         w.on_screen("cart")?;
@@ -2105,5 +2077,24 @@ impl Server {
 impl Window {
     fn window_close(&self) -> Result<()> {
         answer(ureq::delete(&self.base).call(), "delete session").map(|_| ())
+    }
+
+    /// Opens the BLs `numbers` one after the other until one has a line that can still be
+    /// returned, and returns its number (its detail is then on screen).
+    fn open_a_bl_with_an_eligible_line<'a>(
+        &self,
+        numbers: impl IntoIterator<Item = &'a str>,
+    ) -> Result<String> {
+        for number in numbers {
+            self.js("location.hash = '#/bl/' + arguments[0]", json!([number]))?;
+            self.until_text("#bl-number", number)?;
+            if self
+                .find_now("#bl-lines input[type=checkbox]:not(:disabled)")?
+                .is_some()
+            {
+                return Ok(number.to_owned());
+            }
+        }
+        bail!("no BL with a line that can still be returned")
     }
 }
