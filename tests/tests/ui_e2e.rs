@@ -2008,6 +2008,15 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
             json!([]),
         )?;
         assert_eq!(email, json!(CUSTOMER), "the e-mail is filled in");
+        let toast = w.js(
+            "return document.getElementById('toast').classList.contains('show')",
+            json!([]),
+        )?;
+        assert_eq!(
+            toast,
+            json!(false),
+            "no message of the last screen on the login"
+        );
         w.screenshots("28-error-session-expired")?;
         let field = w.find("#login-password")?;
         field.type_text(new_password)?;

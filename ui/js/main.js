@@ -8,7 +8,7 @@ import { app, userOf, syncOf } from "./state.js";
 import { setRoutes, render, go } from "./router.js";
 import { renderChrome, showError, onSyncState } from "./chrome.js";
 import { setLanguage } from "./i18n/index.js";
-import { h, errorText } from "./dom.js";
+import { h, errorText, hideToast } from "./dom.js";
 import { installWedge } from "./wedge.js";
 import { resolveCode } from "./parts/resolve-code.js";
 import { refreshRefusals } from "./parts/refusals.js";
@@ -71,6 +71,8 @@ async function sessionEnded() {
   if (!app.user || !session || session.signed_in || !session.email) return;
   app.user = null;
   app.sessionExpired = true;
+  // A message about the account's last screen ("ajouté au panier") has nothing to do here.
+  hideToast();
   go("#/login");
 }
 
