@@ -405,20 +405,17 @@ impl SessionKeeper {
     /// [`discard`](Self::discard). Answers who it signs in.
     pub async fn exchange_sso(&self, token: &str) -> Result<User, ApiError> {
         let session = self.client.login_sso(token).await?;
-        let email = session.user.email.clone();
-        if !self.accepts(&email) {
-            return Err(other_account());
-        }
-        self.set_live(Some(Live {
-            email,
-            user: Some(session.user.clone()),
-            tokens: SavedTokens::from(&session),
-            remember: false,
-        }));
+        self.hold(&session)?;
         Ok(session.user)
     }
 
     fn adopt(&self, session: Session, remember: bool) -> Result<LoginResult, ApiError> {
+        self.hold(&session)?;
+        self.keep(remember)
+    }
+
+    /// Holds a session of this account in memory (neither saved nor forgotten yet).
+    fn hold(&self, session: &Session) -> Result<(), ApiError> {
         let email = session.user.email.clone();
         if !self.accepts(&email) {
             return Err(other_account());
@@ -426,10 +423,10 @@ impl SessionKeeper {
         self.set_live(Some(Live {
             email,
             user: Some(session.user.clone()),
-            tokens: SavedTokens::from(&session),
+            tokens: SavedTokens::from(session),
             remember: false,
         }));
-        self.keep(remember)
+        Ok(())
     }
 
     /// Applies the "remember me" choice to the session held: kept in the keychain, or any
