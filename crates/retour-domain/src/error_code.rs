@@ -178,6 +178,14 @@ error_codes! {
     /// A photo id that is unknown or another customer's.
     PhotoMissing = "photo_missing", Some(422), "Photo introuvable : envoyez-la de nouveau";
 
+    // ----- webhooks (staff) -----
+    /// A webhook address that is not a whole `http://` or `https://` address.
+    InvalidWebhookUrl = "invalid_webhook_url", Some(422), "Adresse du webhook invalide : indiquez une adresse http:// ou https:// complète";
+    /// A webhook without event types, or with one that does not exist.
+    InvalidEventType = "invalid_event_type", Some(422), "Type d'événement inconnu pour ce webhook";
+    /// A webhook secret shorter than 16 or longer than 256 characters.
+    InvalidWebhookSecret = "invalid_webhook_secret", Some(422), "Le secret du webhook doit compter de 16 à 256 caractères";
+
     // ----- only on the device -----
     /// The server could not be reached.
     Unreachable = "unreachable", None, "Serveur injoignable : vérifiez votre connexion. Votre panier est conservé sur l'appareil et sera synchronisé dès que possible.";

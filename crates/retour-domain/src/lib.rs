@@ -26,6 +26,7 @@ pub mod reason;
 pub mod request_number;
 pub mod status;
 pub mod timeline;
+pub mod webhook;
 pub mod whole_number;
 
 pub use bl::{BlError, BlNumber};

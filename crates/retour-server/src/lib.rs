@@ -16,7 +16,8 @@
 //! Inside: `state` (what handlers share, built from the configuration), `throttle` (attempts per
 //! minute, per address and account), `session_cache` (checked
 //! access tokens), `idempotency` (keys being processed), `http` (router, limits, `serve`), `routes`
-//! (one module per area of the API), `db` (all the SQL, one module per area).
+//! (one module per area of the API), `db` (all the SQL, one module per area), `mail` and
+//! `webhook` (the senders of the durable outboxes).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -35,11 +36,15 @@ pub mod running;
 mod session_cache;
 mod state;
 pub mod throttle;
+pub mod webhook;
 
 pub use config::Config;
 pub use db::Db;
 pub use http::{router, serve, MAX_BODY_BYTES};
 pub use idempotency::InFlight;
 pub use problem::ApiError;
-pub use routes::{staff_advance, staff_decide, staff_messages, staff_reply};
+pub use routes::{
+    staff_advance, staff_decide, staff_messages, staff_reply, staff_webhook_add,
+    staff_webhook_deliveries, staff_webhook_delete, staff_webhooks,
+};
 pub use state::{paris_today_now, AppState, Clock, StartError};

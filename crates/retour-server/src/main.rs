@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use retour_domain::api::{
     AcceptedLine, Disposition, DossierStatus, Outcome, RefusalReason, StaffEvent,
 };
+use retour_domain::webhook::WebhookBody;
 use retour_domain::Money;
 use retour_server::{demo, AppState, Config, Db};
 
@@ -99,6 +100,41 @@ enum StaffAction {
     Messages {
         /// The 8-digit tracking number.
         number: String,
+    },
+    /// The webhooks: events posted to the distributor's systems.
+    Webhooks {
+        #[command(subcommand)]
+        action: WebhookAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhookAction {
+    /// Register a hook; prints it (its id) without the secret.
+    Add {
+        /// Where events are posted (http:// or https://).
+        #[arg(long)]
+        url: String,
+        /// An event type wanted (repeatable): return_request.created, dossier.status_changed,
+        /// dossier.closed, dossier.message, credit_note.issued, pickup.confirmed,
+        /// warranty_claim.created.
+        #[arg(long = "event", required = true)]
+        events: Vec<String>,
+        /// The signing secret (16–256 characters).
+        #[arg(long, env = "RETOUR_WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+    },
+    /// Every hook, oldest first.
+    List,
+    /// Delete a hook, its queue and its log.
+    Delete {
+        /// The hook's id.
+        id: String,
+    },
+    /// A hook's latest deliveries, newest first, with their tries.
+    Deliveries {
+        /// The hook's id.
+        id: String,
     },
 }
 
@@ -271,6 +307,9 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::Staff {
+            action: StaffAction::Webhooks { action },
+        } => webhooks(&config, action),
+        Command::Staff {
             action: StaffAction::Messages { number },
         } => {
             let db = open_db(&config)?;
@@ -279,6 +318,38 @@ fn main() -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn webhooks(config: &Config, action: WebhookAction) -> Result<()> {
+    let db = open_db(config)?;
+    let shown = match action {
+        WebhookAction::Add {
+            url,
+            events,
+            secret,
+        } => {
+            let body = WebhookBody {
+                url,
+                events,
+                secret,
+            };
+            let hook =
+                retour_server::staff_webhook_add(&db, &body, Utc::now()).map_err(staff_failure)?;
+            serde_json::to_string_pretty(&hook)?
+        }
+        WebhookAction::List => {
+            serde_json::to_string_pretty(&retour_server::staff_webhooks(&db).map_err(staff_failure)?)?
+        }
+        WebhookAction::Delete { id } => {
+            retour_server::staff_webhook_delete(&db, &id).map_err(staff_failure)?;
+            format!("webhook {id} deleted")
+        }
+        WebhookAction::Deliveries { id } => serde_json::to_string_pretty(
+            &retour_server::staff_webhook_deliveries(&db, &id).map_err(staff_failure)?,
+        )?,
+    };
+    println!("{shown}");
+    Ok(())
 }
 
 fn serve(config: Config) -> Result<()> {

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, cart, catalog, dossiers, messages, requests};
+use crate::routes::{account, cart, catalog, dossiers, messages, requests, webhooks};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         requests::submit, requests::preaccord,
         dossiers::list, dossiers::one, dossiers::staff_event,
         messages::customer_message, messages::staff_message,
+        webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(
@@ -71,7 +72,10 @@ impl Modify for BodyProblems {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.post, &mut item.get].into_iter().flatten() {
+            for operation in [&mut item.post, &mut item.get, &mut item.delete]
+                .into_iter()
+                .flatten()
+            {
                 let responses = &mut operation.responses.responses;
                 if operation.request_body.is_some() {
                     for (code, text) in [

@@ -1,5 +1,5 @@
 //! What every request handler shares: [`AppState`] (database, configuration, reason table, clock,
-//! mailer and its outbox's sender signals, throttles of logins and e-mailed links, the bound on password hashes at a time, session
+//! mailer and its outbox's sender signals, the webhooks' HTTP client and delivery pass, throttles of logins and e-mailed links, the bound on password hashes at a time, session
 //! cache, idempotency keys in flight) and how it is built from a [`Config`].
 
 use std::path::Path;
@@ -45,6 +45,8 @@ struct Shared {
     hashing: tokio::sync::Semaphore,
     mail_wake: tokio::sync::Notify,
     mail_pass: std::sync::Mutex<()>,
+    webhook_pass: tokio::sync::Mutex<()>,
+    webhook_client: reqwest::Client,
     in_flight: InFlightKeys,
     mailer: retour_mail::Mailer,
     sessions: SessionCache,
@@ -64,6 +66,9 @@ pub enum StartError {
     /// The mailer could not be set up (bad SMTP URL, spool not writable, bad sender).
     #[error("e-mail: {0}")]
     Mail(#[from] retour_mail::MailError),
+    /// The HTTP client of the webhooks could not be set up (TLS).
+    #[error("webhooks: {0}")]
+    Webhooks(#[from] reqwest::Error),
 }
 
 impl AppState {
@@ -79,6 +84,7 @@ impl AppState {
     /// Builds the state over an open database.
     pub fn with_db(db: Db, config: Config) -> Result<AppState, StartError> {
         let mailer = mail::mailer(&config)?;
+        let webhook_client = crate::webhook::client()?;
         Ok(AppState {
             inner: Arc::new(Shared {
                 db,
@@ -90,6 +96,8 @@ impl AppState {
                 hashing: tokio::sync::Semaphore::new(hash_slots()),
                 mail_wake: tokio::sync::Notify::new(),
                 mail_pass: std::sync::Mutex::new(()),
+                webhook_pass: tokio::sync::Mutex::new(()),
+                webhook_client,
                 in_flight: InFlightKeys::default(),
                 mailer,
                 sessions: SessionCache::default(),
@@ -150,6 +158,16 @@ impl AppState {
     /// Held by one delivery pass of the outbox at a time.
     pub(crate) fn mail_pass(&self) -> &std::sync::Mutex<()> {
         &self.inner.mail_pass
+    }
+
+    /// Held by one delivery pass of the webhooks at a time.
+    pub(crate) fn webhook_pass(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.webhook_pass
+    }
+
+    /// The HTTP client of the webhooks.
+    pub(crate) fn webhook_client(&self) -> &reqwest::Client {
+        &self.inner.webhook_client
     }
 
     /// The login attempts of this minute, per address and per account.

@@ -13,7 +13,8 @@
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
 //! requests, their per-year numbers and idempotency keys), [`dossiers`] (return files and their
-//! history) and [`timeline`] (a file's events, messages and per-line decisions). Stored text
+//! history), [`timeline`] (a file's events, messages and per-line decisions) and [`webhooks`]
+//! (the staff's hooks, the durable queue of events to deliver and the log of every try). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -27,6 +28,7 @@ mod requests;
 mod sessions;
 mod timeline;
 mod values;
+mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -43,6 +45,7 @@ pub use requests::StoredRequest;
 pub use sessions::{Principal, RefreshRow};
 pub use timeline::NewMessage;
 pub use values::instant;
+pub use webhooks::{AttemptOutcome, ClaimedDelivery, DELIVERY_LEASE};
 
 /// A storage failure. Never caused by client input: the HTTP layer answers it with a 500.
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +94,7 @@ fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("../schema_v7.sql")),
     ])
 }
 

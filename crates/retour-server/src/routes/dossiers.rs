@@ -12,6 +12,7 @@ use retour_domain::hours::paris_today;
 use retour_domain::reason::ReasonTable;
 use retour_domain::status::{Progress, TransitionError};
 use retour_domain::timeline::{self, Actor, EventKind};
+use retour_domain::webhook::EventType;
 use retour_domain::ErrorCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -172,7 +173,9 @@ pub async fn staff_event(
     Ok(Json(dossier))
 }
 
-/// Applies a staff event to a file in a transaction and returns the file with its history.
+/// Applies a staff event to a file in a transaction and returns the file with its history; queues
+/// the webhook events `dossier.status_changed` (any change of status, closing included) and
+/// `dossier.closed` (with the whole file as now).
 pub(crate) fn apply_event(
     c: &Conn<'_>,
     number: &str,
@@ -228,7 +231,23 @@ pub(crate) fn apply_event(
         _ => {}
     }
     let updated = c.dossier(None, number)?.ok_or_else(ApiError::not_found)?;
-    detail(c, &updated)
+    let dossier = detail(c, &updated)?;
+    let customer = c.webhook_customer(stored.customer_id)?;
+    if next.status != stored.status {
+        let data = serde_json::json!({
+            "customer": customer,
+            "dossier": number,
+            "from": stored.status,
+            "to": next.status,
+            "status_label": next.status.label(),
+        });
+        c.enqueue_webhook_event(EventType::DossierStatusChanged, &data, now)?;
+    }
+    if next.closure.is_some() && stored.closure.is_none() {
+        let data = serde_json::json!({"customer": customer, "dossier": dossier});
+        c.enqueue_webhook_event(EventType::DossierClosed, &data, now)?;
+    }
+    Ok(dossier)
 }
 
 /// A file on the wire with its history and its timeline.

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use retour_domain::api::{Message, MessageBody, Problem};
 use retour_domain::timeline::{self, Author};
+use retour_domain::webhook::EventType;
 use retour_domain::ErrorCode;
 
 use super::dossiers::valid_number;
@@ -21,7 +22,8 @@ pub const STAFF_NAME: &str = "Service retours";
 /// Writes a message on a file in one transaction: the file must exist (and be the customer's when
 /// `customer` is given, else the 404 of a missing one), the text 1–2,000 characters, the photos
 /// known (none exists before photo upload, so any is `photo_missing`). A `message_id` the file
-/// already has answers the message recorded then and adds nothing.
+/// already has answers the message recorded then and adds nothing. A new message queues the
+/// webhook event `dossier.message`.
 pub(crate) fn write_message(
     c: &Conn<'_>,
     customer: Option<i64>,
@@ -31,9 +33,12 @@ pub(crate) fn write_message(
     body: &MessageBody,
     now: DateTime<Utc>,
 ) -> Result<Message, ApiError> {
-    if !valid_number(number) || c.dossier(customer, number)?.is_none() {
+    if !valid_number(number) {
         return Err(ApiError::not_found());
     }
+    let stored = c
+        .dossier(customer, number)?
+        .ok_or_else(ApiError::not_found)?;
     let message_id = body.message_id.to_string();
     if let Some(existing) = c.message(number, &message_id)? {
         return Ok(existing);
@@ -55,6 +60,12 @@ pub(crate) fn write_message(
             photos: &photos,
         },
     )?;
+    let data = serde_json::json!({
+        "customer": c.webhook_customer(stored.customer_id)?,
+        "dossier": number,
+        "message": message,
+    });
+    c.enqueue_webhook_event(EventType::DossierMessage, &data, now)?;
     Ok(message)
 }
 

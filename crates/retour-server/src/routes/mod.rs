@@ -7,13 +7,14 @@ pub(crate) mod catalog;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
 pub(crate) mod requests;
+pub(crate) mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use retour_domain::api::Role;
 
@@ -23,6 +24,9 @@ use crate::AppState;
 
 pub use dossiers::{staff_advance, staff_decide};
 pub use messages::{staff_messages, staff_reply};
+pub use webhooks::{
+    staff_webhook_add, staff_webhook_deliveries, staff_webhook_delete, staff_webhooks,
+};
 
 /// Every route of the API.
 pub fn routes() -> Router<AppState> {
@@ -66,6 +70,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/staff/dossiers/{number}/messages",
             post(messages::staff_message),
+        )
+        .route(
+            "/api/v1/staff/webhooks",
+            post(webhooks::create).get(webhooks::list),
+        )
+        .route("/api/v1/staff/webhooks/{id}", delete(webhooks::delete))
+        .route(
+            "/api/v1/staff/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
         )
 }
 

@@ -12,6 +12,7 @@ use retour_domain::api::{
 use retour_domain::cart_line::{EditRefusal, LineEdit};
 use retour_domain::grouping::{check_line_count, group_by_delivery_note};
 use retour_domain::reason::{total, ReasonCode, ReasonTable};
+use retour_domain::webhook::EventType;
 use retour_domain::BlNumber;
 use retour_domain::ErrorCode;
 use sha2::{Digest, Sha256};
@@ -134,14 +135,16 @@ pub async fn submit(
                 });
             // The pré-accord is queued with the request: it is sent even if the mail server is
             // away now or the process stops right after the commit.
-            if let Some(customer) = customer {
+            if let Some(customer) = &customer {
                 let mail = OutgoingMail::Preaccord {
                     to: request.preaccord_email.clone(),
-                    customer,
+                    customer: customer.clone(),
                     request: request.clone(),
                 };
                 c.enqueue_mail(&mail.to_json()?, now)?;
             }
+            let data = serde_json::json!({"customer": customer, "request": request});
+            c.enqueue_webhook_event(EventType::ReturnRequestCreated, &data, now)?;
             Ok(Submitted {
                 request,
                 replayed: false,

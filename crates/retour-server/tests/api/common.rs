@@ -110,6 +110,16 @@ pub async fn start_with_clock(adjust: impl FnOnce(&mut Config), clock: &TestCloc
 }
 
 impl Server {
+    /// Stops serving (the port then refuses connections); the data stays.
+    pub async fn stop(&mut self) {
+        self._running.stop().await.expect("the server stops");
+    }
+
+    /// Serves again on the same port with the same data.
+    pub async fn restart(&mut self) {
+        self._running.restart().await.expect("the server restarts");
+    }
+
     /// Sends a request with an optional bearer token and JSON body.
     pub async fn call(
         &self,

@@ -13,3 +13,4 @@ mod numbers;
 mod pdf;
 mod requests;
 mod timeline;
+mod webhooks;
