@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use retour_domain::api::Problem;
-use retour_domain::webhook::{self, DeliveryList, Webhook, WebhookBody, WebhookList};
+use retour_domain::webhook::{
+    self, DeliveryList, Webhook, WebhookBody, WebhookList, WebhookRefusal,
+};
 
 use super::{Json, Path, Staff};
 use crate::db::{Conn, Db};
@@ -22,14 +24,19 @@ pub(crate) fn add(
     body: &WebhookBody,
     now: DateTime<Utc>,
 ) -> Result<Webhook, ApiError> {
-    let checked = webhook::check_webhook(body).map_err(|refusal| {
+    let refused = |refusal: WebhookRefusal| {
         let message = refusal.to_string();
         ApiError::unprocessable(refusal.code(), message.clone()).with_errors(vec![field_error(
             refusal.field(),
             refusal.code(),
             message,
         )])
-    })?;
+    };
+    let checked = webhook::check_webhook(body).map_err(refused)?;
+    // The sender's own parser must take it too (a host it cannot read, a bad port…).
+    if reqwest::Url::parse(&checked.url).is_err() {
+        return Err(refused(WebhookRefusal::InvalidUrl));
+    }
     Ok(c.insert_webhook(&uuid::Uuid::new_v4().to_string(), &checked, now)?)
 }
 

@@ -216,6 +216,7 @@ async fn hooks_are_for_staff_checked_and_never_show_their_secret() {
     for (body, code, field) in [
         (json!({"url": "ftp://erp.example.fr/", "events": ["dossier.closed"], "secret": SECRET}), "invalid_webhook_url", "url"),
         (json!({"url": "erp.example.fr", "events": ["dossier.closed"], "secret": SECRET}), "invalid_webhook_url", "url"),
+        (json!({"url": "https://erp.example.fr:99999/", "events": ["dossier.closed"], "secret": SECRET}), "invalid_webhook_url", "url"),
         (json!({"url": "https://erp.example.fr", "events": ["dossier.opened"], "secret": SECRET}), "invalid_event_type", "events"),
         (json!({"url": "https://erp.example.fr", "events": [], "secret": SECRET}), "invalid_event_type", "events"),
         (json!({"url": "https://erp.example.fr", "events": ["dossier.closed"], "secret": "trop court"}), "invalid_webhook_secret", "secret"),
@@ -234,7 +235,7 @@ async fn hooks_are_for_staff_checked_and_never_show_their_secret() {
     let made = register(&server, &staff, "https://erp.example.fr/retour", &EMITTED).await;
     let one = format!("{hooks}/{made}");
     let log = format!("{one}/deliveries");
-    server.post(hooks, &a, good.clone()).await.problem(403, "forbidden");
+    server.post(hooks, &a, good).await.problem(403, "forbidden");
     server.get(hooks, &a).await.problem(403, "forbidden");
     server.get(&log, &a).await.problem(403, "forbidden");
     server
@@ -302,6 +303,7 @@ async fn each_event_comes_signed_and_a_500_is_retried_with_the_same_id_within_a_
     assert_eq!(keys, ["at", "data", "id", "type"]);
 
     // Answered 500: the server tries again within 60 s (by its clock), the same event.
+    settle(&server).await;
     clock.advance(chrono::Duration::seconds(60));
     let again = receiver.next().await;
     assert!(again.signed);
