@@ -78,7 +78,10 @@ pub const MAX_URL_CHARS: usize = 2048;
 #[serde(deny_unknown_fields)]
 pub struct WebhookBody {
     /// Where events are posted: an `http://` or `https://` address.
-    #[cfg_attr(feature = "openapi", schema(max_length = 2048, example = "https://erp.example.fr/retour/events"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 2048, example = "https://erp.example.fr/retour/events")
+    )]
     pub url: String,
     /// The event types wanted (at least one): `return_request.created`, `dossier.status_changed`,
     /// `dossier.closed`, `dossier.message`, `credit_note.issued`, `pickup.confirmed`,
@@ -364,7 +367,8 @@ mod tests {
             let refusal = check_webhook(&body(url, &["dossier.closed"], SECRET)).unwrap_err();
             assert_eq!(refusal.code(), ErrorCode::InvalidWebhookUrl, "{url}");
         }
-        let refusal = check_webhook(&body("https://a.fr", &["dossier.opened"], SECRET)).unwrap_err();
+        let refusal =
+            check_webhook(&body("https://a.fr", &["dossier.opened"], SECRET)).unwrap_err();
         assert_eq!(refusal.code(), ErrorCode::InvalidEventType);
         assert!(refusal.to_string().contains("« dossier.opened »"));
         let refusal = check_webhook(&body("https://a.fr", &[], SECRET)).unwrap_err();

@@ -45,6 +45,6 @@ pub use idempotency::InFlight;
 pub use problem::ApiError;
 pub use routes::{
     staff_advance, staff_decide, staff_messages, staff_reply, staff_webhook_add,
-    staff_webhook_deliveries, staff_webhook_delete, staff_webhooks,
+    staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
 };
 pub use state::{paris_today_now, AppState, Clock, StartError};

@@ -337,9 +337,9 @@ fn webhooks(config: &Config, action: WebhookAction) -> Result<()> {
                 retour_server::staff_webhook_add(&db, &body, Utc::now()).map_err(staff_failure)?;
             serde_json::to_string_pretty(&hook)?
         }
-        WebhookAction::List => {
-            serde_json::to_string_pretty(&retour_server::staff_webhooks(&db).map_err(staff_failure)?)?
-        }
+        WebhookAction::List => serde_json::to_string_pretty(
+            &retour_server::staff_webhooks(&db).map_err(staff_failure)?,
+        )?,
         WebhookAction::Delete { id } => {
             retour_server::staff_webhook_delete(&db, &id).map_err(staff_failure)?;
             format!("webhook {id} deleted")

@@ -33,7 +33,11 @@ pub(crate) fn client() -> Result<reqwest::Client, reqwest::Error> {
         .timeout(ATTEMPT_TIMEOUT)
         .connect_timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("retour-server/", env!("CARGO_PKG_VERSION"), " webhooks"))
+        .user_agent(concat!(
+            "retour-server/",
+            env!("CARGO_PKG_VERSION"),
+            " webhooks"
+        ))
         .build()
 }
 
@@ -137,10 +141,7 @@ async fn post(state: &AppState, delivery: &ClaimedDelivery) -> (DeliveryAttempt,
 /// A failed try in French, for the delivery log.
 fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
-        format!(
-            "délai de {} s dépassé",
-            ATTEMPT_TIMEOUT.as_secs()
-        )
+        format!("délai de {} s dépassé", ATTEMPT_TIMEOUT.as_secs())
     } else if error.is_connect() {
         "connexion impossible".to_owned()
     } else if error.is_builder() {

@@ -29,8 +29,7 @@ impl FromRow for Webhook {
             events: codes
                 .iter()
                 .map(|c| {
-                    EventType::parse(c)
-                        .ok_or_else(|| DbError::Corrupt(format!("event type {c:?}")))
+                    EventType::parse(c).ok_or_else(|| DbError::Corrupt(format!("event type {c:?}")))
                 })
                 .collect::<DbResult<_>>()?,
             created_at: parse_instant(&row.get::<_, String>("created_at")?)?,

@@ -25,7 +25,7 @@ use crate::AppState;
 pub use dossiers::{staff_advance, staff_decide};
 pub use messages::{staff_messages, staff_reply};
 pub use webhooks::{
-    staff_webhook_add, staff_webhook_deliveries, staff_webhook_delete, staff_webhooks,
+    staff_webhook_add, staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
 };
 
 /// Every route of the API.
