@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, cart, catalog, dossiers, messages, requests};
+use crate::routes::{account, cart, catalog, dossiers, messages, notifications, requests};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -27,6 +27,8 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         requests::submit, requests::preaccord,
         dossiers::list, dossiers::one, dossiers::staff_event,
         messages::customer_message, messages::staff_message,
+        notifications::list, notifications::read, notifications::get_preferences,
+        notifications::put_preferences,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(
@@ -35,6 +37,7 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         (name = "returns", description = "BLs, lookup, reasons, return requests"),
         (name = "cart", description = "The cart shared by the account's devices"),
         (name = "tracking", description = "Return files"),
+        (name = "notifications", description = "The garage's notifications and e-mail preferences"),
         (name = "staff", description = "The distributor's returns staff"),
     )
 )]
@@ -71,7 +74,10 @@ impl Modify for BodyProblems {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.post, &mut item.get].into_iter().flatten() {
+            for operation in [&mut item.post, &mut item.put, &mut item.get]
+                .into_iter()
+                .flatten()
+            {
                 let responses = &mut operation.responses.responses;
                 if operation.request_body.is_some() {
                     for (code, text) in [

@@ -22,6 +22,7 @@ mod cart;
 mod catalog;
 mod dossiers;
 mod logins;
+mod notifications;
 mod outbox;
 mod requests;
 mod sessions;
@@ -91,6 +92,7 @@ fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("../schema_v7.sql")),
     ])
 }
 
