@@ -43,7 +43,7 @@
 //! | `camera_scan_frame(width, height, luma)` | `Vec<ScanRead>`: one WebView camera frame through the live pipeline (two-frame agreement, cooldown); `camera_stop()` ends its session | no |
 //! | `notifications()` / `mark_notifications_read(up_to)` | [`NotificationsView`]: the notifications the sync pulled, newest first, and the unread count / the same after marking read up to that `seq` (inclusive; sent to the server at the next sync, asked for at once) | no |
 //! | `preferences()` / `save_preferences(&PreferencesArgs{emails, preaccord_email})` | `api::Preferences` (e-mail switches per kind, pré-accord address; `invalid_email` in French, checked before asking) | yes (read falls back to cache) |
-//! | `subscribe_notifications()` | `tokio::sync::broadcast::Receiver<api::Notification>`: each one a sync pulls new and unread (at most 5 a sync), for OS notifications | no |
+//! | `subscribe_notifications()` | [`NotificationFeed`] (`next().await`): each notification a sync pulls new and unread (at most 5 a sync), for OS notifications | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
@@ -120,7 +120,7 @@ use tokio::sync::watch;
 pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use catalog::validate_bl_number;
 pub use config::{default_data_dir, Config, TokenStoreChoice, DEMO_SERVER_ID};
-pub use notifications::{NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN};
+pub use notifications::{NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN};
 pub use error::{AppError, AppResult, ErrorCode};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;

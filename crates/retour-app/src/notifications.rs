@@ -97,9 +97,38 @@ impl App {
         Ok(saved)
     }
 
-    /// A receiver of each notification a sync pulls new and unread, whatever the account (for
+    /// Each notification a sync pulls new and unread from now on, whatever the account (for
     /// the shell's OS notifications). At most a few per sync are announced (the newest).
-    pub fn subscribe_notifications(&self) -> broadcast::Receiver<Notification> {
-        self.inner.announce.subscribe()
+    pub fn subscribe_notifications(&self) -> NotificationFeed {
+        NotificationFeed(self.inner.announce.subscribe())
+    }
+}
+
+/// The notifications a sync announces, one at a time ([`App::subscribe_notifications`]).
+#[derive(Debug)]
+pub struct NotificationFeed(broadcast::Receiver<Notification>);
+
+impl NotificationFeed {
+    /// The next one announced; `None` once the app is gone. A reader too slow to keep up
+    /// skips the oldest it missed.
+    pub async fn next(&mut self) -> Option<Notification> {
+        loop {
+            match self.0.recv().await {
+                Ok(notification) => return Some(notification),
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    /// The next one already announced, without waiting.
+    pub fn try_next(&mut self) -> Option<Notification> {
+        loop {
+            match self.0.try_recv() {
+                Ok(notification) => return Some(notification),
+                Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
     }
 }

@@ -73,8 +73,7 @@ pub async fn list(
     security(("bearer" = [])),
     responses((status = 204, description = "Read up to that seq"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "staff accounts have none", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "a seq that is not a whole number", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "staff accounts have none", body = Problem, content_type = "application/problem+json")))]
 pub async fn read(
     State(state): State<AppState>,
     Customer(_principal, customer): Customer,
