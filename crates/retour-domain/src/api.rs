@@ -821,7 +821,7 @@ pub struct Preferences {
     pub emails: EmailPreferences,
     /// Where the pré-accords and the e-mails go; absent or `null`: the login e-mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = Email))]
     pub preaccord_email: Option<String>,
 }
 
