@@ -2218,8 +2218,17 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
 
         // The returns service replies on one of the garage's files; the app's next sync brings
         // it: one OS notification with its title and the reply's start, the badge goes up.
-        let files = world.server.api(CUSTOMER, PASSWORD, "GET", "/api/v1/dossiers?state=open", None)?;
-        let number = files["items"][0]["number"].as_str().context("an open file")?.to_owned();
+        let files = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/dossiers?state=open",
+            None,
+        )?;
+        let number = files["items"][0]["number"]
+            .as_str()
+            .context("an open file")?
+            .to_owned();
         world.server.api(
             STAFF,
             STAFF_PASSWORD,
@@ -2227,7 +2236,10 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
             &format!("/api/v1/staff/dossiers/{number}/messages"),
             Some(json!({"message_id": uuid_like(), "text": "Bonjour, la pièce est bien arrivée : contrôle demain."})),
         )?;
-        w.js("return window.__TAURI__.core.invoke('sync_now').then(() => true);", json!([]))?;
+        w.js(
+            "return window.__TAURI__.core.invoke('sync_now').then(() => true);",
+            json!([]),
+        )?;
         let title = format!("Dossier {number} : réponse du service retours");
         let (_, body) = service.until_shown(&title)?;
         ensure!(
@@ -2240,7 +2252,10 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         // The Notifications screen: newest first, the reply unread on top.
         w.click("#go-notifications")?;
         w.on_screen("notifications")?;
-        w.until_text("#notification-list li:first-child .notification-title", &title)?;
+        w.until_text(
+            "#notification-list li:first-child .notification-title",
+            &title,
+        )?;
         w.find("#notification-list li.unread")?;
         w.screenshots("32-notifications-list")?;
         w.click("#lang")?;
@@ -2258,23 +2273,35 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         w.on_screen("notifications")?;
         w.click("#notification-list li:first-child a")?;
         w.on_screen("dossier")?;
-        w.until("the file's hash", &format!("return location.hash === '#/tracking/{number}'"))?;
+        w.until(
+            "the file's hash",
+            &format!("return location.hash === '#/tracking/{number}'"),
+        )?;
         w.js("location.hash = '#/home'", json!([]))?;
         w.on_screen("home")?;
-        w.until("no unread badge", "const b = document.getElementById('notif-badge'); return b && b.hidden;")?;
+        w.until(
+            "no unread badge",
+            "const b = document.getElementById('notif-badge'); return b && b.hidden;",
+        )?;
 
         // Settings: a switch per kind of e-mail, and the pré-accord address, checked in French.
         w.click("#settings-link")?;
         w.on_screen("settings")?;
         w.find("#email-preferences #email-status:not([disabled])")?;
-        w.js("document.getElementById('email-preferences').scrollIntoView(); return true;", json!([]))?;
+        w.js(
+            "document.getElementById('email-preferences').scrollIntoView(); return true;",
+            json!([]),
+        )?;
         w.screenshots("33-settings-emails")?;
         let address = w.find("#preaccord-email")?;
         address.clear()?;
         address.type_text("atelier@garage")?;
         w.click("#save-preferences")?;
         w.until_text("#preaccord-error", "Adresse e-mail incorrecte")?;
-        w.js("document.getElementById('email-preferences').scrollIntoView(); return true;", json!([]))?;
+        w.js(
+            "document.getElementById('email-preferences').scrollIntoView(); return true;",
+            json!([]),
+        )?;
         w.screenshots("33-settings-emails-error")?;
         let address = w.find("#preaccord-email")?;
         address.clear()?;
@@ -2282,15 +2309,21 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         w.click("#email-credits")?;
         w.click("#save-preferences")?;
         w.until_text("#toast", "Préférences d'e-mail enregistrées")?;
-        let saved = world.server.api(CUSTOMER, PASSWORD, "GET", "/api/v1/me/preferences", None)?;
+        let saved = world
+            .server
+            .api(CUSTOMER, PASSWORD, "GET", "/api/v1/me/preferences", None)?;
         ensure!(
-            saved == json!({"emails": {"status": true, "messages": true, "credits": false, "deposits": true},
+            saved
+                == json!({"emails": {"status": true, "messages": true, "credits": false, "deposits": true},
                 "preaccord_email": "compta@garage-martin.fr"}),
             "{saved}"
         );
         w.click("#lang")?;
         w.until_text("#email-preferences h2", "Notification e-mails")?;
-        w.js("document.getElementById('email-preferences').scrollIntoView(); return true;", json!([]))?;
+        w.js(
+            "document.getElementById('email-preferences').scrollIntoView(); return true;",
+            json!([]),
+        )?;
         w.screenshots("33-settings-emails-en")?;
         let address = w.find("#preaccord-email")?;
         address.clear()?;

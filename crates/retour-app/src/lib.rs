@@ -120,8 +120,10 @@ use tokio::sync::watch;
 pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use catalog::validate_bl_number;
 pub use config::{default_data_dir, Config, TokenStoreChoice, DEMO_SERVER_ID};
-pub use notifications::{NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN};
 pub use error::{AppError, AppResult, ErrorCode};
+pub use notifications::{
+    NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN,
+};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
 pub use retour_store::RefusalKind;

@@ -76,10 +76,9 @@ impl App {
     pub async fn save_preferences(&self, args: &PreferencesArgs) -> AppResult<Preferences> {
         let preaccord_email = match args.preaccord_email.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(address) => Some(
-                email_address(address)
-                    .map_err(|e| AppError::new(e.code(), e.to_string()))?,
-            ),
+            Some(address) => {
+                Some(email_address(address).map_err(|e| AppError::new(e.code(), e.to_string()))?)
+            }
         };
         let wanted = Preferences {
             emails: args.emails,

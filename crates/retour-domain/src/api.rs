@@ -807,7 +807,10 @@ pub struct NotificationsPage {
 #[serde(deny_unknown_fields)]
 pub struct ReadNotifications {
     /// The greatest `seq` read.
-    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 9_007_199_254_740_991_i64))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)
+    )]
     pub up_to: u64,
 }
 

@@ -291,7 +291,9 @@ pub fn email_address(input: &str) -> Result<String, InvalidEmail> {
         && !local.ends_with('.')
         && !local.contains("..")
         && local.chars().all(|c| {
-            c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c) || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+            c.is_ascii_alphanumeric()
+                || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+                || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
         });
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
@@ -300,9 +302,7 @@ pub fn email_address(input: &str) -> Result<String, InvalidEmail> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
         });
     if local_ok && domain_ok {
         Ok(address.to_owned())
@@ -376,18 +376,35 @@ mod tests {
             &[line(1, 1)],
             Money::parse("17.27").unwrap(),
         );
-        assert_eq!(t.title, "Dossier 10000002 : décision — partiellement accepté");
+        assert_eq!(
+            t.title,
+            "Dossier 10000002 : décision — partiellement accepté"
+        );
         assert_eq!(
             t.body,
             "1 pièce acceptée, 1 pièce refusée — 17,27\u{A0}€ HT crédités. Le détail ligne par ligne est dans le dossier."
         );
-        let t = message("10000003", "Service retours", "  Bonjour,\n\nla pièce   est montée.  ");
+        let t = message(
+            "10000003",
+            "Service retours",
+            "  Bonjour,\n\nla pièce   est montée.  ",
+        );
         assert_eq!(t.title, "Dossier 10000003 : réponse du service retours");
-        assert_eq!(t.body, "Service retours : « Bonjour, la pièce est montée. »");
+        assert_eq!(
+            t.body,
+            "Service retours : « Bonjour, la pièce est montée. »"
+        );
         let long = message("1", "S", &"a".repeat(500));
-        assert_eq!(long.body.chars().count(), "S : « ".chars().count() + QUOTE_CHARS + 2);
+        assert_eq!(
+            long.body.chars().count(),
+            "S : « ".chars().count() + QUOTE_CHARS + 2
+        );
         assert!(long.body.ends_with("a… »"));
-        let t = credit_note("10000004", "AV-2026-0042", Some(Money::parse("1234.5").unwrap()));
+        let t = credit_note(
+            "10000004",
+            "AV-2026-0042",
+            Some(Money::parse("1234.5").unwrap()),
+        );
         assert_eq!(t.title, "Avoir n° AV-2026-0042 émis");
         assert_eq!(
             t.body,
@@ -401,9 +418,14 @@ mod tests {
             Money::parse("30").unwrap(),
         );
         assert_eq!(t.title, "Consigne BAT-70 : retour avant le 16/12/2026");
-        assert!(t.body.contains("arrive à échéance dans 14 jours : 30,00\u{A0}€ HT en jeu."));
+        assert!(t
+            .body
+            .contains("arrive à échéance dans 14 jours : 30,00\u{A0}€ HT en jeu."));
         let t = pickup("Marc", 2, &["10000001".into(), "10000002".into()]);
-        assert_eq!(t.body, "Marc a enlevé 2 colis (dossiers 10000001, 10000002).");
+        assert_eq!(
+            t.body,
+            "Marc a enlevé 2 colis (dossiers 10000001, 10000002)."
+        );
         let t = pickup("Marc", 1, &["10000001".into()]);
         assert_eq!(t.body, "Marc a enlevé 1 colis (dossier 10000001).");
     }

@@ -718,10 +718,7 @@ pub const DEMO_UNREAD: usize = 3;
 
 /// Records the demo's notifications oldest first (so `seq` follows time), without e-mails; all
 /// but each customer's [`DEMO_UNREAD`] newest are read.
-fn record_demo_notifications(
-    c: &Conn<'_>,
-    mut told: Vec<DemoNotification>,
-) -> Result<(), DbError> {
+fn record_demo_notifications(c: &Conn<'_>, mut told: Vec<DemoNotification>) -> Result<(), DbError> {
     told.sort_by_key(|n| n.at);
     let mut seqs: Vec<(i64, u64)> = Vec::new();
     for n in &told {
@@ -804,9 +801,11 @@ pub fn seed(db: &Db, today: NaiveDate) -> Result<Seeded, DbError> {
             email: CUSTOMER_B,
         };
         let mut told = Vec::new();
-        let dossiers =
-            seed_dossiers(c, &mut rng, &sender_a, &notes_a, &plan_a, &reasons, &mut told)?
-                + seed_dossiers(c, &mut rng, &sender_b, &notes_b, &plan_b, &reasons, &mut told)?;
+        let dossiers = seed_dossiers(
+            c, &mut rng, &sender_a, &notes_a, &plan_a, &reasons, &mut told,
+        )? + seed_dossiers(
+            c, &mut rng, &sender_b, &notes_b, &plan_b, &reasons, &mut told,
+        )?;
         record_demo_notifications(c, told)?;
         // Two BLs with nothing to return, each for its own reason: too old, all returned.
         let past = [

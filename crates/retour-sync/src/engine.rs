@@ -221,13 +221,17 @@ impl SyncEngine {
             .pending_notifications_read()
             .map_err(store_error)?;
         if let Some(up_to) = pending {
-            self.call(|client, token| async move { client.read_notifications(&token, up_to).await })
-                .await?;
+            self.call(
+                |client, token| async move { client.read_notifications(&token, up_to).await },
+            )
+            .await?;
             self.store_to_write()?
                 .notifications_read_sent(up_to)
                 .map_err(store_error)?;
         }
-        let mut after = lock(&self.store).notification_cursor().map_err(store_error)?;
+        let mut after = lock(&self.store)
+            .notification_cursor()
+            .map_err(store_error)?;
         let mut fresh = Vec::new();
         loop {
             let page = self

@@ -25,6 +25,9 @@ pub async fn preferences(app: State<'_, App>) -> AppResult<Preferences> {
 
 /// Saves the e-mail preferences and the pré-accord address (checked, French errors).
 #[tauri::command]
-pub async fn save_preferences(app: State<'_, App>, args: PreferencesArgs) -> AppResult<Preferences> {
+pub async fn save_preferences(
+    app: State<'_, App>,
+    args: PreferencesArgs,
+) -> AppResult<Preferences> {
     app.save_preferences(&args).await
 }

@@ -21,14 +21,22 @@ async fn the_sync_pulls_announces_and_marks_notifications_read() -> Result<()> {
     let demo = device.app.notifications().map_err(|e| anyhow!("{e}"))?;
     ensure!(demo.unread == DEMO_UNREAD as u64, "{demo:?}");
     ensure!(demo.items.len() > DEMO_UNREAD, "{}", demo.items.len());
-    ensure!(demo.items.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+    ensure!(
+        demo.items.windows(2).all(|w| w[0].seq > w[1].seq),
+        "newest first"
+    );
     ensure!(device.app.sync_state().unread_notifications == DEMO_UNREAD as u64);
     // The first sync announces the unread ones it brought, oldest first.
     let mut announced = Vec::new();
     while let Some(n) = feed.try_next() {
         announced.push(n.seq);
     }
-    let mut unread: Vec<u64> = demo.items.iter().filter(|n| !n.read).map(|n| n.seq).collect();
+    let mut unread: Vec<u64> = demo
+        .items
+        .iter()
+        .filter(|n| !n.read)
+        .map(|n| n.seq)
+        .collect();
     unread.reverse();
     ensure!(announced == unread, "{announced:?} vs {unread:?}");
 
@@ -101,7 +109,14 @@ async fn the_sync_pulls_announces_and_marks_notifications_read() -> Result<()> {
     ensure!(after.items[1..].iter().all(|n| n.read));
     ensure!(device.app.sync_state().unread_notifications == 1);
     device.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
-    ensure!(device.app.notifications().map_err(|e| anyhow!("{e}"))?.unread == 1);
+    ensure!(
+        device
+            .app
+            .notifications()
+            .map_err(|e| anyhow!("{e}"))?
+            .unread
+            == 1
+    );
     let other = Device::new(&server.url)?;
     other.login().await?;
     other.app.sync_now().await.map_err(|e| anyhow!("{e}"))?;
@@ -131,7 +146,10 @@ async fn preferences_are_checked_in_french_then_saved_on_the_server() -> Result<
         .await
         .unwrap_err();
     ensure!(refused.code == ErrorCode::InvalidEmail, "{refused}");
-    ensure!(refused.message.starts_with("Adresse e-mail incorrecte"), "{refused}");
+    ensure!(
+        refused.message.starts_with("Adresse e-mail incorrecte"),
+        "{refused}"
+    );
     ensure!(device.app.preferences().await.map_err(|e| anyhow!("{e}"))? == first);
     let saved = device
         .app

@@ -92,10 +92,7 @@ impl Conn<'_> {
         );
         let accounts: Vec<PreferenceRow> =
             query_all(&mut *self.c.prepare_cached(&sql)?, [customer_id])?;
-        for account in accounts
-            .iter()
-            .filter(|a| a.preferences.emails.wants(kind))
-        {
+        for account in accounts.iter().filter(|a| a.preferences.emails.wants(kind)) {
             let mail = OutgoingMail::Notification {
                 to: account.address().to_owned(),
                 title: text.title.clone(),

@@ -247,8 +247,15 @@ fn notify_progress(
     let customer = stored.customer_id;
     match (&next.closure, &stored.closure) {
         (Some(closure), None) => {
-            let text = notification::decision(number, closure.outcome, decided, closure.credited_ht);
-            c.notify(customer, NotificationKind::Decision, Some(number), &text, now)?;
+            let text =
+                notification::decision(number, closure.outcome, decided, closure.credited_ht);
+            c.notify(
+                customer,
+                NotificationKind::Decision,
+                Some(number),
+                &text,
+                now,
+            )?;
         }
         (Some(closure), Some(before)) => {
             if let Some(note) = closure
@@ -257,7 +264,13 @@ fn notify_progress(
                 .filter(|n| before.credit_note_number.as_deref() != Some(*n))
             {
                 let text = notification::credit_note(number, note, Some(closure.credited_ht));
-                c.notify(customer, NotificationKind::CreditNote, Some(number), &text, now)?;
+                c.notify(
+                    customer,
+                    NotificationKind::CreditNote,
+                    Some(number),
+                    &text,
+                    now,
+                )?;
             }
         }
         (None, _) => {

@@ -36,7 +36,9 @@ pub(crate) fn write_message(
     if !valid_number(number) {
         return Err(ApiError::not_found());
     }
-    let stored = c.dossier(customer, number)?.ok_or_else(ApiError::not_found)?;
+    let stored = c
+        .dossier(customer, number)?
+        .ok_or_else(ApiError::not_found)?;
     let message_id = body.message_id.to_string();
     if let Some(existing) = c.message(number, &message_id)? {
         return Ok(existing);

@@ -48,7 +48,12 @@ async fn all_after(server: &Server, token: &str, after: u64) -> Vec<Value> {
 
 async fn put_preferences(server: &Server, token: &str, body: Value) -> Answer {
     server
-        .call(Method::PUT, "/api/v1/me/preferences", Some(token), Some(body))
+        .call(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            Some(token),
+            Some(body),
+        )
         .await
 }
 
@@ -84,7 +89,10 @@ async fn the_garage_is_told_of_progress_decisions_and_replies_only() {
 
     let (number, line_no) = send(&server, &a).await;
     // Sending is the garage's own act: nothing to tell it.
-    assert_eq!(all_after(&server, &a, start_cursor).await, Vec::<Value>::new());
+    assert_eq!(
+        all_after(&server, &a, start_cursor).await,
+        Vec::<Value>::new()
+    );
     let events = format!("/api/v1/staff/dossiers/{number}/events");
     server
         .post(&events, &staff, json!({"status": "received"}))
@@ -101,7 +109,10 @@ async fn the_garage_is_told_of_progress_decisions_and_replies_only() {
     let reply_id = uuid::Uuid::new_v4();
     let reply = json!({"message_id": reply_id, "text": "Bien noté,\n\nnous vérifions."});
     let staff_messages = format!("/api/v1/staff/dossiers/{number}/messages");
-    server.post(&staff_messages, &staff, reply.clone()).await.ok(201);
+    server
+        .post(&staff_messages, &staff, reply.clone())
+        .await
+        .ok(201);
     // A replayed reply adds nothing.
     server.post(&staff_messages, &staff, reply).await.ok(201);
     server
@@ -129,13 +140,31 @@ async fn the_garage_is_told_of_progress_decisions_and_replies_only() {
     assert_eq!(
         seen,
         [
-            ("status", title("Dossier {n} : Prise en charge sur site").as_str(), number.as_str()),
-            ("status", title("Dossier {n} : Contrôle qualité en cours").as_str(), number.as_str()),
-            ("message", title("Dossier {n} : réponse du service retours").as_str(), number.as_str()),
-            ("decision", title("Dossier {n} : décision — refusé").as_str(), number.as_str()),
+            (
+                "status",
+                title("Dossier {n} : Prise en charge sur site").as_str(),
+                number.as_str()
+            ),
+            (
+                "status",
+                title("Dossier {n} : Contrôle qualité en cours").as_str(),
+                number.as_str()
+            ),
+            (
+                "message",
+                title("Dossier {n} : réponse du service retours").as_str(),
+                number.as_str()
+            ),
+            (
+                "decision",
+                title("Dossier {n} : décision — refusé").as_str(),
+                number.as_str()
+            ),
         ]
     );
-    assert!(new.iter().all(|n| n["read"] == false && n["at"].is_string()));
+    assert!(new
+        .iter()
+        .all(|n| n["read"] == false && n["at"].is_string()));
     assert_eq!(
         new[2]["body"],
         "Service Retours : « Bien noté, nous vérifions. »"
@@ -163,7 +192,11 @@ async fn the_garage_is_told_of_progress_decisions_and_replies_only() {
 
     // Read up to the second new one, inclusive: it and every older one are read.
     let read = server
-        .post("/api/v1/notifications/read", &a, json!({"up_to": seq(&new[1])}))
+        .post(
+            "/api/v1/notifications/read",
+            &a,
+            json!({"up_to": seq(&new[1])}),
+        )
         .await;
     read.ok(204);
     assert!(read.bytes.is_empty());
@@ -174,7 +207,11 @@ async fn the_garage_is_told_of_progress_decisions_and_replies_only() {
     assert_eq!(page(&server, &a, "").await["unread"], 2);
     // Reading again, or past the newest, is fine.
     server
-        .post("/api/v1/notifications/read", &a, json!({"up_to": last + 1000}))
+        .post(
+            "/api/v1/notifications/read",
+            &a,
+            json!({"up_to": last + 1000}),
+        )
         .await
         .ok(204);
     assert_eq!(page(&server, &a, "").await["unread"], 0);
@@ -199,13 +236,25 @@ async fn bad_requests_are_problems() {
     let server = start().await;
     let a = server.customer_a().await;
     let staff = server.staff().await;
-    for query in ["?limit=0", "?limit=101", "?after=-1", "?after=abc", "?after=9007199254740992", "?color=red"] {
+    for query in [
+        "?limit=0",
+        "?limit=101",
+        "?after=-1",
+        "?after=abc",
+        "?after=9007199254740992",
+        "?color=red",
+    ] {
         server
             .get(&format!("/api/v1/notifications{query}"), &a)
             .await
             .problem(400, "invalid_query");
     }
-    for body in [json!({}), json!({"up_to": -1}), json!({"up_to": "3"}), json!({"up_to": 1, "all": true})] {
+    for body in [
+        json!({}),
+        json!({"up_to": -1}),
+        json!({"up_to": "3"}),
+        json!({"up_to": 1, "all": true}),
+    ] {
         server
             .post("/api/v1/notifications/read", &a, body)
             .await
@@ -238,17 +287,27 @@ async fn bad_requests_are_problems() {
 async fn preferences_are_kept_checked_and_per_account() {
     let server = start().await;
     let a = server.customer_a().await;
-    let everything = json!({"emails": {"status": true, "messages": true, "credits": true, "deposits": true}});
-    assert_eq!(server.get("/api/v1/me/preferences", &a).await.ok(200), &everything);
+    let everything =
+        json!({"emails": {"status": true, "messages": true, "credits": true, "deposits": true}});
+    assert_eq!(
+        server.get("/api/v1/me/preferences", &a).await.ok(200),
+        &everything
+    );
     let wanted = json!({"emails": {"status": false, "messages": true, "credits": false, "deposits": true},
         "preaccord_email": "  compta@garage-martin.fr "});
     let saved = put_preferences(&server, &a, wanted).await.ok(200).clone();
     assert_eq!(saved["preaccord_email"], "compta@garage-martin.fr");
     assert_eq!(saved["emails"]["status"], false);
-    assert_eq!(server.get("/api/v1/me/preferences", &a).await.ok(200), &saved);
+    assert_eq!(
+        server.get("/api/v1/me/preferences", &a).await.ok(200),
+        &saved
+    );
     // Another account keeps its own.
     let b = server.customer_b().await;
-    assert_eq!(server.get("/api/v1/me/preferences", &b).await.ok(200), &everything);
+    assert_eq!(
+        server.get("/api/v1/me/preferences", &b).await.ok(200),
+        &everything
+    );
     // A bad address is refused in French and changes nothing.
     for bad in ["pas une adresse", "", "atelier@garage", "a b@garage.fr"] {
         let answer = put_preferences(
@@ -258,11 +317,21 @@ async fn preferences_are_kept_checked_and_per_account() {
         )
         .await;
         let problem = answer.problem(422, "invalid_email");
-        assert!(problem["detail"].as_str().unwrap().contains("Adresse e-mail incorrecte"));
+        assert!(problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Adresse e-mail incorrecte"));
     }
-    assert_eq!(server.get("/api/v1/me/preferences", &a).await.ok(200), &saved);
+    assert_eq!(
+        server.get("/api/v1/me/preferences", &a).await.ok(200),
+        &saved
+    );
     // Missing switches or unknown fields: a problem, never a 500.
-    for body in [json!({"emails": {"status": true}}), json!({"emails": {"status": true, "messages": true, "credits": true, "deposits": true}, "sms": true}), json!([])] {
+    for body in [
+        json!({"emails": {"status": true}}),
+        json!({"emails": {"status": true, "messages": true, "credits": true, "deposits": true}, "sms": true}),
+        json!([]),
+    ] {
         put_preferences(&server, &a, body)
             .await
             .problem(400, "invalid_body");
