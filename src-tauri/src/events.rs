@@ -1,6 +1,6 @@
 //! Events the shell sends to the window: the sync state (online, pending edits) whenever it
 //! changes, the token of an SSO deep link, an e-mailed reset or unlock link, and while the camera films its preview images and
-//! the codes it reads, or that it was lost.
+//! the codes it reads, or that it was lost; and the OS notifications of what a sync pulled.
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -63,6 +63,26 @@ pub fn camera_lost(handle: tauri::AppHandle) -> impl FnOnce(retour_app::AppError
     move |error| {
         let _ = handle.emit(CAMERA_LOST, error);
     }
+}
+
+/// Raises one OS notification (tauri-plugin-notification: the desktop's notification service,
+/// Android's and iOS's) for each notification a sync pulls new and unread, while the app runs.
+pub fn raise_notifications(handle: tauri::AppHandle, core: &retour_app::App) {
+    use tauri_plugin_notification::NotificationExt;
+    let mut feed = core.subscribe_notifications();
+    tauri::async_runtime::spawn(async move {
+        while let Some(notification) = feed.next().await {
+            let shown = handle
+                .notification()
+                .builder()
+                .title(&notification.title)
+                .body(&notification.body)
+                .show();
+            if let Err(error) = shown {
+                eprintln!("notification système impossible : {error}");
+            }
+        }
+    });
 }
 
 /// Emits `sync-state` each time the façade's sync state changes.

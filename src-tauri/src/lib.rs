@@ -36,6 +36,7 @@ pub fn run() {
     builder
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| setup(app, started))
         // `tauri::generate_handler![…]` over every `#[tauri::command]` of `src/commands/`, written
         // by `build.rs`: the command list is never typed twice.
@@ -60,6 +61,7 @@ fn setup(app: &mut tauri::App, started: Instant) -> Result<(), Box<dyn std::erro
     app.manage(core.clone());
     app.manage(Shell::new(data_dir, server_url, demo, settings, started));
     events::forward_sync_state(app.handle().clone(), &core);
+    events::raise_notifications(app.handle().clone(), &core);
     tauri::async_runtime::spawn(async move {
         core.spawn_background_sync();
     });

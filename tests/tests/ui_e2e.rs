@@ -2107,3 +2107,230 @@ impl Window {
         bail!("no BL with a line that can still be returned")
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Notifications: the OS notifications, the badge, the screen, the e-mail settings.
+
+/// A desktop notification service on the test's D-Bus session bus, as a desktop has one: it owns
+/// `org.freedesktop.Notifications` and records the title and body of every `Notify` call (what
+/// the app raises through tauri-plugin-notification), until dropped.
+struct NotificationService {
+    shown: Arc<Mutex<Vec<(String, String)>>>,
+    _bus: zbus::blocking::Connection,
+}
+
+struct Recorder {
+    shown: Arc<Mutex<Vec<(String, String)>>>,
+    next_id: AtomicU32,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Recorder {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        _app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        self.shown
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((summary, body));
+        self.next_id.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".to_owned()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "retour-test".into(),
+            "retour".into(),
+            "1.0".into(),
+            "1.2".into(),
+        )
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+impl NotificationService {
+    /// Takes the name on the session bus of `DBUS_SESSION_BUS_ADDRESS` (dbus-run-session).
+    fn start() -> Result<NotificationService> {
+        let shown = Arc::new(Mutex::new(Vec::new()));
+        let recorder = Recorder {
+            shown: shown.clone(),
+            next_id: AtomicU32::new(0),
+        };
+        let bus = zbus::blocking::connection::Builder::session()?
+            .name("org.freedesktop.Notifications")?
+            .serve_at("/org/freedesktop/Notifications", recorder)?
+            .build()
+            .context("no D-Bus session bus: run the test under dbus-run-session")?;
+        Ok(NotificationService { shown, _bus: bus })
+    }
+
+    fn shown(&self) -> Vec<(String, String)> {
+        self.shown.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Waits until a notification titled `title` was raised.
+    fn until_shown(&self, title: &str) -> Result<(String, String)> {
+        let started = Instant::now();
+        loop {
+            if let Some(found) = self.shown().into_iter().find(|(t, _)| t == title) {
+                return Ok(found);
+            }
+            if started.elapsed() > WAIT {
+                bail!("no OS notification {title:?}; raised: {:?}", self.shown());
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+#[test]
+fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<()> {
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let service = NotificationService::start()?;
+        let world = World::start("always")?;
+        let w = &world.window;
+        world.login(CUSTOMER, PASSWORD)?;
+        w.on_screen("home")?;
+        // The demo's unread notifications: the badge on "SUIVRE VOS RETOURS", an OS notification
+        // for each, pulled by the login's sync.
+        let demo_unread = retour_server::demo::DEMO_UNREAD.to_string();
+        w.until_text("#notif-badge", &demo_unread)?;
+        let started = Instant::now();
+        while service.shown().len() < retour_server::demo::DEMO_UNREAD {
+            ensure!(started.elapsed() < WAIT, "raised: {:?}", service.shown());
+            std::thread::sleep(POLL);
+        }
+        w.screenshots("32-notifications-home")?;
+
+        // The returns service replies on one of the garage's files; the app's next sync brings
+        // it: one OS notification with its title and the reply's start, the badge goes up.
+        let files = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/dossiers?state=open",
+            None,
+        )?;
+        let number = files["items"][0]["number"]
+            .as_str()
+            .context("an open file")?
+            .to_owned();
+        world.server.api(
+            STAFF,
+            STAFF_PASSWORD,
+            "POST",
+            &format!("/api/v1/staff/dossiers/{number}/messages"),
+            Some(json!({"message_id": uuid_like(), "text": "Bonjour, la pièce est bien arrivée : contrôle demain."})),
+        )?;
+        w.js(
+            "return window.__TAURI__.core.invoke('sync_now').then(() => true);",
+            json!([]),
+        )?;
+        let title = format!("Dossier {number} : réponse du service retours");
+        let (_, body) = service.until_shown(&title)?;
+        ensure!(
+            body == "Service Retours : « Bonjour, la pièce est bien arrivée : contrôle demain. »",
+            "{body}"
+        );
+        let one_more = (retour_server::demo::DEMO_UNREAD + 1).to_string();
+        w.until_text("#notif-badge", &one_more)?;
+
+        // The Notifications screen: newest first, the reply unread on top.
+        w.click("#go-notifications")?;
+        w.on_screen("notifications")?;
+        w.until_text(
+            "#notification-list li:first-child .notification-title",
+            &title,
+        )?;
+        w.find("#notification-list li.unread")?;
+        w.screenshots("32-notifications-list")?;
+        w.click("#lang")?;
+        w.until_text("h1", "Notifications")?;
+        w.until_text("#unread-summary", "unread")?;
+        w.screenshots("32-notifications-list-en")?;
+        w.js("location.hash = '#/home'", json!([]))?;
+        w.on_screen("home")?;
+        w.until_text("#go-tracking", "TRACK")?;
+        w.screenshots("32-notifications-home-en")?;
+        w.click("#lang")?;
+
+        // A tap opens the file and marks it (and every older one) read: the badge goes.
+        w.click("#go-notifications")?;
+        w.on_screen("notifications")?;
+        w.click("#notification-list li:first-child a")?;
+        w.on_screen("dossier")?;
+        w.until(
+            "the file's hash",
+            &format!("return location.hash === '#/tracking/{number}'"),
+        )?;
+        w.js("location.hash = '#/home'", json!([]))?;
+        w.on_screen("home")?;
+        w.until(
+            "no unread badge",
+            "const b = document.getElementById('notif-badge'); return b && b.hidden;",
+        )?;
+
+        // Settings: a switch per kind of e-mail, and the pré-accord address, checked in French.
+        w.click("#settings-link")?;
+        w.on_screen("settings")?;
+        w.find("#email-preferences #email-status:not([disabled])")?;
+        w.js(
+            "document.getElementById('email-preferences').scrollIntoView(); return true;",
+            json!([]),
+        )?;
+        w.screenshots("33-settings-emails")?;
+        let address = w.find("#preaccord-email")?;
+        address.clear()?;
+        address.type_text("atelier@garage")?;
+        w.click("#save-preferences")?;
+        w.until_text("#preaccord-error", "Adresse e-mail incorrecte")?;
+        w.js(
+            "document.getElementById('email-preferences').scrollIntoView(); return true;",
+            json!([]),
+        )?;
+        w.screenshots("33-settings-emails-error")?;
+        let address = w.find("#preaccord-email")?;
+        address.clear()?;
+        address.type_text("compta@garage-martin.fr")?;
+        w.click("#email-credits")?;
+        w.click("#save-preferences")?;
+        w.until_text("#toast", "Préférences d'e-mail enregistrées")?;
+        let saved = world
+            .server
+            .api(CUSTOMER, PASSWORD, "GET", "/api/v1/me/preferences", None)?;
+        ensure!(
+            saved
+                == json!({"emails": {"status": true, "messages": true, "credits": false, "deposits": true},
+                "preaccord_email": "compta@garage-martin.fr"}),
+            "{saved}"
+        );
+        w.click("#lang")?;
+        w.until_text("#email-preferences h2", "Notification e-mails")?;
+        w.js(
+            "document.getElementById('email-preferences').scrollIntoView(); return true;",
+            json!([]),
+        )?;
+        w.screenshots("33-settings-emails-en")?;
+        let address = w.find("#preaccord-email")?;
+        address.clear()?;
+        address.type_text("pas une adresse")?;
+        w.click("#save-preferences")?;
+        w.until_text("#preaccord-error", "Incorrect e-mail address")?;
+        w.click("#lang")?;
+        w.window_close()
+    })
+}

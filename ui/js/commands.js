@@ -251,6 +251,42 @@ export function scan_bytes(bytes) {
   return invoke("scan_bytes", { bytes });
 }
 
+// src-tauri/src/commands/notifications.rs
+
+/**
+ * The notifications kept on the device, newest first, with the unread count (no network).
+ * @returns {Promise<NotificationsView>}
+ */
+export function notifications() {
+  return invoke("notifications", {});
+}
+
+/**
+ * Marks the notifications up to this `seq` read (inclusive); sent to the server at the next sync.
+ * @param {number} upTo
+ * @returns {Promise<NotificationsView>}
+ */
+export function mark_notifications_read(upTo) {
+  return invoke("mark_notifications_read", { upTo });
+}
+
+/**
+ * The account's e-mail preferences and pré-accord address.
+ * @returns {Promise<Preferences>}
+ */
+export function preferences() {
+  return invoke("preferences", {});
+}
+
+/**
+ * Saves the e-mail preferences and the pré-accord address (checked, French errors).
+ * @param {PreferencesArgs} args
+ * @returns {Promise<Preferences>}
+ */
+export function save_preferences(args) {
+  return invoke("save_preferences", { args });
+}
+
 // src-tauri/src/commands/refusals.rs
 
 /**

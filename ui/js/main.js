@@ -12,6 +12,7 @@ import { h, errorText, hideToast } from "./dom.js";
 import { installWedge } from "./wedge.js";
 import { resolveCode } from "./parts/resolve-code.js";
 import { refreshRefusals } from "./parts/refusals.js";
+import { refreshUnreadBadges } from "./parts/notifications.js";
 import { loginScreen, handleSsoLink, openAccountLink } from "./screens/login.js";
 import { homeScreen } from "./screens/home.js";
 import { declareScreen } from "./screens/declare.js";
@@ -23,6 +24,7 @@ import { trackingScreen } from "./screens/tracking.js";
 import { dossierScreen } from "./screens/dossier.js";
 import { closedScreen } from "./screens/closed.js";
 import { settingsScreen } from "./screens/settings.js";
+import { notificationsScreen } from "./screens/notifications.js";
 
 // Routes: hash pattern → screen. `declare` screens need the service open; `scanner` ones accept
 // scanner bursts.
@@ -38,6 +40,7 @@ setRoutes([
   { path: /^#\/tracking\/([^/]+)$/, name: "dossier", screen: dossierScreen },
   { path: /^#\/closed$/, name: "closed", screen: closedScreen },
   { path: /^#\/settings$/, name: "settings", screen: settingsScreen },
+  { path: /^#\/notifications$/, name: "notifications", screen: notificationsScreen },
 ], { fallbackName: "home", onRendered: () => { renderChrome(); refreshRefusals(); } });
 
 /** An SSO link's token, when one waits: signs in with it. */
@@ -91,6 +94,7 @@ async function boot() {
   installWedge((code) => resolveCode(code));
   on(EVENTS.sync, (state) => {
     onSyncState(state);
+    refreshUnreadBadges();
     // A finished sync may have brought refusals, or found the session ended.
     if (!state.syncing) refreshRefusals();
     if (!state.syncing && state.last_error) checkSession();

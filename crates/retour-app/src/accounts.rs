@@ -133,6 +133,7 @@ impl App {
                 tokens,
                 account: Mutex::new(None),
                 status: Arc::new(status),
+                announce: Arc::new(tokio::sync::broadcast::channel(64).0),
                 warning: Mutex::new(None),
                 edited: tokio::sync::Notify::new(),
                 log: Mutex::new(()),
@@ -230,11 +231,10 @@ impl App {
             )
             .with_server_id(self.inner.config.server_id()),
         );
-        let engine = Arc::new(SyncEngine::new(
-            session.clone(),
-            store.clone(),
-            self.inner.status.clone(),
-        ));
+        let engine = Arc::new(
+            SyncEngine::new(session.clone(), store.clone(), self.inner.status.clone())
+                .with_announcements(self.inner.announce.clone()),
+        );
         engine.set_backoff(self.inner.config.backoff);
         let account = Arc::new(Account {
             email: email.clone(),

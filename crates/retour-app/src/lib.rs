@@ -41,6 +41,9 @@
 //! | `cameras()` | `Vec<CameraInfo{id, name}>` (the still picture of `Config::camera_image` when set) | no |
 //! | `camera_start(device, on_frame, on_read, on_lost)` / `camera_stop()` | `()`: preview JPEGs, code reads and a camera lost while filming (`camera_lost`) go to the callbacks from the camera's thread; one camera at a time; `no_camera`, `camera_unavailable`… in French | no |
 //! | `camera_scan_frame(width, height, luma)` | `Vec<ScanRead>`: one WebView camera frame through the live pipeline (two-frame agreement, cooldown); `camera_stop()` ends its session | no |
+//! | `notifications()` / `mark_notifications_read(up_to)` | [`NotificationsView`]: the notifications the sync pulled, newest first, and the unread count / the same after marking read up to that `seq` (inclusive; sent to the server at the next sync, asked for at once) | no |
+//! | `preferences()` / `save_preferences(&PreferencesArgs{emails, preaccord_email})` | `api::Preferences` (e-mail switches per kind, pré-accord address; `invalid_email` in French, checked before asking) | yes (read falls back to cache) |
+//! | `subscribe_notifications()` | [`NotificationFeed`] (`next().await`): each notification a sync pulls new and unread (at most 5 a sync), for OS notifications | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
@@ -78,6 +81,7 @@
 //! | `tracking` | `dossiers`, `dossier`, `preaccord_pdf` |
 //! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
+//! | `notifications` | `notifications`, `mark_notifications_read`, `preferences`, `save_preferences`, `subscribe_notifications` |
 //! | `account` | the e-mailed links: `request_password_reset`, `reset_password`, `request_unlock`, `unlock_account` |
 //! | `camera` | `cameras`, `camera_start`, `camera_stop`, `camera_scan_frame` |
 //! | `scan` | [`scan_file`], [`scan_bytes`] |
@@ -95,6 +99,7 @@ mod catalog;
 mod config;
 mod error;
 pub mod files;
+mod notifications;
 mod online;
 mod refusals;
 mod scan;
@@ -116,6 +121,9 @@ pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use catalog::validate_bl_number;
 pub use config::{default_data_dir, Config, TokenStoreChoice, DEMO_SERVER_ID};
 pub use error::{AppError, AppResult, ErrorCode};
+pub use notifications::{
+    NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN,
+};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
 pub use retour_store::RefusalKind;
@@ -136,6 +144,8 @@ struct Inner {
     tokens: TokenStore,
     account: Mutex<Option<Arc<accounts::Account>>>,
     status: Arc<watch::Sender<SyncState>>,
+    /// Each notification a sync pulls new and unread, for the shell.
+    announce: Arc<tokio::sync::broadcast::Sender<api::Notification>>,
     warning: Mutex<Option<String>>,
     edited: tokio::sync::Notify,
     log: Mutex<()>,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::cart::{CartOp, Hlc, OpKind};
 pub use crate::decision::{Disposition, RefusalReason};
 pub use crate::hours::ScheduleDay;
+pub use crate::notification::{EmailPreferences, NotificationKind};
 pub use crate::reason::{Estimate, Reason, ReasonCode};
 pub use crate::status::{Closure as ClosedInfo, DossierStatus, Outcome};
 pub use crate::timeline::{Actor, Author, EventKind};
@@ -765,6 +766,66 @@ pub fn preaccord_file_name(request_number: &str) -> String {
         })
         .collect();
     format!("preaccord-{safe}.pdf")
+}
+
+/// A notification to the garage (`GET /api/v1/notifications`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notification {
+    /// Its place in the customer's notifications, strictly increasing.
+    pub seq: u64,
+    /// When the server recorded it.
+    pub at: DateTime<Utc>,
+    /// What it tells of.
+    pub kind: NotificationKind,
+    /// A French title, ready to show.
+    pub title: String,
+    /// A French sentence or two, ready to show.
+    pub body: String,
+    /// The file it is about, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dossier: Option<String>,
+    /// Whether it was marked read (`POST /api/v1/notifications/read`).
+    pub read: bool,
+}
+
+/// `GET /api/v1/notifications`: a page in `seq` order after the cursor given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationsPage {
+    /// Oldest first.
+    pub items: Vec<Notification>,
+    /// The `seq` of the last item (the `after` given when there is none): the next page's `after`.
+    pub cursor: u64,
+    /// How many of the customer's notifications are unread, on every page.
+    pub unread: u64,
+}
+
+/// `POST /api/v1/notifications/read`: every notification up to this `seq`, inclusive, is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReadNotifications {
+    /// The greatest `seq` read.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)
+    )]
+    pub up_to: u64,
+}
+
+/// `GET`/`PUT /api/v1/me/preferences`: which notifications are also e-mailed, and where the
+/// pré-accords and those e-mails go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// One switch per kind of e-mail.
+    pub emails: EmailPreferences,
+    /// Where the pré-accords and the e-mails go; absent or `null`: the login e-mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = Email))]
+    pub preaccord_email: Option<String>,
 }
 
 #[cfg(test)]

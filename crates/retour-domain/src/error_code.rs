@@ -209,8 +209,8 @@ error_codes! {
     EmailRequired = "email_required", None, "Veuillez entrer un nom d'utilisateur";
     /// A password field left empty.
     PasswordRequired = "password_required", None, "Veuillez entrer un mot de passe";
-    /// An e-mail without `@`.
-    InvalidEmail = "invalid_email", None, "Adresse e-mail incorrecte : vérifiez-la (exemple : atelier@garage.fr).";
+    /// An e-mail that is not an address (the app's sign-in fields; `PUT /me/preferences`).
+    InvalidEmail = "invalid_email", Some(422), "Adresse e-mail incorrecte : vérifiez-la (exemple : atelier@garage.fr).";
     /// An e-mailed code field left empty.
     TokenRequired = "token_required", None, "Veuillez entrer le code reçu par e-mail.";
     /// A BL not kept on the device, needed offline.

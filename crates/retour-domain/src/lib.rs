@@ -2,7 +2,7 @@
 //!
 //! Every rule of the product specification lives here once, so that the app, the CLI and the
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
-//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, opening
+//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, the notifications' kinds, texts and e-mail preferences, opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
 //! policy, the delays of failed logins, and the return API's wire types.
 
@@ -19,6 +19,7 @@ pub mod grouping;
 pub mod hours;
 pub mod lockout;
 pub mod money;
+pub mod notification;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod password;

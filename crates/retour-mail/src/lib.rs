@@ -1,8 +1,8 @@
 //! Retour's e-mail: the French messages the backend sends, and the [`Mailer`] that delivers them.
 //!
-//! Three messages, each a plain [`lettre::Message`] built from the configured sender and link
-//! base ([`messages`]): the *pré-accord de retour* with its PDF attached, the password reset link
-//! and the account unlock link. The [`Mailer`] sends through SMTP when a URL is configured
+//! Four messages, each a plain [`lettre::Message`] built from the configured sender and link
+//! base ([`messages`]): the *pré-accord de retour* with its PDF attached, the password reset link,
+//! the account unlock link and a notification's e-mail. The [`Mailer`] sends through SMTP when a URL is configured
 //! (`RETOUR_SMTP_URL`), otherwise it writes each message as an `.eml` file into a spool
 //! directory (`RETOUR_MAIL_SPOOL`), which is what demos and tests read.
 //!
@@ -30,7 +30,7 @@ mod transport;
 
 pub use config::{MailConfig, DEFAULT_FROM, DEFAULT_LINK_BASE};
 pub use lettre::Message;
-pub use messages::{Links, PreaccordMail, TrackedFile};
+pub use messages::{Links, NotificationMail, PreaccordMail, TrackedFile};
 pub use transport::{Mailer, Sent};
 
 /// What can go wrong building or sending a message.

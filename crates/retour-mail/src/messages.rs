@@ -1,4 +1,5 @@
-//! The French messages: pré-accord (PDF attached), password reset link, account unlock link.
+//! The French messages: pré-accord (PDF attached), password reset link, account unlock link, and
+//! the e-mail of a notification (a file's progress, a reply, a credit note, a deposit deadline).
 //!
 //! Each function builds a complete [`Message`]: UTF-8 plain text body (quoted-printable),
 //! subjects with accents encoded as RFC 2047 words by lettre, a `Date` and a `Message-ID`.
@@ -18,6 +19,18 @@ pub const PREACCORD_SUBJECT: &str = "Votre demande de retour est enregistrée";
 pub const RESET_SUBJECT: &str = "Réinitialisation de votre mot de passe Retour";
 /// The subject of the unlock e-mail.
 pub const UNLOCK_SUBJECT: &str = "Déverrouillage de votre compte Retour";
+
+/// What a notification e-mail says: the notification's French title (the subject) and body,
+/// written by the domain, and the file it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationMail {
+    /// The subject.
+    pub title: String,
+    /// The sentence(s) of the notification.
+    pub body: String,
+    /// The file it is about, if any.
+    pub dossier: Option<String>,
+}
 
 /// Characters left as they are in a token query value (RFC 3986 unreserved).
 const TOKEN: &AsciiSet = &NON_ALPHANUMERIC
@@ -223,6 +236,33 @@ pub fn unlock(
     Ok(base(from, to, UNLOCK_SUBJECT).singlepart(SinglePart::plain(body))?)
 }
 
+/// The plain-text body of a notification e-mail.
+pub fn notification_text(mail: &NotificationMail) -> String {
+    let mut body = format!("Bonjour,\n\n{}\n\n", mail.body);
+    if let Some(dossier) = &mail.dossier {
+        body.push_str(&format!(
+            "Retrouvez le dossier n° {dossier} dans l’application Retour, rubrique « Suivre vos \
+             retours ».\n"
+        ));
+    } else {
+        body.push_str("Retrouvez le détail dans l’application Retour.\n");
+    }
+    body.push_str(
+        "Ces e-mails se règlent dans l’application : Réglages, « E-mails de notification ».\n",
+    );
+    body.push_str(signature());
+    body
+}
+
+/// A notification e-mail: its title as the subject, the text above.
+pub fn notification(
+    from: &Mailbox,
+    to: &Mailbox,
+    mail: &NotificationMail,
+) -> Result<Message, MailError> {
+    Ok(base(from, to, &mail.title).singlepart(SinglePart::plain(notification_text(mail)))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +292,18 @@ mod tests {
             mailbox("pas une adresse"),
             Err(MailError::Address { .. })
         ));
+    }
+
+    #[test]
+    fn a_notification_says_its_body_and_where_to_find_the_file() {
+        let text = notification_text(&NotificationMail {
+            title: "Dossier 10000001 : réponse du service retours".into(),
+            body: "Service retours : « La pièce est montée. »".into(),
+            dossier: Some("10000001".into()),
+        });
+        assert!(text.starts_with("Bonjour,\n\nService retours : « La pièce est montée. »\n"));
+        assert!(text.contains("le dossier n° 10000001 dans l’application Retour"));
+        assert!(text.contains("Réglages, « E-mails de notification »"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use lettre::message::Mailbox;
 use lettre::{Message, SmtpTransport, Transport};
 
 use crate::config::MailConfig;
-use crate::messages::{self, Links, PreaccordMail};
+use crate::messages::{self, Links, NotificationMail, PreaccordMail};
 use crate::MailError;
 
 /// How long one SMTP exchange may take before it fails.
@@ -101,6 +101,11 @@ impl Mailer {
     /// The pré-accord e-mail to this address, with its PDF.
     pub fn preaccord(&self, to: &str, mail: &PreaccordMail) -> Result<Message, MailError> {
         messages::preaccord(&self.inner.from, &messages::mailbox(to)?, mail)
+    }
+
+    /// A notification's e-mail to this address.
+    pub fn notification(&self, to: &str, mail: &NotificationMail) -> Result<Message, MailError> {
+        messages::notification(&self.inner.from, &messages::mailbox(to)?, mail)
     }
 
     /// The password reset e-mail to this address, its link carrying the token.

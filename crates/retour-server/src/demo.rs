@@ -1,7 +1,8 @@
 //! Demo data: a French catalogue that looks real, two garages with BLs over the last 30 days,
 //! a returns-staff account, and return files in every status, the closed ones decided line by
 //! line (one refused for fitting marks, with a thread between the garage and the returns
-//! service). Deterministic for a given day.
+//! service), and the garages' notifications of all that (the newest three unread, none
+//! e-mailed). Deterministic for a given day.
 //!
 //! [`seed`] is what `retour-server seed-demo` and the app's demo mode run; [`seed_bulk`] adds the
 //! volume the benchmark needs.
@@ -11,6 +12,7 @@ use retour_domain::api::{DossierStatus, Outcome, RequestRef, Role};
 use retour_domain::code::normalize_reference;
 use retour_domain::decision::{Disposition, LineDecision, RefusalReason};
 use retour_domain::hours::{paris_instant, TimeOfDay};
+use retour_domain::notification::{self, NotificationKind, NotificationText};
 use retour_domain::reason::{LinePrices, ReasonTable};
 use retour_domain::status::Closure;
 use retour_domain::timeline::{self, Actor, Author, EventKind};
@@ -494,6 +496,7 @@ fn seed_dossiers(
     notes: &[(String, NaiveDate, Vec<NewLine>)],
     plan: &[(DossierStatus, Option<Outcome>, Option<&str>)],
     reasons: &ReasonTable,
+    told: &mut Vec<DemoNotification>,
 ) -> Result<usize, DbError> {
     let DemoSender {
         customer,
@@ -587,14 +590,20 @@ fn seed_dossiers(
         )?;
         c.insert_dossier(&dossier)?;
         for (step, s) in steps.enumerate() {
-            c.insert_history(
-                &dossier.number,
-                *s,
-                created + chrono::Duration::days(step as i64),
-            )?;
+            let at = created + chrono::Duration::days(step as i64);
+            c.insert_history(&dossier.number, *s, at)?;
+            if notification::notifies_status(*s) && *s != DossierStatus::Closed {
+                told.push(DemoNotification {
+                    customer,
+                    at,
+                    kind: NotificationKind::Status,
+                    dossier: dossier.number.clone(),
+                    text: notification::status(&dossier.number, *s),
+                });
+            }
         }
         if let Some(closure) = &dossier.closure {
-            decide_demo_file(c, rng, &dossier, closure, last_step)?;
+            decide_demo_file(c, rng, &dossier, closure, last_step, told)?;
         }
         made += 1;
     }
@@ -610,6 +619,7 @@ fn decide_demo_file(
     dossier: &StoredDossier,
     closure: &Closure,
     at: DateTime<Utc>,
+    told: &mut Vec<DemoNotification>,
 ) -> Result<(), DbError> {
     let decisions: Vec<LineDecision> = dossier
         .lines
@@ -638,6 +648,18 @@ fn decide_demo_file(
         &text,
         None,
     )?;
+    told.push(DemoNotification {
+        customer: dossier.customer_id,
+        at,
+        kind: NotificationKind::Decision,
+        dossier: dossier.number.clone(),
+        text: notification::decision(
+            &dossier.number,
+            closure.outcome,
+            &decisions,
+            closure.credited_ht,
+        ),
+    });
     if closure.outcome != Outcome::Refused {
         return Ok(());
     }
@@ -657,17 +679,64 @@ fn decide_demo_file(
     ];
     for (author, name, text, hours) in thread {
         let id = uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string();
+        let message_at = at + chrono::Duration::hours(hours);
         c.insert_message(
             &dossier.number,
             &NewMessage {
                 message_id: &id,
-                at: at + chrono::Duration::hours(hours),
+                at: message_at,
                 author,
                 author_name: name,
                 text,
                 photos: &[],
             },
         )?;
+        if author == Author::Staff {
+            told.push(DemoNotification {
+                customer: dossier.customer_id,
+                at: message_at,
+                kind: NotificationKind::Message,
+                dossier: dossier.number.clone(),
+                text: notification::message(&dossier.number, name, text),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A notification the demo's past tells of.
+struct DemoNotification {
+    customer: i64,
+    at: DateTime<Utc>,
+    kind: NotificationKind,
+    dossier: String,
+    text: NotificationText,
+}
+
+/// How many of each customer's demo notifications stay unread (the newest).
+pub const DEMO_UNREAD: usize = 3;
+
+/// Records the demo's notifications oldest first (so `seq` follows time), without e-mails; all
+/// but each customer's [`DEMO_UNREAD`] newest are read.
+fn record_demo_notifications(c: &Conn<'_>, mut told: Vec<DemoNotification>) -> Result<(), DbError> {
+    told.sort_by_key(|n| n.at);
+    let mut seqs: Vec<(i64, u64)> = Vec::new();
+    for n in &told {
+        let seq = c.record_notification(n.customer, n.kind, Some(&n.dossier), &n.text, n.at)?;
+        seqs.push((n.customer, seq));
+    }
+    let mut customers: Vec<i64> = seqs.iter().map(|(customer, _)| *customer).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    for customer in customers {
+        let own: Vec<u64> = seqs
+            .iter()
+            .filter(|(c, _)| *c == customer)
+            .map(|(_, seq)| *seq)
+            .collect();
+        if let Some(last_read) = own.len().checked_sub(DEMO_UNREAD + 1).map(|i| own[i]) {
+            c.mark_notifications_read(customer, last_read)?;
+        }
     }
     Ok(())
 }
@@ -731,8 +800,13 @@ pub fn seed(db: &Db, today: NaiveDate) -> Result<Seeded, DbError> {
             account: account_b,
             email: CUSTOMER_B,
         };
-        let dossiers = seed_dossiers(c, &mut rng, &sender_a, &notes_a, &plan_a, &reasons)?
-            + seed_dossiers(c, &mut rng, &sender_b, &notes_b, &plan_b, &reasons)?;
+        let mut told = Vec::new();
+        let dossiers = seed_dossiers(
+            c, &mut rng, &sender_a, &notes_a, &plan_a, &reasons, &mut told,
+        )? + seed_dossiers(
+            c, &mut rng, &sender_b, &notes_b, &plan_b, &reasons, &mut told,
+        )?;
+        record_demo_notifications(c, told)?;
         // Two BLs with nothing to return, each for its own reason: too old, all returned.
         let past = [
             product_line(1, &CATALOGUE[0], 2, 0),

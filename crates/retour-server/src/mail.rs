@@ -4,12 +4,13 @@
 //! `RETOUR_MAIL_SPOOL` — retrying with growing waits. So no answer waits for the mail server (and
 //! the time of an answer tells nothing about whether a message was sent), and a message decided
 //! is never lost to a crash or an unreachable mail server. Messages are French: the pré-accord
-//! with its PDF, the password reset link, the unlock link.
+//! with its PDF, the password reset link, the unlock link, a notification's e-mail (queued by
+//! `Conn::notify` for each account of the customer whose preference wants that kind).
 
 use std::time::Duration;
 
 use retour_domain::api::{CustomerRef, ReturnRequest};
-use retour_mail::{MailConfig, MailError, Mailer, PreaccordMail};
+use retour_mail::{MailConfig, MailError, Mailer, NotificationMail, PreaccordMail};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
@@ -61,6 +62,17 @@ pub enum OutgoingMail {
         /// The request.
         request: ReturnRequest,
     },
+    /// A notification, e-mailed.
+    Notification {
+        /// The account's pré-accord address, else its login e-mail.
+        to: String,
+        /// The notification's title (the subject).
+        title: String,
+        /// Its body.
+        body: String,
+        /// The file it is about.
+        dossier: Option<String>,
+    },
 }
 
 impl OutgoingMail {
@@ -83,6 +95,19 @@ impl OutgoingMail {
                 let mail = PreaccordMail::from_request(&customer.name, request, pdf);
                 mailer.preaccord(to, &mail)
             }
+            OutgoingMail::Notification {
+                to,
+                title,
+                body,
+                dossier,
+            } => mailer.notification(
+                to,
+                &NotificationMail {
+                    title: title.clone(),
+                    body: body.clone(),
+                    dossier: dossier.clone(),
+                },
+            ),
         };
         built
             .and_then(|message| mailer.send_blocking(&message))

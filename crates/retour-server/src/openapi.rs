@@ -8,7 +8,9 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, cart, catalog, dossiers, messages, requests, webhooks};
+use crate::routes::{
+    account, cart, catalog, dossiers, messages, notifications, requests, webhooks,
+};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -28,6 +30,8 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests, webhoo
         dossiers::list, dossiers::one, dossiers::staff_event,
         messages::customer_message, messages::staff_message,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
+        notifications::list, notifications::read, notifications::get_preferences,
+        notifications::put_preferences,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(
@@ -36,6 +40,7 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests, webhoo
         (name = "returns", description = "BLs, lookup, reasons, return requests"),
         (name = "cart", description = "The cart shared by the account's devices"),
         (name = "tracking", description = "Return files"),
+        (name = "notifications", description = "The garage's notifications and e-mail preferences"),
         (name = "staff", description = "The distributor's returns staff"),
     )
 )]
@@ -72,7 +77,7 @@ impl Modify for BodyProblems {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.post, &mut item.get, &mut item.delete]
+            for operation in [&mut item.post, &mut item.put, &mut item.get, &mut item.delete]
                 .into_iter()
                 .flatten()
             {

@@ -5,7 +5,8 @@
 //! has not refused, by the domain's rules), the outbox (cart ops not yet acknowledged, and return
 //! requests with the idempotency key they were first sent with), and caches for offline use
 //! (delivery notes of the last 31 days with their lines, reasons, the schedule and the server's
-//! clock offset, downloaded files).
+//! clock offset, downloaded files), and the account's notifications with their pull cursor and
+//! the read mark waiting to be sent.
 //!
 //! Durability: WAL journal, `synchronous=FULL`, and every change is one committed transaction
 //! before the call returns, so what a call reported done survives a crash or a `kill -9`.
@@ -13,6 +14,7 @@
 
 #![forbid(unsafe_code)]
 
+mod notifications;
 mod schema;
 
 use std::path::{Path, PathBuf};

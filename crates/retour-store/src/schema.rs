@@ -85,9 +85,25 @@ ALTER TABLE submissions ADD COLUMN refusal_seen INTEGER NOT NULL DEFAULT 0
     CHECK (refusal_seen IN (0, 1));
 ";
 
+/// The third schema (v1.1): the account's notifications as pulled (`seq` is the server's), read
+/// locally or by the server; the pull cursor and the `read up to` waiting to be sent are in
+/// `meta`.
+const V3: &str = "
+CREATE TABLE notifications (
+    seq     INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    kind    TEXT NOT NULL,
+    title   TEXT NOT NULL,
+    body    TEXT NOT NULL,
+    dossier TEXT,
+    read    INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1))
+) STRICT;
+CREATE INDEX notifications_unread ON notifications (seq) WHERE read = 0;
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 #[cfg(test)]

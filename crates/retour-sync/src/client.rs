@@ -10,8 +10,9 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
-    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Problem, Reason, RefreshRequest,
-    ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session, TokenRequest,
+    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, NotificationsPage, Preferences,
+    Problem, ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnRequest,
+    ReturnRequestBody, ServiceInfo, Session, TokenRequest,
 };
 use retour_domain::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -309,6 +310,48 @@ impl ApiClient {
         Self::send(
             self.request(Method::GET, "/api/v1/cart/ops", Some(token))
                 .query(&[("after", after)]),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/notifications?after=N&limit=L`.
+    pub async fn notifications(
+        &self,
+        token: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<NotificationsPage, ApiError> {
+        Self::send(
+            self.request(Method::GET, "/api/v1/notifications", Some(token))
+                .query(&[("after", after), ("limit", u64::from(limit))]),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/notifications/read`: read up to `up_to`, inclusive.
+    pub async fn read_notifications(&self, token: &str, up_to: u64) -> Result<(), ApiError> {
+        Self::send_raw(
+            self.request(Method::POST, "/api/v1/notifications/read", Some(token))
+                .json(&ReadNotifications { up_to }),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `GET /api/v1/me/preferences`.
+    pub async fn preferences(&self, token: &str) -> Result<Preferences, ApiError> {
+        Self::send(self.request(Method::GET, "/api/v1/me/preferences", Some(token))).await
+    }
+
+    /// `PUT /api/v1/me/preferences`.
+    pub async fn save_preferences(
+        &self,
+        token: &str,
+        preferences: &Preferences,
+    ) -> Result<Preferences, ApiError> {
+        Self::send(
+            self.request(Method::PUT, "/api/v1/me/preferences", Some(token))
+                .json(preferences),
         )
         .await
     }

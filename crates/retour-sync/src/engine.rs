@@ -1,5 +1,7 @@
 //! The sync engine: pushes the outbox (cart ops, then return requests with their idempotency key),
-//! pulls the ops the backend accepted, the BLs, reasons and schedule; reports its state.
+//! pulls the ops the backend accepted, the BLs, reasons and schedule, then the notifications
+//! (after sending the read mark made here); reports its state, and announces each notification
+//! newly pulled and unread on a broadcast channel (the shell raises the OS notifications).
 //!
 //! The cart's push and pull are [`CartSync`]'s decisions (sans-IO); the engine makes the requests
 //! it asks for and records the answers. The store is shared behind a mutex and only locked for
@@ -11,10 +13,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use retour_domain::api::{DeliveryNote, Problem, ReturnRequest, ServiceInfo};
+use retour_domain::api::{DeliveryNote, Notification, Problem, ReturnRequest, ServiceInfo};
 use retour_store::{Store, Submission};
 use serde::Serialize;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 use crate::cart_sync::{self, CartSync, Next};
 use crate::client::{ApiClient, ApiError};
@@ -32,6 +34,11 @@ pub const CACHE_SERVICE: &str = "service";
 pub const META_CLOCK_OFFSET: &str = "server_clock_offset_ms";
 /// Meta key of the last successful sync.
 pub const META_LAST_SYNC: &str = "last_sync_at";
+/// Notifications per pulled page.
+pub const NOTIFICATIONS_PAGE: u32 = 50;
+/// Most notifications announced by one sync (the newest): a device's first sync of an account
+/// with many unread ones raises a few, not a flood; all are kept and counted.
+pub const MAX_ANNOUNCED: usize = 5;
 
 /// What the UI shows about sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -48,6 +55,8 @@ pub struct SyncState {
     pub last_sync: Option<DateTime<Utc>>,
     /// The last failure's French message.
     pub last_error: Option<String>,
+    /// Notifications kept on the device and unread (the badge on "SUIVRE VOS RETOURS").
+    pub unread_notifications: u64,
 }
 
 /// How a submission ended (for now).
@@ -75,6 +84,8 @@ pub struct SyncEngine {
     backoff: Mutex<Backoff>,
     /// Set when the app leaves this account: nothing more is written or reported.
     stopped: AtomicBool,
+    /// Where newly pulled unread notifications are announced.
+    announce: Option<Arc<broadcast::Sender<Notification>>>,
 }
 
 impl std::fmt::Debug for SyncEngine {
@@ -112,9 +123,17 @@ impl SyncEngine {
             run: tokio::sync::Mutex::new(()),
             backoff: Mutex::new(Backoff::INTERACTIVE),
             stopped: AtomicBool::new(false),
+            announce: None,
         };
         engine.refresh_counts();
         engine
+    }
+
+    /// Announces each notification newly pulled and unread on `channel` (shared across the
+    /// app's accounts, like the state; nothing is announced once the engine is stopped).
+    pub fn with_announcements(mut self, channel: Arc<broadcast::Sender<Notification>>) -> Self {
+        self.announce = Some(channel);
+        self
     }
 
     /// Stops the engine for good (the app switched to another account or signed out): a sync
@@ -175,19 +194,76 @@ impl SyncEngine {
 
     /// Recounts the outbox (after a local edit) and tells subscribers.
     pub fn refresh_counts(&self) {
-        let (ops, sends) = {
+        let (ops, sends, unread) = {
             let store = lock(&self.store);
             (
                 store.pending_op_count().unwrap_or(0),
                 store.pending_submission_count().unwrap_or(0),
+                store.unread_notification_count().unwrap_or(0),
             )
         };
         self.publish(|s| {
-            let changed = s.pending_ops != ops || s.pending_sends != sends;
+            let changed = s.pending_ops != ops
+                || s.pending_sends != sends
+                || s.unread_notifications != unread;
             s.pending_ops = ops;
             s.pending_sends = sends;
+            s.unread_notifications = unread;
             changed
         });
+    }
+
+    /// Sends the read mark made on the device, then pulls the notifications after the store's
+    /// cursor, page by page; announces the newest of those new and unread. Returns how many
+    /// were new.
+    pub async fn sync_notifications(&self) -> Result<usize, ApiError> {
+        let pending = lock(&self.store)
+            .pending_notifications_read()
+            .map_err(store_error)?;
+        if let Some(up_to) = pending {
+            self.call(
+                |client, token| async move { client.read_notifications(&token, up_to).await },
+            )
+            .await?;
+            self.store_to_write()?
+                .notifications_read_sent(up_to)
+                .map_err(store_error)?;
+        }
+        let mut after = lock(&self.store)
+            .notification_cursor()
+            .map_err(store_error)?;
+        let mut fresh = Vec::new();
+        loop {
+            let page = self
+                .call(|client, token| async move {
+                    client
+                        .notifications(&token, after, NOTIFICATIONS_PAGE)
+                        .await
+                })
+                .await?;
+            let full = page.items.len() >= NOTIFICATIONS_PAGE as usize;
+            let new = self
+                .store_to_write()?
+                .merge_notifications(&page.items, page.cursor)
+                .map_err(store_error)?;
+            fresh.extend(new);
+            if !full || page.cursor <= after {
+                break;
+            }
+            after = page.cursor;
+        }
+        self.refresh_counts();
+        if let Some(channel) = &self.announce {
+            let skip = fresh.len().saturating_sub(MAX_ANNOUNCED);
+            for notification in fresh.iter().skip(skip) {
+                if self.is_stopped() {
+                    break;
+                }
+                // No receiver (no shell, or the CLI) is not an error.
+                let _ = channel.send(notification.clone());
+            }
+        }
+        Ok(fresh.len())
     }
 
     fn note_result<T>(&self, result: &Result<T, ApiError>) {
@@ -488,8 +564,8 @@ impl SyncEngine {
         outcome
     }
 
-    /// A full sync: pending submissions, then the cart, then the caches. Records the time of
-    /// the last good sync.
+    /// A full sync: pending submissions, then the cart, then the caches, then the
+    /// notifications. Records the time of the last good sync.
     pub async fn sync_all(&self) -> Result<CartSyncReport, ApiError> {
         let _running = self.run.lock().await;
         if self.is_stopped() {
@@ -510,6 +586,7 @@ impl SyncEngine {
             }
             let report = self.sync_cart().await?;
             self.pull_caches().await?;
+            self.sync_notifications().await?;
             match waiting {
                 Some(e) => Err(e),
                 None => Ok(report),

@@ -49,6 +49,13 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
          photo ids are refused (422 photo_missing) unless uploaded by the customer first",
     ),
     (
+        "/api/v1/me/preferences",
+        &[422],
+        "the pré-accord address must be a mailbox the mail server can take (one @, a dotted \
+         domain of letters, digits and hyphens): richer than a schema's `format: email`, so a \
+         string the schema allows may be 422 invalid_email",
+    ),
+    (
         "/api/v1/auth/unlock",
         &[400],
         "the token is a secret sent by e-mail; any other answers 400 invalid_token, as API.md says",

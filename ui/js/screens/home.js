@@ -1,10 +1,12 @@
-// Accueil: the three actions, with the badge of saved cart lines not yet sent.
+// Accueil: the three actions, with the badge of saved cart lines not yet sent and the badge of
+// unread notifications on "SUIVRE VOS RETOURS"; the Notifications link under them.
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
 import { t } from "../i18n/index.js";
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
+import { unreadBadge } from "../parts/notifications.js";
 
 export async function homeScreen() {
   app.cart = await commands.cart();
@@ -19,5 +21,7 @@ export async function homeScreen() {
       h("a", { id: "go-cart", class: "action", href: "#/cart" },
         h("span", { class: "action-icon" }, icon("cart", 44)), h("span", {}, t("finalize")), badge),
       h("a", { id: "go-tracking", class: "action", href: "#/tracking" },
-        h("span", { class: "action-icon" }, icon("truck", 44)), h("span", {}, t("track")))));
+        h("span", { class: "action-icon" }, icon("truck", 44)), h("span", {}, t("track")), unreadBadge("notif-badge"))),
+    h("a", { id: "go-notifications", class: "notifications-link", href: "#/notifications" },
+      icon("bell"), h("span", {}, t("notificationsTitle")), unreadBadge("notif-count")));
 }

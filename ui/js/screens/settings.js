@@ -1,4 +1,5 @@
-// Réglages: camera, language, account, sync now, sign out, version. The return server's address
+// Réglages: camera, language, the e-mails of each kind of notification and the pré-accord
+// address, account, sync now, sign out, version. The return server's address
 // is support's business, not a garage's: it waits folded under "Paramètres avancés".
 
 import * as commands from "../commands.js";
@@ -8,6 +9,52 @@ import { showError } from "../chrome.js";
 import { t, language, setLanguage } from "../i18n/index.js";
 import { h, toast, dateTime, errorText } from "../dom.js";
 import { icon } from "../icons.js";
+
+/** The e-mail switches of each kind and the pré-accord address ("Gestion de l'envoi"). */
+async function emailCard() {
+  const error = h("p", { id: "preferences-error", class: "field-error", role: "alert" });
+  let preferences = null;
+  try {
+    preferences = await commands.preferences();
+  } catch (e) {
+    // Out of reach and never read on this device: the rest of the settings still work.
+    error.textContent = errorText(e);
+  }
+  const kinds = ["status", "messages", "credits", "deposits"];
+  const switches = Object.fromEntries(kinds.map((kind) => [kind, h("input", {
+    id: `email-${kind}`, type: "checkbox", role: "switch", checked: preferences ? preferences.emails[kind] : true, disabled: !preferences,
+  })]));
+  const address = h("input", {
+    id: "preaccord-email", type: "email", autocomplete: "email", value: preferences?.preaccord_email || "",
+    placeholder: app.user?.email || "", disabled: !preferences, "aria-describedby": "preaccord-hint preaccord-error",
+  });
+  const addressError = h("p", { id: "preaccord-error", class: "field-error", role: "alert" });
+  return h("form", { id: "email-preferences", class: "card stack", onsubmit: async (e) => {
+    e.preventDefault();
+    addressError.textContent = "";
+    try {
+      const saved = await commands.save_preferences({
+        emails: Object.fromEntries(kinds.map((kind) => [kind, switches[kind].checked])),
+        preaccord_email: address.value.trim() || null,
+      });
+      address.value = saved.preaccord_email || "";
+      toast(t("preferencesSaved"));
+    } catch (err) {
+      if (err?.code === "invalid_email") {
+        addressError.textContent = t("invalidPreaccordEmail");
+        return address.focus();
+      }
+      showError(err);
+    }
+  } },
+    h("h2", {}, t("emailsTitle")),
+    h("p", { class: "hint" }, t("emailsHint")),
+    kinds.map((kind) => h("label", { class: "check switch", for: `email-${kind}` }, switches[kind], h("span", {}, t(`emailKind_${kind}`)))),
+    h("label", { for: "preaccord-email" }, t("preaccordEmail")), address, addressError,
+    h("p", { id: "preaccord-hint", class: "hint" }, t("preaccordEmailHint", app.user?.email || "")),
+    error,
+    h("button", { id: "save-preferences", class: "primary", type: "submit", disabled: !preferences }, t("savePreferences")));
+}
 
 export async function settingsScreen() {
   const settings = await commands.settings();
@@ -53,6 +100,7 @@ export async function settingsScreen() {
       h("button", { class: "primary", type: "submit" }, t("save"))),
     h("div", { class: "card stack" },
       h("label", { for: "language-select" }, t("language")), lang),
+    await emailCard(),
     h("div", { class: "card stack" },
       h("h2", {}, t("account")),
       app.user ? h("p", {}, h("strong", {}, app.user.name || ""), " ", app.user.email, app.user.customer ? ` — ${app.user.customer.name} (${app.user.customer.code})` : "") : null,

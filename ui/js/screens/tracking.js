@@ -1,4 +1,5 @@
-// Suivi: open and closed tabs with counts, status filter, a card per return file with its gauge.
+// Suivi: open and closed tabs with counts, status filter, the Notifications link with the unread
+// count, a card per return file with its gauge.
 
 import * as commands from "../commands.js";
 import { go, query } from "../router.js";
@@ -6,6 +7,8 @@ import { showError } from "../chrome.js";
 import { t, statusLabel } from "../i18n/index.js";
 import { h, money, date } from "../dom.js";
 import { STEPS, gauge, statusHelp, closedFacts } from "../parts/dossier.js";
+import { unreadBadge } from "../parts/notifications.js";
+import { icon } from "../icons.js";
 
 function card(dossier) {
   return h("li", { class: "file-card", dataset: { number: dossier.number, bl: dossier.delivery_note, status: dossier.status } },
@@ -49,6 +52,8 @@ export async function trackingScreen() {
         h("a", { id: "tab-open", role: "tab", href: link("open"), "aria-selected": String(tab === "open"), class: tab === "open" ? "active" : "" }, t("tabOpen", list.counts.open)),
         h("a", { id: "tab-closed", role: "tab", href: link("closed"), "aria-selected": String(tab === "closed"), class: tab === "closed" ? "active" : "" }, t("tabClosed", list.counts.closed))),
       h("label", { class: "filter" }, t("filterStatus"), " ", filter)),
+    h("a", { id: "tracking-notifications", class: "notifications-link", href: "#/notifications" },
+      icon("bell"), h("span", {}, t("notificationsTitle")), unreadBadge("tracking-notif-count")),
     cards, more);
   const refresh = () => {
     if (!section.isConnected) return document.removeEventListener("retour:changed", refresh);

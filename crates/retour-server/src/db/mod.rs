@@ -23,6 +23,7 @@ mod cart;
 mod catalog;
 mod dossiers;
 mod logins;
+mod notifications;
 mod outbox;
 mod requests;
 mod sessions;
@@ -95,6 +96,7 @@ fn migrations() -> Migrations<'static> {
             },
         ),
         M::up(include_str!("../schema_v7.sql")),
+        M::up(include_str!("../schema_v8.sql")),
     ])
 }
 

@@ -9,6 +9,7 @@ use retour_domain::api::{
 };
 use retour_domain::closing::{self, Decision, DecisionError};
 use retour_domain::hours::paris_today;
+use retour_domain::notification::{self, NotificationKind};
 use retour_domain::reason::ReasonTable;
 use retour_domain::status::{Progress, TransitionError};
 use retour_domain::timeline::{self, Actor, EventKind};
@@ -170,6 +171,7 @@ pub async fn staff_event(
     let dossier = state
         .write(move |c| apply_event(c, &number, &event, now, &reasons))
         .await?;
+    state.wake_mail();
     Ok(Json(dossier))
 }
 
@@ -230,6 +232,7 @@ pub(crate) fn apply_event(
         }
         _ => {}
     }
+    notify_progress(c, &stored, &next, &decided, now)?;
     let updated = c.dossier(None, number)?.ok_or_else(ApiError::not_found)?;
     let dossier = detail(c, &updated)?;
     let customer = c.webhook_customer(stored.customer_id)?;
@@ -248,6 +251,55 @@ pub(crate) fn apply_event(
         c.enqueue_webhook_event(EventType::DossierClosed, &data, now)?;
     }
     Ok(dossier)
+}
+
+/// The garage's notifications of a staff event, in its transaction: a new status (a closing is
+/// told by its decision alone), a decision, a new credit-note number.
+fn notify_progress(
+    c: &Conn<'_>,
+    stored: &crate::db::StoredDossier,
+    next: &Progress,
+    decided: &[retour_domain::decision::LineDecision],
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let number = stored.number.as_str();
+    let customer = stored.customer_id;
+    match (&next.closure, &stored.closure) {
+        (Some(closure), None) => {
+            let text =
+                notification::decision(number, closure.outcome, decided, closure.credited_ht);
+            c.notify(
+                customer,
+                NotificationKind::Decision,
+                Some(number),
+                &text,
+                now,
+            )?;
+        }
+        (Some(closure), Some(before)) => {
+            if let Some(note) = closure
+                .credit_note_number
+                .as_deref()
+                .filter(|n| before.credit_note_number.as_deref() != Some(*n))
+            {
+                let text = notification::credit_note(number, note, Some(closure.credited_ht));
+                c.notify(
+                    customer,
+                    NotificationKind::CreditNote,
+                    Some(number),
+                    &text,
+                    now,
+                )?;
+            }
+        }
+        (None, _) => {
+            if next.status != stored.status && notification::notifies_status(next.status) {
+                let text = notification::status(number, next.status);
+                c.notify(customer, NotificationKind::Status, Some(number), &text, now)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A file on the wire with its history and its timeline.

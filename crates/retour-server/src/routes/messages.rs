@@ -1,11 +1,13 @@
 //! Messages on a return file, between the garage and the returns service (v1.1): written once
 //! whatever the retries (`message_id`), each one an event of the file's timeline; also used by
-//! `retour-server staff reply` and `staff messages`.
+//! `retour-server staff reply` and `staff messages`. A reply of the returns service notifies
+//! the garage (and e-mails it, as its preferences say) in the same transaction.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use retour_domain::api::{Message, MessageBody, Problem};
+use retour_domain::notification::{self, NotificationKind};
 use retour_domain::timeline::{self, Author};
 use retour_domain::webhook::EventType;
 use retour_domain::ErrorCode;
@@ -49,7 +51,7 @@ pub(crate) fn write_message(
     if !photos.is_empty() {
         return Err(ApiError::of(ErrorCode::PhotoMissing));
     }
-    let (message, _) = c.insert_message(
+    let (message, added) = c.insert_message(
         number,
         &NewMessage {
             message_id: &message_id,
@@ -66,6 +68,17 @@ pub(crate) fn write_message(
         "message": message,
     });
     c.enqueue_webhook_event(EventType::DossierMessage, &data, now)?;
+    // The garage is told of the returns service's replies, not of its own messages.
+    if added && author == Author::Staff {
+        let text = notification::message(number, author_name, &message.text);
+        c.notify(
+            stored.customer_id,
+            NotificationKind::Message,
+            Some(number),
+            &text,
+            now,
+        )?;
+    }
     Ok(message)
 }
 
@@ -131,6 +144,7 @@ pub async fn staff_message(
             write_message(c, None, &number, Author::Staff, &name, &body, now)
         })
         .await?;
+    state.wake_mail();
     Ok((StatusCode::CREATED, Json(message)))
 }
 

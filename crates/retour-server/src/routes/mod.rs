@@ -6,6 +6,7 @@ pub(crate) mod cart;
 pub(crate) mod catalog;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
+pub(crate) mod notifications;
 pub(crate) mod requests;
 pub(crate) mod webhooks;
 
@@ -62,6 +63,12 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/dossiers/{number}/messages",
             post(messages::customer_message),
+        )
+        .route("/api/v1/notifications", get(notifications::list))
+        .route("/api/v1/notifications/read", post(notifications::read))
+        .route(
+            "/api/v1/me/preferences",
+            get(notifications::get_preferences).put(notifications::put_preferences),
         )
         .route(
             "/api/v1/staff/dossiers/{number}/events",

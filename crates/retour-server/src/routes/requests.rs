@@ -119,7 +119,10 @@ pub async fn submit(
                 Sender {
                     customer,
                     account_id,
-                    preaccord_email,
+                    // The account's pré-accord address (`PUT /me/preferences`), else its login.
+                    preaccord_email: c
+                        .preaccord_address(account_id)?
+                        .unwrap_or_else(|| preaccord_email.clone()),
                 },
                 wanted,
                 now,

@@ -1,0 +1,33 @@
+//! Notifications and the e-mail preferences: the list the sync pulled, marking read, the
+//! account's preferences.
+
+use retour_app::api::Preferences;
+use retour_app::{App, AppResult, NotificationsView, PreferencesArgs};
+use tauri::State;
+
+/// The notifications kept on the device, newest first, with the unread count (no network).
+#[tauri::command]
+pub fn notifications(app: State<'_, App>) -> AppResult<NotificationsView> {
+    app.notifications()
+}
+
+/// Marks the notifications up to this `seq` read (inclusive); sent to the server at the next sync.
+#[tauri::command]
+pub fn mark_notifications_read(app: State<'_, App>, up_to: u64) -> AppResult<NotificationsView> {
+    app.mark_notifications_read(up_to)
+}
+
+/// The account's e-mail preferences and pré-accord address.
+#[tauri::command]
+pub async fn preferences(app: State<'_, App>) -> AppResult<Preferences> {
+    app.preferences().await
+}
+
+/// Saves the e-mail preferences and the pré-accord address (checked, French errors).
+#[tauri::command]
+pub async fn save_preferences(
+    app: State<'_, App>,
+    args: PreferencesArgs,
+) -> AppResult<Preferences> {
+    app.save_preferences(&args).await
+}
