@@ -62,6 +62,9 @@ pub(crate) fn write_message(
             photos: &photos,
         },
     )?;
+    if !added {
+        return Ok(message);
+    }
     let data = serde_json::json!({
         "customer": c.webhook_customer(stored.customer_id)?,
         "dossier": number,
@@ -69,7 +72,7 @@ pub(crate) fn write_message(
     });
     c.enqueue_webhook_event(EventType::DossierMessage, &data, now)?;
     // The garage is told of the returns service's replies, not of its own messages.
-    if added && author == Author::Staff {
+    if author == Author::Staff {
         let text = notification::message(number, author_name, &message.text);
         c.notify(
             stored.customer_id,
