@@ -90,6 +90,7 @@ pub async fn serve(
     let config = state.config().clone();
     let purge = tokio::spawn(purge_expired_rows(state.clone()));
     let sender = tokio::spawn(crate::mail::run_sender(state.clone()));
+    let reminders = tokio::spawn(crate::reminders::run(state.clone()));
     let mut app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -124,6 +125,7 @@ pub async fn serve(
     graceful.shutdown().await;
     purge.abort();
     sender.abort();
+    reminders.abort();
     Ok(())
 }
 

@@ -16,7 +16,8 @@
 //! Inside: `state` (what handlers share, built from the configuration), `throttle` (attempts per
 //! minute, per address and account), `session_cache` (checked
 //! access tokens), `idempotency` (keys being processed), `http` (router, limits, `serve`), `routes`
-//! (one module per area of the API), `db` (all the SQL, one module per area).
+//! (one module per area of the API), `db` (all the SQL, one module per area), `reminders` (the
+//! deposit reminders, run by the server's periodic task).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -30,6 +31,7 @@ pub mod mail;
 pub mod openapi;
 pub mod pdf;
 pub mod problem;
+pub mod reminders;
 mod routes;
 pub mod running;
 mod session_cache;
@@ -41,5 +43,7 @@ pub use db::Db;
 pub use http::{router, serve, MAX_BODY_BYTES};
 pub use idempotency::InFlight;
 pub use problem::ApiError;
-pub use routes::{staff_advance, staff_decide, staff_messages, staff_reply};
+pub use routes::{
+    staff_advance, staff_credit_note_now, staff_decide, staff_messages, staff_reply,
+};
 pub use state::{paris_today_now, AppState, Clock, StartError};

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, cart, catalog, dossiers, messages, requests};
+use crate::routes::{account, cart, catalog, dossiers, messages, money, requests};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -27,6 +27,8 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         requests::submit, requests::preaccord,
         dossiers::list, dossiers::one, dossiers::staff_event,
         messages::customer_message, messages::staff_message,
+        money::staff_credit_note, money::credit_notes, money::credit_note, money::credits,
+        money::credits_csv_file, money::deposits, money::returns_report,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(
@@ -35,6 +37,7 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         (name = "returns", description = "BLs, lookup, reasons, return requests"),
         (name = "cart", description = "The cart shared by the account's devices"),
         (name = "tracking", description = "Return files"),
+        (name = "money", description = "Credit notes, their reconciliation, deposits, the returns report (v1.1)"),
         (name = "staff", description = "The distributor's returns staff"),
     )
 )]

@@ -13,7 +13,9 @@
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
 //! requests, their per-year numbers and idempotency keys), [`dossiers`] (return files and their
-//! history) and [`timeline`] (a file's events, messages and per-line decisions). Stored text
+//! history), [`timeline`] (a file's events, messages and per-line decisions) and [`money`]
+//! (v1.1: credit notes, what the reconciliation, the deposits wallet and the report read, the
+//! deposit reminders that went out). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -22,6 +24,7 @@ mod cart;
 mod catalog;
 mod dossiers;
 mod logins;
+mod money;
 mod outbox;
 mod requests;
 mod sessions;
@@ -38,6 +41,7 @@ pub use accounts::{AccountRow, CustomerRow};
 pub use catalog::{LineKey, NewLine, StoredLine, StoredNote};
 pub use dossiers::{DossierFilter, DossierPage, StoredDossier, StoredDossierLine};
 pub use logins::{FailureScope, LoginFailure, Purged};
+pub use money::{ReportRow, StoredCreditNote, StoredCreditNoteLine};
 pub use outbox::{ClaimedMail, MAX_ATTEMPTS};
 pub use requests::StoredRequest;
 pub use sessions::{Principal, RefreshRow};
@@ -91,6 +95,7 @@ fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("../schema_v7.sql")),
     ])
 }
 

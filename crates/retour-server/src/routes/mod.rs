@@ -6,6 +6,7 @@ pub(crate) mod cart;
 pub(crate) mod catalog;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
+pub(crate) mod money;
 pub(crate) mod requests;
 
 use std::net::{IpAddr, SocketAddr};
@@ -23,6 +24,7 @@ use crate::AppState;
 
 pub use dossiers::{staff_advance, staff_decide};
 pub use messages::{staff_messages, staff_reply};
+pub use money::staff_credit_note_now;
 
 /// Every route of the API.
 pub fn routes() -> Router<AppState> {
@@ -67,6 +69,16 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/staff/dossiers/{number}/messages",
             post(messages::staff_message),
         )
+        .route(
+            "/api/v1/staff/credit-notes",
+            post(money::staff_credit_note),
+        )
+        .route("/api/v1/credit-notes", get(money::credit_notes))
+        .route("/api/v1/credit-notes/{number}", get(money::credit_note))
+        .route("/api/v1/credits", get(money::credits))
+        .route("/api/v1/credits.csv", get(money::credits_csv_file))
+        .route("/api/v1/deposits", get(money::deposits))
+        .route("/api/v1/reports/returns", get(money::returns_report))
 }
 
 /// A JSON body whose rejections are problem documents.

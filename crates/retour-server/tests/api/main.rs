@@ -9,6 +9,7 @@ mod connections;
 mod dossiers;
 mod foreign_ids;
 mod limits;
+mod money;
 mod numbers;
 mod pdf;
 mod requests;
