@@ -752,7 +752,7 @@ fn insert_demo_credit_note(
 /// One file of the money demo: its BL line, units, reason, and what was accepted (refused
 /// units are refused for `refusal`).
 struct MoneyFile {
-    /// Days after the period's start the file was created.
+    /// The day the file was created.
     created: NaiveDate,
     product: usize,
     qty: u32,

@@ -49,6 +49,12 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
          photo ids are refused (422 photo_missing) unless uploaded by the customer first",
     ),
     (
+        "/api/v1/reports/returns",
+        &[400],
+        "two well-formed dates are refused (400 invalid_period) when `from` is after `to` or the \
+         period is longer than 366 days: a relation between two parameters no schema can say",
+    ),
+    (
         "/api/v1/auth/unlock",
         &[400],
         "the token is a secret sent by e-mail; any other answers 400 invalid_token, as API.md says",
