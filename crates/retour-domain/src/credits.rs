@@ -171,7 +171,12 @@ impl CreditNoteBody {
 
     /// What makes two sendings of the same number the same credit note: the customer, the day
     /// and the set of lines with their amounts (the order of the lines does not matter).
-    pub fn same_as(&self, customer_code: &str, issued_on: NaiveDate, lines: &[(String, u32, Money)]) -> bool {
+    pub fn same_as(
+        &self,
+        customer_code: &str,
+        issued_on: NaiveDate,
+        lines: &[(String, u32, Money)],
+    ) -> bool {
         let mut mine: Vec<(&str, u32, Money)> = self
             .lines
             .iter()
@@ -361,12 +366,18 @@ pub fn reconcile(decided: &[DecidedLine], credited: &[Credited], today: NaiveDat
         })
         .collect();
     items.sort_by(|a, b| {
-        (!a.state.is_waiting(), std::cmp::Reverse(a.waiting_days), &a.dossier, a.line_no).cmp(&(
-            !b.state.is_waiting(),
-            std::cmp::Reverse(b.waiting_days),
-            &b.dossier,
-            b.line_no,
-        ))
+        (
+            !a.state.is_waiting(),
+            std::cmp::Reverse(a.waiting_days),
+            &a.dossier,
+            a.line_no,
+        )
+            .cmp(&(
+                !b.state.is_waiting(),
+                std::cmp::Reverse(b.waiting_days),
+                &b.dossier,
+                b.line_no,
+            ))
     });
     totals(items)
 }
@@ -500,7 +511,11 @@ mod tests {
             credit("10000005", 1, "AV3", 20, "1.00"),
         ];
         let got = reconcile(&lines, &notes, day(30));
-        let states: Vec<_> = got.items.iter().map(|i| (i.dossier.as_str(), i.state, i.waiting_days)).collect();
+        let states: Vec<_> = got
+            .items
+            .iter()
+            .map(|i| (i.dossier.as_str(), i.state, i.waiting_days))
+            .collect();
         assert_eq!(
             states,
             [
@@ -550,10 +565,22 @@ mod tests {
                 .collect(),
         };
         let today = day(20);
-        assert_eq!(body("AV2026-0142", vec![("1", 1, "1.00")], 20).check(today), Ok(()));
-        assert_eq!(body("", vec![("1", 1, "1.00")], 20).check(today), Err(CreditNoteError::Number));
-        assert_eq!(body("AV 1", vec![("1", 1, "1.00")], 20).check(today), Err(CreditNoteError::Number));
-        assert_eq!(body("AV1", vec![], 20).check(today), Err(CreditNoteError::LineCount));
+        assert_eq!(
+            body("AV2026-0142", vec![("1", 1, "1.00")], 20).check(today),
+            Ok(())
+        );
+        assert_eq!(
+            body("", vec![("1", 1, "1.00")], 20).check(today),
+            Err(CreditNoteError::Number)
+        );
+        assert_eq!(
+            body("AV 1", vec![("1", 1, "1.00")], 20).check(today),
+            Err(CreditNoteError::Number)
+        );
+        assert_eq!(
+            body("AV1", vec![], 20).check(today),
+            Err(CreditNoteError::LineCount)
+        );
         assert_eq!(
             body("AV1", vec![("1", 1, "1.00")], 21).check(today),
             Err(CreditNoteError::IssuedInFuture)

@@ -150,10 +150,7 @@ pub fn item(line: &DepositLine, today: NaiveDate, deposit_days: u32) -> DepositI
 
 /// The deposits wallet on `today`: the items by due date, the totals as sums of the open items.
 pub fn wallet(lines: &[DepositLine], today: NaiveDate, deposit_days: u32) -> Deposits {
-    let mut items: Vec<DepositItem> = lines
-        .iter()
-        .map(|l| item(l, today, deposit_days))
-        .collect();
+    let mut items: Vec<DepositItem> = lines.iter().map(|l| item(l, today, deposit_days)).collect();
     items.sort_by(|a, b| {
         (a.due_on, &a.delivery_note, a.line_no).cmp(&(b.due_on, &b.delivery_note, b.line_no))
     });
@@ -263,14 +260,24 @@ mod tests {
         let part = item(&line(delivered, 2, 0, 1), today, 90);
         assert_eq!((part.state, part.open_qty), (DepositState::Open, 1));
         let in_return = item(&line(delivered, 2, 1, 1), today, 90);
-        assert_eq!((in_return.state, in_return.open_qty), (DepositState::InReturn, 0));
+        assert_eq!(
+            (in_return.state, in_return.open_qty),
+            (DepositState::InReturn, 0)
+        );
         let refunded = item(&line(delivered, 2, 2, 0), today, 90);
         assert_eq!(refunded.state, DepositState::Refunded);
         assert_eq!(refunded.at_stake_ht, Money::ZERO);
         let expired = item(&line(day(2026, 9, 1), 1, 0, 0), today, 90);
-        assert_eq!((expired.state, expired.days_left), (DepositState::Expired, None));
+        assert_eq!(
+            (expired.state, expired.days_left),
+            (DepositState::Expired, None)
+        );
         let w = wallet(
-            &[line(day(2026, 11, 1), 1, 0, 0), line(delivered, 2, 0, 0), line(day(2026, 9, 1), 1, 0, 0)],
+            &[
+                line(day(2026, 11, 1), 1, 0, 0),
+                line(delivered, 2, 0, 0),
+                line(day(2026, 9, 1), 1, 0, 0),
+            ],
             today,
             90,
         );
@@ -287,18 +294,27 @@ mod tests {
         assert_eq!(reminder_due(&at(15), &[]), None);
         assert_eq!(
             reminder_due(&at(14), &[]),
-            Some(Reminder { days_before: 14, covers: vec![14] })
+            Some(Reminder {
+                days_before: 14,
+                covers: vec![14]
+            })
         );
         assert_eq!(reminder_due(&at(10), &[14]), None);
         assert_eq!(
             reminder_due(&at(3), &[14]),
-            Some(Reminder { days_before: 3, covers: vec![3] })
+            Some(Reminder {
+                days_before: 3,
+                covers: vec![3]
+            })
         );
         assert_eq!(reminder_due(&at(0), &[14, 3]), None);
         // Nothing heard at 14 days (the server was down): one reminder, the urgent one.
         assert_eq!(
             reminder_due(&at(2), &[]),
-            Some(Reminder { days_before: 3, covers: vec![14, 3] })
+            Some(Reminder {
+                days_before: 3,
+                covers: vec![14, 3]
+            })
         );
         let back = item(&line(delivered, 1, 1, 0), due - chrono::Days::new(3), 90);
         assert_eq!(reminder_due(&back, &[]), None);

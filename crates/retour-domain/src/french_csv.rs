@@ -53,7 +53,10 @@ mod tests {
     fn fields_amounts_and_dates() {
         assert_eq!(amount(Money::parse("1234.5").unwrap()), "1234,50");
         assert_eq!(amount(Money::ZERO), "0,00");
-        assert_eq!(date(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()), "09/03/2026");
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()),
+            "09/03/2026"
+        );
         assert_eq!(field("simple"), "simple");
         assert_eq!(field("a;b"), "\"a;b\"");
         assert_eq!(field("dit \"x\""), "\"dit \"\"x\"\"\"");

@@ -341,11 +341,15 @@ mod tests {
         let plain = prices("19.19", None);
         // 19.19 × 0.90 = 17.271 → 17.27; the fee is what is left of the gross: 1.92.
         assert_eq!(
-            table.fee("customer_cancellation", &plain, 1).map(|m| m.to_string()),
+            table
+                .fee("customer_cancellation", &plain, 1)
+                .map(|m| m.to_string()),
             Some("1.92".to_owned())
         );
         assert_eq!(
-            table.fee("customer_cancellation", &plain, 3).map(|m| m.to_string()),
+            table
+                .fee("customer_cancellation", &plain, 3)
+                .map(|m| m.to_string()),
             Some("5.76".to_owned())
         );
         assert_eq!(table.fee("new_part", &plain, 1), None);

@@ -195,17 +195,23 @@ pub fn report(
     let mut by_reason: BTreeMap<&str, (u32, Money)> = BTreeMap::new();
     let mut by_reference: BTreeMap<&str, (&str, u32, std::collections::BTreeSet<&str>)> =
         BTreeMap::new();
-    let mut by_month: BTreeMap<String, (u32, Money)> =
-        months(from, to).into_iter().map(|m| (m, (0, Money::ZERO))).collect();
+    let mut by_month: BTreeMap<String, (u32, Money)> = months(from, to)
+        .into_iter()
+        .map(|m| (m, (0, Money::ZERO)))
+        .collect();
     let mut refusals: Vec<(RefusalReason, u32)> = Vec::new();
     let (mut refused_ht, mut fees_ht) = (Money::ZERO, Money::ZERO);
     for l in &lines {
-        let r = by_reason.entry(l.reason.as_str()).or_insert((0, Money::ZERO));
+        let r = by_reason
+            .entry(l.reason.as_str())
+            .or_insert((0, Money::ZERO));
         r.0 += l.qty;
         r.1 = r.1 + credited(l);
-        let f = by_reference
-            .entry(l.reference.as_str())
-            .or_insert((l.designation.as_str(), 0, Default::default()));
+        let f = by_reference.entry(l.reference.as_str()).or_insert((
+            l.designation.as_str(),
+            0,
+            Default::default(),
+        ));
         f.1 += l.qty;
         f.2.insert(l.dossier.as_str());
         let month = format!("{:04}-{:02}", l.created_on.year(), l.created_on.month());
@@ -241,7 +247,11 @@ pub fn report(
             credited_ht,
         })
         .collect();
-    reason_rows.sort_by(|a, b| b.pieces.cmp(&a.pieces).then_with(|| a.reason.cmp(&b.reason)));
+    reason_rows.sort_by(|a, b| {
+        b.pieces
+            .cmp(&a.pieces)
+            .then_with(|| a.reason.cmp(&b.reason))
+    });
     let mut reference_rows: Vec<ReferenceRow> = by_reference
         .into_iter()
         .map(|(reference, (designation, pieces, files))| ReferenceRow {
@@ -299,7 +309,14 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap()
     }
 
-    fn line(dossier: &str, on: NaiveDate, reference: &str, reason: &str, qty: u32, decision: Option<ReportDecision>) -> ReportLine {
+    fn line(
+        dossier: &str,
+        on: NaiveDate,
+        reference: &str,
+        reason: &str,
+        qty: u32,
+        decision: Option<ReportDecision>,
+    ) -> ReportLine {
         let prices = LinePrices {
             unit_price: Money::parse("19.19").unwrap(),
             deposit: None,
@@ -311,7 +328,10 @@ mod tests {
             designation: format!("PIÈCE {reference}"),
             reason: reason.into(),
             qty,
-            estimated: ReasonTable::default().estimate(reason, &prices, qty).ok().flatten(),
+            estimated: ReasonTable::default()
+                .estimate(reason, &prices, qty)
+                .ok()
+                .flatten(),
             prices,
             decision,
         }
@@ -320,7 +340,10 @@ mod tests {
     #[test]
     fn a_period_is_checked() {
         assert_eq!(check_period(day(1, 1), day(12, 31)), Ok(()));
-        assert_eq!(check_period(day(3, 2), day(3, 1)), Err(PeriodError::Reversed));
+        assert_eq!(
+            check_period(day(3, 2), day(3, 1)),
+            Err(PeriodError::Reversed)
+        );
         let leap_from = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
         let leap_to = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
         assert_eq!(check_period(leap_from, leap_to), Ok(()), "366 days");
@@ -341,8 +364,22 @@ mod tests {
             })
         };
         let lines = [
-            line("1", day(9, 3), "A", "customer_cancellation", 2, decided(2, 0, "34.54", None)),
-            line("1", day(9, 3), "B", "new_part", 1, decided(0, 1, "0", Some(RefusalReason::Fitted))),
+            line(
+                "1",
+                day(9, 3),
+                "A",
+                "customer_cancellation",
+                2,
+                decided(2, 0, "34.54", None),
+            ),
+            line(
+                "1",
+                day(9, 3),
+                "B",
+                "new_part",
+                1,
+                decided(0, 1, "0", Some(RefusalReason::Fitted)),
+            ),
             line("2", day(11, 20), "A", "new_part", 3, None),
             line("3", day(12, 1), "C", "new_part", 1, None),
         ];
@@ -352,11 +389,22 @@ mod tests {
         assert_eq!(r.credited_ht.to_string(), "34.54");
         assert_eq!(r.refused_ht.to_string(), "19.19");
         assert_eq!(r.fees_ht.to_string(), "3.84");
-        let months: Vec<_> = r.by_month.iter().map(|m| (m.month.as_str(), m.pieces)).collect();
+        let months: Vec<_> = r
+            .by_month
+            .iter()
+            .map(|m| (m.month.as_str(), m.pieces))
+            .collect();
         assert_eq!(months, [("2026-09", 3), ("2026-10", 0), ("2026-11", 3)]);
         assert_eq!(r.by_reason[0].reason, "new_part");
         assert_eq!(r.by_reason[0].label, "Pièce neuve");
-        assert_eq!((r.by_reference[0].reference.as_str(), r.by_reference[0].pieces, r.by_reference[0].dossiers), ("A", 5, 2));
+        assert_eq!(
+            (
+                r.by_reference[0].reference.as_str(),
+                r.by_reference[0].pieces,
+                r.by_reference[0].dossiers
+            ),
+            ("A", 5, 2)
+        );
         assert_eq!(r.refusals.len(), 1);
         assert_eq!(r.refusals[0].label, "Pièce montée ou traces de montage");
     }

@@ -225,7 +225,12 @@ pub fn unlock(
 
 /// A plain French notice (a credit note issued, deposits to bring back): its subject and text
 /// are written by the caller (the rules' crate), the signature added here.
-pub fn notice(from: &Mailbox, to: &Mailbox, subject: &str, text: &str) -> Result<Message, MailError> {
+pub fn notice(
+    from: &Mailbox,
+    to: &Mailbox,
+    subject: &str,
+    text: &str,
+) -> Result<Message, MailError> {
     let body = format!("{text}{}", signature());
     Ok(base(from, to, subject).singlepart(SinglePart::plain(body))?)
 }

@@ -704,8 +704,10 @@ fn credit_whole_files(
         return Ok(());
     };
     let issued_on = (issued_on + Days::new(1)).min(today);
-    let credited: Vec<(&str, u32, Money)> =
-        lines.iter().map(|(d, n, a, _)| (d.as_str(), *n, *a)).collect();
+    let credited: Vec<(&str, u32, Money)> = lines
+        .iter()
+        .map(|(d, n, a, _)| (d.as_str(), *n, *a))
+        .collect();
     insert_demo_credit_note(c, customer, number, issued_on, &credited)
 }
 
@@ -744,7 +746,14 @@ fn insert_demo_credit_note(
         told.push(dossier);
         c.set_credit_note_number(dossier, number)?;
         let text = timeline::credit_note_text(number);
-        c.insert_event(dossier, at, EventKind::CreditNote, Actor::Staff, &text, None)?;
+        c.insert_event(
+            dossier,
+            at,
+            EventKind::CreditNote,
+            Actor::Staff,
+            &text,
+            None,
+        )?;
     }
     Ok(())
 }
@@ -776,12 +785,21 @@ fn money_file(
 ) -> Result<(String, Money), DbError> {
     let product = &CATALOGUE[file.product];
     let line = product_line(1, product, file.qty, 0);
-    insert_note(c, sender.customer, bl, delivered, std::slice::from_ref(&line))?;
+    insert_note(
+        c,
+        sender.customer,
+        bl,
+        delivered,
+        std::slice::from_ref(&line),
+    )?;
     let prices = LinePrices {
         unit_price: line.unit_price,
         deposit: line.deposit,
     };
-    let estimate = reasons.estimate(file.reason, &prices, file.qty).ok().flatten();
+    let estimate = reasons
+        .estimate(file.reason, &prices, file.qty)
+        .ok()
+        .flatten();
     let created = at_paris(file.created, 9, 30);
     let request = RequestRef {
         id: uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string(),
@@ -793,7 +811,9 @@ fn money_file(
         .map(|d| created + chrono::Duration::days(i64::try_from(d).unwrap_or(0)));
     let credited = match reasons.estimate(file.reason, &prices, file.accepted) {
         Ok(Some(amount)) => amount,
-        _ => line.unit_price.times(file.accepted, rust_decimal::Decimal::ONE),
+        _ => line
+            .unit_price
+            .times(file.accepted, rust_decimal::Decimal::ONE),
     };
     let closure = decided.map(|at| Closure {
         outcome: retour_domain::decision::outcome(file.accepted, file.qty),
@@ -863,7 +883,14 @@ fn money_file(
         };
         c.record_decisions(&dossier.number, std::slice::from_ref(&decision))?;
         let text = timeline::decision_text(closure.outcome, &[decision], credited);
-        c.insert_event(&dossier.number, at, EventKind::Decision, Actor::Staff, &text, None)?;
+        c.insert_event(
+            &dossier.number,
+            at,
+            EventKind::Decision,
+            Actor::Staff,
+            &text,
+            None,
+        )?;
     }
     Ok((dossier.number, credited))
 }
@@ -898,10 +925,26 @@ fn seed_money(
         file(on(busy, 4), 8, 1, "order_error", 1, None, Some(6)),
         file(on(busy, 7), 5, 4, "new_part", 3, Some(Packaging), Some(6)),
         file(on(busy, 9), 0, 1, "late_delivery", 0, Some(Fitted), Some(6)),
-        file(on(busy, 12), 24, 6, "customer_cancellation", 6, None, Some(6)),
+        file(
+            on(busy, 12),
+            24,
+            6,
+            "customer_cancellation",
+            6,
+            None,
+            Some(6),
+        ),
         file(on(busy, 15), 13, 2, "defective", 2, None, Some(6)),
         file(on(quiet, 10), 0, 1, "new_part", 1, None, Some(6)),
-        file(today - Days::new(47), 20, 2, "order_error", 2, None, Some(7)),
+        file(
+            today - Days::new(47),
+            20,
+            2,
+            "order_error",
+            2,
+            None,
+            Some(7),
+        ),
         // Deposits: one refunded (its old part back, accepted), one in a file still open.
         file(today - Days::new(60), 22, 1, "deposit", 1, None, Some(5)),
         file(today - Days::new(45), 12, 1, "deposit", 1, None, None),
@@ -927,11 +970,20 @@ fn seed_money(
     // Short: 189,00 € decided, 184,63 € credited.
     let short = (made[2].0.as_str(), 1, money("184.63"));
     insert_demo_credit_note(c, customer, "AV2026-0105", issued(3), &[short, at(3)])?;
-    insert_demo_credit_note(c, customer, "AV2026-0112", issued(6), &[at(5), at(6), at(9)])?;
+    insert_demo_credit_note(
+        c,
+        customer,
+        "AV2026-0112",
+        issued(6),
+        &[at(5), at(6), at(9)],
+    )?;
     // Files 8 (decided 40 days ago) waits; file 4 was refused: nothing to credit.
 
     // Deposits due in 2 days (reminded 14 and 3 days before) and expired 5 days ago.
-    let due = [product_line(1, &CATALOGUE[3], 1, 0), product_line(2, &CATALOGUE[5], 2, 0)];
+    let due = [
+        product_line(1, &CATALOGUE[3], 1, 0),
+        product_line(2, &CATALOGUE[5], 2, 0),
+    ];
     insert_note(c, customer, DEPOSIT_DUE_BL, today - Days::new(88), &due)?;
     for (days_before, ago) in [(14, 12), (3, 1)] {
         c.record_reminder(
@@ -943,7 +995,13 @@ fn seed_money(
         )?;
     }
     let expired = [product_line(1, &CATALOGUE[4], 2, 0)];
-    insert_note(c, customer, DEPOSIT_EXPIRED_BL, today - Days::new(95), &expired)?;
+    insert_note(
+        c,
+        customer,
+        DEPOSIT_EXPIRED_BL,
+        today - Days::new(95),
+        &expired,
+    )?;
     Ok(Seeded {
         delivery_notes: plan.len() + 2,
         dossiers: plan.len(),

@@ -43,7 +43,5 @@ pub use db::Db;
 pub use http::{router, serve, MAX_BODY_BYTES};
 pub use idempotency::InFlight;
 pub use problem::ApiError;
-pub use routes::{
-    staff_advance, staff_credit_note_now, staff_decide, staff_messages, staff_reply,
-};
+pub use routes::{staff_advance, staff_credit_note_now, staff_decide, staff_messages, staff_reply};
 pub use state::{paris_today_now, AppState, Clock, StartError};

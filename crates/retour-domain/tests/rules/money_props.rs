@@ -263,7 +263,9 @@ proptest! {
 
 /// An instant written with its Paris offset.
 fn at(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 #[test]
@@ -317,12 +319,28 @@ fn the_due_date_ends_at_paris_midnight_on_the_days_the_clocks_change() {
     // (due date, the last instant of that Paris day, the first of the next one)
     let cases = [
         // Summer time starts at 02:00 on 29 March 2026: the day has 23 hours.
-        ("2026-03-29", "2026-03-29T23:59:59+02:00", "2026-03-30T00:00:00+02:00"),
+        (
+            "2026-03-29",
+            "2026-03-29T23:59:59+02:00",
+            "2026-03-30T00:00:00+02:00",
+        ),
         // The day before: still winter time.
-        ("2026-03-28", "2026-03-28T23:59:59+01:00", "2026-03-29T00:00:00+01:00"),
+        (
+            "2026-03-28",
+            "2026-03-28T23:59:59+01:00",
+            "2026-03-29T00:00:00+01:00",
+        ),
         // Winter time comes back at 03:00 on 25 October 2026: the day has 25 hours.
-        ("2026-10-25", "2026-10-25T23:59:59+01:00", "2026-10-26T00:00:00+01:00"),
-        ("2026-10-24", "2026-10-24T23:59:59+02:00", "2026-10-25T00:00:00+02:00"),
+        (
+            "2026-10-25",
+            "2026-10-25T23:59:59+01:00",
+            "2026-10-26T00:00:00+01:00",
+        ),
+        (
+            "2026-10-24",
+            "2026-10-24T23:59:59+02:00",
+            "2026-10-25T00:00:00+02:00",
+        ),
     ];
     for (due, last, next) in cases {
         let due: NaiveDate = due.parse().unwrap();
@@ -336,7 +354,11 @@ fn the_due_date_ends_at_paris_midnight_on_the_days_the_clocks_change() {
             "{due}"
         );
         assert_eq!(days_left(due, last), Some(0));
-        assert_eq!(next, due + chrono::Days::new(1), "{due}: Paris midnight passed");
+        assert_eq!(
+            next,
+            due + chrono::Days::new(1),
+            "{due}: Paris midnight passed"
+        );
         assert_eq!(
             return_period(delivered_on, true, next, delays),
             ReturnPeriod::Closed,
@@ -361,11 +383,21 @@ fn the_due_date_ends_at_paris_midnight_on_the_days_the_clocks_change() {
     // The same window across a DST change: 30 Paris days, whatever the hours in them.
     let delivered_on: NaiveDate = "2026-03-01".parse().unwrap();
     assert_eq!(
-        return_period(delivered_on, false, paris_today(at("2026-03-31T23:59:59+02:00")), delays),
+        return_period(
+            delivered_on,
+            false,
+            paris_today(at("2026-03-31T23:59:59+02:00")),
+            delays
+        ),
         ReturnPeriod::Window
     );
     assert_eq!(
-        return_period(delivered_on, false, paris_today(at("2026-04-01T00:00:00+02:00")), delays),
+        return_period(
+            delivered_on,
+            false,
+            paris_today(at("2026-04-01T00:00:00+02:00")),
+            delays
+        ),
         ReturnPeriod::Closed
     );
 }
@@ -378,13 +410,25 @@ fn the_deposit_days_change_the_due_date() {
         deposit_days: 45,
     };
     let day = |n: u64| delivered_on + chrono::Days::new(n);
-    assert_eq!(return_period(delivered_on, true, day(45), delays), ReturnPeriod::DepositOnly);
-    assert_eq!(return_period(delivered_on, true, day(46), delays), ReturnPeriod::Closed);
+    assert_eq!(
+        return_period(delivered_on, true, day(45), delays),
+        ReturnPeriod::DepositOnly
+    );
+    assert_eq!(
+        return_period(delivered_on, true, day(46), delays),
+        ReturnPeriod::Closed
+    );
     // A deposit delay shorter than the window never shortens the window.
     let short = Delays {
         window_days: 30,
         deposit_days: 10,
     };
-    assert_eq!(return_period(delivered_on, true, day(30), short), ReturnPeriod::Window);
-    assert_eq!(return_period(delivered_on, true, day(31), short), ReturnPeriod::Closed);
+    assert_eq!(
+        return_period(delivered_on, true, day(30), short),
+        ReturnPeriod::Window
+    );
+    assert_eq!(
+        return_period(delivered_on, true, day(31), short),
+        ReturnPeriod::Closed
+    );
 }

@@ -68,7 +68,8 @@ impl FromRow for StoredCreditNoteLine {
 }
 
 /// The columns of a credit note's head, over `credit_notes cn JOIN customers cu`.
-const NOTE_SELECT: &str = "SELECT cn.number, cn.customer_id, cu.code AS customer_code, cn.issued_on, cn.total_ht
+const NOTE_SELECT: &str =
+    "SELECT cn.number, cn.customer_id, cu.code AS customer_code, cn.issued_on, cn.total_ht
    FROM credit_notes cn JOIN customers cu ON cu.id = cn.customer_id";
 
 struct DecidedRow(DecidedLine);
@@ -129,7 +130,9 @@ impl FromRow for ReportRow {
     fn from_row(row: &Row<'_>) -> DbResult<ReportRow> {
         let refusal: Option<String> = row.get("refusal_reason")?;
         let refusal_reason = refusal
-            .map(|t| RefusalReason::parse(&t).ok_or_else(|| DbError::Corrupt(format!("code {t:?}"))))
+            .map(|t| {
+                RefusalReason::parse(&t).ok_or_else(|| DbError::Corrupt(format!("code {t:?}")))
+            })
             .transpose()?;
         Ok(ReportRow {
             dossier: row.get("dossier")?,
@@ -227,11 +230,7 @@ impl Conn<'_> {
 
     /// Records a credit note with its lines, and that the garage was told at `now` (the caller
     /// queues the e-mail in the same transaction).
-    pub fn insert_credit_note(
-        &self,
-        note: &StoredCreditNote,
-        now: DateTime<Utc>,
-    ) -> DbResult<()> {
+    pub fn insert_credit_note(&self, note: &StoredCreditNote, now: DateTime<Utc>) -> DbResult<()> {
         self.c.execute(
             "INSERT INTO credit_notes (number, customer_id, issued_on, total_ht, created_at, notified_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",

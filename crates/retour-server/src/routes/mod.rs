@@ -69,10 +69,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/staff/dossiers/{number}/messages",
             post(messages::staff_message),
         )
-        .route(
-            "/api/v1/staff/credit-notes",
-            post(money::staff_credit_note),
-        )
+        .route("/api/v1/staff/credit-notes", post(money::staff_credit_note))
         .route("/api/v1/credit-notes", get(money::credit_notes))
         .route("/api/v1/credit-notes/{number}", get(money::credit_note))
         .route("/api/v1/credits", get(money::credits))

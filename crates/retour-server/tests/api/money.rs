@@ -135,10 +135,7 @@ async fn a_deposit_line_stays_returnable_for_its_deposit_alone_until_its_due_dat
             assert_eq!(line["days_left"].as_i64(), (left >= 0).then_some(left));
             if line.get("deposit_ht").is_some() {
                 seen_deposit = true;
-                assert_eq!(
-                    date(&line["deposit_due_on"]),
-                    delivered + Days::new(90)
-                );
+                assert_eq!(date(&line["deposit_due_on"]), delivered + Days::new(90));
             } else {
                 assert!(line.get("deposit_due_on").is_none());
             }
@@ -147,9 +144,7 @@ async fn a_deposit_line_stays_returnable_for_its_deposit_alone_until_its_due_dat
     assert!(seen_deposit, "the demo has recent exchange parts");
 
     // The deposit alone is accepted past the window; another reason is refused.
-    let line = |reason: &str| {
-        json!({"lines": [{"delivery_note": demo::DEPOSIT_DUE_BL, "line_no": 1, "qty": 1, "reason": reason}]})
-    };
+    let line = |reason: &str| json!({"lines": [{"delivery_note": demo::DEPOSIT_DUE_BL, "line_no": 1, "qty": 1, "reason": reason}]});
     let refused = server
         .submit(&token, &uuid::Uuid::new_v4().to_string(), line("new_part"))
         .await;
@@ -172,7 +167,11 @@ async fn a_deposit_line_stays_returnable_for_its_deposit_alone_until_its_due_dat
 }
 
 /// The sum of a money field over items, as a decimal.
-fn total(items: &[Value], keep: impl Fn(&Value) -> bool, field: impl Fn(&Value) -> rust_decimal::Decimal) -> rust_decimal::Decimal {
+fn total(
+    items: &[Value],
+    keep: impl Fn(&Value) -> bool,
+    field: impl Fn(&Value) -> rust_decimal::Decimal,
+) -> rust_decimal::Decimal {
     items.iter().filter(|i| keep(i)).map(field).sum()
 }
 
@@ -198,19 +197,31 @@ async fn where_is_my_credit_shows_each_state_and_its_totals_add_up() {
     assert_eq!(short["credit_notes"], json!(["AV2026-0105"]));
 
     let m = |f: &'static str| move |i: &Value| money(&i[f]);
-    assert_eq!(money(&credits["expected_ht"]), total(&items, |_| true, m("expected_ht")));
-    assert_eq!(money(&credits["credited_ht"]), total(&items, |_| true, m("credited_ht")));
+    assert_eq!(
+        money(&credits["expected_ht"]),
+        total(&items, |_| true, m("expected_ht"))
+    );
+    assert_eq!(
+        money(&credits["credited_ht"]),
+        total(&items, |_| true, m("credited_ht"))
+    );
     assert_eq!(
         money(&credits["awaiting_ht"]),
         total(&items, |i| i["state"] == "awaiting", m("expected_ht"))
     );
     assert_eq!(
         money(&credits["short_ht"]),
-        total(&items, |i| i["state"] == "short", |i| money(&i["expected_ht"]) - money(&i["credited_ht"]))
+        total(
+            &items,
+            |i| i["state"] == "short",
+            |i| money(&i["expected_ht"]) - money(&i["credited_ht"])
+        )
     );
     assert_eq!(credits["short_ht"], "4.37");
     // Every item expects something; those waiting come first, longest first.
-    assert!(items.iter().all(|i| money(&i["expected_ht"]) > rust_decimal::Decimal::ZERO));
+    assert!(items
+        .iter()
+        .all(|i| money(&i["expected_ht"]) > rust_decimal::Decimal::ZERO));
     let waiting: Vec<i64> = items
         .iter()
         .take_while(|i| i["state"] == "awaiting" || i["state"] == "short")
@@ -225,12 +236,19 @@ async fn where_is_my_credit_shows_each_state_and_its_totals_add_up() {
     let b = server.customer_b().await;
     let theirs = server.get("/api/v1/credits", &b).await;
     let theirs = theirs.ok(200)["items"].as_array().unwrap().clone();
-    assert!(theirs.iter().all(|i| !items.iter().any(|mine| mine["dossier"] == i["dossier"])));
-    assert!(theirs.iter().any(|i| i["credit_notes"] == json!(["AV2026-0187"])));
+    assert!(theirs
+        .iter()
+        .all(|i| !items.iter().any(|mine| mine["dossier"] == i["dossier"])));
+    assert!(theirs
+        .iter()
+        .any(|i| i["credit_notes"] == json!(["AV2026-0187"])));
 
     // Staff and strangers are not customers.
     let staff = server.staff().await;
-    server.get("/api/v1/credits", &staff).await.problem(403, "forbidden");
+    server
+        .get("/api/v1/credits", &staff)
+        .await
+        .problem(403, "forbidden");
     let anonymous = server
         .call(reqwest::Method::GET, "/api/v1/credits", None, None)
         .await;
@@ -243,7 +261,11 @@ async fn the_credits_csv_opens_in_french_spreadsheets() {
     let token = server.customer_a().await;
     let csv = server.get("/api/v1/credits.csv", &token).await;
     assert_eq!(csv.status.as_u16(), 200);
-    assert!(csv.content_type.starts_with("text/csv"), "{}", csv.content_type);
+    assert!(
+        csv.content_type.starts_with("text/csv"),
+        "{}",
+        csv.content_type
+    );
     assert_eq!(&csv.bytes[..3], [0xEF, 0xBB, 0xBF], "UTF-8 byte-order mark");
     let text = std::str::from_utf8(&csv.bytes[3..]).unwrap();
     let rows: Vec<&str> = text.split("\r\n").collect();
@@ -253,14 +275,22 @@ async fn the_credits_csv_opens_in_french_spreadsheets() {
     );
     let credits = server.get("/api/v1/credits", &token).await;
     let items = credits.ok(200)["items"].as_array().unwrap().clone();
-    assert_eq!(rows.len(), items.len() + 2, "a row per item, then the last CRLF");
+    assert_eq!(
+        rows.len(),
+        items.len() + 2,
+        "a row per item, then the last CRLF"
+    );
     let short = rows
         .iter()
         .find(|r| r.contains(";189,00;184,63;AV2026-0105;Écart;"))
         .expect("the short line with decimal commas");
     let cells: Vec<&str> = short.split(';').collect();
     assert_eq!(cells.len(), 10);
-    assert!(cells[4].len() == 10 && cells[4].as_bytes()[2] == b'/', "dd/mm/yyyy: {}", cells[4]);
+    assert!(
+        cells[4].len() == 10 && cells[4].as_bytes()[2] == b'/',
+        "dd/mm/yyyy: {}",
+        cells[4]
+    );
     assert!(!text.contains("189.00"), "no decimal points");
 }
 
@@ -272,11 +302,20 @@ async fn credit_notes_are_the_customers_own() {
     let list = server.get("/api/v1/credit-notes", &a).await;
     let list = list.ok(200)["items"].as_array().unwrap().clone();
     let numbers: Vec<&str> = list.iter().map(|n| n["number"].as_str().unwrap()).collect();
-    for number in ["AV2026-0142", "AV2026-0071", "AV2026-0098", "AV2026-0105", "AV2026-0112"] {
+    for number in [
+        "AV2026-0142",
+        "AV2026-0071",
+        "AV2026-0098",
+        "AV2026-0105",
+        "AV2026-0112",
+    ] {
         assert!(numbers.contains(&number), "{numbers:?}");
     }
     assert!(!numbers.contains(&"AV2026-0187"), "garage B's");
-    let issued: Vec<&str> = list.iter().map(|n| n["issued_on"].as_str().unwrap()).collect();
+    let issued: Vec<&str> = list
+        .iter()
+        .map(|n| n["issued_on"].as_str().unwrap())
+        .collect();
     assert!(issued.windows(2).all(|w| w[0] >= w[1]), "newest first");
 
     let one = server.get("/api/v1/credit-notes/AV2026-0105", &a).await;
@@ -285,9 +324,14 @@ async fn credit_notes_are_the_customers_own() {
     assert_eq!(lines.len(), 2);
     assert_eq!(
         money(&one["total_ht"]),
-        lines.iter().map(|l| money(&l["amount_ht"])).sum::<rust_decimal::Decimal>()
+        lines
+            .iter()
+            .map(|l| money(&l["amount_ht"]))
+            .sum::<rust_decimal::Decimal>()
     );
-    assert!(lines.iter().all(|l| !l["reference"].as_str().unwrap().is_empty()));
+    assert!(lines
+        .iter()
+        .all(|l| !l["reference"].as_str().unwrap().is_empty()));
 
     // Another customer's credit note answers exactly like a missing one.
     let theirs = server.get("/api/v1/credit-notes/AV2026-0105", &b).await;
@@ -299,7 +343,10 @@ async fn credit_notes_are_the_customers_own() {
         .await
         .problem(404, "not_found");
     let staff = server.staff().await;
-    server.get("/api/v1/credit-notes", &staff).await.problem(403, "forbidden");
+    server
+        .get("/api/v1/credit-notes", &staff)
+        .await
+        .problem(403, "forbidden");
 }
 
 /// The first line of the credits of `token` in this state.
@@ -326,16 +373,24 @@ async fn staff_record_a_credit_note_once_and_the_garage_is_told() {
         "lines": [{"dossier": dossier, "line_no": awaiting["line_no"], "amount_ht": awaiting["expected_ht"]}]});
 
     let mails = server.mails().len();
-    let created = server.post("/api/v1/staff/credit-notes", &staff, body.clone()).await;
+    let created = server
+        .post("/api/v1/staff/credit-notes", &staff, body.clone())
+        .await;
     let created = created.ok(201).clone();
     assert_eq!(created["number"], "AV2026-0200");
     assert_eq!(created["total_ht"], awaiting["expected_ht"]);
     assert_eq!(created["lines"][0]["reference"], awaiting["reference"]);
     // The same number and body again: the same answer, nothing more.
-    let again = server.post("/api/v1/staff/credit-notes", &staff, body.clone()).await;
+    let again = server
+        .post("/api/v1/staff/credit-notes", &staff, body.clone())
+        .await;
     assert_eq!(again.ok(201), &created);
     // The lines in another order are the same credit note.
-    assert_eq!(server.mails().len(), mails + 1, "one e-mail to garage A's one account");
+    assert_eq!(
+        server.mails().len(),
+        mails + 1,
+        "one e-mail to garage A's one account"
+    );
     let mail = server.last_mail();
     assert_eq!(mail.to, demo::CUSTOMER_A);
     assert!(mail.subject.contains("AV2026-0200"), "{}", mail.subject);
@@ -379,38 +434,139 @@ async fn a_credit_note_that_does_not_fit_is_refused_with_its_code() {
     let theirs = credit_item(&server, &b, "credited").await;
     let open = server.get("/api/v1/dossiers?state=open", &a).await;
     let open = open.ok(200)["items"][0].clone();
-    let note = |number: &str, customer: &str, on: NaiveDate, lines: Value| {
-        json!({"number": number, "customer_code": customer, "issued_on": on.to_string(), "lines": lines})
-    };
-    let line = |dossier: &Value, line_no: &Value, amount: &str| {
-        json!({"dossier": dossier, "line_no": line_no, "amount_ht": amount})
-    };
+    let note = |number: &str, customer: &str, on: NaiveDate, lines: Value| json!({"number": number, "customer_code": customer, "issued_on": on.to_string(), "lines": lines});
+    let line = |dossier: &Value, line_no: &Value, amount: &str| json!({"dossier": dossier, "line_no": line_no, "amount_ht": amount});
     let good = line(&awaiting["dossier"], &awaiting["line_no"], "10.00");
     let post = |body: Value| {
         let server = &server;
         let staff = staff.clone();
-        async move { server.post("/api/v1/staff/credit-notes", &staff, body).await }
+        async move {
+            server
+                .post("/api/v1/staff/credit-notes", &staff, body)
+                .await
+        }
     };
 
     let cases = [
-        ("a customer", None, note("AV1", "C00042", today, json!([good.clone()])), 403, "forbidden"),
-        ("open file", Some(()), note("AV2", "C00042", today,
-            json!([line(&open["number"], &open["lines"][0]["line_no"], "1.00")])), 409, "dossier_not_closed"),
-        ("unknown customer", Some(()), note("AV3", "C99999", today, json!([good.clone()])), 422, "invalid_credit_note"),
-        ("another garage's file", Some(()), note("AV4", "C00042", today,
-            json!([line(&theirs["dossier"], &theirs["line_no"], "1.00")])), 422, "invalid_credit_note"),
-        ("no such line", Some(()), note("AV5", "C00042", today,
-            json!([line(&awaiting["dossier"], &json!(999), "1.00")])), 422, "invalid_credit_note"),
-        ("bad number", Some(()), note("AV 6", "C00042", today, json!([good.clone()])), 422, "invalid_credit_note"),
-        ("no line", Some(()), note("AV7", "C00042", today, json!([])), 422, "invalid_credit_note"),
-        ("zero", Some(()), note("AV8", "C00042", today,
-            json!([line(&awaiting["dossier"], &awaiting["line_no"], "0.00")])), 422, "invalid_credit_note"),
-        ("the same line twice", Some(()), note("AV9", "C00042", today, json!([good.clone(), good.clone()])), 422, "invalid_credit_note"),
-        ("issued tomorrow", Some(()), note("AV10", "C00042", today + Days::new(1), json!([good.clone()])), 422, "invalid_credit_note"),
-        ("negative", Some(()), note("AV11", "C00042", today,
-            json!([line(&awaiting["dossier"], &awaiting["line_no"], "-1.00")])), 400, "invalid_body"),
-        ("three decimals", Some(()), note("AV12", "C00042", today,
-            json!([line(&awaiting["dossier"], &awaiting["line_no"], "1.001")])), 400, "invalid_body"),
+        (
+            "a customer",
+            None,
+            note("AV1", "C00042", today, json!([good.clone()])),
+            403,
+            "forbidden",
+        ),
+        (
+            "open file",
+            Some(()),
+            note(
+                "AV2",
+                "C00042",
+                today,
+                json!([line(&open["number"], &open["lines"][0]["line_no"], "1.00")]),
+            ),
+            409,
+            "dossier_not_closed",
+        ),
+        (
+            "unknown customer",
+            Some(()),
+            note("AV3", "C99999", today, json!([good.clone()])),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "another garage's file",
+            Some(()),
+            note(
+                "AV4",
+                "C00042",
+                today,
+                json!([line(&theirs["dossier"], &theirs["line_no"], "1.00")]),
+            ),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "no such line",
+            Some(()),
+            note(
+                "AV5",
+                "C00042",
+                today,
+                json!([line(&awaiting["dossier"], &json!(999), "1.00")]),
+            ),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "bad number",
+            Some(()),
+            note("AV 6", "C00042", today, json!([good.clone()])),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "no line",
+            Some(()),
+            note("AV7", "C00042", today, json!([])),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "zero",
+            Some(()),
+            note(
+                "AV8",
+                "C00042",
+                today,
+                json!([line(&awaiting["dossier"], &awaiting["line_no"], "0.00")]),
+            ),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "the same line twice",
+            Some(()),
+            note("AV9", "C00042", today, json!([good.clone(), good.clone()])),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "issued tomorrow",
+            Some(()),
+            note(
+                "AV10",
+                "C00042",
+                today + Days::new(1),
+                json!([good.clone()]),
+            ),
+            422,
+            "invalid_credit_note",
+        ),
+        (
+            "negative",
+            Some(()),
+            note(
+                "AV11",
+                "C00042",
+                today,
+                json!([line(&awaiting["dossier"], &awaiting["line_no"], "-1.00")]),
+            ),
+            400,
+            "invalid_body",
+        ),
+        (
+            "three decimals",
+            Some(()),
+            note(
+                "AV12",
+                "C00042",
+                today,
+                json!([line(&awaiting["dossier"], &awaiting["line_no"], "1.001")]),
+            ),
+            400,
+            "invalid_body",
+        ),
     ];
     for (what, as_staff, body, status, code) in cases {
         let answer = match as_staff {
@@ -423,7 +579,12 @@ async fn a_credit_note_that_does_not_fit_is_refused_with_its_code() {
     let mut injected = note("AV13", "C00042", today, json!([good]));
     injected["total_ht"] = json!("999.00");
     let answer = post(injected).await;
-    assert_eq!(answer.status.as_u16(), 400, "unknown fields are refused: {:#}", answer.body);
+    assert_eq!(
+        answer.status.as_u16(),
+        400,
+        "unknown fields are refused: {:#}",
+        answer.body
+    );
     // Nothing was recorded by the refusals.
     let list = server.get("/api/v1/credit-notes", &a).await;
     assert!(list.ok(200)["items"]
@@ -441,7 +602,13 @@ async fn the_deposits_wallet_shows_each_state_by_due_date() {
     let wallet = server.get("/api/v1/deposits", &a).await;
     let wallet = wallet.ok(200).clone();
     let items = wallet["items"].as_array().unwrap().clone();
-    let find = |bl: &str| items.iter().find(|i| i["delivery_note"] == bl).cloned().unwrap();
+    let find = |bl: &str| {
+        items
+            .iter()
+            .find(|i| i["delivery_note"] == bl)
+            .cloned()
+            .unwrap()
+    };
     let due = find(demo::DEPOSIT_DUE_BL);
     assert_eq!(due["state"], "open");
     assert_eq!(due["days_left"], 2);
@@ -454,7 +621,10 @@ async fn the_deposits_wallet_shows_each_state_by_due_date() {
     for state in ["open", "in_return", "refunded", "expired"] {
         assert!(items.iter().any(|i| i["state"] == state), "{state}");
     }
-    let due_on: Vec<&str> = items.iter().map(|i| i["due_on"].as_str().unwrap()).collect();
+    let due_on: Vec<&str> = items
+        .iter()
+        .map(|i| i["due_on"].as_str().unwrap())
+        .collect();
     assert!(due_on.windows(2).all(|w| w[0] <= w[1]), "by due date");
     let open = |i: &Value| i["state"] == "open";
     assert_eq!(
@@ -463,7 +633,11 @@ async fn the_deposits_wallet_shows_each_state_by_due_date() {
     );
     assert_eq!(
         money(&wallet["due_soon_ht"]),
-        total(&items, |i| open(i) && i["days_left"].as_i64().unwrap() <= 14, |i| money(&i["at_stake_ht"]))
+        total(
+            &items,
+            |i| open(i) && i["days_left"].as_i64().unwrap() <= 14,
+            |i| money(&i["at_stake_ht"])
+        )
     );
     assert!(money(&wallet["due_soon_ht"]) >= money(&json!("45.00")));
     for i in &items {
@@ -481,7 +655,10 @@ async fn the_deposits_wallet_shows_each_state_by_due_date() {
         .iter()
         .all(|i| i["delivery_note"] != demo::DEPOSIT_DUE_BL));
     let staff = server.staff().await;
-    server.get("/api/v1/deposits", &staff).await.problem(403, "forbidden");
+    server
+        .get("/api/v1/deposits", &staff)
+        .await
+        .problem(403, "forbidden");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -490,16 +667,23 @@ async fn the_returns_report_has_a_busy_month_and_a_quiet_one() {
     let a = server.customer_a().await;
     let today = today(&server);
     let from = today - Days::new(365);
-    let path = |from: NaiveDate, to: NaiveDate| format!("/api/v1/reports/returns?from={from}&to={to}");
+    let path =
+        |from: NaiveDate, to: NaiveDate| format!("/api/v1/reports/returns?from={from}&to={to}");
     let report = server.get(&path(from, today), &a).await;
     let report = report.ok(200).clone();
     let months = report["by_month"].as_array().unwrap();
     assert_eq!(months.len(), 13, "every month of the period: {months:?}");
-    let pieces: Vec<u64> = months.iter().map(|m| m["pieces"].as_u64().unwrap()).collect();
+    let pieces: Vec<u64> = months
+        .iter()
+        .map(|m| m["pieces"].as_u64().unwrap())
+        .collect();
     let busy = pieces.iter().max().unwrap();
     assert!(*busy >= 17, "{pieces:?}");
     assert!(pieces.contains(&1), "a quiet month: {pieces:?}");
-    assert_eq!(report["pieces"].as_u64().unwrap(), pieces.iter().sum::<u64>());
+    assert_eq!(
+        report["pieces"].as_u64().unwrap(),
+        pieces.iter().sum::<u64>()
+    );
     let sum = |rows: &Value, f: &str| {
         rows.as_array()
             .unwrap()
@@ -507,8 +691,14 @@ async fn the_returns_report_has_a_busy_month_and_a_quiet_one() {
             .map(|r| money(&r[f]))
             .sum::<rust_decimal::Decimal>()
     };
-    assert_eq!(money(&report["credited_ht"]), sum(&report["by_month"], "credited_ht"));
-    assert_eq!(money(&report["credited_ht"]), sum(&report["by_reason"], "credited_ht"));
+    assert_eq!(
+        money(&report["credited_ht"]),
+        sum(&report["by_month"], "credited_ht")
+    );
+    assert_eq!(
+        money(&report["credited_ht"]),
+        sum(&report["by_reason"], "credited_ht")
+    );
     assert!(money(&report["fees_ht"]) > rust_decimal::Decimal::ZERO);
     assert!(money(&report["refused_ht"]) > rust_decimal::Decimal::ZERO);
     let refusals: Vec<&str> = report["refusals"]
@@ -517,12 +707,24 @@ async fn the_returns_report_has_a_busy_month_and_a_quiet_one() {
         .iter()
         .map(|r| r["refusal_reason"].as_str().unwrap())
         .collect();
-    assert!(refusals.contains(&"fitted") && refusals.contains(&"packaging"), "{refusals:?}");
+    assert!(
+        refusals.contains(&"fitted") && refusals.contains(&"packaging"),
+        "{refusals:?}"
+    );
     let references = report["by_reference"].as_array().unwrap();
     assert!(!references.is_empty() && references.len() <= 10);
-    let ranked: Vec<u64> = references.iter().map(|r| r["pieces"].as_u64().unwrap()).collect();
-    assert!(ranked.windows(2).all(|w| w[0] >= w[1]), "most returned first: {ranked:?}");
-    let pads = references.iter().find(|r| r["reference"] == "0986424707").unwrap();
+    let ranked: Vec<u64> = references
+        .iter()
+        .map(|r| r["pieces"].as_u64().unwrap())
+        .collect();
+    assert!(
+        ranked.windows(2).all(|w| w[0] >= w[1]),
+        "most returned first: {ranked:?}"
+    );
+    let pads = references
+        .iter()
+        .find(|r| r["reference"] == "0986424707")
+        .unwrap();
     assert!(pads["dossiers"].as_u64().unwrap() >= 3, "{pads}");
     assert!(report["by_reason"][0]["label"].is_string());
 
@@ -540,12 +742,23 @@ async fn the_returns_report_has_a_busy_month_and_a_quiet_one() {
         .get(&path(today - Days::new(366), today), &a)
         .await
         .problem(400, "invalid_period");
-    for query in ["", "?from=2026-01-01", "?from=2026-13-01&to=2026-12-01", "?from=x&to=y", "?from=2026-01-01&to=2026-02-01&extra=1"] {
-        let answer = server.get(&format!("/api/v1/reports/returns{query}"), &a).await;
+    for query in [
+        "",
+        "?from=2026-01-01",
+        "?from=2026-13-01&to=2026-12-01",
+        "?from=x&to=y",
+        "?from=2026-01-01&to=2026-02-01&extra=1",
+    ] {
+        let answer = server
+            .get(&format!("/api/v1/reports/returns{query}"), &a)
+            .await;
         assert_eq!(answer.status.as_u16(), 400, "{query}: {:#}", answer.body);
     }
     let staff = server.staff().await;
-    server.get(&path(from, today), &staff).await.problem(403, "forbidden");
+    server
+        .get(&path(from, today), &staff)
+        .await
+        .problem(403, "forbidden");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -655,7 +868,11 @@ async fn deposit_reminders_go_out_once_each_even_across_a_restart() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(reminders_naming(&state, bl).len(), 1, "J-{left}: nothing new");
+        assert_eq!(
+            reminders_naming(&state, bl).len(),
+            1,
+            "J-{left}: nothing new"
+        );
     }
     // 3 days before: the second and last one.
     for left in [3, 3, 2, 0] {
@@ -673,8 +890,11 @@ async fn deposit_reminders_go_out_once_each_even_across_a_restart() {
 
 /// Noon in Paris on `day`.
 fn paris_noon(day: NaiveDate) -> chrono::DateTime<Utc> {
-    retour_domain::hours::paris_instant(day, retour_domain::hours::TimeOfDay::from_hm(12, 0).unwrap())
-        .unwrap()
+    retour_domain::hours::paris_instant(
+        day,
+        retour_domain::hours::TimeOfDay::from_hm(12, 0).unwrap(),
+    )
+    .unwrap()
 }
 
 /// The test clock as the server's.
@@ -688,7 +908,10 @@ async fn a_server_with_a_shorter_deposit_delay_says_so() {
     let server = start_with_clock(|c| c.deposit_days = 60, &clock).await;
     let a = server.customer_a().await;
     let note = server
-        .get(&format!("/api/v1/delivery-notes/{}", demo::DEPOSIT_DUE_BL), &a)
+        .get(
+            &format!("/api/v1/delivery-notes/{}", demo::DEPOSIT_DUE_BL),
+            &a,
+        )
         .await;
     let line = &note.ok(200)["lines"][0];
     // Delivered 88 days ago, due 60 days after: past.
@@ -726,8 +949,18 @@ fn the_staff_cli_records_a_credit_note_once() {
     drop(db);
     let run = |amount: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_retour-server"))
-            .args(["staff", "credit-note", "AV2026-0300", "--customer", "C00042", "--line"])
-            .arg(format!("{}:{}:{amount}", awaiting.dossier, awaiting.line_no))
+            .args([
+                "staff",
+                "credit-note",
+                "AV2026-0300",
+                "--customer",
+                "C00042",
+                "--line",
+            ])
+            .arg(format!(
+                "{}:{}:{amount}",
+                awaiting.dossier, awaiting.line_no
+            ))
             .env("RETOUR_DB", &db_path)
             .env("RETOUR_MAIL_SPOOL", dir.path().join("mail"))
             .output()
@@ -735,7 +968,11 @@ fn the_staff_cli_records_a_credit_note_once() {
     };
     let amount = awaiting.expected_ht.to_string();
     let first = run(&amount);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let note: Value = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(note["number"], "AV2026-0300");
     assert_eq!(note["total_ht"], amount.as_str());
