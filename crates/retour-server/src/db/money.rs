@@ -246,7 +246,7 @@ impl Conn<'_> {
             "INSERT INTO credit_note_lines (credit_note, seq, dossier, line_no, amount_ht)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        for (seq, line) in note.lines.iter().enumerate() {
+        for (seq, line) in (0i64..).zip(&note.lines) {
             stmt.execute(params![
                 note.number,
                 seq,
