@@ -13,6 +13,7 @@ struct OwnIds {
     delivery_note: String,
     dossier: String,
     return_request: String,
+    credit_note: String,
 }
 
 impl OwnIds {
@@ -28,6 +29,8 @@ impl OwnIds {
                 .unwrap()
                 .to_owned(),
             return_request: request["id"].as_str().unwrap().to_owned(),
+            // A credit note of the demo (v1.1).
+            credit_note: "AV2026-0142".to_owned(),
         }
     }
 
@@ -43,6 +46,10 @@ impl OwnIds {
             "return-requests" => (
                 self.return_request.clone(),
                 uuid::Uuid::new_v4().to_string(),
+            ),
+            "credit-notes" => (
+                self.credit_note.clone(),
+                same_shape_missing(&self.credit_note),
             ),
             other => panic!(
                 "{path}: the OpenAPI document serves a route with an id of {other:?}; tell this \
