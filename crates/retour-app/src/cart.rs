@@ -207,6 +207,7 @@ mod local_storage_tests {
                 allowed_reasons: Vec::new(),
                 return_deadline: None,
                 days_left: None,
+                deposit_due_on: None,
             }],
         };
         lock(&account.store)

@@ -187,6 +187,7 @@ mod tests {
             }),
             return_deadline: None,
             days_left: None,
+            deposit_due_on: None,
         };
         for number in ["250000001", "250000002"] {
             let note = DeliveryNote {

@@ -16,6 +16,14 @@ pub use crate::reason::{Estimate, Reason, ReasonCode};
 pub use crate::status::{Closure as ClosedInfo, DossierStatus, Outcome};
 pub use crate::timeline::{Actor, Author, EventKind};
 
+// v1.1 money: credit notes and reconciliation, deposits, the returns report.
+pub use crate::credits::{
+    CreditItem, CreditNote, CreditNoteBody, CreditNoteBodyLine, CreditNoteLine, CreditNoteList,
+    CreditState, Credits,
+};
+pub use crate::deposits::{DepositItem, DepositState, Deposits};
+pub use crate::report::{MonthRow, ReasonRow, ReferenceRow, RefusalRow, ReturnReport};
+
 use crate::money::Money;
 
 /// An RFC 9457 problem document: `code` is stable for programs, `detail` and each
@@ -285,6 +293,9 @@ pub struct DeliveryNoteLine {
     /// Paris calendar days left until `return_deadline`; absent once it has passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_left: Option<u32>,
+    /// The last day the deposit can be claimed back (v1.1; lines with a deposit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit_due_on: Option<NaiveDate>,
 }
 
 /// What a looked-up code turned out to be.
@@ -360,6 +371,9 @@ pub struct CartLine {
     /// Absent until a reason is chosen, and for reasons known only after inspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_credit_ht: Option<Money>,
+    /// The reason's fee already taken out of `estimated_credit_ht` (v1.1; reasons with a fee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_ht: Option<Money>,
     /// The greatest clock of the line's operations.
     pub updated_at: Hlc,
 }

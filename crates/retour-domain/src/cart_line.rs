@@ -174,6 +174,10 @@ pub fn priced_line(
             .flatten(),
         _ => None,
     };
+    let fee = match (&reason, delivered) {
+        (Some(reason), Some(delivered)) => table.fee(reason.as_str(), &delivered.prices, line.qty),
+        _ => None,
+    };
     api::CartLine {
         delivery_note: line.delivery_note.clone(),
         line_no: line.line_no,
@@ -183,6 +187,7 @@ pub fn priced_line(
         reason,
         eligible_qty: delivered.map_or(0, |d| d.eligible_qty),
         estimated_credit_ht: estimate,
+        fee_ht: fee,
         updated_at: line.updated_at.clone(),
     }
 }

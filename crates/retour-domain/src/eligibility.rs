@@ -1,7 +1,9 @@
 //! How many units of a delivered line can still be returned.
 //!
 //! eligible = delivered − already returned − in open requests, and nothing once the BL is older
-//! than the return window (counted in the distributor's calendar days). A BL line read from the
+//! than the return window (counted in the distributor's calendar days) — except a line with a
+//! deposit, which stays returnable with the deposit reason alone until its deposit is due
+//! ([`return_period`], v1.1). A BL line read from the
 //! API says why it has nothing to return ([`line_availability`]), and a whole BL too
 //! ([`note_availability`]): the app's screens show these states, never a bare "0".
 
@@ -12,6 +14,61 @@ use crate::api::DeliveryNoteLine;
 
 /// The default return window, in days.
 pub const DEFAULT_RETURN_WINDOW_DAYS: u32 = 30;
+
+/// The default number of days after delivery by which an exchange part's old part must come back
+/// for its deposit to be refunded (`RETOUR_DEPOSIT_DAYS`).
+pub const DEFAULT_DEPOSIT_DAYS: u32 = 90;
+
+/// The two delays that decide what a delivered line can still be returned for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delays {
+    /// The return window, in days after delivery (every reason).
+    pub window_days: u32,
+    /// The deposit delay, in days after delivery (the deposit reason, on lines with a deposit).
+    pub deposit_days: u32,
+}
+
+impl Default for Delays {
+    fn default() -> Self {
+        Delays {
+            window_days: DEFAULT_RETURN_WINDOW_DAYS,
+            deposit_days: DEFAULT_DEPOSIT_DAYS,
+        }
+    }
+}
+
+/// Which reasons a delivered line can still be returned for, today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnPeriod {
+    /// Inside the return window: every reason the line allows.
+    Window,
+    /// Past the window, a line with a deposit, up to its due date: the deposit reason alone.
+    DepositOnly,
+    /// Nothing any more.
+    Closed,
+}
+
+/// The last day a deposit paid on a line delivered on `delivered_on` can be claimed back.
+pub fn deposit_due_on(delivered_on: NaiveDate, deposit_days: u32) -> NaiveDate {
+    delivered_on + chrono::Days::new(u64::from(deposit_days))
+}
+
+/// Which reasons a line delivered on `delivered_on` (with a deposit or not) allows on `today`,
+/// both Paris dates. The deposit delay never shortens the window.
+pub fn return_period(
+    delivered_on: NaiveDate,
+    has_deposit: bool,
+    today: NaiveDate,
+    delays: Delays,
+) -> ReturnPeriod {
+    if within_window(delivered_on, today, delays.window_days) {
+        ReturnPeriod::Window
+    } else if has_deposit && today <= deposit_due_on(delivered_on, delays.deposit_days) {
+        ReturnPeriod::DepositOnly
+    } else {
+        ReturnPeriod::Closed
+    }
+}
 
 /// What is known of one delivered line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +97,18 @@ pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> Option<u32> {
     u32::try_from((deadline - today).num_days()).ok()
 }
 
-/// The units that can still be returned; never negative.
+/// The units that can still be returned today in the given period; never negative.
+pub fn eligible_in(line: LineHistory, period: ReturnPeriod) -> u32 {
+    if period == ReturnPeriod::Closed {
+        return 0;
+    }
+    line.delivered
+        .saturating_sub(line.returned)
+        .saturating_sub(line.in_open_requests)
+}
+
+/// The units that can still be returned inside the return window alone (a line without a
+/// deposit); never negative.
 pub fn eligible_qty(
     line: LineHistory,
     delivered_on: NaiveDate,
@@ -153,6 +221,7 @@ mod tests {
             allowed_reasons: vec![],
             return_deadline: NaiveDate::from_ymd_opt(2026, 11, 28),
             days_left,
+            deposit_due_on: None,
         }
     }
 

@@ -167,6 +167,12 @@ error_codes! {
     InvalidCreditNote = "invalid_credit_note", Some(422), "Avoir invalide";
     /// A closing line that refuses units without saying why.
     RefusalReasonRequired = "refusal_reason_required", Some(422), "Indiquez le motif du refus pour chaque ligne refusée, même en partie";
+    /// A credit note number already recorded with another body.
+    CreditNoteConflict = "credit_note_conflict", Some(409), "Ce numéro d'avoir est déjà enregistré avec un autre contenu";
+    /// A credit note on a file not yet closed.
+    DossierNotClosed = "dossier_not_closed", Some(409), "Ce dossier n'est pas encore clôturé : il ne peut pas recevoir d'avoir";
+    /// A report period that is reversed or longer than 366 days.
+    InvalidPeriod = "invalid_period", Some(400), "Période invalide : la date de début doit précéder la date de fin, sur 366 jours au plus";
     /// A decision comment over 2,000 characters.
     CommentTooLong = "comment_too_long", Some(422), "Le commentaire dépasse 2 000 caractères";
 

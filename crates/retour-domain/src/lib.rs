@@ -4,7 +4,9 @@
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
 //! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, the notifications' kinds, texts and e-mail preferences, opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
-//! policy, the delays of failed logins, and the return API's wire types.
+//! policy, the delays of failed logins, and the return API's wire types; and the money of v1.1:
+//! credit notes and their reconciliation, the deposits wallet and its reminders, fees, the
+//! returns report, CSV for French spreadsheets.
 
 pub mod api;
 pub mod bl;
@@ -12,9 +14,12 @@ pub mod cart;
 pub mod cart_line;
 pub mod closing;
 pub mod code;
+pub mod credits;
 pub mod decision;
+pub mod deposits;
 pub mod eligibility;
 pub mod error_code;
+pub mod french_csv;
 pub mod grouping;
 pub mod hours;
 pub mod lockout;
@@ -24,6 +29,7 @@ pub mod notification;
 mod openapi;
 pub mod password;
 pub mod reason;
+pub mod report;
 pub mod request_number;
 pub mod status;
 pub mod timeline;

@@ -102,7 +102,10 @@ schema!(
                 "rate": {"type": "string"}}},
             {"type": "object", "required": ["kind"], "properties": {
                 "kind": {"type": "string", "enum": ["deposit", "after_inspection"]}}}
-        ]}
+        ]},
+        "fee": {"type": "object", "required": ["rate", "label"], "properties": {
+            "rate": {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"},
+            "label": {"type": "string"}}}
     }})
 );
 schema!(

@@ -10,6 +10,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::eligibility::ReturnPeriod;
 use crate::money::Money;
 
 /// A reason's stable code, such as `order_error`: lower-case ASCII letters, digits and `_`.
@@ -62,6 +63,16 @@ pub enum Estimate {
     AfterInspection,
 }
 
+/// A fee the distributor keeps on returns for a reason (v1.1), such as a restocking fee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    /// The share of the net price kept, such as `0.10`.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub rate: Decimal,
+    /// The French label: "Frais de remise en stock 10 %".
+    pub label: String,
+}
+
 /// One reason of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
@@ -73,6 +84,9 @@ pub struct Reason {
     pub deposit_only: bool,
     /// How its credit is estimated.
     pub estimate: Estimate,
+    /// The fee taken out of the credit, for reasons that have one (v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<Fee>,
 }
 
 /// What a reason is checked and estimated against: the delivered line's prices.
@@ -112,6 +126,7 @@ impl Default for ReasonTable {
             label: label.to_owned(),
             deposit_only,
             estimate,
+            fee: None,
         };
         ReasonTable(vec![
             reason("deposit", "Consigne", true, Estimate::Deposit),
@@ -134,12 +149,18 @@ impl Default for ReasonTable {
                 false,
                 rate(Decimal::new(100, 2)),
             ),
-            reason(
-                "customer_cancellation",
-                "Annulation client",
-                false,
-                rate(Decimal::new(90, 2)),
-            ),
+            Reason {
+                fee: Some(Fee {
+                    rate: Decimal::new(10, 2),
+                    label: "Frais de remise en stock 10 %".to_owned(),
+                }),
+                ..reason(
+                    "customer_cancellation",
+                    "Annulation client",
+                    false,
+                    rate(Decimal::new(90, 2)),
+                )
+            },
         ])
     }
 }
@@ -158,6 +179,33 @@ impl ReasonTable {
             .filter(|r| !r.deposit_only || prices.deposit.is_some())
             .map(|r| r.code.clone())
             .collect()
+    }
+
+    /// The reasons a line allows today, in its return period (v1.1): every reason the line allows
+    /// inside the window, the deposit-only ones alone after it until the deposit is due, none
+    /// after that.
+    pub fn allowed_today(&self, prices: &LinePrices, period: ReturnPeriod) -> Vec<ReasonCode> {
+        match period {
+            ReturnPeriod::Window => self.allowed_for(prices),
+            ReturnPeriod::DepositOnly => self
+                .0
+                .iter()
+                .filter(|r| r.deposit_only && prices.deposit.is_some())
+                .map(|r| r.code.clone())
+                .collect(),
+            ReturnPeriod::Closed => Vec::new(),
+        }
+    }
+
+    /// The fee a reason takes on `qty` units of a line: the gross amount (unit price × qty)
+    /// minus the line's estimate, so that both add up to the gross exactly; `None` for reasons
+    /// without a fee, and for reasons the line does not allow.
+    pub fn fee(&self, code: &str, prices: &LinePrices, qty: u32) -> Option<Money> {
+        let reason = self.get(code)?;
+        reason.fee.as_ref()?;
+        let estimate = self.estimate(code, prices, qty).ok()??;
+        let gross = prices.unit_price.times(qty, Decimal::ONE);
+        Some(Money::round(gross.amount() - estimate.amount()))
     }
 
     /// Checks that the line allows this reason, then estimates the credit for `qty` units:
@@ -260,8 +308,10 @@ mod tests {
         assert_eq!(
             json[5],
             serde_json::json!({"code": "customer_cancellation", "label": "Annulation client",
-                "deposit_only": false, "estimate": {"kind": "rate", "rate": "0.90"}})
+                "deposit_only": false, "estimate": {"kind": "rate", "rate": "0.90"},
+                "fee": {"rate": "0.10", "label": "Frais de remise en stock 10 %"}})
         );
+        assert!(json[1].get("fee").is_none(), "no fee on other reasons");
         assert_eq!(json[0]["estimate"], serde_json::json!({"kind": "deposit"}));
         assert_eq!(
             json[3]["estimate"],
@@ -283,6 +333,55 @@ mod tests {
                 "Annulation client"
             ]
         );
+    }
+
+    #[test]
+    fn the_fee_and_the_estimate_add_up_to_the_gross() {
+        let table = ReasonTable::default();
+        let plain = prices("19.19", None);
+        // 19.19 × 0.90 = 17.271 → 17.27; the fee is what is left of the gross: 1.92.
+        assert_eq!(
+            table
+                .fee("customer_cancellation", &plain, 1)
+                .map(|m| m.to_string()),
+            Some("1.92".to_owned())
+        );
+        assert_eq!(
+            table
+                .fee("customer_cancellation", &plain, 3)
+                .map(|m| m.to_string()),
+            Some("5.76".to_owned())
+        );
+        assert_eq!(table.fee("new_part", &plain, 1), None);
+        assert_eq!(table.fee("unknown", &plain, 1), None);
+        for qty in 1..50 {
+            for unit in ["0.01", "0.15", "7.35", "19.19", "152.40"] {
+                let p = prices(unit, None);
+                let fee = table.fee("customer_cancellation", &p, qty).unwrap();
+                let estimate = table
+                    .estimate("customer_cancellation", &p, qty)
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(fee + estimate, p.unit_price.times(qty, Decimal::ONE));
+            }
+        }
+    }
+
+    #[test]
+    fn reasons_allowed_today_follow_the_return_period() {
+        let table = ReasonTable::default();
+        let names = |p, period| {
+            table
+                .allowed_today(&p, period)
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let exchange = prices("152.40", Some("45.00"));
+        assert_eq!(names(exchange, ReturnPeriod::Window).len(), 6);
+        assert_eq!(names(exchange, ReturnPeriod::DepositOnly), ["deposit"]);
+        assert!(names(exchange, ReturnPeriod::Closed).is_empty());
+        assert!(names(prices("10", None), ReturnPeriod::DepositOnly).is_empty());
     }
 
     #[test]

@@ -263,6 +263,18 @@ pub fn notification(
     Ok(base(from, to, &mail.title).singlepart(SinglePart::plain(notification_text(mail)))?)
 }
 
+/// A plain French notice (a credit note issued, deposits to bring back): its subject and text
+/// are written by the caller (the rules' crate), the signature added here.
+pub fn notice(
+    from: &Mailbox,
+    to: &Mailbox,
+    subject: &str,
+    text: &str,
+) -> Result<Message, MailError> {
+    let body = format!("{text}{}", signature());
+    Ok(base(from, to, subject).singlepart(SinglePart::plain(body))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

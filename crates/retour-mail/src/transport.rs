@@ -125,6 +125,11 @@ impl Mailer {
         )
     }
 
+    /// A plain notice to this address (a credit note issued, deposits due soon).
+    pub fn notice(&self, to: &str, subject: &str, text: &str) -> Result<Message, MailError> {
+        messages::notice(&self.inner.from, &messages::mailbox(to)?, subject, text)
+    }
+
     /// The unlock e-mail to this address, its link carrying the token.
     pub fn unlock(&self, to: &str, token: &str, valid_minutes: u32) -> Result<Message, MailError> {
         let inner = &self.inner;

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use retour_domain::eligibility::DEFAULT_RETURN_WINDOW_DAYS;
+use retour_domain::eligibility::{DEFAULT_DEPOSIT_DAYS, DEFAULT_RETURN_WINDOW_DAYS};
 use retour_domain::hours::Schedule;
 use serde::Deserialize;
 
@@ -54,6 +54,9 @@ pub struct Config {
     pub schedule: Schedule,
     /// `RETOUR_RETURN_WINDOW_DAYS`: how many days after delivery a BL can be returned (default 30).
     pub return_window_days: u32,
+    /// `RETOUR_DEPOSIT_DAYS`: how many days after delivery an exchange part's old part can come
+    /// back for its deposit (default 90; v1.1).
+    pub deposit_days: u32,
     /// `RETOUR_LINK_BASE`: the start of the links e-mailed for password reset and unlock.
     pub link_base: String,
     /// `RETOUR_MAIL_FROM`: the sender of e-mails.
@@ -93,6 +96,7 @@ impl Default for Config {
             sso_secret: None,
             schedule: Schedule::default(),
             return_window_days: DEFAULT_RETURN_WINDOW_DAYS,
+            deposit_days: DEFAULT_DEPOSIT_DAYS,
             link_base: retour_mail::DEFAULT_LINK_BASE.to_owned(),
             mail_from: retour_mail::DEFAULT_FROM.to_owned(),
             request_timeout: Duration::from_secs(30),
@@ -117,6 +121,7 @@ struct FileConfig {
     sso_secret: Option<String>,
     schedule: Option<String>,
     return_window_days: Option<u32>,
+    deposit_days: Option<u32>,
     link_base: Option<String>,
     mail_from: Option<String>,
     request_timeout_secs: Option<u64>,
@@ -172,6 +177,7 @@ impl Config {
             sso_secret: get("RETOUR_SSO_SECRET"),
             schedule: get("RETOUR_SCHEDULE"),
             return_window_days: parse_u32("RETOUR_RETURN_WINDOW_DAYS")?,
+            deposit_days: parse_u32("RETOUR_DEPOSIT_DAYS")?,
             link_base: get("RETOUR_LINK_BASE"),
             mail_from: get("RETOUR_MAIL_FROM"),
             request_timeout_secs: parse_u32("RETOUR_REQUEST_TIMEOUT_SECS")?.map(u64::from),
@@ -237,6 +243,7 @@ impl Config {
             self.sso_secret = file.sso_secret;
         }
         set(&mut self.return_window_days, file.return_window_days);
+        set(&mut self.deposit_days, file.deposit_days);
         set(&mut self.link_base, file.link_base);
         set(&mut self.mail_from, file.mail_from);
         set(

@@ -9,7 +9,10 @@ use retour_domain::api::{
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
 use retour_domain::closing::FileLine;
 use retour_domain::decision::LineDecision;
-use retour_domain::eligibility::{days_left, eligible_qty, return_deadline, LineHistory};
+use retour_domain::eligibility::{
+    days_left, deposit_due_on, eligible_in, return_deadline, return_period, Delays, LineHistory,
+    ReturnPeriod,
+};
 use retour_domain::reason::{LinePrices, ReasonCode, ReasonTable};
 
 use crate::db::{StoredDossier, StoredDossierLine, StoredLine, StoredRequest};
@@ -21,24 +24,35 @@ pub struct Rules<'a> {
     pub reasons: &'a ReasonTable,
     /// Today, in Paris.
     pub today: NaiveDate,
-    /// The return window in days.
-    pub window_days: u32,
+    /// The return window and the deposit delay, in days.
+    pub delays: Delays,
 }
 
 impl Rules<'_> {
-    /// Units of a line that can still be returned.
+    /// Which reasons the line allows today (v1.1: a deposit line stays returnable for its
+    /// deposit after the window, until its due date).
+    pub fn period(&self, line: &StoredLine) -> ReturnPeriod {
+        return_period(
+            line.delivered_on,
+            line.deposit.is_some(),
+            self.today,
+            self.delays,
+        )
+    }
+
+    /// Units of a line that can still be returned today.
     pub fn eligible(&self, line: &StoredLine) -> u32 {
         let history = LineHistory {
             delivered: line.delivered,
             returned: line.returned_before.saturating_add(line.in_closed),
             in_open_requests: line.in_open,
         };
-        eligible_qty(history, line.delivered_on, self.today, self.window_days)
+        eligible_in(history, self.period(line))
     }
 
-    /// The reasons a line allows.
+    /// The reasons a line allows today.
     pub fn allowed(&self, line: &StoredLine) -> Vec<ReasonCode> {
-        self.reasons.allowed_for(&prices(line))
+        self.reasons.allowed_today(&prices(line), self.period(line))
     }
 
     /// The domain's edit check of a line the customer has (`None`: no such line).
@@ -72,7 +86,7 @@ impl Rules<'_> {
             .saturating_add(line.in_closed)
             .saturating_add(line.in_open)
             .min(line.delivered);
-        let deadline = return_deadline(line.delivered_on, self.window_days);
+        let deadline = return_deadline(line.delivered_on, self.delays.window_days);
         DeliveryNoteLine {
             line_no: line.line_no,
             reference: line.reference.clone(),
@@ -87,6 +101,9 @@ impl Rules<'_> {
             allowed_reasons: self.allowed(line),
             return_deadline: Some(deadline),
             days_left: days_left(deadline, self.today),
+            deposit_due_on: line
+                .deposit
+                .map(|_| deposit_due_on(line.delivered_on, self.delays.deposit_days)),
         }
     }
 }

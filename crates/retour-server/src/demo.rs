@@ -1,8 +1,9 @@
 //! Demo data: a French catalogue that looks real, two garages with BLs over the last 30 days,
 //! a returns-staff account, and return files in every status, the closed ones decided line by
 //! line (one refused for fitting marks, with a thread between the garage and the returns
-//! service), and the garages' notifications of all that (the newest three unread, none
-//! e-mailed). Deterministic for a given day.
+//! service), the garages' notifications of all that (the newest three unread, none
+//! e-mailed), and the money of v1.1 (credit notes credited, short and awaiting; deposits due soon,
+//! expired, in return, refunded; a busy month and a quiet one). Deterministic for a given day.
 //!
 //! [`seed`] is what `retour-server seed-demo` and the app's demo mode run; [`seed_bulk`] adds the
 //! volume the benchmark needs.
@@ -19,7 +20,10 @@ use retour_domain::timeline::{self, Actor, Author, EventKind};
 use retour_domain::{Gtin, Money};
 
 use crate::auth::hash_password;
-use crate::db::{Conn, Db, DbError, NewLine, NewMessage, StoredDossier, StoredDossierLine};
+use crate::db::{
+    Conn, Db, DbError, NewLine, NewMessage, StoredCreditNote, StoredCreditNoteLine, StoredDossier,
+    StoredDossierLine,
+};
 
 /// A demo account's credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -741,6 +745,339 @@ fn record_demo_notifications(c: &Conn<'_>, mut told: Vec<DemoNotification>) -> R
     Ok(())
 }
 
+/// Garage A's BL delivered 88 days ago whose exchange part's deposit is due in 2 days.
+pub const DEPOSIT_DUE_BL: &str = "250000790";
+/// Garage A's BL delivered 95 days ago whose deposit expired 5 days ago.
+pub const DEPOSIT_EXPIRED_BL: &str = "250000791";
+
+/// Records a demo credit note for every line of the files that show `number`, each line for
+/// the amount decided, issued the day after the file was decided (not after `today`).
+fn credit_whole_files(
+    c: &Conn<'_>,
+    customer: i64,
+    number: &str,
+    today: NaiveDate,
+) -> Result<(), DbError> {
+    let files = c.dossiers_with_credit_note(customer, number)?;
+    let lines: Vec<(String, u32, Money, NaiveDate)> = files
+        .iter()
+        .flat_map(|f| {
+            f.lines.iter().filter_map(|l| {
+                let decided = f.closure.as_ref()?.validated_on;
+                let amount = l.decision.as_ref()?.credited_ht;
+                (amount > Money::ZERO).then(|| (f.number.clone(), l.line_no, amount, decided))
+            })
+        })
+        .collect();
+    let Some(issued_on) = lines.iter().map(|l| l.3).max() else {
+        return Ok(());
+    };
+    let issued_on = (issued_on + Days::new(1)).min(today);
+    let credited: Vec<(&str, u32, Money)> = lines
+        .iter()
+        .map(|(d, n, a, _)| (d.as_str(), *n, *a))
+        .collect();
+    insert_demo_credit_note(c, customer, number, issued_on, &credited)
+}
+
+/// Writes a demo credit note (without e-mailing the garage): the note, each file's number and
+/// timeline event.
+fn insert_demo_credit_note(
+    c: &Conn<'_>,
+    customer: i64,
+    number: &str,
+    issued_on: NaiveDate,
+    lines: &[(&str, u32, Money)],
+) -> Result<(), DbError> {
+    let note = StoredCreditNote {
+        number: number.to_owned(),
+        customer_id: customer,
+        customer_code: String::new(),
+        issued_on,
+        total: lines.iter().map(|l| l.2).sum(),
+        lines: lines
+            .iter()
+            .map(|(dossier, line_no, amount)| StoredCreditNoteLine {
+                dossier: (*dossier).to_owned(),
+                line_no: *line_no,
+                reference: String::new(),
+                amount: *amount,
+            })
+            .collect(),
+    };
+    let at = at_paris(issued_on, 10, 0);
+    c.insert_credit_note(&note, at)?;
+    let mut told: Vec<&str> = Vec::new();
+    for (dossier, _, _) in lines {
+        if told.contains(dossier) {
+            continue;
+        }
+        told.push(dossier);
+        c.set_credit_note_number(dossier, number)?;
+        let text = timeline::credit_note_text(number);
+        c.insert_event(
+            dossier,
+            at,
+            EventKind::CreditNote,
+            Actor::Staff,
+            &text,
+            None,
+        )?;
+    }
+    Ok(())
+}
+
+/// One file of the money demo: its BL line, units, reason, and what was accepted (refused
+/// units are refused for `refusal`).
+struct MoneyFile {
+    /// The day the file was created.
+    created: NaiveDate,
+    product: usize,
+    qty: u32,
+    reason: &'static str,
+    accepted: u32,
+    refusal: Option<RefusalReason>,
+    /// Days from creation to the decision (`None`: still open, received).
+    decided_after: Option<u64>,
+}
+
+/// Writes a BL of one line delivered `delivered` and a file returning it, decided when asked;
+/// returns the file's number and line's decided amount.
+fn money_file(
+    c: &Conn<'_>,
+    rng: &mut Rng,
+    sender: &DemoSender<'_>,
+    bl: &str,
+    delivered: NaiveDate,
+    file: &MoneyFile,
+    reasons: &ReasonTable,
+) -> Result<(String, Money), DbError> {
+    let product = &CATALOGUE[file.product];
+    let line = product_line(1, product, file.qty, 0);
+    insert_note(
+        c,
+        sender.customer,
+        bl,
+        delivered,
+        std::slice::from_ref(&line),
+    )?;
+    let prices = LinePrices {
+        unit_price: line.unit_price,
+        deposit: line.deposit,
+    };
+    let estimate = reasons
+        .estimate(file.reason, &prices, file.qty)
+        .ok()
+        .flatten();
+    let created = at_paris(file.created, 9, 30);
+    let request = RequestRef {
+        id: uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string(),
+        number: c.next_request_number(created)?,
+        preaccord_email: sender.email.to_owned(),
+    };
+    let decided = file
+        .decided_after
+        .map(|d| created + chrono::Duration::days(i64::try_from(d).unwrap_or(0)));
+    let credited = match reasons.estimate(file.reason, &prices, file.accepted) {
+        Ok(Some(amount)) => amount,
+        _ => line
+            .unit_price
+            .times(file.accepted, rust_decimal::Decimal::ONE),
+    };
+    let closure = decided.map(|at| Closure {
+        outcome: retour_domain::decision::outcome(file.accepted, file.qty),
+        validated_on: retour_domain::hours::paris_today(at),
+        credited_ht: credited,
+        credit_note_number: None,
+    });
+    let status = if decided.is_some() {
+        DossierStatus::Closed
+    } else {
+        DossierStatus::Received
+    };
+    let dossier = StoredDossier {
+        number: c.next_dossier_number()?,
+        customer_id: sender.customer,
+        request: Some(request.clone()),
+        delivery_note: bl.to_owned(),
+        sale_date: delivered,
+        created_at: created,
+        status,
+        estimated_credit: estimate.unwrap_or(Money::ZERO),
+        piece_count: file.qty,
+        closure: closure.clone(),
+        lines: vec![StoredDossierLine {
+            line_no: 1,
+            reference: line.reference.clone(),
+            designation: line.designation.clone(),
+            qty: file.qty,
+            reason: file.reason.to_owned(),
+            estimated_credit: estimate,
+            unit_price: line.unit_price,
+            deposit: line.deposit,
+            accepted_qty: decided.map(|_| file.accepted),
+            decision: None,
+        }],
+    };
+    c.insert_return_request(
+        &request,
+        sender.customer,
+        sender.account,
+        created,
+        dossier.estimated_credit,
+    )?;
+    c.insert_dossier(&dossier)?;
+    c.insert_history(&dossier.number, DossierStatus::Sent, created)?;
+    c.insert_history(
+        &dossier.number,
+        DossierStatus::Received,
+        created + chrono::Duration::days(1),
+    )?;
+    if let (Some(at), Some(closure)) = (decided, &closure) {
+        c.insert_history(
+            &dossier.number,
+            DossierStatus::Inspecting,
+            created + chrono::Duration::days(2),
+        )?;
+        c.insert_history(&dossier.number, DossierStatus::Closed, at)?;
+        let refused = file.qty - file.accepted;
+        let decision = LineDecision {
+            line_no: 1,
+            accepted_qty: file.accepted,
+            refused_qty: refused,
+            credited_ht: credited,
+            refusal_reason: (refused > 0).then_some(file.refusal.unwrap_or(RefusalReason::Other)),
+            disposition: (refused > 0).then_some(Disposition::Returned),
+            comment: None,
+        };
+        c.record_decisions(&dossier.number, std::slice::from_ref(&decision))?;
+        let text = timeline::decision_text(closure.outcome, &[decision], credited);
+        c.insert_event(
+            &dossier.number,
+            at,
+            EventKind::Decision,
+            Actor::Staff,
+            &text,
+            None,
+        )?;
+    }
+    Ok((dossier.number, credited))
+}
+
+/// The money demo of garage A (v1.1), on BLs older than the BL lists' 31 days: a busy month of
+/// files and a quiet one before it, credited, short (4,37 €) and awaiting for 40 days; deposits
+/// due in 2 days (already reminded), expired 5 days ago, in return and refunded.
+fn seed_money(
+    c: &Conn<'_>,
+    rng: &mut Rng,
+    sender: &DemoSender<'_>,
+    today: NaiveDate,
+    reasons: &ReasonTable,
+) -> Result<Seeded, DbError> {
+    let first_of = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let busy = first_of(today - Days::new(75));
+    let quiet = first_of(busy - Days::new(1));
+    let on = |start: NaiveDate, days: u64| start + Days::new(days);
+    use RefusalReason::{Fitted, Packaging};
+    let file = |created, product, qty, reason, accepted, refusal, decided_after| MoneyFile {
+        created,
+        product,
+        qty,
+        reason,
+        accepted,
+        refusal,
+        decided_after,
+    };
+    let plan = [
+        file(on(busy, 1), 0, 2, "customer_cancellation", 2, None, Some(6)),
+        file(on(busy, 3), 1, 1, "new_part", 1, None, Some(6)),
+        file(on(busy, 4), 8, 1, "order_error", 1, None, Some(6)),
+        file(on(busy, 7), 5, 4, "new_part", 3, Some(Packaging), Some(6)),
+        file(on(busy, 9), 0, 1, "late_delivery", 0, Some(Fitted), Some(6)),
+        file(
+            on(busy, 12),
+            24,
+            6,
+            "customer_cancellation",
+            6,
+            None,
+            Some(6),
+        ),
+        file(on(busy, 15), 13, 2, "defective", 2, None, Some(6)),
+        file(on(quiet, 10), 0, 1, "new_part", 1, None, Some(6)),
+        file(
+            today - Days::new(47),
+            20,
+            2,
+            "order_error",
+            2,
+            None,
+            Some(7),
+        ),
+        // Deposits: one refunded (its old part back, accepted), one in a file still open.
+        file(today - Days::new(60), 22, 1, "deposit", 1, None, Some(5)),
+        file(today - Days::new(45), 12, 1, "deposit", 1, None, None),
+    ];
+    let mut made = Vec::new();
+    for (i, f) in plan.iter().enumerate() {
+        let bl = format!("{}", 250_000_700 + i);
+        let delivered = f.created - Days::new(if f.reason == "deposit" { 40 } else { 2 });
+        made.push(money_file(c, rng, sender, &bl, delivered, f, reasons)?);
+    }
+    let at = |i: usize| (made[i].0.as_str(), 1, made[i].1);
+    let issued = |i: usize| {
+        plan[i]
+            .created
+            .checked_add_days(Days::new(plan[i].decided_after.unwrap_or(0) + 10))
+            .unwrap_or(today)
+            .min(today)
+    };
+    let money = |t: &str| Money::parse(t).unwrap_or(Money::ZERO);
+    let customer = sender.customer;
+    insert_demo_credit_note(c, customer, "AV2026-0071", issued(7), &[at(7)])?;
+    insert_demo_credit_note(c, customer, "AV2026-0098", issued(1), &[at(0), at(1)])?;
+    // Short: 189,00 € decided, 184,63 € credited.
+    let short = (made[2].0.as_str(), 1, money("184.63"));
+    insert_demo_credit_note(c, customer, "AV2026-0105", issued(3), &[short, at(3)])?;
+    insert_demo_credit_note(
+        c,
+        customer,
+        "AV2026-0112",
+        issued(6),
+        &[at(5), at(6), at(9)],
+    )?;
+    // Files 8 (decided 40 days ago) waits; file 4 was refused: nothing to credit.
+
+    // Deposits due in 2 days (reminded 14 and 3 days before) and expired 5 days ago.
+    let due = [
+        product_line(1, &CATALOGUE[3], 1, 0),
+        product_line(2, &CATALOGUE[5], 2, 0),
+    ];
+    insert_note(c, customer, DEPOSIT_DUE_BL, today - Days::new(88), &due)?;
+    for (days_before, ago) in [(14, 12), (3, 1)] {
+        c.record_reminder(
+            DEPOSIT_DUE_BL,
+            1,
+            days_before,
+            true,
+            at_paris(today - Days::new(ago), 7, 0),
+        )?;
+    }
+    let expired = [product_line(1, &CATALOGUE[4], 2, 0)];
+    insert_note(
+        c,
+        customer,
+        DEPOSIT_EXPIRED_BL,
+        today - Days::new(95),
+        &expired,
+    )?;
+    Ok(Seeded {
+        delivery_notes: plan.len() + 2,
+        dossiers: plan.len(),
+        created: true,
+    })
+}
+
 /// Seeds the demo data for `today` (a Paris date), once: if the database already has accounts,
 /// nothing is done. Hashing the three passwords takes a moment.
 pub fn seed(db: &Db, today: NaiveDate) -> Result<Seeded, DbError> {
@@ -818,9 +1155,14 @@ pub fn seed(db: &Db, today: NaiveDate) -> Result<Seeded, DbError> {
             product_line(2, &CATALOGUE[3], 1, 1),
         ];
         insert_note(c, a, RETURNED_BL, today - Days::new(12), &returned)?;
+        // The credit notes of the files closed with one.
+        for (number, customer) in [("AV2026-0142", a), ("AV2026-0187", b)] {
+            credit_whole_files(c, customer, number, today)?;
+        }
+        let money = seed_money(c, &mut Rng(0x0A0D_2026), &sender_a, today, &reasons)?;
         Ok(Seeded {
-            delivery_notes: notes_a.len() + notes_b.len() + 2,
-            dossiers,
+            delivery_notes: notes_a.len() + notes_b.len() + 2 + money.delivery_notes,
+            dossiers: dossiers + money.dossiers,
             created: true,
         })
     })

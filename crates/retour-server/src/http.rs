@@ -91,6 +91,7 @@ pub async fn serve(
     let purge = tokio::spawn(purge_expired_rows(state.clone()));
     let sender = tokio::spawn(crate::mail::run_sender(state.clone()));
     let hooks = tokio::spawn(crate::webhook::run_sender(state.clone()));
+    let reminders = tokio::spawn(crate::reminders::run(state.clone()));
     let mut app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -126,6 +127,7 @@ pub async fn serve(
     purge.abort();
     sender.abort();
     hooks.abort();
+    reminders.abort();
     Ok(())
 }
 

@@ -17,7 +17,8 @@
 //! minute, per address and account), `session_cache` (checked
 //! access tokens), `idempotency` (keys being processed), `http` (router, limits, `serve`), `routes`
 //! (one module per area of the API), `db` (all the SQL, one module per area), `mail` and
-//! `webhook` (the senders of the durable outboxes).
+//! `webhook` (the senders of the durable outboxes), `reminders` (the deposit reminders, run by
+//! the server's periodic task).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -31,6 +32,7 @@ pub mod mail;
 pub mod openapi;
 pub mod pdf;
 pub mod problem;
+pub mod reminders;
 mod routes;
 pub mod running;
 mod session_cache;
@@ -44,7 +46,7 @@ pub use http::{router, serve, MAX_BODY_BYTES};
 pub use idempotency::InFlight;
 pub use problem::ApiError;
 pub use routes::{
-    staff_advance, staff_decide, staff_messages, staff_reply, staff_webhook_add,
-    staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
+    staff_advance, staff_credit_note_now, staff_decide, staff_messages, staff_reply,
+    staff_webhook_add, staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
 };
 pub use state::{paris_today_now, AppState, Clock, StartError};

@@ -5,7 +5,8 @@
 //! the time of an answer tells nothing about whether a message was sent), and a message decided
 //! is never lost to a crash or an unreachable mail server. Messages are French: the pré-accord
 //! with its PDF, the password reset link, the unlock link, a notification's e-mail (queued by
-//! `Conn::notify` for each account of the customer whose preference wants that kind).
+//! `Conn::notify` for each account of the customer whose preference wants that kind), and
+//! (v1.1) notices of credit notes and deposit reminders.
 
 use std::time::Duration;
 
@@ -53,6 +54,16 @@ pub enum OutgoingMail {
         /// The link's one-time token.
         token: String,
     },
+    /// A plain notice whose subject and text the rules wrote (v1.1: a credit note issued, a
+    /// deposit reminder).
+    Notice {
+        /// The address.
+        to: String,
+        /// The subject.
+        subject: String,
+        /// The text.
+        text: String,
+    },
     /// The pré-accord of a request, with its PDF (rendered when sent).
     Preaccord {
         /// The account that sent the request.
@@ -86,6 +97,7 @@ impl OutgoingMail {
         let built = match self {
             OutgoingMail::Reset { to, token } => mailer.password_reset(to, token, LINK_MINUTES),
             OutgoingMail::Unlock { to, token } => mailer.unlock(to, token, LINK_MINUTES),
+            OutgoingMail::Notice { to, subject, text } => mailer.notice(to, subject, text),
             OutgoingMail::Preaccord {
                 to,
                 customer,

@@ -7,7 +7,8 @@ use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use retour_domain::api::{
-    AcceptedLine, Disposition, DossierStatus, Outcome, RefusalReason, StaffEvent,
+    AcceptedLine, CreditNoteBody, CreditNoteBodyLine, Disposition, DossierStatus, Outcome,
+    RefusalReason, StaffEvent,
 };
 use retour_domain::webhook::WebhookBody;
 use retour_domain::Money;
@@ -17,7 +18,7 @@ use retour_server::{demo, AppState, Config, Db};
 ///
 /// Configuration comes from `--config FILE` (TOML) and the variables RETOUR_LISTEN, RETOUR_DB,
 /// RETOUR_MAIL_SPOOL, RETOUR_SMTP_URL, RETOUR_SSO_SECRET, RETOUR_SCHEDULE,
-/// RETOUR_RETURN_WINDOW_DAYS, RETOUR_HEADER_TIMEOUT_SECS and RETOUR_MAX_CONNECTIONS (among
+/// RETOUR_RETURN_WINDOW_DAYS, RETOUR_DEPOSIT_DAYS, RETOUR_HEADER_TIMEOUT_SECS and RETOUR_MAX_CONNECTIONS (among
 /// others), which override the file.
 #[derive(Debug, Parser)]
 #[command(name = "retour-server", version, about, long_about = None)]
@@ -101,6 +102,20 @@ enum StaffAction {
         /// The 8-digit tracking number.
         number: String,
     },
+    /// Record a credit note (idempotent on its number) and tell the garage by e-mail.
+    CreditNote {
+        /// The credit note's number, e.g. AV2026-0142.
+        number: String,
+        /// The garage's customer code, e.g. C00042.
+        #[arg(long)]
+        customer: String,
+        /// The day it was issued (default: today in Paris).
+        #[arg(long = "issued-on")]
+        issued_on: Option<NaiveDate>,
+        /// A line, as DOSSIER:LINE:AMOUNT, e.g. 10000004:3:17.27 (repeatable).
+        #[arg(long = "line", value_parser = parse_credit_line, required = true)]
+        lines: Vec<CreditNoteBodyLine>,
+    },
     /// The webhooks: events posted to the distributor's systems.
     Webhooks {
         #[command(subcommand)]
@@ -164,6 +179,19 @@ fn parse_accepted(text: &str) -> Result<AcceptedLine, String> {
         refusal_reason: None,
         disposition: None,
         comment: None,
+    })
+}
+
+fn parse_credit_line(text: &str) -> Result<CreditNoteBodyLine, String> {
+    let mut parts = text.splitn(3, ':').map(str::trim);
+    let (Some(dossier), Some(line), Some(amount)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err("expected DOSSIER:LINE:AMOUNT".to_owned());
+    };
+    Ok(CreditNoteBodyLine {
+        dossier: dossier.to_owned(),
+        line_no: line.parse().map_err(|_| "bad line number")?,
+        amount_ht: parse_money(amount)?,
     })
 }
 
@@ -315,6 +343,27 @@ fn main() -> Result<()> {
             let db = open_db(&config)?;
             let messages = retour_server::staff_messages(&db, &number).map_err(staff_failure)?;
             println!("{}", serde_json::to_string_pretty(&messages)?);
+            Ok(())
+        }
+        Command::Staff {
+            action:
+                StaffAction::CreditNote {
+                    number,
+                    customer,
+                    issued_on,
+                    lines,
+                },
+        } => {
+            let db = open_db(&config)?;
+            let body = CreditNoteBody {
+                number,
+                customer_code: customer,
+                issued_on: issued_on.unwrap_or_else(retour_server::paris_today_now),
+                lines,
+            };
+            let note = retour_server::staff_credit_note_now(&db, &body, Utc::now())
+                .map_err(staff_failure)?;
+            println!("{}", serde_json::to_string_pretty(&note)?);
             Ok(())
         }
     }

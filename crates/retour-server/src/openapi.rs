@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, cart, catalog, dossiers, messages, notifications, requests, webhooks,
+    account, cart, catalog, dossiers, messages, money, notifications, requests, webhooks,
 };
 
 /// The API's description.
@@ -32,6 +32,8 @@ use crate::routes::{
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries,
         notifications::list, notifications::read, notifications::get_preferences,
         notifications::put_preferences,
+        money::staff_credit_note, money::credit_notes, money::credit_note, money::credits,
+        money::credits_csv_file, money::deposits, money::returns_report,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(
@@ -41,6 +43,7 @@ use crate::routes::{
         (name = "cart", description = "The cart shared by the account's devices"),
         (name = "tracking", description = "Return files"),
         (name = "notifications", description = "The garage's notifications and e-mail preferences"),
+        (name = "money", description = "Credit notes, their reconciliation, deposits, the returns report (v1.1)"),
         (name = "staff", description = "The distributor's returns staff"),
     )
 )]

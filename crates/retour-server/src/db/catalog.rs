@@ -41,7 +41,8 @@ pub struct StoredLine {
 
 /// A delivered line with the units of its return files, closed and open; the caller appends its
 /// `WHERE`, and `GROUP BY`/`ORDER BY` come after. Read by [`StoredLine::from_row`].
-const LINE_SELECT: &str = "SELECT l.delivery_note, n.delivered_on, l.line_no, l.reference, l.brand,
+pub(super) const LINE_SELECT: &str =
+    "SELECT l.delivery_note, n.delivered_on, l.line_no, l.reference, l.brand,
     l.designation, l.gtin, l.qty, l.returned_qty, l.unit_price, l.deposit,
     COALESCE(SUM(CASE WHEN d.status = 'closed' THEN dl.qty END), 0) AS in_closed,
     COALESCE(SUM(CASE WHEN d.status <> 'closed' THEN dl.qty END), 0) AS in_open

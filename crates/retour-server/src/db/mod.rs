@@ -13,8 +13,11 @@
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
 //! requests, their per-year numbers and idempotency keys), [`dossiers`] (return files and their
-//! history), [`timeline`] (a file's events, messages and per-line decisions) and [`webhooks`]
-//! (the staff's hooks, the durable queue of events to deliver and the log of every try). Stored text
+//! history), [`timeline`] (a file's events, messages and per-line decisions), [`webhooks`]
+//! (the staff's hooks, the durable queue of events to deliver and the log of every try),
+//! [`notifications`] (each garage's notifications and each account's preferences) and [`money`]
+//! (v1.1: credit notes, what the reconciliation, the deposits wallet and the report read, the
+//! deposit reminders that went out). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -24,6 +27,7 @@ mod catalog;
 mod dossiers;
 mod logins;
 mod notifications;
+mod money;
 mod outbox;
 mod requests;
 mod sessions;
@@ -41,6 +45,7 @@ pub use accounts::{AccountRow, CustomerRow};
 pub use catalog::{LineKey, NewLine, StoredLine, StoredNote};
 pub use dossiers::{DossierFilter, DossierPage, StoredDossier, StoredDossierLine};
 pub use logins::{FailureScope, LoginFailure, Purged};
+pub use money::{ReportRow, StoredCreditNote, StoredCreditNoteLine};
 pub use outbox::{ClaimedMail, MAX_ATTEMPTS};
 pub use requests::StoredRequest;
 pub use sessions::{Principal, RefreshRow};
@@ -97,6 +102,7 @@ fn migrations() -> Migrations<'static> {
         ),
         M::up(include_str!("../schema_v7.sql")),
         M::up(include_str!("../schema_v8.sql")),
+        M::up(include_str!("../schema_v9.sql")),
     ])
 }
 

@@ -6,6 +6,7 @@ use retour_domain::api::{
     Problem, RefusalReason, RefusalReasonInfo, ServiceInfo,
 };
 use retour_domain::code::{classify, normalize_reference, ScannedCode};
+use retour_domain::eligibility::Delays;
 use retour_domain::hours::paris_today;
 use retour_domain::reason::Reason;
 use retour_domain::BlNumber;
@@ -24,7 +25,10 @@ pub(crate) fn rules(state: &AppState) -> Rules<'_> {
     Rules {
         reasons: state.reasons(),
         today: paris_today(state.now()),
-        window_days: state.config().return_window_days,
+        delays: Delays {
+            window_days: state.config().return_window_days,
+            deposit_days: state.config().deposit_days,
+        },
     }
 }
 
@@ -145,7 +149,7 @@ pub async fn delivery_note(
 ) -> Result<Json<DeliveryNote>, ApiError> {
     let number = parse_bl(&number)?;
     let rules = rules(&state);
-    let (today, window) = (rules.today, rules.window_days);
+    let (today, delays) = (rules.today, rules.delays);
     let note = state
         .read(move |c| Ok(c.delivery_note(customer, number.as_str())?))
         .await?
@@ -153,7 +157,7 @@ pub async fn delivery_note(
     let rules = Rules {
         reasons: state.reasons(),
         today,
-        window_days: window,
+        delays,
     };
     Ok(Json(DeliveryNote {
         number: note.number,
@@ -197,7 +201,7 @@ pub async fn lookup(
         }));
     };
     let rules = rules(&state);
-    let since = rules.today - chrono::Days::new(u64::from(rules.window_days));
+    let since = rules.today - chrono::Days::new(u64::from(rules.delays.window_days));
     let normalized = scanned.normalized();
     let (kind, matches) = match scanned {
         ScannedCode::DeliveryNote(bl) => {

@@ -7,6 +7,7 @@ pub(crate) mod catalog;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
 pub(crate) mod notifications;
+pub(crate) mod money;
 pub(crate) mod requests;
 pub(crate) mod webhooks;
 
@@ -28,6 +29,7 @@ pub use messages::{staff_messages, staff_reply};
 pub use webhooks::{
     staff_webhook_add, staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
 };
+pub use money::staff_credit_note_now;
 
 /// Every route of the API.
 pub fn routes() -> Router<AppState> {
@@ -87,6 +89,13 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/staff/webhooks/{id}/deliveries",
             get(webhooks::deliveries),
         )
+        .route("/api/v1/staff/credit-notes", post(money::staff_credit_note))
+        .route("/api/v1/credit-notes", get(money::credit_notes))
+        .route("/api/v1/credit-notes/{number}", get(money::credit_note))
+        .route("/api/v1/credits", get(money::credits))
+        .route("/api/v1/credits.csv", get(money::credits_csv_file))
+        .route("/api/v1/deposits", get(money::deposits))
+        .route("/api/v1/reports/returns", get(money::returns_report))
 }
 
 /// A JSON body whose rejections are problem documents.

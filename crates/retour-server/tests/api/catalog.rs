@@ -159,7 +159,18 @@ async fn bl_lines_carry_their_return_deadline() {
             serde_json::json!((delivered + chrono::Days::new(10)).to_string())
         );
         assert!(line.get("days_left").is_none(), "past its window: {line}");
-        assert_eq!(line["eligible_qty"], 0);
+        // v1.1: past the window, an exchange part stays returnable for its deposit alone until
+        // its deposit is due (90 days); any other line has nothing eligible.
+        if line.get("deposit_ht").is_some() {
+            assert_eq!(
+                line["allowed_reasons"],
+                serde_json::json!(["deposit"]),
+                "{line}"
+            );
+        } else {
+            assert_eq!(line["eligible_qty"], 0);
+            assert_eq!(line["allowed_reasons"], serde_json::json!([]), "{line}");
+        }
     }
     let new = server
         .get(&format!("/api/v1/delivery-notes/{newest}"), &token)

@@ -76,6 +76,11 @@ impl TestClock {
             .store(offset.num_milliseconds() + 1, Ordering::SeqCst);
     }
 
+    /// The clock as a server takes it (`AppState::with_clock`).
+    pub fn server_clock(&self) -> retour_server::Clock {
+        self.clock()
+    }
+
     fn clock(&self) -> retour_server::Clock {
         let offset = self.0.clone();
         Arc::new(move || {

@@ -15,6 +15,7 @@ struct OwnIds {
     return_request: String,
     /// A webhook (staff only: a customer gets the same 403 for it as for a missing one).
     webhook: String,
+    credit_note: String,
 }
 
 impl OwnIds {
@@ -35,6 +36,8 @@ impl OwnIds {
                 .unwrap()
                 .to_owned(),
             return_request: request["id"].as_str().unwrap().to_owned(),
+            // A credit note of the demo (v1.1).
+            credit_note: "AV2026-0142".to_owned(),
         }
     }
 
@@ -52,6 +55,10 @@ impl OwnIds {
                 uuid::Uuid::new_v4().to_string(),
             ),
             "webhooks" => (self.webhook.clone(), uuid::Uuid::new_v4().to_string()),
+            "credit-notes" => (
+                self.credit_note.clone(),
+                same_shape_missing(&self.credit_note),
+            ),
             other => panic!(
                 "{path}: the OpenAPI document serves a route with an id of {other:?}; tell this \
                  test which of customer A's ids it takes"

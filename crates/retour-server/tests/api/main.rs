@@ -10,6 +10,7 @@ mod dossiers;
 mod foreign_ids;
 mod limits;
 mod notifications;
+mod money;
 mod numbers;
 mod pdf;
 mod requests;
