@@ -4,7 +4,7 @@
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
 //! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
-//! policy, the delays of failed logins, and the return API's wire types.
+//! policy, warranty claims (VIN, plates, dates, the window), the driver's pickup token, the delays of failed logins, and the return API's wire types.
 
 pub mod api;
 pub mod bl;
@@ -22,10 +22,12 @@ pub mod money;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod password;
+pub mod pickup;
 pub mod reason;
 pub mod request_number;
 pub mod status;
 pub mod timeline;
+pub mod warranty;
 pub mod whole_number;
 
 pub use bl::{BlError, BlNumber};

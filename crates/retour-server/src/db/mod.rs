@@ -13,7 +13,8 @@
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
 //! requests, their per-year numbers and idempotency keys), [`dossiers`] (return files and their
-//! history) and [`timeline`] (a file's events, messages and per-line decisions). Stored text
+//! history), [`timeline`] (a file's events, messages and per-line decisions), [`warranty`] (the
+//! claims of warranty files) and [`pickups`] (the driver's pickups, the server's secrets). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -23,10 +24,12 @@ mod catalog;
 mod dossiers;
 mod logins;
 mod outbox;
+mod pickups;
 mod requests;
 mod sessions;
 mod timeline;
 mod values;
+mod warranty;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -91,6 +94,7 @@ fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("../schema_v7.sql")),
     ])
 }
 
