@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use retour_domain::api::{
-    self, DeliveryNoteLine, Dossier, DossierKind, DossierLine, HistoryEntry, LineDecisionInfo,
+    self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry, LineDecisionInfo,
     ReturnRequest,
 };
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};

@@ -16,8 +16,8 @@ use retour_server::{demo, AppState, Config, Db};
 ///
 /// Configuration comes from `--config FILE` (TOML) and the variables RETOUR_LISTEN, RETOUR_DB,
 /// RETOUR_MAIL_SPOOL, RETOUR_SMTP_URL, RETOUR_SSO_SECRET, RETOUR_SCHEDULE,
-/// RETOUR_RETURN_WINDOW_DAYS, RETOUR_HEADER_TIMEOUT_SECS and RETOUR_MAX_CONNECTIONS (among
-/// others), which override the file.
+/// RETOUR_RETURN_WINDOW_DAYS, RETOUR_WARRANTY_MONTHS, RETOUR_PICKUP_SECRET,
+/// RETOUR_HEADER_TIMEOUT_SECS and RETOUR_MAX_CONNECTIONS (among others), which override the file.
 #[derive(Debug, Parser)]
 #[command(name = "retour-server", version, about, long_about = None)]
 struct Cli {
@@ -99,6 +99,19 @@ enum StaffAction {
     Messages {
         /// The 8-digit tracking number.
         number: String,
+    },
+    /// Confirm a driver's pickup: every file of the garage's QR code still waiting moves to
+    /// "Prise en charge sur site", by the driver.
+    Pickup {
+        /// The token read from the garage's QR code (with or without "RETOUR-PICKUP:").
+        #[arg(long)]
+        token: String,
+        /// The driver's name.
+        #[arg(long)]
+        driver: String,
+        /// Parcels handed over (1–999).
+        #[arg(long)]
+        parcels: u32,
     },
 }
 
@@ -268,6 +281,27 @@ fn main() -> Result<()> {
             let message = retour_server::staff_reply(&db, &number, &text, Utc::now())
                 .map_err(staff_failure)?;
             println!("{}", serde_json::to_string_pretty(&message)?);
+            Ok(())
+        }
+        Command::Staff {
+            action:
+                StaffAction::Pickup {
+                    token,
+                    driver,
+                    parcels,
+                },
+        } => {
+            let db = open_db(&config)?;
+            let key = retour_server::pickup::PickupKey::load(&db, &config)
+                .context("the pickup key")?;
+            let body = retour_domain::api::StaffPickupBody {
+                token,
+                driver_name: driver,
+                parcels,
+            };
+            let done = retour_server::staff_pickup(&db, &key, &body, Utc::now())
+                .map_err(staff_failure)?;
+            println!("{}", serde_json::to_string_pretty(&done)?);
             Ok(())
         }
         Command::Staff {

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, cart, catalog, dossiers, messages, requests};
+use crate::routes::{account, cart, catalog, dossiers, messages, pickups, requests, warranty};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -27,6 +27,8 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         requests::submit, requests::preaccord,
         dossiers::list, dossiers::one, dossiers::staff_event,
         messages::customer_message, messages::staff_message,
+        warranty::submit,
+        pickups::pending_pickup, pickups::manifest, pickups::staff_pickup_route,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(
@@ -36,6 +38,8 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         (name = "cart", description = "The cart shared by the account's devices"),
         (name = "tracking", description = "Return files"),
         (name = "staff", description = "The distributor's returns staff"),
+        (name = "warranty", description = "Warranty claims (v1.1)"),
+        (name = "pickup", description = "The driver's handover by QR code (v1.1)"),
     )
 )]
 pub struct ApiDoc;

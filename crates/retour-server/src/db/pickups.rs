@@ -97,12 +97,7 @@ impl Conn<'_> {
             "UPDATE dossiers SET status = ?2 WHERE number = ?1",
             params![number, status.code()],
         )?;
-        self.c
-            .prepare_cached(
-                "INSERT INTO dossier_history (dossier, seq, status, at)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier = ?1), ?2, ?3)",
-            )?
-            .execute(params![number, status.code(), instant(at)])?;
+        self.insert_history_row(number, status, at)?;
         self.insert_event(
             number,
             at,
@@ -111,6 +106,22 @@ impl Conn<'_> {
             text,
             Some(status),
         )?;
+        Ok(())
+    }
+
+    /// Appends a status change to a file's history only (its timeline event is the caller's).
+    pub fn insert_history_row(
+        &self,
+        number: &str,
+        status: DossierStatus,
+        at: DateTime<Utc>,
+    ) -> DbResult<()> {
+        self.c
+            .prepare_cached(
+                "INSERT INTO dossier_history (dossier, seq, status, at)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier = ?1), ?2, ?3)",
+            )?
+            .execute(params![number, status.code(), instant(at)])?;
         Ok(())
     }
 

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use retour_domain::api::{FieldError, WarrantyInfo};
+use retour_domain::status::DossierStatus;
+use retour_domain::timeline::{Actor, EventKind};
 use rusqlite::{params, Row};
 
 use super::values::{instant, parse_date};
@@ -41,6 +43,21 @@ fn to_json<T: serde::Serialize>(value: &T) -> DbResult<String> {
 }
 
 impl Conn<'_> {
+    /// The first history entry of a warranty file and its timeline event (`status` `sent` by the
+    /// customer, with the claim's sentence).
+    pub fn insert_claim_history(&self, number: &str, at: DateTime<Utc>, text: &str) -> DbResult<()> {
+        self.insert_history_row(number, DossierStatus::Sent, at)?;
+        self.insert_event(
+            number,
+            at,
+            EventKind::Status,
+            Actor::Customer,
+            text,
+            Some(DossierStatus::Sent),
+        )?;
+        Ok(())
+    }
+
     /// Records the claim of a warranty file (the file itself is [`Conn::insert_dossier`]'s).
     pub fn insert_warranty_claim(
         &self,

@@ -6,7 +6,9 @@ pub(crate) mod cart;
 pub(crate) mod catalog;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
+pub(crate) mod pickups;
 pub(crate) mod requests;
+pub(crate) mod warranty;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -23,6 +25,7 @@ use crate::AppState;
 
 pub use dossiers::{staff_advance, staff_decide};
 pub use messages::{staff_messages, staff_reply};
+pub use pickups::staff_pickup;
 
 /// Every route of the API.
 pub fn routes() -> Router<AppState> {
@@ -67,6 +70,13 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/staff/dossiers/{number}/messages",
             post(messages::staff_message),
         )
+        .route("/api/v1/warranty-claims", post(warranty::submit))
+        .route("/api/v1/pickups/pending", get(pickups::pending_pickup))
+        .route(
+            "/api/v1/pickups/pending/manifest.pdf",
+            get(pickups::manifest),
+        )
+        .route("/api/v1/staff/pickups", post(pickups::staff_pickup_route))
 }
 
 /// A JSON body whose rejections are problem documents.

@@ -28,7 +28,7 @@ use crate::{pdf, AppState};
 /// The longest idempotency key.
 pub const MAX_KEY_LEN: usize = 64;
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers.get("idempotency-key").ok_or_else(|| {
         ApiError::bad_request(
             ErrorCode::IdempotencyKeyRequired,
@@ -154,7 +154,7 @@ pub async fn submit(
     Ok(created(&submitted.request))
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 

@@ -11,5 +11,7 @@ mod foreign_ids;
 mod limits;
 mod numbers;
 mod pdf;
+mod pickups;
 mod requests;
 mod timeline;
+mod warranty;
