@@ -149,7 +149,10 @@ impl PickupToken {
             .map(|f| {
                 let (number, pieces) = f.split_once(':')?;
                 let ok = number.len() == 8 && number.bytes().all(|b| b.is_ascii_digit());
-                let pieces = pieces.parse::<u32>().ok().filter(|p| pieces.len() <= 6 && *p > 0);
+                let pieces = pieces
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|p| pieces.len() <= 6 && *p > 0);
                 Some(PickupFile {
                     number: number.to_owned(),
                     pieces: pieces.filter(|_| ok)?,

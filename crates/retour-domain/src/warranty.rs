@@ -375,11 +375,7 @@ pub fn check_claim(
         } else {
             format!("Quantité trop élevée : {left} au plus pour cette ligne.")
         };
-        issues.push(FieldIssue::new(
-            "qty",
-            ErrorCode::QuantityExceeded,
-            message,
-        ));
+        issues.push(FieldIssue::new("qty", ErrorCode::QuantityExceeded, message));
     }
 
     let vin = match Vin::parse(input.vin) {

@@ -104,7 +104,14 @@ impl Sheet {
         let h = 17.0;
         self.fill(MARGIN_PT, self.y - h, CONTENT_W, h, NAVY_RGB);
         for (title, x) in COLUMNS {
-            self.text(MARGIN_PT + x + 4.0, self.y - 12.0, Font::Bold, 9.0, WHITE, title);
+            self.text(
+                MARGIN_PT + x + 4.0,
+                self.y - 12.0,
+                Font::Bold,
+                9.0,
+                WHITE,
+                title,
+            );
         }
         self.y -= h;
     }
@@ -146,7 +153,11 @@ pub(crate) fn lay_out_manifest(doc: &Manifest) -> Result<Vec<Page>, QrError> {
     let pieces: u64 = doc.files.iter().map(ManifestFile::pieces).sum();
     let left_w = qr_left - MARGIN_PT - 12.0;
     let rows = [
-        (Font::Bold, 12.0, text::fit(Font::Bold, 12.0, &doc.customer_name, left_w)),
+        (
+            Font::Bold,
+            12.0,
+            text::fit(Font::Bold, 12.0, &doc.customer_name, left_w),
+        ),
         (Font::Regular, 10.0, format!("Client {}", doc.customer_code)),
         (
             Font::Regular,
@@ -193,20 +204,68 @@ pub(crate) fn lay_out_manifest(doc: &Manifest) -> Result<Vec<Page>, QrError> {
             sheet.fill(MARGIN_PT, sheet.y - 16.0, CONTENT_W, 16.0, PALE_RGB);
         }
         let baseline = sheet.y - 11.5;
-        sheet.text(MARGIN_PT + 4.0, baseline, Font::Bold, 10.0, BLACK, &format!("n° {}", file.tracking_number));
-        sheet.text(MARGIN_PT + 134.0, baseline, Font::Regular, 10.0, BLACK, &format!("BL n° {}", file.delivery_note));
-        sheet.text(MARGIN_PT + 384.0, baseline, Font::Regular, 10.0, BLACK, &file.kind_label);
-        sheet.text_right(MARGIN_PT + CONTENT_W - 6.0, baseline, Font::Bold, 10.0, &file.pieces().to_string());
+        sheet.text(
+            MARGIN_PT + 4.0,
+            baseline,
+            Font::Bold,
+            10.0,
+            BLACK,
+            &format!("n° {}", file.tracking_number),
+        );
+        sheet.text(
+            MARGIN_PT + 134.0,
+            baseline,
+            Font::Regular,
+            10.0,
+            BLACK,
+            &format!("BL n° {}", file.delivery_note),
+        );
+        sheet.text(
+            MARGIN_PT + 384.0,
+            baseline,
+            Font::Regular,
+            10.0,
+            BLACK,
+            &file.kind_label,
+        );
+        sheet.text_right(
+            MARGIN_PT + CONTENT_W - 6.0,
+            baseline,
+            Font::Bold,
+            10.0,
+            &file.pieces().to_string(),
+        );
         sheet.y -= 16.0;
         for (reference, designation, qty) in &file.lines {
             sheet.ensure(12.0);
             let baseline = sheet.y - 9.0;
             let reference = text::fit(Font::Regular, 8.5, reference, 120.0);
             let designation = text::fit(Font::Regular, 8.5, designation, 240.0);
-            sheet.text(MARGIN_PT + 14.0, baseline, Font::Regular, 8.5, MUTED_RGB, &reference);
-            sheet.text(MARGIN_PT + 134.0, baseline, Font::Regular, 8.5, MUTED_RGB, &designation);
+            sheet.text(
+                MARGIN_PT + 14.0,
+                baseline,
+                Font::Regular,
+                8.5,
+                MUTED_RGB,
+                &reference,
+            );
+            sheet.text(
+                MARGIN_PT + 134.0,
+                baseline,
+                Font::Regular,
+                8.5,
+                MUTED_RGB,
+                &designation,
+            );
             let w = text::width(Font::Regular, 8.5, &qty.to_string());
-            sheet.text(MARGIN_PT + CONTENT_W - 6.0 - w, baseline, Font::Regular, 8.5, MUTED_RGB, &qty.to_string());
+            sheet.text(
+                MARGIN_PT + CONTENT_W - 6.0 - w,
+                baseline,
+                Font::Regular,
+                8.5,
+                MUTED_RGB,
+                &qty.to_string(),
+            );
             sheet.y -= 12.0;
         }
         let y = sheet.y;
@@ -223,13 +282,38 @@ pub(crate) fn lay_out_manifest(doc: &Manifest) -> Result<Vec<Page>, QrError> {
     sheet.ensure(70.0);
     sheet.y -= 24.0;
     let y = sheet.y;
-    sheet.text(MARGIN_PT, y, Font::Regular, 9.5, BLACK, "Nombre de colis : ________");
-    sheet.text(MARGIN_PT + 170.0, y, Font::Regular, 9.5, BLACK, "Chauffeur : ____________________");
-    sheet.text(MARGIN_PT + 370.0, y, Font::Regular, 9.5, BLACK, "Signature : ____________");
+    sheet.text(
+        MARGIN_PT,
+        y,
+        Font::Regular,
+        9.5,
+        BLACK,
+        "Nombre de colis : ________",
+    );
+    sheet.text(
+        MARGIN_PT + 170.0,
+        y,
+        Font::Regular,
+        9.5,
+        BLACK,
+        "Chauffeur : ____________________",
+    );
+    sheet.text(
+        MARGIN_PT + 370.0,
+        y,
+        Font::Regular,
+        9.5,
+        BLACK,
+        "Signature : ____________",
+    );
 
     let count = sheet.pages.len();
     for (i, page) in sheet.pages.iter_mut().enumerate() {
-        let footer = format!("Bon d'enlèvement · client {} · page {} / {count}", doc.customer_code, i + 1);
+        let footer = format!(
+            "Bon d'enlèvement · client {} · page {} / {count}",
+            doc.customer_code,
+            i + 1
+        );
         page.ops.push(Op::Text {
             x: MARGIN_PT,
             y: 28.0,
@@ -321,9 +405,20 @@ mod tests {
         let mut numbers = 0;
         for page in &pages {
             for op in &page.ops {
-                if let Op::Text { x, y, font, size, text, .. } = op {
+                if let Op::Text {
+                    x,
+                    y,
+                    font,
+                    size,
+                    text,
+                    ..
+                } = op
+                {
                     let w = text::width(*font, *size, text);
-                    assert!(*x >= MARGIN_PT - 0.01 && x + w <= PAGE_W - MARGIN_PT + 0.01, "{text}");
+                    assert!(
+                        *x >= MARGIN_PT - 0.01 && x + w <= PAGE_W - MARGIN_PT + 0.01,
+                        "{text}"
+                    );
                     assert!(*y >= 28.0 && *y <= PAGE_H, "{text}");
                     numbers += usize::from(text.starts_with("n° 1000"));
                 }

@@ -123,7 +123,10 @@ mod tests {
             assert!(!qr.is_dark(x + 1, y + 1) && qr.is_dark(x + 3, y + 3));
         }
         let svg = qr.to_svg();
-        assert!(svg.starts_with("<svg") && svg.contains("M4 4h7v1h-7z"), "{svg}");
+        assert!(
+            svg.starts_with("<svg") && svg.contains("M4 4h7v1h-7z"),
+            "{svg}"
+        );
         let (side, pixels) = qr.to_luma(2);
         assert_eq!(side, (n + 8) * 2);
         assert_eq!(pixels.len(), side * side);

@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 use retour_domain::api::{
-    self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry, LineDecisionInfo,
-    ReturnRequest,
+    self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry, LineDecisionInfo, ReturnRequest,
 };
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
 use retour_domain::closing::FileLine;

@@ -550,7 +550,7 @@ fn seed_dossiers(
         let steps = DossierStatus::ALL.iter().filter(|s| **s <= *status);
         let last_step = created + chrono::Duration::days(i64::from(status.step()) - 1);
         let dossier = StoredDossier {
-                kind: retour_domain::api::DossierKind::Return,
+            kind: retour_domain::api::DossierKind::Return,
             number: c.next_dossier_number()?,
             customer_id: customer,
             request: Some(request.clone()),

@@ -292,15 +292,15 @@ fn main() -> Result<()> {
                 },
         } => {
             let db = open_db(&config)?;
-            let key = retour_server::pickup::PickupKey::load(&db, &config)
-                .context("the pickup key")?;
+            let key =
+                retour_server::pickup::PickupKey::load(&db, &config).context("the pickup key")?;
             let body = retour_domain::api::StaffPickupBody {
                 token,
                 driver_name: driver,
                 parcels,
             };
-            let done = retour_server::staff_pickup(&db, &key, &body, Utc::now())
-                .map_err(staff_failure)?;
+            let done =
+                retour_server::staff_pickup(&db, &key, &body, Utc::now()).map_err(staff_failure)?;
             println!("{}", serde_json::to_string_pretty(&done)?);
             Ok(())
         }

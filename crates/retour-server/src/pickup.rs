@@ -97,6 +97,9 @@ mod tests {
             pickup_secret: Some("k".repeat(40)),
             ..config
         };
-        assert_eq!(PickupKey::load(&db, &configured).unwrap().0, b"k".repeat(40));
+        assert_eq!(
+            PickupKey::load(&db, &configured).unwrap().0,
+            b"k".repeat(40)
+        );
     }
 }

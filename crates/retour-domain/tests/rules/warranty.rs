@@ -26,7 +26,11 @@ fn vins_of_real_makes() {
         ("1M8GDM9AXKP042788", "1M8GDM9AXKP042788", Verified), // the 49 CFR 565 example, X
         ("1hgcm82633a004352", "1HGCM82633A004352", Verified), // Honda Accord, lower case
         ("1HG CM826 33A 004352", "1HGCM82633A004352", Verified), // typed with spaces
-        ("１ＨＧＣＭ８２６３３Ａ００４３５２", "1HGCM82633A004352", Verified), // full width
+        (
+            "１ＨＧＣＭ８２６３３Ａ００４３５２",
+            "1HGCM82633A004352",
+            Verified,
+        ), // full width
         // Elsewhere: a wrong check digit is a warning only.
         ("JT2BG22K5Y0123456", "JT2BG22K5Y0123456", Verified), // Toyota (Japan), digit right
         ("JT2BG22K1Y0123456", "JT2BG22K1Y0123456", Unverified), // same, digit wrong
@@ -89,8 +93,8 @@ fn french_plates_in_both_formats_from_loose_typing() {
         assert_eq!(parsed, Registration::Fni(plate.to_owned()), "{typed}");
     }
     for typed in [
-        "AB-000-CD",   // SIV number 000
-        "AI-123-CD",   // I, O, U not in SIV letters
+        "AB-000-CD", // SIV number 000
+        "AI-123-CD", // I, O, U not in SIV letters
         "AB-123-CU",
         "A-123-CD",    // one letter
         "AB-1234-CD",  // four digits
@@ -99,7 +103,7 @@ fn french_plates_in_both_formats_from_loose_typing() {
         "123 AB 96",   // no department 96
         "123 AB 20",   // Corsica is 2A / 2B
         "123 AB 977",
-        "123 AB",      // no department
+        "123 AB", // no department
         "0 AB 75",
         "AB/123/CD",
         "",
@@ -220,21 +224,98 @@ fn every_field_refusal_has_its_field_and_code() {
     type Edit = fn(&mut Case);
     let table: Vec<(&str, Edit, &str, &str)> = vec![
         ("no unit", |c| c.input.qty = 0, "qty", "invalid_quantity"),
-        ("more than delivered", |c| c.input.qty = 3, "qty", "quantity_exceeded"),
-        ("more than left", |c| { c.line.taken = 2; }, "qty", "quantity_exceeded"),
-        ("wrong VIN", |c| c.input.vin = "1M8GDM9A1KP042788".into(), "vin", "invalid_vin"),
-        ("plate", |c| c.input.registration = Some("AB-12-CD".into()), "registration", "invalid_registration"),
-        ("vehicle too long", |c| c.input.vehicle = Some("x".repeat(101)), "vehicle", "invalid_vehicle"),
-        ("fitted before delivery", |c| c.input.fitted_on = date("2026-01-14"), "fitted_on", "date_order"),
-        ("failed before fitted", |c| c.input.failed_on = date("2026-01-19"), "failed_on", "date_order"),
-        ("failed tomorrow", |c| c.input.failed_on = date("2026-12-03"), "failed_on", "date_order"),
-        ("km backwards", |c| c.input.failed_km = 83_999, "failed_km", "km_order"),
-        ("short symptom", |c| c.input.symptom = "  bruit   ".into(), "symptom", "invalid_symptom"),
-        ("long symptom", |c| c.input.symptom = "é".repeat(2001), "symptom", "invalid_symptom"),
-        ("no photo", |c| c.input.photos.clear(), "photos", "photo_required"),
-        ("eleven photos", |c| c.input.photos = vec![PHOTO.to_owned(); 11], "photos", "too_many_photos"),
-        ("not a photo id", |c| c.input.photos = vec!["photo.jpg".into()], "photos", "photo_missing"),
-        ("not a document id", |c| c.input.documents = vec!["X".into()], "documents", "photo_missing"),
+        (
+            "more than delivered",
+            |c| c.input.qty = 3,
+            "qty",
+            "quantity_exceeded",
+        ),
+        (
+            "more than left",
+            |c| {
+                c.line.taken = 2;
+            },
+            "qty",
+            "quantity_exceeded",
+        ),
+        (
+            "wrong VIN",
+            |c| c.input.vin = "1M8GDM9A1KP042788".into(),
+            "vin",
+            "invalid_vin",
+        ),
+        (
+            "plate",
+            |c| c.input.registration = Some("AB-12-CD".into()),
+            "registration",
+            "invalid_registration",
+        ),
+        (
+            "vehicle too long",
+            |c| c.input.vehicle = Some("x".repeat(101)),
+            "vehicle",
+            "invalid_vehicle",
+        ),
+        (
+            "fitted before delivery",
+            |c| c.input.fitted_on = date("2026-01-14"),
+            "fitted_on",
+            "date_order",
+        ),
+        (
+            "failed before fitted",
+            |c| c.input.failed_on = date("2026-01-19"),
+            "failed_on",
+            "date_order",
+        ),
+        (
+            "failed tomorrow",
+            |c| c.input.failed_on = date("2026-12-03"),
+            "failed_on",
+            "date_order",
+        ),
+        (
+            "km backwards",
+            |c| c.input.failed_km = 83_999,
+            "failed_km",
+            "km_order",
+        ),
+        (
+            "short symptom",
+            |c| c.input.symptom = "  bruit   ".into(),
+            "symptom",
+            "invalid_symptom",
+        ),
+        (
+            "long symptom",
+            |c| c.input.symptom = "é".repeat(2001),
+            "symptom",
+            "invalid_symptom",
+        ),
+        (
+            "no photo",
+            |c| c.input.photos.clear(),
+            "photos",
+            "photo_required",
+        ),
+        (
+            "eleven photos",
+            |c| c.input.photos = vec![PHOTO.to_owned(); 11],
+            "photos",
+            "too_many_photos",
+        ),
+        (
+            "not a photo id",
+            |c| c.input.photos = vec!["photo.jpg".into()],
+            "photos",
+            "photo_missing",
+        ),
+        (
+            "not a document id",
+            |c| c.input.documents = vec!["X".into()],
+            "documents",
+            "photo_missing",
+        ),
     ];
     for (what, edit, field, code) in table {
         let mut case = Case::good();
@@ -338,11 +419,7 @@ fn today_is_the_paris_date_across_dst_changes() {
         case.input.failed_on = today;
         case.check().unwrap_or_else(|e| panic!("{now}: {e:?}"));
         case.input.failed_on = today + Duration::days(1);
-        assert_eq!(
-            refused(&case),
-            pair("failed_on", "date_order"),
-            "{now}"
-        );
+        assert_eq!(refused(&case), pair("failed_on", "date_order"), "{now}");
         case.input.failed_on = today;
         case.input.fitted_on = today + Duration::days(1);
         assert_eq!(
@@ -424,7 +501,11 @@ fn a_token_is_used_once_and_replayed_with_the_same_body_only() {
         (Some(false), later, Err(PickupError::UsedWithAnotherBody)),
     ];
     for (used_before, at, expected) in table {
-        assert_eq!(authentic.use_at(used_before, at), expected, "{used_before:?} {at}");
+        assert_eq!(
+            authentic.use_at(used_before, at),
+            expected,
+            "{used_before:?} {at}"
+        );
     }
     // An expired token is still authentic (its replay is answered), a forged one is not.
     assert!(PickupToken::authentic(&text, verify).is_ok());
@@ -488,17 +569,32 @@ fn a_pickup_token_refuses_forgeries_and_garbage() {
 
 #[test]
 fn the_handover_needs_a_name_and_parcels() {
-    assert_eq!(pickup::driver_name("  Paul   Martin ").unwrap(), "Paul Martin");
-    assert_eq!(pickup::driver_name(&"é".repeat(80)).unwrap().chars().count(), 80);
+    assert_eq!(
+        pickup::driver_name("  Paul   Martin ").unwrap(),
+        "Paul Martin"
+    );
+    assert_eq!(
+        pickup::driver_name(&"é".repeat(80))
+            .unwrap()
+            .chars()
+            .count(),
+        80
+    );
     for bad in ["", "   ", "Paul\nMartin", &"x".repeat(81)] {
         let e = pickup::driver_name(bad).unwrap_err();
-        assert_eq!((e.field(), e.code()), ("driver_name", ErrorCode::InvalidDriverName));
+        assert_eq!(
+            (e.field(), e.code()),
+            ("driver_name", ErrorCode::InvalidDriverName)
+        );
     }
     assert_eq!(pickup::parcels(1), Ok(1));
     assert_eq!(pickup::parcels(999), Ok(999));
     for bad in [0, 1000] {
         let e = pickup::parcels(bad).unwrap_err();
-        assert_eq!((e.field(), e.code()), ("parcels", ErrorCode::InvalidParcels));
+        assert_eq!(
+            (e.field(), e.code()),
+            ("parcels", ErrorCode::InvalidParcels)
+        );
     }
     assert_eq!(
         pickup::event_text("Paul Martin", 3),

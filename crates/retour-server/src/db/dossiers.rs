@@ -426,7 +426,9 @@ impl Conn<'_> {
         // counted over the customer's files of that kind.
         let total = if filter.kind.is_some() {
             clause.push_str(" AND d.kind = ?5");
-            let sql = format!("SELECT COUNT(*) AS n FROM dossiers d WHERE {clause} AND ?3 >= 0 AND ?4 >= 0");
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM dossiers d WHERE {clause} AND ?3 >= 0 AND ?4 >= 0"
+            );
             self.c
                 .prepare_cached(&sql)?
                 .query_row(params![customer_id, status, 0, 0, kind], |r| {

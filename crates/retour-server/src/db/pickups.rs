@@ -31,7 +31,9 @@ impl Conn<'_> {
         Ok(self
             .c
             .prepare_cached("SELECT id, code, name FROM customers WHERE code = ?1")?
-            .query_row([code], |r| Ok((r.get("id")?, r.get("code")?, r.get("name")?)))
+            .query_row([code], |r| {
+                Ok((r.get("id")?, r.get("code")?, r.get("name")?))
+            })
             .optional()?)
     }
 
@@ -49,7 +51,9 @@ impl Conn<'_> {
         Ok(self
             .c
             .prepare_cached("SELECT body_hash, response FROM pickups WHERE token_id = ?1")?
-            .query_row([token_id], |r| Ok((r.get("body_hash")?, r.get("response")?)))
+            .query_row([token_id], |r| {
+                Ok((r.get("body_hash")?, r.get("response")?))
+            })
             .optional()?)
     }
 

@@ -45,7 +45,12 @@ fn to_json<T: serde::Serialize>(value: &T) -> DbResult<String> {
 impl Conn<'_> {
     /// The first history entry of a warranty file and its timeline event (`status` `sent` by the
     /// customer, with the claim's sentence).
-    pub fn insert_claim_history(&self, number: &str, at: DateTime<Utc>, text: &str) -> DbResult<()> {
+    pub fn insert_claim_history(
+        &self,
+        number: &str,
+        at: DateTime<Utc>,
+        text: &str,
+    ) -> DbResult<()> {
         self.insert_history_row(number, DossierStatus::Sent, at)?;
         self.insert_event(
             number,

@@ -39,7 +39,9 @@ fn pending(
             "Aucun dossier n'attend l'enlèvement : les pièces déjà envoyées ont toutes été prises en charge.",
         ));
     }
-    let (_, code, name) = c.customer_by_id(customer)?.ok_or_else(ApiError::not_found)?;
+    let (_, code, name) = c
+        .customer_by_id(customer)?
+        .ok_or_else(ApiError::not_found)?;
     let mut id = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut id);
     let token = PickupToken::new(
@@ -77,9 +79,7 @@ pub async fn pending_pickup(
 ) -> Result<Json<PendingPickup>, ApiError> {
     let now = state.now();
     let key = state.pickup_key().clone();
-    let (answer, ..) = state
-        .read(move |c| pending(c, &key, customer, now))
-        .await?;
+    let (answer, ..) = state.read(move |c| pending(c, &key, customer, now)).await?;
     Ok(Json(answer))
 }
 
@@ -95,9 +95,8 @@ pub async fn manifest(
 ) -> Result<Response, ApiError> {
     let now = state.now();
     let key = state.pickup_key().clone();
-    let (answer, files, (code, name)) = state
-        .read(move |c| pending(c, &key, customer, now))
-        .await?;
+    let (answer, files, (code, name)) =
+        state.read(move |c| pending(c, &key, customer, now)).await?;
     let doc = retour_preaccord::Manifest {
         customer_name: name,
         customer_code: code,
@@ -165,8 +164,11 @@ pub async fn staff_pickup_route(
 }
 
 fn refused(e: PickupError) -> ApiError {
-    ApiError::bad_request(e.code(), e.message())
-        .with_errors(vec![field_error("token", e.code(), e.message())])
+    ApiError::bad_request(e.code(), e.message()).with_errors(vec![field_error(
+        "token",
+        e.code(),
+        e.message(),
+    )])
 }
 
 /// Applies a driver's confirmation in a transaction: the token authentic, used once (a replay of
@@ -201,7 +203,8 @@ pub(crate) fn apply_pickup(
     let used_before = previous.as_ref().map(|(hash, _)| *hash == body_hash);
     match token.use_at(used_before, now).map_err(refused)? {
         TokenUse::Replay => {
-            let (_, response) = previous.ok_or_else(|| ApiError::internal("replay without a pickup"))?;
+            let (_, response) =
+                previous.ok_or_else(|| ApiError::internal("replay without a pickup"))?;
             return serde_json::from_str(&response).map_err(ApiError::internal);
         }
         TokenUse::First => {}

@@ -413,7 +413,7 @@ fn create_request(
             })
             .collect();
         let dossier = StoredDossier {
-                kind: retour_domain::api::DossierKind::Return,
+            kind: retour_domain::api::DossierKind::Return,
             number: c.next_dossier_number()?,
             customer_id: customer,
             request: Some(reference.clone()),

@@ -45,8 +45,11 @@ pub async fn submit(
     hashed.extend(serde_json::to_vec(&body).map_err(ApiError::internal)?);
     let body_hash = hex_sha256(&hashed);
     let delivery_note = BlNumber::parse(&body.delivery_note).map_err(|e| {
-        ApiError::unprocessable(e.code(), e.message())
-            .with_errors(vec![field_error("delivery_note", e.code(), e.message())])
+        ApiError::unprocessable(e.code(), e.message()).with_errors(vec![field_error(
+            "delivery_note",
+            e.code(),
+            e.message(),
+        )])
     })?;
     let Some(_in_flight) = state.begin_idempotent(principal.account_id, &key) else {
         return Err(ApiError::new(

@@ -41,7 +41,13 @@ fn scan_back(text: &str) -> Vec<String> {
         .collect()
 }
 
-async fn confirm(server: &Server, staff: &str, token: &str, driver: &str, parcels: u32) -> crate::common::Answer {
+async fn confirm(
+    server: &Server,
+    staff: &str,
+    token: &str,
+    driver: &str,
+    parcels: u32,
+) -> crate::common::Answer {
     server
         .post(
             "/api/v1/staff/pickups",
@@ -56,7 +62,10 @@ async fn the_pending_pickup_covers_every_sent_file_and_its_qr_reads_back() {
     let server = start().await;
     let token = server.customer_a().await;
     let sent = sent_files(&server, &token).await;
-    assert!(!sent.is_empty(), "the demo has files waiting for the driver");
+    assert!(
+        !sent.is_empty(),
+        "the demo has files waiting for the driver"
+    );
     let pending = server.get("/api/v1/pickups/pending", &token).await;
     let pending = pending.ok(200).clone();
     assert_eq!(pending["dossiers"], json!(sent));
@@ -134,7 +143,10 @@ async fn the_driver_takes_every_file_once_and_a_replay_answers_the_same() {
     assert_eq!(confirmation["pickup_id"].as_str().unwrap().len(), 32);
     for number in pending["dossiers"].as_array().unwrap() {
         let d = server
-            .get(&format!("/api/v1/dossiers/{}", number.as_str().unwrap()), &token)
+            .get(
+                &format!("/api/v1/dossiers/{}", number.as_str().unwrap()),
+                &token,
+            )
             .await;
         let d = d.ok(200);
         assert_eq!(d["status"], "received");
@@ -152,7 +164,14 @@ async fn the_driver_takes_every_file_once_and_a_replay_answers_the_same() {
         assert_eq!(history.last().unwrap()["status"], "received");
     }
     // The same token and body: the same answer, nothing moves again.
-    let replay = confirm(&server, &staff, pending["token"].as_str().unwrap(), "Paul Martin", 3).await;
+    let replay = confirm(
+        &server,
+        &staff,
+        pending["token"].as_str().unwrap(),
+        "Paul Martin",
+        3,
+    )
+    .await;
     replay.ok(200);
     assert_eq!(replay.bytes, done.bytes);
     // The same token with another body: refused.
@@ -287,7 +306,14 @@ async fn the_staff_cli_confirms_a_pickup_with_the_servers_key() {
     let config = server.state.config();
     let run = |token: &str, parcels: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_retour-server"))
-            .args(["staff", "pickup", "--token", token, "--driver", "Paul Martin"])
+            .args([
+                "staff",
+                "pickup",
+                "--token",
+                token,
+                "--driver",
+                "Paul Martin",
+            ])
             .args(["--parcels", parcels])
             .env("RETOUR_DB", &config.db)
             .env("RETOUR_MAIL_SPOOL", &config.mail_spool)
@@ -297,7 +323,11 @@ async fn the_staff_cli_confirms_a_pickup_with_the_servers_key() {
     };
     let qr = pending["qr"].as_str().unwrap();
     let out = run(qr, "2");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let done: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(done["dossiers"], pending["dossiers"]);
     assert_eq!(done["parcels"], 2);

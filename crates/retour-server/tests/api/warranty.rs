@@ -197,13 +197,17 @@ async fn every_refusal_names_its_field_and_code() {
     let (bl, line_no, delivered_on, delivered, returned) = a_line(&server, &token).await;
     let delivered_day: chrono::NaiveDate = delivered_on.parse().unwrap();
     let day_before = (delivered_day - chrono::Days::new(1)).to_string();
-    let tomorrow =
-        (retour_server::paris_today_now() + chrono::Days::new(1)).to_string();
+    let tomorrow = (retour_server::paris_today_now() + chrono::Days::new(1)).to_string();
     let too_many = delivered - returned + 1;
     let table: Vec<(&str, Value, &str, &str)> = vec![
         ("vin", json!("1HGCM82643A004352"), "vin", "invalid_vin"),
         ("vin", json!("WVWZZZ1KZ6WO12305"), "vin", "invalid_vin"),
-        ("registration", json!("AB-12-CD"), "registration", "invalid_registration"),
+        (
+            "registration",
+            json!("AB-12-CD"),
+            "registration",
+            "invalid_registration",
+        ),
         ("fitted_on", json!(day_before), "fitted_on", "date_order"),
         ("failed_on", json!(tomorrow), "failed_on", "date_order"),
         ("failed_km", json!(1000), "failed_km", "km_order"),
@@ -335,7 +339,12 @@ async fn another_customers_line_answers_like_a_missing_one() {
         .await
         .problem(403, "forbidden");
     let anonymous = server
-        .call(Method::POST, "/api/v1/warranty-claims", None, Some(json!({})))
+        .call(
+            Method::POST,
+            "/api/v1/warranty-claims",
+            None,
+            Some(json!({})),
+        )
         .await;
     anonymous.problem(401, "unauthorized");
 }
