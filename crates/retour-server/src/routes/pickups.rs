@@ -7,7 +7,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use chrono_tz::Europe::Paris;
 use rand::RngCore;
 use retour_domain::api::{
@@ -180,6 +180,8 @@ pub(crate) fn apply_pickup(
     body: &StaffPickupBody,
     now: DateTime<Utc>,
 ) -> Result<PickupConfirmation, ApiError> {
+    // To the millisecond, as the timeline stores its instants: the answer and the events agree.
+    let now = now.trunc_subsecs(3);
     let driver = pickup::driver_name(&body.driver_name);
     let parcels = pickup::parcels(body.parcels);
     let errors: Vec<_> = [driver.as_ref().err(), parcels.as_ref().err()]

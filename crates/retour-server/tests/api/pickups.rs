@@ -12,13 +12,13 @@ async fn sent_files(server: &Server, token: &str) -> Vec<String> {
     let list = server
         .get("/api/v1/dossiers?status=sent&per_page=100", token)
         .await;
-    let mut items: Vec<(String, String)> = list.ok(200)["items"]
+    let mut items: Vec<(chrono::DateTime<chrono::Utc>, String)> = list.ok(200)["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| {
             (
-                d["created_at"].as_str().unwrap().to_owned(),
+                d["created_at"].as_str().unwrap().parse().unwrap(),
                 d["number"].as_str().unwrap().to_owned(),
             )
         })
