@@ -534,6 +534,144 @@ pub struct Dossier {
     /// request made).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestRef>,
+    /// The claim, for a file of kind `warranty` (v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warranty: Option<WarrantyInfo>,
+}
+
+/// `POST /api/v1/warranty-claims` (v1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WarrantyClaimBody {
+    /// The BL number.
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub delivery_note: String,
+    /// The line number within the BL.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    pub line_no: u32,
+    /// Units claimed: at most delivered − returned − already claimed.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    pub qty: u32,
+    /// The vehicle identification number (upper-cased, spaces removed; never corrected).
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
+    pub vin: String,
+    /// The French registration plate: SIV `AB-123-CD` or FNI `123 ABC 45`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 32))]
+    pub registration: Option<String>,
+    /// The vehicle, free text (≤ 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub vehicle: Option<String>,
+    /// The day the part was fitted.
+    pub fitted_on: NaiveDate,
+    /// The mileage then, in km.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    pub fitted_km: u32,
+    /// The day the part failed.
+    pub failed_on: NaiveDate,
+    /// The mileage then, in km.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    pub failed_km: u32,
+    /// What went wrong, 10–2,000 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 10, max_length = 2000))]
+    pub symptom: String,
+    /// Photo ids of the part and its label (≥ 1).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 10))]
+    pub photos: Vec<String>,
+    /// Document ids: the fitting invoice (photo or PDF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 5))]
+    pub documents: Option<Vec<String>>,
+}
+
+/// The claim of a warranty file, as recorded (normalised).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WarrantyInfo {
+    /// The BL line claimed.
+    pub line_no: u32,
+    /// Units claimed.
+    pub qty: u32,
+    /// The VIN, 17 characters.
+    pub vin: String,
+    /// The registration plate, normalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<String>,
+    /// The vehicle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vehicle: Option<String>,
+    /// The day the part was fitted.
+    pub fitted_on: NaiveDate,
+    /// The mileage then.
+    pub fitted_km: u32,
+    /// The day it failed.
+    pub failed_on: NaiveDate,
+    /// The mileage then.
+    pub failed_km: u32,
+    /// What went wrong.
+    pub symptom: String,
+    /// Photo ids.
+    pub photos: Vec<String>,
+    /// Document ids.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// The last day of the warranty (delivery + `RETOUR_WARRANTY_MONTHS`).
+    pub warranty_ends_on: NaiveDate,
+    /// What was accepted with a warning (a VIN check digit not verified): an addition to the
+    /// contract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<FieldError>,
+}
+
+/// `GET /api/v1/pickups/pending` (v1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PendingPickup {
+    /// The files waiting for the driver (status `sent`), oldest first.
+    pub dossiers: Vec<String>,
+    /// Pieces over those files.
+    pub pieces: u32,
+    /// The signed, single-use token.
+    pub token: String,
+    /// The QR code's text: `RETOUR-PICKUP:` + token.
+    pub qr: String,
+    /// When the token stops being valid (≤ 24 h).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `POST /api/v1/staff/pickups` (v1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StaffPickupBody {
+    /// The token read from the garage's QR code (with or without `RETOUR-PICKUP:`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 4096))]
+    pub token: String,
+    /// The driver's name (1–80 characters).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 80))]
+    pub driver_name: String,
+    /// Parcels handed over (1–999).
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 999))]
+    pub parcels: u32,
+}
+
+/// The answer of `POST /api/v1/staff/pickups`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PickupConfirmation {
+    /// The pickup's id (the token's).
+    pub pickup_id: String,
+    /// When the files were taken.
+    pub at: DateTime<Utc>,
+    /// The files moved to `received`.
+    pub dossiers: Vec<String>,
+    /// The driver's name, as recorded (an addition to the contract).
+    pub driver_name: String,
+    /// Parcels handed over (an addition to the contract).
+    pub parcels: u32,
 }
 
 /// The return request a file was sent with: enough to name it and to fetch its pré-accord.

@@ -191,6 +191,36 @@ error_codes! {
     InvalidEventType = "invalid_event_type", Some(422), "Type d'événement inconnu pour ce webhook";
     /// A webhook secret shorter than 16 or longer than 256 characters.
     InvalidWebhookSecret = "invalid_webhook_secret", Some(422), "Le secret du webhook doit compter de 16 à 256 caractères";
+    // ----- warranty claims (v1.1) -----
+    /// A VIN that is not 17 characters among digits and capitals without I, O, Q, or (North
+    /// America) whose check digit is wrong.
+    InvalidVin = "invalid_vin", Some(422), "VIN invalide : 17 caractères, chiffres et lettres majuscules sans I, O ni Q.";
+    /// A VIN whose check digit is not verified, outside North America: a warning only.
+    VinCheckDigit = "vin_check_digit", None, "Le 9e caractère de ce VIN n'est pas une clé de contrôle : vérifiez la saisie.";
+    /// A registration plate in neither French format.
+    InvalidRegistration = "invalid_registration", Some(422), "Immatriculation invalide : format AB-123-CD ou 123 ABC 45.";
+    /// A vehicle description too long or over several lines.
+    InvalidVehicle = "invalid_vehicle", Some(422), "Description du véhicule invalide (100 caractères au plus).";
+    /// Dates out of order: delivered ≤ fitted ≤ failed ≤ today.
+    DateOrder = "date_order", Some(422), "Les dates doivent se suivre : livraison, montage, panne, au plus tard aujourd'hui.";
+    /// Mileages out of order: fitted ≤ failed.
+    KmOrder = "km_order", Some(422), "Le kilométrage à la panne ne peut pas être inférieur au kilométrage au montage.";
+    /// A failure after the warranty window.
+    WarrantyExpired = "warranty_expired", Some(422), "Garantie expirée pour cette pièce.";
+    /// A symptom shorter than 10 or longer than 2,000 characters.
+    InvalidSymptom = "invalid_symptom", Some(422), "Décrivez la panne en 10 à 2 000 caractères.";
+    /// No photo where one is required.
+    PhotoRequired = "photo_required", Some(422), "Ajoutez au moins une photo.";
+    /// More photos or documents than allowed.
+    TooManyPhotos = "too_many_photos", Some(422), "Trop de photos ou de documents.";
+
+    // ----- the driver's pickup (v1.1) -----
+    /// No file waits for the driver.
+    NothingToPickup = "nothing_to_pickup", Some(404), "Aucun dossier n'attend l'enlèvement.";
+    /// A blank or too long driver's name.
+    InvalidDriverName = "invalid_driver_name", Some(422), "Indiquez le nom du chauffeur (80 caractères au plus).";
+    /// No parcel, or more than 999.
+    InvalidParcels = "invalid_parcels", Some(422), "Indiquez le nombre de colis remis (de 1 à 999).";
 
     // ----- only on the device -----
     /// The server could not be reached.

@@ -6,7 +6,8 @@
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
 //! policy, the delays of failed logins, and the return API's wire types; and the money of v1.1:
 //! credit notes and their reconciliation, the deposits wallet and its reminders, fees, the
-//! returns report, CSV for French spreadsheets.
+//! returns report, CSV for French spreadsheets; warranty claims (VIN, plates, dates, the window)
+//! and the driver's pickup token.
 
 pub mod api;
 pub mod bl;
@@ -28,12 +29,14 @@ pub mod notification;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod password;
+pub mod pickup;
 pub mod reason;
 pub mod report;
 pub mod request_number;
 pub mod status;
 pub mod timeline;
 pub mod webhook;
+pub mod warranty;
 pub mod whole_number;
 
 pub use bl::{BlError, BlNumber};

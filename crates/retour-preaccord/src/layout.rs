@@ -24,6 +24,11 @@ const BAND_H: f32 = 58.0;
 /// The width of one barcode module in points (≈ 0.44 mm, a comfortable X for laser printers
 /// and phone cameras).
 pub(crate) const MODULE: f32 = 1.25;
+pub(crate) const MARGIN_PT: f32 = MARGIN;
+pub(crate) const NAVY_RGB: Rgb = NAVY;
+pub(crate) const PALE_RGB: Rgb = PALE;
+pub(crate) const RULE_RGB: Rgb = RULE;
+pub(crate) const MUTED_RGB: Rgb = MUTED;
 const BAR_H: f32 = 44.0;
 const QUIET_MODULES: f32 = 10.0;
 
@@ -164,10 +169,12 @@ impl Layout<'_> {
         let first = self.pages.len() == 1;
         let top = PAGE_H - BAND_H;
         self.fill(0.0, top, PAGE_W, BAND_H, NAVY);
-        let title = if first {
-            "Pré-accord de retour"
-        } else {
-            "Pré-accord de retour (suite)"
+        // A request of warranty claims only says so in its title (v1.1).
+        let title = match (first, self.doc.files.iter().all(|f| f.warranty)) {
+            (true, false) => "Pré-accord de retour",
+            (false, false) => "Pré-accord de retour (suite)",
+            (true, true) => "Pré-accord — Garantie",
+            (false, true) => "Pré-accord — Garantie (suite)",
         };
         self.text(MARGIN, top + 23.0, Font::Bold, 19.0, WHITE, title);
         let right = PAGE_W - MARGIN;
@@ -262,10 +269,15 @@ impl Layout<'_> {
     fn file_heading(&mut self, file: &PreaccordFile, continued: bool) {
         let h = 22.0;
         self.fill(MARGIN, self.y - h, CONTENT_W, h, PALE);
-        let title = if continued {
-            format!("Dossier de retour n° {} (suite)", file.tracking_number)
+        let kind = if file.warranty {
+            "Garantie — dossier"
         } else {
-            format!("Dossier de retour n° {}", file.tracking_number)
+            "Dossier de retour"
+        };
+        let title = if continued {
+            format!("{kind} n° {} (suite)", file.tracking_number)
+        } else {
+            format!("{kind} n° {}", file.tracking_number)
         };
         self.text(MARGIN + 6.0, self.y - 15.0, Font::Bold, 11.0, NAVY, &title);
         let bl = format!(
@@ -591,5 +603,15 @@ mod tests {
             let heading = format!("Dossier de retour n° {}", file.tracking_number);
             assert!(all.contains(&heading));
         }
+    }
+
+    #[test]
+    fn a_warranty_claim_says_garantie() {
+        let mut doc = crate::model::tests_support::sample(1, 1);
+        doc.files[0].warranty = true;
+        let all = texts(&lay_out(&doc).unwrap());
+        assert!(all.contains(&"Pré-accord — Garantie".to_owned()), "{all:?}");
+        assert!(all.contains(&"Garantie — dossier n° 10000001".to_owned()));
+        assert!(!all.iter().any(|t| t.contains("Dossier de retour")));
     }
 }

@@ -9,6 +9,10 @@
 //! ([`Preaccord::from_request`] does it from the API's types); [`render`] turns it into PDF bytes.
 //! No IO, no clock: the same input always gives the same bytes.
 //!
+//! The same crate draws the pickup manifest ([`render_manifest`], v1.1: the files waiting for the
+//! driver and the QR code to scan, from rxing's QR writer as vector squares; [`QrCode`] also
+//! gives the code as SVG), and a warranty claim's pré-accord says "Garantie".
+//!
 //! ```
 //! use retour_preaccord::{render, Preaccord, PreaccordFile, PreaccordLine};
 //! use retour_domain::Money;
@@ -32,6 +36,7 @@
 //!             estimated_credit_ht: Some(Money::parse("17.27").unwrap()),
 //!         }],
 //!         total_ht: Money::parse("17.27").unwrap(),
+//!         warranty: false,
 //!     }],
 //!     estimated_total_ht: Money::parse("17.27").unwrap(),
 //! };
@@ -43,11 +48,15 @@
 
 mod barcode;
 mod layout;
+mod manifest;
 mod model;
 mod pdf;
+pub mod qr;
 mod text;
 
+pub use manifest::{render_manifest, Manifest, ManifestFile};
 pub use model::{Preaccord, PreaccordFile, PreaccordLine};
+pub use qr::{QrCode, QrError};
 
 /// Why a document could not be rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

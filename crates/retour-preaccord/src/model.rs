@@ -36,6 +36,8 @@ pub struct PreaccordFile {
     pub lines: Vec<PreaccordLine>,
     /// The file's estimated credit HT.
     pub total_ht: Money,
+    /// A warranty claim ("Garantie", v1.1) rather than a return.
+    pub warranty: bool,
 }
 
 /// One returned line.
@@ -86,11 +88,16 @@ impl Preaccord {
                             reference: l.reference.clone(),
                             designation: l.designation.clone(),
                             qty: l.qty,
-                            reason_label: label(l.reason.as_str()),
+                            reason_label: if d.kind == retour_domain::api::DossierKind::Warranty {
+                                "Garantie".to_owned()
+                            } else {
+                                label(l.reason.as_str())
+                            },
                             estimated_credit_ht: l.estimated_credit_ht,
                         })
                         .collect(),
                     total_ht: d.estimated_credit_ht,
+                    warranty: d.kind == retour_domain::api::DossierKind::Warranty,
                 })
                 .collect(),
             estimated_total_ht: request.estimated_total_ht,
@@ -179,6 +186,7 @@ pub(crate) mod tests_support {
                         })
                         .collect(),
                     total_ht: money("17.27"),
+                    warranty: false,
                 })
                 .collect(),
             estimated_total_ht: money("120.89"),

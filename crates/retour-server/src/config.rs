@@ -57,6 +57,13 @@ pub struct Config {
     /// `RETOUR_DEPOSIT_DAYS`: how many days after delivery an exchange part's old part can come
     /// back for its deposit (default 90; v1.1).
     pub deposit_days: u32,
+    /// `RETOUR_WARRANTY_MONTHS`: how many months after delivery a part is under warranty
+    /// (default 24).
+    pub warranty_months: u32,
+    /// `RETOUR_PICKUP_SECRET`: the HMAC-SHA256 key of the driver's pickup tokens (≥ 32 bytes).
+    /// Unset: a random key is made at the first start and kept in the database
+    /// (`server_secrets`), so that tokens stay valid across restarts.
+    pub pickup_secret: Option<String>,
     /// `RETOUR_LINK_BASE`: the start of the links e-mailed for password reset and unlock.
     pub link_base: String,
     /// `RETOUR_MAIL_FROM`: the sender of e-mails.
@@ -97,6 +104,8 @@ impl Default for Config {
             schedule: Schedule::default(),
             return_window_days: DEFAULT_RETURN_WINDOW_DAYS,
             deposit_days: DEFAULT_DEPOSIT_DAYS,
+            warranty_months: retour_domain::warranty::DEFAULT_WARRANTY_MONTHS,
+            pickup_secret: None,
             link_base: retour_mail::DEFAULT_LINK_BASE.to_owned(),
             mail_from: retour_mail::DEFAULT_FROM.to_owned(),
             request_timeout: Duration::from_secs(30),
@@ -122,6 +131,8 @@ struct FileConfig {
     schedule: Option<String>,
     return_window_days: Option<u32>,
     deposit_days: Option<u32>,
+    warranty_months: Option<u32>,
+    pickup_secret: Option<String>,
     link_base: Option<String>,
     mail_from: Option<String>,
     request_timeout_secs: Option<u64>,
@@ -178,6 +189,8 @@ impl Config {
             schedule: get("RETOUR_SCHEDULE"),
             return_window_days: parse_u32("RETOUR_RETURN_WINDOW_DAYS")?,
             deposit_days: parse_u32("RETOUR_DEPOSIT_DAYS")?,
+            warranty_months: parse_u32("RETOUR_WARRANTY_MONTHS")?,
+            pickup_secret: get("RETOUR_PICKUP_SECRET"),
             link_base: get("RETOUR_LINK_BASE"),
             mail_from: get("RETOUR_MAIL_FROM"),
             request_timeout_secs: parse_u32("RETOUR_REQUEST_TIMEOUT_SECS")?.map(u64::from),
@@ -213,6 +226,24 @@ impl Config {
                 ),
             });
         }
+        if config
+            .pickup_secret
+            .as_ref()
+            .is_some_and(|secret| secret.len() < MIN_SSO_SECRET_BYTES)
+        {
+            return Err(ConfigError::Value {
+                name: "RETOUR_PICKUP_SECRET",
+                message: format!(
+                    "the pickup secret must be at least {MIN_SSO_SECRET_BYTES} bytes long; leave it unset to have the server make one and keep it in its database"
+                ),
+            });
+        }
+        if config.warranty_months == 0 || config.warranty_months > 240 {
+            return Err(ConfigError::Value {
+                name: "RETOUR_WARRANTY_MONTHS",
+                message: "must be between 1 and 240".to_owned(),
+            });
+        }
         Ok(config)
     }
 
@@ -244,6 +275,10 @@ impl Config {
         }
         set(&mut self.return_window_days, file.return_window_days);
         set(&mut self.deposit_days, file.deposit_days);
+        set(&mut self.warranty_months, file.warranty_months);
+        if file.pickup_secret.is_some() {
+            self.pickup_secret = file.pickup_secret;
+        }
         set(&mut self.link_base, file.link_base);
         set(&mut self.mail_from, file.mail_from);
         set(

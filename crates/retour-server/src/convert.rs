@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 use retour_domain::api::{
-    self, DeliveryNoteLine, Dossier, DossierKind, DossierLine, HistoryEntry, LineDecisionInfo,
-    ReturnRequest,
+    self, DeliveryNoteLine, Dossier, DossierLine, HistoryEntry, LineDecisionInfo, ReturnRequest,
 };
 use retour_domain::cart_line::{self, DeliveredLine, EditRefusal, EditableLine, LineEdit};
 use retour_domain::closing::FileLine;
@@ -155,7 +154,7 @@ pub fn decision(d: &LineDecision) -> LineDecisionInfo {
 pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Dossier {
     Dossier {
         number: stored.number.clone(),
-        kind: DossierKind::Return,
+        kind: stored.kind,
         delivery_note: stored.delivery_note.clone(),
         sale_date: stored.sale_date,
         created_at: stored.created_at,
@@ -173,9 +172,7 @@ pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Do
                 qty: l.qty,
                 reason: ReasonCode::parse(&l.reason)
                     .unwrap_or_else(|| ReasonCode::parse("unknown").expect("a valid code")),
-                reason_label: reason_table()
-                    .get(&l.reason)
-                    .map_or_else(|| "Motif inconnu".to_owned(), |r| r.label.clone()),
+                reason_label: reason_label(&l.reason),
                 estimated_credit_ht: l.estimated_credit,
                 accepted_qty: l.accepted_qty,
                 photos: Vec::new(),
@@ -186,8 +183,23 @@ pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Do
         history,
         timeline: None,
         request: stored.request.clone(),
+        warranty: None,
     }
 }
+
+/// A file line's reason label: the reason table's, "Garantie" for a warranty claim's line.
+fn reason_label(code: &str) -> String {
+    if code == WARRANTY_REASON {
+        return "Garantie".to_owned();
+    }
+    reason_table()
+        .get(code)
+        .map_or_else(|| "Motif inconnu".to_owned(), |r| r.label.clone())
+}
+
+/// The reason code of a warranty claim's line (not in the return reasons' table: it is never
+/// offered for a return).
+pub const WARRANTY_REASON: &str = "warranty";
 
 /// A return request on the wire, its files without their history.
 pub fn return_request(stored: &StoredRequest) -> ReturnRequest {

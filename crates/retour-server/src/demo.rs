@@ -557,6 +557,7 @@ fn seed_dossiers(
         let steps = DossierStatus::ALL.iter().filter(|s| **s <= *status);
         let last_step = created + chrono::Duration::days(i64::from(status.step()) - 1);
         let dossier = StoredDossier {
+            kind: retour_domain::api::DossierKind::Return,
             number: c.next_dossier_number()?,
             customer_id: customer,
             request: Some(request.clone()),
@@ -1221,6 +1222,7 @@ pub fn seed_bulk(
             let created = at_paris(*day, 8, 0) + chrono::Duration::seconds(i as i64);
             let status = DossierStatus::ALL[i % 3];
             let dossier = StoredDossier {
+                kind: retour_domain::api::DossierKind::Return,
                 number: c.next_dossier_number()?,
                 customer_id: customer,
                 request: None,

@@ -31,6 +31,7 @@ mod idempotency;
 pub mod mail;
 pub mod openapi;
 pub mod pdf;
+pub mod pickup;
 pub mod problem;
 pub mod reminders;
 mod routes;
@@ -46,7 +47,7 @@ pub use http::{router, serve, MAX_BODY_BYTES};
 pub use idempotency::InFlight;
 pub use problem::ApiError;
 pub use routes::{
-    staff_advance, staff_credit_note_now, staff_decide, staff_messages, staff_reply,
+    staff_advance, staff_credit_note_now, staff_decide, staff_messages, staff_pickup, staff_reply,
     staff_webhook_add, staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
 };
 pub use state::{paris_today_now, AppState, Clock, StartError};

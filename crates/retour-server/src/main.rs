@@ -20,6 +20,8 @@ use retour_server::{demo, AppState, Config, Db};
 /// RETOUR_MAIL_SPOOL, RETOUR_SMTP_URL, RETOUR_SSO_SECRET, RETOUR_SCHEDULE,
 /// RETOUR_RETURN_WINDOW_DAYS, RETOUR_DEPOSIT_DAYS, RETOUR_HEADER_TIMEOUT_SECS and RETOUR_MAX_CONNECTIONS (among
 /// others), which override the file.
+/// RETOUR_RETURN_WINDOW_DAYS, RETOUR_WARRANTY_MONTHS, RETOUR_PICKUP_SECRET,
+/// RETOUR_HEADER_TIMEOUT_SECS and RETOUR_MAX_CONNECTIONS (among others), which override the file.
 #[derive(Debug, Parser)]
 #[command(name = "retour-server", version, about, long_about = None)]
 struct Cli {
@@ -115,6 +117,19 @@ enum StaffAction {
         /// A line, as DOSSIER:LINE:AMOUNT, e.g. 10000004:3:17.27 (repeatable).
         #[arg(long = "line", value_parser = parse_credit_line, required = true)]
         lines: Vec<CreditNoteBodyLine>,
+    },
+    /// Confirm a driver's pickup: every file of the garage's QR code still waiting moves to
+    /// "Prise en charge sur site", by the driver.
+    Pickup {
+        /// The token read from the garage's QR code (with or without "RETOUR-PICKUP:").
+        #[arg(long)]
+        token: String,
+        /// The driver's name.
+        #[arg(long)]
+        driver: String,
+        /// Parcels handed over (1–999).
+        #[arg(long)]
+        parcels: u32,
     },
     /// The webhooks: events posted to the distributor's systems.
     Webhooks {
@@ -337,6 +352,26 @@ fn main() -> Result<()> {
         Command::Staff {
             action: StaffAction::Webhooks { action },
         } => webhooks(&config, action),
+            action:
+                StaffAction::Pickup {
+                    token,
+                    driver,
+                    parcels,
+                },
+        } => {
+            let db = open_db(&config)?;
+            let key =
+                retour_server::pickup::PickupKey::load(&db, &config).context("the pickup key")?;
+            let body = retour_domain::api::StaffPickupBody {
+                token,
+                driver_name: driver,
+                parcels,
+            };
+            let done =
+                retour_server::staff_pickup(&db, &key, &body, Utc::now()).map_err(staff_failure)?;
+            println!("{}", serde_json::to_string_pretty(&done)?);
+            Ok(())
+        }
         Command::Staff {
             action: StaffAction::Messages { number },
         } => {

@@ -9,7 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, cart, catalog, dossiers, messages, money, notifications, requests, webhooks,
+    account, cart, catalog, dossiers, messages, money, notifications, pickups, requests, warranty,
+    webhooks,
 };
 
 /// The API's description.
@@ -34,6 +35,8 @@ use crate::routes::{
         notifications::put_preferences,
         money::staff_credit_note, money::credit_notes, money::credit_note, money::credits,
         money::credits_csv_file, money::deposits, money::returns_report,
+        warranty::submit,
+        pickups::pending_pickup, pickups::manifest, pickups::staff_pickup_route,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(
@@ -45,6 +48,8 @@ use crate::routes::{
         (name = "notifications", description = "The garage's notifications and e-mail preferences"),
         (name = "money", description = "Credit notes, their reconciliation, deposits, the returns report (v1.1)"),
         (name = "staff", description = "The distributor's returns staff"),
+        (name = "warranty", description = "Warranty claims (v1.1)"),
+        (name = "pickup", description = "The driver's handover by QR code (v1.1)"),
     )
 )]
 pub struct ApiDoc;

@@ -50,6 +50,7 @@ struct Shared {
     in_flight: InFlightKeys,
     mailer: retour_mail::Mailer,
     sessions: SessionCache,
+    pickup_key: crate::pickup::PickupKey,
 }
 
 /// Why the server could not start.
@@ -85,6 +86,11 @@ impl AppState {
     pub fn with_db(db: Db, config: Config) -> Result<AppState, StartError> {
         let mailer = mail::mailer(&config)?;
         let webhook_client = crate::webhook::client()?;
+        let pickup_key =
+            crate::pickup::PickupKey::load(&db, &config).map_err(|source| StartError::Db {
+                path: config.db.display().to_string(),
+                source,
+            })?;
         Ok(AppState {
             inner: Arc::new(Shared {
                 db,
@@ -101,6 +107,7 @@ impl AppState {
                 in_flight: InFlightKeys::default(),
                 mailer,
                 sessions: SessionCache::default(),
+                pickup_key,
             }),
         })
     }
@@ -128,6 +135,11 @@ impl AppState {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The key of the driver's pickup tokens.
+    pub fn pickup_key(&self) -> &crate::pickup::PickupKey {
+        &self.inner.pickup_key
     }
 
     /// The reason table.

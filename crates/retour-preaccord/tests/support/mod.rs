@@ -62,6 +62,7 @@ pub fn two_files() -> Preaccord {
                     ),
                 ],
                 total_ht: money("17.27"),
+                warranty: false,
             },
             PreaccordFile {
                 tracking_number: "10000002".into(),
@@ -75,6 +76,7 @@ pub fn two_files() -> Preaccord {
                     Some("1234.50"),
                 )],
                 total_ht: money("1234.50"),
+                warranty: false,
             },
         ],
         estimated_total_ht: money("1251.77"),

@@ -2,7 +2,7 @@
 //! customer's tracking pages with the counts of open and closed files.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use retour_domain::api::RequestRef;
+use retour_domain::api::{DossierKind, RequestRef};
 use retour_domain::decision::{Disposition, LineDecision, RefusalReason};
 use retour_domain::status::{Closure, DossierStatus};
 use retour_domain::Money;
@@ -78,6 +78,8 @@ impl FromRow for StoredDossierLine {
 pub struct StoredDossier {
     /// The 8-digit tracking number.
     pub number: String,
+    /// A return or a warranty claim (schema v7).
+    pub kind: DossierKind,
     /// The garage.
     pub customer_id: i64,
     /// The request that made it (none for imported files).
@@ -102,7 +104,7 @@ pub struct StoredDossier {
 
 /// The columns [`StoredDossier::from_row`] reads, over `dossiers d JOIN delivery_notes n` and the
 /// request that made the file (`LEFT JOIN return_requests r`).
-const DOSSIER_COLUMNS: &str = "d.number, d.customer_id, d.request_id, r.number AS request_number,
+const DOSSIER_COLUMNS: &str = "d.number, d.kind, d.customer_id, d.request_id, r.number AS request_number,
         r.preaccord_email, d.delivery_note, n.delivered_on, d.created_at, d.status, d.estimated_credit,
         d.piece_count, d.outcome, d.validated_on, d.credited, d.credit_note_number";
 
@@ -134,8 +136,14 @@ impl FromRow for StoredDossier {
             }),
             _ => None,
         };
+        let kind: String = row.get("kind")?;
         Ok(StoredDossier {
             number: row.get("number")?,
+            kind: match kind.as_str() {
+                "return" => DossierKind::Return,
+                "warranty" => DossierKind::Warranty,
+                other => return Err(DbError::Corrupt(format!("kind {other:?}"))),
+            },
             customer_id: row.get("customer_id")?,
             request,
             delivery_note: row.get("delivery_note")?,
@@ -188,6 +196,8 @@ pub struct DossierFilter {
     pub open: Option<bool>,
     /// One status only.
     pub status: Option<DossierStatus>,
+    /// One kind only (schema v7).
+    pub kind: Option<DossierKind>,
 }
 
 /// A page of return files.
@@ -220,8 +230,8 @@ impl Conn<'_> {
         self.c
             .prepare_cached(
                 "INSERT INTO dossiers (number, customer_id, request_id, delivery_note, created_at, status,
-                    estimated_credit, piece_count, outcome, validated_on, credited, credit_note_number)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    estimated_credit, piece_count, outcome, validated_on, credited, credit_note_number, kind)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 dossier.number,
@@ -236,6 +246,10 @@ impl Conn<'_> {
                 closure.map(|c| c.validated_on.to_string()),
                 closure.map(|c| c.credited_ht.to_string()),
                 closure.and_then(|c| c.credit_note_number.clone()),
+                match dossier.kind {
+                    DossierKind::Return => "return",
+                    DossierKind::Warranty => "warranty",
+                },
             ])?;
         let mut stmt = self.c.prepare_cached(
             "INSERT INTO dossier_lines (dossier, delivery_note, line_no, reference, designation, qty, reason,
@@ -403,10 +417,32 @@ impl Conn<'_> {
         } else {
             clause.push_str(" AND ?2 = ''");
         }
+        let kind = match filter.kind {
+            Some(DossierKind::Return) => "return",
+            Some(DossierKind::Warranty) => "warranty",
+            None => "",
+        };
+        // One kind only (v1.1): the per-status counts cover both kinds, so the filter's total is
+        // counted over the customer's files of that kind.
+        let total = if filter.kind.is_some() {
+            clause.push_str(" AND d.kind = ?5");
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM dossiers d WHERE {clause} AND ?3 >= 0 AND ?4 >= 0"
+            );
+            self.c
+                .prepare_cached(&sql)?
+                .query_row(params![customer_id, status, 0, 0, kind], |r| {
+                    r.get::<_, i64>("n")
+                })?
+                .unsigned_abs()
+        } else {
+            clause.push_str(" AND ?5 = ''");
+            total
+        };
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
         let items = self.dossiers_where(
             &format!("{clause} ORDER BY d.created_at DESC, d.number DESC LIMIT ?3 OFFSET ?4"),
-            &[&customer_id, &status, &limit, &offset],
+            &[&customer_id, &status, &limit, &offset, &kind],
         )?;
         Ok(DossierPage {
             items,

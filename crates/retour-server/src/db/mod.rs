@@ -17,7 +17,8 @@
 //! (the staff's hooks, the durable queue of events to deliver and the log of every try),
 //! [`notifications`] (each garage's notifications and each account's preferences) and [`money`]
 //! (v1.1: credit notes, what the reconciliation, the deposits wallet and the report read, the
-//! deposit reminders that went out). Stored text
+//! deposit reminders that went out), [`warranty`] (the claims of warranty files) and [`pickups`]
+//! (the driver's pickups, the server's secrets). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -29,11 +30,13 @@ mod logins;
 mod notifications;
 mod money;
 mod outbox;
+mod pickups;
 mod requests;
 mod sessions;
 mod timeline;
 mod values;
 mod webhooks;
+mod warranty;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -103,6 +106,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../schema_v7.sql")),
         M::up(include_str!("../schema_v8.sql")),
         M::up(include_str!("../schema_v9.sql")),
+        M::up(include_str!("../schema_v10.sql")),
     ])
 }
 

@@ -91,13 +91,9 @@ pub async fn list(
     let filter = DossierFilter {
         open: query.state.map(|s| matches!(s, StateFilter::Open)),
         status: query.status,
+        kind: query.kind,
     };
     let offset = u64::from(page - 1) * u64::from(per_page);
-    // Every file is a return until warranty claims exist.
-    let per_page = match query.kind {
-        Some(DossierKind::Warranty) => 0,
-        _ => per_page,
-    };
     let found = state
         .read(move |c| Ok(c.dossier_page(customer, filter, offset, per_page)?))
         .await?;
@@ -107,7 +103,7 @@ pub async fn list(
             .iter()
             .map(|d| convert::dossier(d, None))
             .collect(),
-        total: if per_page == 0 { 0 } else { found.total },
+        total: found.total,
         counts: DossierCounts {
             open: found.open,
             closed: found.closed,
@@ -306,6 +302,9 @@ fn notify_progress(
 pub(crate) fn detail(c: &Conn<'_>, stored: &crate::db::StoredDossier) -> Result<Dossier, ApiError> {
     let mut dossier = convert::dossier(stored, Some(convert::history(c.history(&stored.number)?)));
     dossier.timeline = Some(c.events(&stored.number)?);
+    if stored.kind == DossierKind::Warranty {
+        dossier.warranty = c.warranty_claim(&stored.number)?;
+    }
     Ok(dossier)
 }
 

@@ -10,6 +10,9 @@ pub(crate) mod notifications;
 pub(crate) mod money;
 pub(crate) mod requests;
 pub(crate) mod webhooks;
+pub(crate) mod pickups;
+pub(crate) mod requests;
+pub(crate) mod warranty;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -30,6 +33,7 @@ pub use webhooks::{
     staff_webhook_add, staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
 };
 pub use money::staff_credit_note_now;
+pub use pickups::staff_pickup;
 
 /// Every route of the API.
 pub fn routes() -> Router<AppState> {
@@ -96,6 +100,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/credits.csv", get(money::credits_csv_file))
         .route("/api/v1/deposits", get(money::deposits))
         .route("/api/v1/reports/returns", get(money::returns_report))
+        .route("/api/v1/warranty-claims", post(warranty::submit))
+        .route("/api/v1/pickups/pending", get(pickups::pending_pickup))
+        .route(
+            "/api/v1/pickups/pending/manifest.pdf",
+            get(pickups::manifest),
+        )
+        .route("/api/v1/staff/pickups", post(pickups::staff_pickup_route))
 }
 
 /// A JSON body whose rejections are problem documents.

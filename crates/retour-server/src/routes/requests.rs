@@ -29,7 +29,7 @@ use crate::{pdf, AppState};
 /// The longest idempotency key.
 pub const MAX_KEY_LEN: usize = 64;
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers.get("idempotency-key").ok_or_else(|| {
         ApiError::bad_request(
             ErrorCode::IdempotencyKeyRequired,
@@ -160,7 +160,7 @@ pub async fn submit(
     Ok(created(&submitted.request))
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
@@ -419,6 +419,7 @@ fn create_request(
             })
             .collect();
         let dossier = StoredDossier {
+            kind: retour_domain::api::DossierKind::Return,
             number: c.next_dossier_number()?,
             customer_id: customer,
             request: Some(reference.clone()),

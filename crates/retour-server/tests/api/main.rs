@@ -13,6 +13,8 @@ mod notifications;
 mod money;
 mod numbers;
 mod pdf;
+mod pickups;
 mod requests;
 mod timeline;
 mod webhooks;
+mod warranty;
