@@ -14,7 +14,9 @@ use retour_domain::api::{
     DossierKind, PendingPickup, PickupConfirmation, Problem, StaffPickupBody,
 };
 use retour_domain::pickup::{self, PickupError, PickupFile, PickupToken, TokenUse, QR_PREFIX};
+use retour_domain::notification::{self, NotificationKind};
 use retour_domain::status::DossierStatus;
+use retour_domain::webhook::EventType;
 use retour_domain::ErrorCode;
 
 use super::requests::hex_sha256;
@@ -160,6 +162,7 @@ pub async fn staff_pickup_route(
     let confirmation = state
         .write(move |c| apply_pickup(c, &key, &body, now))
         .await?;
+    state.wake_mail();
     Ok(Json(confirmation))
 }
 
@@ -248,14 +251,25 @@ pub(crate) fn apply_pickup(
     Ok(confirmation)
 }
 
-/// "The customer is notified" of a pickup (API v1.1): the notifications (and webhooks,
-/// `pickup.confirmed`) are another branch's; they hook in here, inside the pickup's transaction.
-/// Until then the customer sees the pickup in each file's timeline.
+/// "The customer is notified" of a pickup (API v1.1), in the pickup's transaction: one
+/// notification (and its e-mail, by the account's preferences), and the webhook event
+/// `pickup.confirmed` for the distributor's systems.
 fn notify_customer_of_pickup(
-    _c: &Conn<'_>,
-    _customer_id: i64,
-    _pickup: &PickupConfirmation,
+    c: &Conn<'_>,
+    customer_id: i64,
+    pickup: &PickupConfirmation,
 ) -> Result<(), ApiError> {
+    if pickup.dossiers.is_empty() {
+        return Ok(());
+    }
+    let text = notification::pickup(&pickup.driver_name, pickup.parcels, &pickup.dossiers);
+    let first = pickup.dossiers.first().map(String::as_str);
+    c.notify(customer_id, NotificationKind::Pickup, first, &text, pickup.at)?;
+    let data = serde_json::json!({
+        "customer": c.webhook_customer(customer_id)?,
+        "pickup": pickup,
+    });
+    c.enqueue_webhook_event(EventType::PickupConfirmed, &data, pickup.at)?;
     Ok(())
 }
 

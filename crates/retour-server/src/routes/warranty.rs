@@ -13,6 +13,7 @@ use retour_domain::api::{
 };
 use retour_domain::status::DossierStatus;
 use retour_domain::warranty::{check_claim, ClaimInput, ClaimLine};
+use retour_domain::webhook::EventType;
 use retour_domain::{BlNumber, ErrorCode, Money};
 
 use super::requests::{hex_sha256, idempotency_key};
@@ -116,8 +117,11 @@ pub async fn submit(
                 };
                 c.enqueue_mail(&mail.to_json()?, now)?;
             }
-            // Webhooks (other branch): `warranty_claim.created` is emitted here, in this
-            // transaction, with the file as its data.
+            let data = serde_json::json!({
+                "customer": c.webhook_customer(customer)?,
+                "dossier": dossier,
+            });
+            c.enqueue_webhook_event(EventType::WarrantyClaimCreated, &data, now)?;
             Ok((dossier, false))
         })
         .await?;
