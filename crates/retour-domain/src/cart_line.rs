@@ -184,6 +184,7 @@ pub fn priced_line(
         eligible_qty: delivered.map_or(0, |d| d.eligible_qty),
         estimated_credit_ht: estimate,
         updated_at: line.updated_at.clone(),
+        photos: line.photos.clone(),
     }
 }
 
@@ -278,6 +279,7 @@ mod tests {
             line_no: 2,
             qty,
             reason: reason.map(str::to_owned),
+            photos: Vec::new(),
             updated_at: at.clone(),
         };
         let m = |s: &str| Money::parse(s).unwrap();

@@ -178,6 +178,16 @@ error_codes! {
     /// A photo id that is unknown or another customer's.
     PhotoMissing = "photo_missing", Some(422), "Photo introuvable : envoyez-la de nouveau";
 
+    // ----- photos -----
+    /// The reason of a line requires a photo and it has none.
+    PhotoRequired = "photo_required", Some(422), "Ce motif demande au moins une photo de la pièce : ajoutez-en une";
+    /// More than 5 photos on one line or message.
+    TooManyPhotos = "too_many_photos", Some(422), "5 photos au plus par ligne : retirez-en une";
+    /// An uploaded photo whose SHA-256 is not the one in its address.
+    HashMismatch = "hash_mismatch", Some(400), "La photo reçue ne correspond pas à son empreinte : envoyez-la de nouveau";
+    /// An upload that is neither a JPEG nor a PNG, or cannot be decoded.
+    InvalidImage = "invalid_image", Some(422), "Image illisible : envoyez une photo JPEG ou PNG";
+
     // ----- only on the device -----
     /// The server could not be reached.
     Unreachable = "unreachable", None, "Serveur injoignable : vérifiez votre connexion. Votre panier est conservé sur l'appareil et sera synchronisé dès que possible.";

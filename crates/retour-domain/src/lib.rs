@@ -2,7 +2,7 @@
 //!
 //! Every rule of the product specification lives here once, so that the app, the CLI and the
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
-//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, opening
+//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, photos (ids, how many, a reason's requirement, upload limits), opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
 //! policy, the delays of failed logins, and the return API's wire types.
 
@@ -22,6 +22,7 @@ pub mod money;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod password;
+pub mod photo;
 pub mod reason;
 pub mod request_number;
 pub mod status;

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::money::Money;
+use crate::photo::PhotoRule;
 
 /// A reason's stable code, such as `order_error`: lower-case ASCII letters, digits and `_`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -73,6 +74,9 @@ pub struct Reason {
     pub deposit_only: bool,
     /// How its credit is estimated.
     pub estimate: Estimate,
+    /// Whether it asks for photos of the part (v1.1; `none` from older backends).
+    #[serde(default)]
+    pub photos: PhotoRule,
 }
 
 /// What a reason is checked and estimated against: the delivered line's prices.
@@ -112,6 +116,11 @@ impl Default for ReasonTable {
             label: label.to_owned(),
             deposit_only,
             estimate,
+            photos: if code == "defective" {
+                PhotoRule::Optional
+            } else {
+                PhotoRule::None
+            },
         };
         ReasonTable(vec![
             reason("deposit", "Consigne", true, Estimate::Deposit),
@@ -148,6 +157,22 @@ impl ReasonTable {
     /// The reason with this code, if the table has it.
     pub fn get(&self, code: &str) -> Option<&Reason> {
         self.0.iter().find(|r| r.code.as_str() == code)
+    }
+
+    /// The same table where the reasons `codes` require a photo (a backend's setting:
+    /// `RETOUR_PHOTOS_REQUIRED`); unknown codes are ignored.
+    pub fn with_photos_required<S: AsRef<str>>(mut self, codes: &[S]) -> ReasonTable {
+        for reason in &mut self.0 {
+            if codes.iter().any(|c| c.as_ref() == reason.code.as_str()) {
+                reason.photos = PhotoRule::Required;
+            }
+        }
+        self
+    }
+
+    /// Whether the reason `code` asks for photos (`none` for a code the table does not have).
+    pub fn photo_rule(&self, code: &str) -> PhotoRule {
+        self.get(code).map_or(PhotoRule::None, |r| r.photos)
     }
 
     /// The reasons a line allows: all of them, except deposit-only ones on lines without a
@@ -260,7 +285,8 @@ mod tests {
         assert_eq!(
             json[5],
             serde_json::json!({"code": "customer_cancellation", "label": "Annulation client",
-                "deposit_only": false, "estimate": {"kind": "rate", "rate": "0.90"}})
+                "deposit_only": false, "estimate": {"kind": "rate", "rate": "0.90"},
+                "photos": "none"})
         );
         assert_eq!(json[0]["estimate"], serde_json::json!({"kind": "deposit"}));
         assert_eq!(
@@ -283,6 +309,25 @@ mod tests {
                 "Annulation client"
             ]
         );
+    }
+
+    #[test]
+    fn a_reason_can_require_a_photo() {
+        let table = ReasonTable::default();
+        assert_eq!(table.photo_rule("defective"), PhotoRule::Optional);
+        assert_eq!(table.photo_rule("new_part"), PhotoRule::None);
+        assert_eq!(table.photo_rule("unknown"), PhotoRule::None);
+        let json = serde_json::to_value(&table).unwrap();
+        assert_eq!(json[3]["photos"], "optional");
+        let strict = table.with_photos_required(&["defective", "nope"]);
+        assert_eq!(strict.photo_rule("defective"), PhotoRule::Required);
+        assert_eq!(strict.photo_rule("order_error"), PhotoRule::None);
+        // An older backend's table, without the field, reads as "none".
+        let old: Reason = serde_json::from_value(serde_json::json!({"code": "new_part",
+            "label": "Pièce neuve", "deposit_only": false,
+            "estimate": {"kind": "rate", "rate": "1.00"}}))
+        .unwrap();
+        assert_eq!(old.photos, PhotoRule::None);
     }
 
     #[test]

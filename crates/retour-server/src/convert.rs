@@ -161,7 +161,7 @@ pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Do
                     .map_or_else(|| "Motif inconnu".to_owned(), |r| r.label.clone()),
                 estimated_credit_ht: l.estimated_credit,
                 accepted_qty: l.accepted_qty,
-                photos: Vec::new(),
+                photos: l.photos.clone(),
                 decision: l.decision.as_ref().map(decision),
             })
             .collect(),

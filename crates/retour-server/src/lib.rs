@@ -16,7 +16,8 @@
 //! Inside: `state` (what handlers share, built from the configuration), `throttle` (attempts per
 //! minute, per address and account), `session_cache` (checked
 //! access tokens), `idempotency` (keys being processed), `http` (router, limits, `serve`), `routes`
-//! (one module per area of the API), `db` (all the SQL, one module per area).
+//! (one module per area of the API), `db` (all the SQL, one module per area), `reencode`
+//! (uploaded photos decoded with limits and written again as JPEG without metadata).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -30,6 +31,7 @@ pub mod mail;
 pub mod openapi;
 pub mod pdf;
 pub mod problem;
+pub mod reencode;
 mod routes;
 pub mod running;
 mod session_cache;

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::routes::{account, cart, catalog, dossiers, messages, requests};
+use crate::routes::{account, cart, catalog, dossiers, messages, photos, requests};
 
 /// The API's description.
 #[derive(OpenApi)]
@@ -27,6 +27,7 @@ use crate::routes::{account, cart, catalog, dossiers, messages, requests};
         requests::submit, requests::preaccord,
         dossiers::list, dossiers::one, dossiers::staff_event,
         messages::customer_message, messages::staff_message,
+        photos::put_photo, photos::get_photo,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(

@@ -79,11 +79,12 @@ impl AppState {
     /// Builds the state over an open database.
     pub fn with_db(db: Db, config: Config) -> Result<AppState, StartError> {
         let mailer = mail::mailer(&config)?;
+        let reasons = ReasonTable::default().with_photos_required(&config.photos_required);
         Ok(AppState {
             inner: Arc::new(Shared {
                 db,
                 config,
-                reasons: ReasonTable::default(),
+                reasons,
                 clock: Arc::new(Utc::now),
                 login_throttle: Throttle::default(),
                 link_throttle: Throttle::default(),

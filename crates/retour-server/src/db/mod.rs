@@ -13,7 +13,8 @@
 //! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
 //! requests, their per-year numbers and idempotency keys), [`dossiers`] (return files and their
-//! history) and [`timeline`] (a file's events, messages and per-line decisions). Stored text
+//! history), [`timeline`] (a file's events, messages and per-line decisions) and [`photos`] (each
+//! customer's photos, re-encoded). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -23,6 +24,7 @@ mod catalog;
 mod dossiers;
 mod logins;
 mod outbox;
+mod photos;
 mod requests;
 mod sessions;
 mod timeline;
@@ -39,6 +41,7 @@ pub use catalog::{LineKey, NewLine, StoredLine, StoredNote};
 pub use dossiers::{DossierFilter, DossierPage, StoredDossier, StoredDossierLine};
 pub use logins::{FailureScope, LoginFailure, Purged};
 pub use outbox::{ClaimedMail, MAX_ATTEMPTS};
+pub use photos::StoredPhoto;
 pub use requests::StoredRequest;
 pub use sessions::{Principal, RefreshRow};
 pub use timeline::NewMessage;
@@ -91,6 +94,7 @@ fn migrations() -> Migrations<'static> {
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
             },
         ),
+        M::up(include_str!("../schema_v7.sql")),
     ])
 }
 

@@ -6,6 +6,7 @@ pub(crate) mod cart;
 pub(crate) mod catalog;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
+pub(crate) mod photos;
 pub(crate) mod requests;
 
 use std::net::{IpAddr, SocketAddr};
@@ -13,7 +14,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use retour_domain::api::Role;
 
@@ -58,6 +59,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/dossiers/{number}/messages",
             post(messages::customer_message),
+        )
+        .route(
+            "/api/v1/photos/{id}",
+            put(photos::put_photo).get(photos::get_photo),
         )
         .route(
             "/api/v1/staff/dossiers/{number}/events",

@@ -11,5 +11,6 @@ mod foreign_ids;
 mod limits;
 mod numbers;
 mod pdf;
+mod photos;
 mod requests;
 mod timeline;
