@@ -229,7 +229,10 @@ fn draw(control: &Mutex<Control>, request: &[u8]) -> Option<Fault> {
         return None;
     }
     c.stats.requests += 1;
-    let line = request.split(|&b| b == b'\r' || b == b'\n').next().unwrap_or(&[]);
+    let line = request
+        .split(|&b| b == b'\r' || b == b'\n')
+        .next()
+        .unwrap_or(&[]);
     c.forwarded.push(String::from_utf8_lossy(line).into_owned());
     if !request.starts_with(c.aim.as_bytes()) {
         return Some(Fault::Pass);

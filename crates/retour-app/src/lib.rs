@@ -121,11 +121,11 @@ pub use camera::{CameraInfo, STILL_IMAGE_CAMERA_ID};
 pub use catalog::validate_bl_number;
 pub use config::{default_data_dir, Config, TokenStoreChoice, DEMO_SERVER_ID};
 pub use error::{AppError, AppResult, ErrorCode};
+pub use photos::{photo_id, strip_photo};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
 pub use retour_store::RefusalKind;
 pub use retour_sync::SyncState as SyncStateView;
-pub use photos::{photo_id, strip_photo};
 pub use scan::{scan_bytes, scan_file};
 pub use views::*;
 

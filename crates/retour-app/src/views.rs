@@ -187,6 +187,7 @@ impl CartLineView {
     pub fn ready(&self) -> bool {
         self.line.reason.is_some() && !self.photo_missing
     }
+}
 
 /// The cart screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -129,8 +129,8 @@ pub fn fit_within(width: u32, height: u32, max_long_side: u32) -> (u32, u32) {
         return (width, height);
     }
     let scale = |side: u32| -> u32 {
-        let scaled = (u64::from(side) * u64::from(max_long_side) + u64::from(long) / 2)
-            / u64::from(long);
+        let scaled =
+            (u64::from(side) * u64::from(max_long_side) + u64::from(long) / 2) / u64::from(long);
         u32::try_from(scaled).unwrap_or(max_long_side).max(1)
     };
     (scale(width), scale(height))

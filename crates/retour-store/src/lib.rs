@@ -407,8 +407,8 @@ impl Store {
         now_ms: u64,
     ) -> Result<CartOp> {
         let at = self.peek_clock(now_ms);
-        let op = CartOp::put(Uuid::new_v4(), at, delivery_note, line_no, None, None)
-            .with_photos(photos);
+        let op =
+            CartOp::put(Uuid::new_v4(), at, delivery_note, line_no, None, None).with_photos(photos);
         op.validate()?;
         self.record_local_with(op, added)
     }

@@ -49,6 +49,12 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
          photo ids are refused (422 photo_missing) unless uploaded by the customer first",
     ),
     (
+        "/api/v1/photos/{id}",
+        &[400, 422],
+        "an upload's address must be the SHA-256 of its body (400 hash_mismatch) and the body a \
+         real JPEG or PNG (422 invalid_image): a fuzzed body is neither",
+    ),
+    (
         "/api/v1/auth/unlock",
         &[400],
         "the token is a secret sent by e-mail; any other answers 400 invalid_token, as API.md says",

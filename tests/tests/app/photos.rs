@@ -114,7 +114,11 @@ async fn a_photo_with_gps_leaves_neither_the_device_nor_the_server_with_it() -> 
         .add_line_photo(&bl, line_no, b"not a picture")
         .expect_err("refused");
     ensure!(error.code == ErrorCode::InvalidImage, "{error:?}");
-    ensure!(error.message.starts_with("Image illisible"), "{}", error.message);
+    ensure!(
+        error.message.starts_with("Image illisible"),
+        "{}",
+        error.message
+    );
     // The thumbnail is small.
     let thumb = app.photo_thumbnail(&id).await.map_err(|e| anyhow!("{e}"))?;
     let thumb = image::load_from_memory(&thumb)?;
@@ -123,7 +127,11 @@ async fn a_photo_with_gps_leaves_neither_the_device_nor_the_server_with_it() -> 
     // Sent: uploaded first, named by the request, shown on its file.
     let request = app.send().await.map_err(|e| anyhow!("send: {e}"))?;
     let dossier = &request.dossiers[0];
-    ensure!(dossier.lines[0].photos == [id.clone()], "{:?}", dossier.lines);
+    ensure!(
+        dossier.lines[0].photos == [id.clone()],
+        "{:?}",
+        dossier.lines
+    );
     let file = app
         .dossier(&dossier.number)
         .await
@@ -157,7 +165,9 @@ async fn a_reason_that_requires_a_photo_blocks_sending_until_one_is_added() -> R
     let error = app.send().await.expect_err("blocked");
     ensure!(error.code == ErrorCode::PhotoRequired, "{error:?}");
     ensure!(
-        error.message.starts_with("Le motif « Pièce défectueuse » demande au moins une photo"),
+        error
+            .message
+            .starts_with("Le motif « Pièce défectueuse » demande au moins une photo"),
         "{}",
         error.message
     );
@@ -260,16 +270,21 @@ async fn a_photo_added_offline_survives_kill_9_and_is_uploaded_exactly_once() ->
         }
     }
     // One more run to its end, still offline: its photo is on the line.
-    ensure!(editor(kills + 1)?.wait()?.success(), "the CLI failed offline");
+    ensure!(
+        editor(kills + 1)?.wait()?.success(),
+        "the CLI failed offline"
+    );
     let last = retour_app::photo_id(
-        &retour_app::strip_photo(&std::fs::read(data.join(format!("phone-{}.jpg", kills + 1)))?)
-            .map_err(|e| anyhow!("{e}"))?,
+        &retour_app::strip_photo(&std::fs::read(
+            data.join(format!("phone-{}.jpg", kills + 1)),
+        )?)
+        .map_err(|e| anyhow!("{e}"))?,
     );
     let app = open_app(&proxy.url, &data, &tokens)?;
     let on_line = line_photos(&app, &bl, line_no)?;
     ensure!(on_line.contains(&last), "{on_line:?}");
-    let recorded = retour_sync::engine::lock(&app.store().map_err(|e| anyhow!("{e}"))?)
-        .photos_to_upload()?;
+    let recorded =
+        retour_sync::engine::lock(&app.store().map_err(|e| anyhow!("{e}"))?).photos_to_upload()?;
     ensure!(recorded.contains(&last));
     ensure!(proxy.requests_to(PUT) == 0, "nothing went up while offline");
 
@@ -281,9 +296,11 @@ async fn a_photo_added_offline_survives_kill_9_and_is_uploaded_exactly_once() ->
         ensure!(puts == 1, "{id} uploaded {puts} times");
     }
     ensure!(proxy.requests_to(PUT) == recorded.len());
-    ensure!(retour_sync::engine::lock(&app.store().map_err(|e| anyhow!("{e}"))?)
-        .photos_to_upload()?
-        .is_empty());
+    ensure!(
+        retour_sync::engine::lock(&app.store().map_err(|e| anyhow!("{e}"))?)
+            .photos_to_upload()?
+            .is_empty()
+    );
     let request = app.send().await.map_err(|e| anyhow!("send: {e}"))?;
     ensure!(request.dossiers[0].lines[0].photos == on_line);
     ensure!(

@@ -110,10 +110,7 @@ fn photos_are_one_list_and_the_latest_put_that_carries_one_wins() {
     // (no `photos` key) still loads.
     let merge = serde_json::to_value(state.line_merge("250001106", 1).unwrap()).unwrap();
     let mut copy = CartState::new();
-    copy.join_line_merge(
-        first.key(),
-        &serde_json::from_value(merge.clone()).unwrap(),
-    );
+    copy.join_line_merge(first.key(), &serde_json::from_value(merge.clone()).unwrap());
     assert_eq!(copy.line("250001106", 1), Some(line));
     let mut old = merge;
     old.as_object_mut().unwrap().remove("photos");

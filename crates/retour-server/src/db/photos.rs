@@ -82,9 +82,9 @@ impl Conn<'_> {
 
     /// The ids among `ids` that the customer has no photo for.
     pub fn missing_photos(&self, customer_id: i64, ids: &[String]) -> DbResult<Vec<String>> {
-        let mut stmt = self
-            .c
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM photos WHERE customer_id = ?1 AND id = ?2)")?;
+        let mut stmt = self.c.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM photos WHERE customer_id = ?1 AND id = ?2)",
+        )?;
         let mut missing = Vec::new();
         for id in ids {
             let known: bool = stmt.query_row(params![customer_id, id], |r| r.get(0))?;

@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use retour_domain::api::{Message, MessageBody, Problem};
-use retour_domain::timeline::{self, Author};
 use retour_domain::photo::check_photo_ids;
+use retour_domain::timeline::{self, Author};
 use retour_domain::ErrorCode;
 
 use super::dossiers::valid_number;

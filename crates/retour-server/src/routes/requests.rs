@@ -257,7 +257,8 @@ fn check_lines(
                 ));
                 continue;
             }
-            if let Err(refusal) = check_line_photos(&line.photos, reasons.photo_rule(reason.as_str()))
+            if let Err(refusal) =
+                check_line_photos(&line.photos, reasons.photo_rule(reason.as_str()))
             {
                 bad_photos.push((
                     refusal.code(),
@@ -331,7 +332,11 @@ fn create_request(
             let reason = &line.reason;
             if !c.missing_photos(customer, &line.photos)?.is_empty() {
                 let code = ErrorCode::PhotoMissing;
-                missing_photos.push(field_error(line_field(i, "photos"), code.clone(), code.french()));
+                missing_photos.push(field_error(
+                    line_field(i, "photos"),
+                    code.clone(),
+                    code.french(),
+                ));
             }
             let stored = c.delivery_line(customer, &group.delivery_note, line.line_no)?;
             let edit = LineEdit {
@@ -431,19 +436,21 @@ fn create_request(
         };
         let stored_lines: Vec<StoredDossierLine> = lines
             .iter()
-            .map(|(_, stored, qty, reason, estimate, photos)| StoredDossierLine {
-                line_no: stored.line_no,
-                reference: stored.reference.clone(),
-                designation: stored.designation.clone(),
-                qty: *qty,
-                reason: reason.as_str().to_owned(),
-                estimated_credit: *estimate,
-                unit_price: stored.unit_price,
-                deposit: stored.deposit,
-                accepted_qty: None,
-                decision: None,
-                photos: photos.clone(),
-            })
+            .map(
+                |(_, stored, qty, reason, estimate, photos)| StoredDossierLine {
+                    line_no: stored.line_no,
+                    reference: stored.reference.clone(),
+                    designation: stored.designation.clone(),
+                    qty: *qty,
+                    reason: reason.as_str().to_owned(),
+                    estimated_credit: *estimate,
+                    unit_price: stored.unit_price,
+                    deposit: stored.deposit,
+                    accepted_qty: None,
+                    decision: None,
+                    photos: photos.clone(),
+                },
+            )
             .collect();
         let dossier = StoredDossier {
             number: c.next_dossier_number()?,

@@ -181,7 +181,9 @@ async fn a_photo_with_gps_comes_back_without_any_metadata_and_at_most_2048_px() 
     assert_eq!((decoded.width(), decoded.height()), (2048, 1365));
 
     // The same bytes again: the same answer, nothing stored twice.
-    let again = server.put_photo(&a, &id, original.clone(), "image/jpeg").await;
+    let again = server
+        .put_photo(&a, &id, original.clone(), "image/jpeg")
+        .await;
     assert_eq!(again.ok(200), &created.body);
     // Another customer uploading the same bytes gets its own copy.
     let b = server.customer_b().await;
@@ -284,7 +286,10 @@ async fn bad_uploads_are_refused_with_their_code_in_french() {
         .header("content-type", "image/jpeg")
         .body(body);
     server.send(anonymous).await.problem(401, "unauthorized");
-    assert!(server.stored_photo(&id).is_none(), "nothing refused is kept");
+    assert!(
+        server.stored_photo(&id).is_none(),
+        "nothing refused is kept"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -324,7 +329,8 @@ async fn another_customers_photo_answers_like_a_missing_one() {
         "reason": "defective", "photos": [own]}]});
     let sent = server.submit(&b, &key(), body).await.ok(201).clone();
     let number = sent["dossiers"][0]["number"].as_str().unwrap().to_owned();
-    let message = json!({"message_id": uuid::Uuid::new_v4(), "text": "Voici la pièce", "photos": [id]});
+    let message =
+        json!({"message_id": uuid::Uuid::new_v4(), "text": "Voici la pièce", "photos": [id]});
     server
         .post(&format!("/api/v1/dossiers/{number}/messages"), &b, message)
         .await
@@ -419,7 +425,8 @@ async fn photos_go_from_the_cart_line_to_the_request_and_show_on_the_file() {
         assert_no_metadata(&served.bytes);
     }
     // A message carries photos too.
-    let message = json!({"message_id": uuid::Uuid::new_v4(), "text": "Une autre vue", "photos": [second]});
+    let message =
+        json!({"message_id": uuid::Uuid::new_v4(), "text": "Une autre vue", "photos": [second]});
     let answer = server
         .post(&format!("/api/v1/dossiers/{number}/messages"), &a, message)
         .await
@@ -427,7 +434,12 @@ async fn photos_go_from_the_cart_line_to_the_request_and_show_on_the_file() {
         .clone();
     assert_eq!(answer["photos"], json!([second]));
     let file = server
-        .call(Method::GET, &format!("/api/v1/dossiers/{number}"), Some(&a), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/dossiers/{number}"),
+            Some(&a),
+            None,
+        )
         .await
         .ok(200)
         .clone();
