@@ -54,7 +54,7 @@ fn declared_format(headers: &HeaderMap) -> Result<ImageFormat, ApiError> {
 #[utoipa::path(put, path = "/api/v1/photos/{id}", tag = "returns",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The SHA-256 of the body, lowercase hex (64 digits): the photo's id")),
-    request_body(content = Vec<u8>, description = "The photo as taken: a JPEG or a PNG, at most 8 MiB", content_type = ["image/jpeg", "image/png"]),
+    request_body(content = Vec<u8>, description = "The photo as taken: a JPEG (image/jpeg) or a PNG (image/png, with that Content-Type), at most 8 MiB", content_type = "image/jpeg"),
     responses((status = 201, body = PhotoInfo, description = "Stored"),
         (status = 200, body = PhotoInfo, description = "The customer already had it"),
         (status = 400, description = "hash_mismatch", body = Problem, content_type = "application/problem+json"),
