@@ -368,3 +368,82 @@ pub fn code128_png(text: &str) -> Result<Vec<u8>> {
     page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
     Ok(png)
 }
+
+/// An EXIF block (little-endian TIFF) whose GPS directory puts the picture in Paris
+/// (48° 51′ 24″ N, 2° 21′ 3″ E), as a phone writes it, made here byte by byte.
+pub fn gps_exif() -> Vec<u8> {
+    let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: u32| {
+        tiff.extend_from_slice(&tag.to_le_bytes());
+        tiff.extend_from_slice(&kind.to_le_bytes());
+        tiff.extend_from_slice(&count.to_le_bytes());
+        tiff.extend_from_slice(&value.to_le_bytes());
+    };
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    tiff.extend_from_slice(&1u16.to_le_bytes());
+    let gps_ifd = 8 + 2 + 12 + 4;
+    entry(&mut tiff, 0x8825, 4, 1, gps_ifd);
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    let data = gps_ifd + 2 + 4 * 12 + 4;
+    tiff.extend_from_slice(&4u16.to_le_bytes());
+    entry(&mut tiff, 0x0001, 2, 2, u32::from_le_bytes(*b"N\0\0\0"));
+    entry(&mut tiff, 0x0002, 5, 3, data);
+    entry(&mut tiff, 0x0003, 2, 2, u32::from_le_bytes(*b"E\0\0\0"));
+    entry(&mut tiff, 0x0004, 5, 3, data + 24);
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    for (num, den) in [(48u32, 1u32), (51, 1), (24, 1), (2, 1), (21, 1), (3, 1)] {
+        tiff.extend_from_slice(&num.to_le_bytes());
+        tiff.extend_from_slice(&den.to_le_bytes());
+    }
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend_from_slice(&tiff);
+    exif
+}
+
+/// A JPEG of `width` × `height` (a gradient tinted by `tint`) carrying [`gps_exif`] in an APP1
+/// segment right after its start-of-image marker: a phone's photo with its position.
+pub fn jpeg_with_gps(width: u32, height: u32, tint: u8) -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, tint])
+    });
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&picture)
+        .expect("a JPEG");
+    let exif = gps_exif();
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&u16::try_from(exif.len() + 2).expect("small").to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// The markers of a JPEG's segments up to its image data (`0xE1` is APP1: EXIF or XMP).
+pub fn jpeg_markers(jpeg: &[u8]) -> Vec<u8> {
+    let mut markers = Vec::new();
+    if jpeg.get(..2) != Some(&[0xFF, 0xD8][..]) {
+        return markers;
+    }
+    let mut i = 2;
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xFF {
+        let marker = jpeg[i + 1];
+        markers.push(marker);
+        if marker == 0xDA {
+            break;
+        }
+        i += 2 + usize::from(u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]));
+    }
+    markers
+}
+
+/// Whether a JPEG carries metadata: an APP1…APP15 segment (EXIF, GPS, XMP, ICC…), a comment, or
+/// the bytes of [`gps_exif`] anywhere.
+pub fn jpeg_has_metadata(jpeg: &[u8]) -> bool {
+    let needle = gps_exif();
+    jpeg_markers(jpeg)
+        .iter()
+        .any(|m| (0xE1..=0xEF).contains(m) || *m == 0xFE)
+        || jpeg.windows(6).any(|w| w == b"Exif\0\0")
+        || jpeg.windows(needle.len() - 6).any(|w| w == &needle[6..])
+}

@@ -70,6 +70,8 @@ struct Control {
     aim: String,
     rng: StdRng,
     stats: FaultStats,
+    /// The request line of every request that reached the server, in order.
+    forwarded: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -107,6 +109,7 @@ impl FaultProxy {
             aim: String::new(),
             rng: StdRng::seed_from_u64(seed),
             stats: FaultStats::default(),
+            forwarded: Vec::new(),
         }));
         let c = control.clone();
         let task = tokio::spawn(async move {
@@ -197,6 +200,12 @@ impl FaultProxy {
         self.with(|c| c.aim = prefix.to_owned());
     }
 
+    /// How many requests passed through whose request line starts with `prefix` (such as
+    /// `PUT /api/v1/photos/`).
+    pub fn requests_to(&self, prefix: &str) -> usize {
+        self.with(|c| c.forwarded.iter().filter(|l| l.starts_with(prefix)).count())
+    }
+
     /// What happened so far.
     pub fn stats(&self) -> FaultStats {
         self.with(|c| c.stats)
@@ -220,6 +229,11 @@ fn draw(control: &Mutex<Control>, request: &[u8]) -> Option<Fault> {
         return None;
     }
     c.stats.requests += 1;
+    let line = request
+        .split(|&b| b == b'\r' || b == b'\n')
+        .next()
+        .unwrap_or(&[]);
+    c.forwarded.push(String::from_utf8_lossy(line).into_owned());
     if !request.starts_with(c.aim.as_bytes()) {
         return Some(Fault::Pass);
     }

@@ -1405,6 +1405,99 @@ fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
     })
 }
 
+/// Photos on a cart line (issue 13, item 3): "Ajouter une photo" takes a phone photo carrying
+/// its GPS position (handed to the page's file input as the phone's camera would), the line shows
+/// its thumbnail and what the reason asks, in French and in English at both sizes; the photo
+/// leaves with the request and shows on the file.
+#[test]
+fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        use base64::Engine as _;
+        let mut world = World::start("always")?;
+        world.login(CUSTOMER, PASSWORD)?;
+        let w = &world.window;
+        w.on_screen("home")?;
+        w.click("#go-declare")?;
+        w.on_screen("declare")?;
+        let numbers: Vec<String> = serde_json::from_value(w.js(
+            "return new Promise(r => { const t = setInterval(() => { const l = [...document.querySelectorAll('#recent-bls .bl-row')]; if (l.length) { clearInterval(t); r(l.map(e => e.dataset.bl)); } }, 50); })",
+            json!([]),
+        )?)?;
+        let bl = w.open_a_bl_with_an_eligible_line(numbers.iter().map(String::as_str))?;
+        w.click("#bl-lines input[type=checkbox]:not(:disabled)")?;
+        w.click("#add-to-cart")?;
+        w.on_screen("cart")?;
+        let line = format!("#cart-lines li[data-bl='{bl}']");
+        let id = w
+            .js(
+                "return document.querySelector(arguments[0]).id",
+                json!([line]),
+            )?
+            .as_str()
+            .context("the line's id")?
+            .to_owned();
+        w.click(&format!("label[for='{id}-reason-defective']"))?;
+        w.until_text(
+            &format!("{line} .photo-rule"),
+            "Une photo aide l'inspection",
+        )?;
+        // The phone's camera hands the page a JPEG with the GPS position in its EXIF.
+        let photo = base64::engine::general_purpose::STANDARD
+            .encode(retour_tests::jpeg_with_gps(1600, 1200, 120));
+        w.js(
+            "const input = document.getElementById(arguments[0]);
+             const bytes = Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0));
+             const files = new DataTransfer();
+             files.items.add(new File([bytes], 'IMG_0001.jpg', { type: 'image/jpeg' }));
+             input.files = files.files;
+             input.dispatchEvent(new Event('change'));",
+            json!([format!("{id}-photo-input"), photo]),
+        )?;
+        w.until(
+            "the thumbnail",
+            &format!("return [...document.querySelectorAll({:?})].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)", format!("{line} .photo-thumb")),
+        )?;
+        w.until_text(&format!("{line} .photo-count"), "1/5")?;
+        w.find(&format!("#{id}-add-photo"))?;
+        w.screenshots("34-cart-photos")?;
+        w.click("#lang")?;
+        w.until_text(
+            &format!("{line} .photo-rule"),
+            "A photo helps the inspection",
+        )?;
+        w.until_text(&format!("#{id}-add-photo"), "Add a photo")?;
+        w.screenshots("34-cart-photos-en")?;
+        w.click("#lang")?;
+        w.until_text(&format!("#{id}-add-photo"), "Ajouter une photo")?;
+
+        // Sent with the request; the file shows the photo.
+        w.click("#send-request")?;
+        w.on_screen("confirmation")?;
+        let files = world
+            .server
+            .api(CUSTOMER, PASSWORD, "GET", "/api/v1/dossiers", None)?;
+        let file = files["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|d| d["delivery_note"] == json!(bl)))
+            .context("the file on the server")?;
+        let photos = file["lines"][0]["photos"].clone();
+        ensure!(photos.as_array().is_some_and(|p| p.len() == 1), "{photos}");
+        let number = file["number"].as_str().context("its number")?.to_owned();
+        w.js(
+            "location.hash = '#/tracking/' + arguments[0]",
+            json!([number]),
+        )?;
+        w.on_screen("dossier")?;
+        w.until(
+            "the file's thumbnail",
+            "return [...document.querySelectorAll('.pieces .photo-thumb')].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)",
+        )?;
+        w.screenshots("35-file-photos")?;
+        world.window.window_close()
+    })
+}
+
 /// "Mot de passe oublié ?" on the login screen: the link is e-mailed, a wrong code is refused in
 /// French, the e-mailed link sets a new password, which then signs in.
 #[test]

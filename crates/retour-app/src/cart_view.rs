@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use retour_domain::api::{DeliveryNote, Reason};
 use retour_domain::cart_line::{priced_line, DeliveredLine};
+use retour_domain::photo::{check_line_photos, PhotoRule};
 use retour_domain::reason::{total, ReasonTable};
 use retour_store::Store;
 use retour_sync::engine::CACHE_REASONS;
@@ -82,7 +83,7 @@ pub(crate) fn cart_view_after_edit(
     }
     cached.view.count = lines.len() as u32;
     cached.view.estimated_total_ht = total(lines.iter().map(|l| l.line.estimated_credit_ht));
-    cached.view.can_send = !lines.is_empty() && lines.iter().all(|l| l.line.reason.is_some());
+    cached.view.can_send = !lines.is_empty() && lines.iter().all(|l| l.ready());
     cached.view.pending_ops = store.pending_op_count()?;
     cached.revision = store.revision();
     Ok(cached.view.clone())
@@ -104,7 +105,13 @@ fn line_view(
             .map_or(code, |r| r.label.as_str())
             .to_owned()
     };
+    let photo_rule = line
+        .reason
+        .as_deref()
+        .map_or(PhotoRule::None, |r| table.photo_rule(r));
     CartLineView {
+        photo_rule,
+        photo_missing: check_line_photos(&line.photos, photo_rule).is_err(),
         allowed_reasons: allowed
             .iter()
             .map(|c| ReasonChoice {
@@ -140,7 +147,7 @@ fn build_cart_view(store: &Store) -> AppResult<CachedCartView> {
         )));
     }
     let estimated_total_ht = total(lines.iter().map(|l| l.line.estimated_credit_ht));
-    let can_send = !lines.is_empty() && lines.iter().all(|l| l.line.reason.is_some());
+    let can_send = !lines.is_empty() && lines.iter().all(|l| l.ready());
     Ok(CachedCartView {
         revision: store.revision(),
         reasons,

@@ -26,6 +26,8 @@
 //! | `lookup(code)` | [`LookupView`]: `open_delivery_note` for a BL, else `matches` (BLs with that reference/GTIN) | yes, falls back to cache |
 //! | `cart()` | [`CartView`]: count, estimated total, lines with allowed reasons and eligible qty, `can_send` | no |
 //! | `cart_add(CartEdit)` / `cart_set(CartEdit)` / `cart_remove(CartLineRef)` | [`CartView`] (committed before return) | no |
+//! | `add_line_photo(delivery_note, line_no, bytes)` / `remove_line_photo(delivery_note, line_no, photo_id)` | [`CartView`]: the photo (a file's or a camera capture's bytes, JPEG or PNG) stripped of its metadata on the device (re-encoded JPEG, ≤ 2048 px), kept in `<hash>.photos/<sha256>.jpg` and put on the line (≤ 5; committed before return); uploaded by the next sync, before the ops and request naming it; `photo_required` blocks `send` when the reason requires one | no |
+//! | `photo_thumbnail(photo_id)` | a JPEG of at most 256 px (the device's copy, else the backend's, kept) | only when not on the device |
 //! | `save()` | [`SaveOutcome`] with a French message (commit + one sync attempt) | tries |
 //! | `send()` | `api::ReturnRequest` (its `number` is what people read), or the server's French refusal (cart unchanged); offline: code `send_pending`, re-sent with the same key later | yes |
 //! | `dossiers(DossiersArgs{state, status, page})` / `dossier(number)` | [`DossiersView`] / `api::Dossier` | yes, falls back to cache |
@@ -54,6 +56,7 @@
 //! (the hash of the server and the e-mail, so that no two accounts share a file; stores of
 //! earlier versions, named after the e-mail, are renamed on first open); the name of the last
 //! account of a server in `data_dir/accounts/<server>/current` (removed at logout); an account's
+//! photos beside its store in `<hash>.photos/<sha256>.jpg` (stripped, content-addressed); its
 //! PDFs beside its store in `<hash>.files/`, named by a hash of the request id (the window never
 //! names a path: the shell's `open_preaccord(request_id)` opens what `preaccord_pdf` resolves);
 //! `<server>` is the URL's slug, or the configured `server_id` (`demo` for the embedded demo
@@ -78,6 +81,7 @@
 //! | `cart` | `cart`, `cart_api`, `cart_add`, `cart_set`, `cart_remove`, `save` |
 //! | `cart_view` | building the [`CartView`] and patching it after a local edit |
 //! | `send` | `send` |
+//! | `photos` | `add_line_photo`, `remove_line_photo`, `photo_thumbnail`, [`strip_photo`] (the device's re-encode), [`photo_id`] |
 //! | `tracking` | `dossiers`, `dossier`, `preaccord_pdf` |
 //! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
@@ -101,6 +105,7 @@ mod error;
 pub mod files;
 mod notifications;
 mod online;
+mod photos;
 mod refusals;
 mod scan;
 mod send;
@@ -124,6 +129,7 @@ pub use error::{AppError, AppResult, ErrorCode};
 pub use notifications::{
     NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN,
 };
+pub use photos::{photo_id, strip_photo};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
 pub use retour_store::RefusalKind;

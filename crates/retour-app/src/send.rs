@@ -1,5 +1,5 @@
 //! "Envoyer la demande": the cart becomes a return request in the outbox with a fresh
-//! idempotency key, then is sent; offline it waits there and is re-sent with the same key. Once
+//! idempotency key (its lines name their photos), then is sent, the photos uploaded first; offline it waits there and is re-sent with the same key. Once
 //! accepted, its pré-accord is downloaded, to reopen offline.
 
 use chrono::Utc;
@@ -29,10 +29,22 @@ impl App {
                         "Votre panier est vide.",
                     ));
                 }
-                if !view.can_send {
+                if view.lines.iter().any(|l| l.line.reason.is_none()) {
                     return Err(AppError::new(
                         ErrorCode::ReasonRequired,
                         "Choisissez un motif pour chaque ligne avant d'envoyer la demande.",
+                    ));
+                }
+                if let Some(line) = view.lines.iter().find(|l| l.photo_missing) {
+                    return Err(AppError::new(
+                        ErrorCode::PhotoRequired,
+                        format!(
+                            "Le motif « {} » demande au moins une photo de la pièce : ajoutez-en \
+                             une à la ligne {} ({}) avant d'envoyer la demande.",
+                            line.reason_label.as_deref().unwrap_or_default(),
+                            line.line.reference,
+                            line.line.delivery_note
+                        ),
                     ));
                 }
                 let body = ReturnRequestBody {
@@ -44,6 +56,7 @@ impl App {
                             line_no: l.line.line_no,
                             qty: l.line.qty,
                             reason: l.line.reason.clone(),
+                            photos: l.line.photos.clone(),
                         })
                         .collect(),
                 };

@@ -176,6 +176,17 @@ pub struct CartLineView {
     pub allowed_reasons: Vec<ReasonChoice>,
     /// The chosen reason's French label.
     pub reason_label: Option<String>,
+    /// Whether the chosen reason asks for photos (`none` without a reason).
+    pub photo_rule: retour_domain::photo::PhotoRule,
+    /// The line cannot be sent yet: its reason requires a photo and it has none.
+    pub photo_missing: bool,
+}
+
+impl CartLineView {
+    /// Whether the line can be sent: it has a reason, and a photo when its reason requires one.
+    pub fn ready(&self) -> bool {
+        self.line.reason.is_some() && !self.photo_missing
+    }
 }
 
 /// The cart screen.
@@ -189,7 +200,8 @@ pub struct CartView {
     /// does not copy every line.
     #[serde(serialize_with = "serialize_shared")]
     pub lines: Vec<Arc<CartLineView>>,
-    /// "Envoyer la demande" is enabled: at least one line and every line has a reason.
+    /// "Envoyer la demande" is enabled: at least one line, every line has a reason, and a photo
+    /// when its reason requires one.
     pub can_send: bool,
     /// Edits not yet acknowledged by the server.
     pub pending_ops: u64,

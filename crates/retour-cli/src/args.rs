@@ -126,6 +126,16 @@ pub enum CartCommand {
         /// The line number.
         line: u32,
     },
+    /// Add a photo (a JPEG or PNG file) to a line: stripped of its metadata on this device,
+    /// uploaded by the next sync.
+    Photo {
+        /// The BL number.
+        bl: String,
+        /// The line number.
+        line: u32,
+        /// The picture file.
+        file: std::path::PathBuf,
+    },
 }
 
 impl LineArgs {

@@ -113,6 +113,12 @@ async fn cart(app: &App, command: &CartCommand) -> Result<Output, Failure> {
             delivery_note: bl.clone(),
             line_no: *line,
         })?,
+        CartCommand::Photo { bl, line, file } => {
+            let bytes = std::fs::read(file).map_err(|e| {
+                Failure::refused("invalid_image", format!("{} : {e}", file.display()))
+            })?;
+            app.add_line_photo(bl, *line, &bytes)?
+        }
     };
     Output::new(&app.cart_api()?, text::cart(&view))
 }

@@ -376,6 +376,9 @@ pub struct CartLine {
     pub fee_ht: Option<Money>,
     /// The greatest clock of the line's operations.
     pub updated_at: Hlc,
+    /// The line's photo ids (v1.1; absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<String>,
 }
 
 /// `POST /api/v1/cart/ops`.
@@ -460,6 +463,11 @@ pub struct ReturnRequestLine {
     /// The reason; the backend answers `reason_required` when it is missing.
     #[serde(default)]
     pub reason: Option<ReasonCode>,
+    /// Photos of the part, uploaded first (v1.1; at most 5): `photo_missing` when one is
+    /// unknown or another customer's, `photo_required` when the reason requires one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 5))]
+    pub photos: Vec<String>,
 }
 
 impl crate::grouping::RequestLine for ReturnRequestLine {
@@ -815,6 +823,20 @@ pub struct MessageBody {
     /// Photo ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photos: Option<Vec<String>>,
+}
+
+/// `PUT /api/v1/photos/{sha256}`: the photo as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhotoInfo {
+    /// Its id: the SHA-256 of the bytes uploaded, lowercase hex.
+    pub id: String,
+    /// Its width as stored, in pixels.
+    pub width: u32,
+    /// Its height as stored, in pixels.
+    pub height: u32,
+    /// The size of the stored JPEG, in bytes.
+    pub bytes: u64,
 }
 
 /// An entry of `GET /api/v1/refusal-reasons`.

@@ -82,6 +82,9 @@ pub enum CartOpError {
     /// A put carrying `seen`.
     #[error("only a remove carries `seen`")]
     PutWithSeen,
+    /// A put whose photos are more than 5, or not photo ids.
+    #[error("a line has at most 5 photos, each a SHA-256 in lowercase hex")]
+    BadPhotos,
 }
 
 /// The id of a device, 1 to 64 characters among `A-Z a-z 0-9 _ -`.
@@ -356,6 +359,9 @@ pub struct CartOp {
     /// For a remove: the greatest `at` of this line's ops its device had applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seen: Option<Hlc>,
+    /// The line's photo ids, set by a put as a whole list (v1.1; at most 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photos: Option<Vec<String>>,
 }
 
 impl CartOp {
@@ -377,7 +383,14 @@ impl CartOp {
             qty,
             reason,
             seen: None,
+            photos: None,
         }
+    }
+
+    /// The same put, setting the line's photos as a whole list.
+    pub fn with_photos(mut self, photos: Vec<String>) -> CartOp {
+        self.photos = Some(photos);
+        self
     }
 
     /// Makes a remove that takes out the line as far as `seen`; see [`CartState::seen_for`].
@@ -397,6 +410,7 @@ impl CartOp {
             qty: None,
             reason: None,
             seen: Some(seen),
+            photos: None,
         }
     }
 
@@ -424,13 +438,16 @@ impl CartOp {
                 if self.seen.is_some() {
                     return Err(CartOpError::PutWithSeen);
                 }
+                if let Some(photos) = &self.photos {
+                    crate::photo::check_photo_ids(photos).map_err(|_| CartOpError::BadPhotos)?;
+                }
             }
             OpKind::Remove => {
                 let seen = self.seen.as_ref().ok_or(CartOpError::RemoveWithoutSeen)?;
                 if seen >= &self.at {
                     return Err(CartOpError::SeenNotBeforeAt);
                 }
-                if self.qty.is_some() || self.reason.is_some() {
+                if self.qty.is_some() || self.reason.is_some() || self.photos.is_some() {
                     return Err(CartOpError::RemoveWithFields);
                 }
             }
@@ -459,6 +476,8 @@ pub struct CartLine {
     pub qty: u32,
     /// The reason code: the latest put's that carried one, if any did.
     pub reason: Option<String>,
+    /// The photo ids: the latest put's that carried a list, else none.
+    pub photos: Vec<String>,
     /// The clock of the line's latest put.
     pub updated_at: Hlc,
 }
@@ -494,6 +513,9 @@ pub struct LineMerge {
     max_seen: Option<Hlc>,
     qty: Option<Register<u32>>,
     reason: Option<Register<String>>,
+    /// The photo list, last writer wins as a whole (absent from states stored before v1.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    photos: Option<Register<Vec<String>>>,
 }
 
 impl LineMerge {
@@ -504,6 +526,7 @@ impl LineMerge {
             max_seen: None,
             qty: None,
             reason: None,
+            photos: None,
         }
     }
 
@@ -518,6 +541,9 @@ impl LineMerge {
         }
         if let Some(r) = &other.reason {
             Register::join(&mut self.reason, r.clone());
+        }
+        if let Some(r) = &other.photos {
+            Register::join(&mut self.photos, r.clone());
         }
     }
 
@@ -587,6 +613,11 @@ impl CartState {
                     value,
                 });
                 line.reason = op.reason.clone().map(|value| Register {
+                    at: op.at.clone(),
+                    op_id: op.op_id,
+                    value,
+                });
+                line.photos = op.photos.clone().map(|value| Register {
                     at: op.at.clone(),
                     op_id: op.op_id,
                     value,
@@ -661,6 +692,10 @@ impl CartState {
             line_no: key.line_no,
             qty: line.qty.as_ref().map_or(1, |r| r.value),
             reason: line.reason.as_ref().map(|r| r.value.clone()),
+            photos: line
+                .photos
+                .as_ref()
+                .map_or_else(Vec::new, |r| r.value.clone()),
             updated_at: line.max_put.clone()?,
         })
     }

@@ -189,6 +189,7 @@ pub fn priced_line(
         estimated_credit_ht: estimate,
         fee_ht: fee,
         updated_at: line.updated_at.clone(),
+        photos: line.photos.clone(),
     }
 }
 
@@ -283,6 +284,7 @@ mod tests {
             line_no: 2,
             qty,
             reason: reason.map(str::to_owned),
+            photos: Vec::new(),
             updated_at: at.clone(),
         };
         let m = |s: &str| Money::parse(s).unwrap();

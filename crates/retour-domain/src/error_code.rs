@@ -209,10 +209,6 @@ error_codes! {
     WarrantyExpired = "warranty_expired", Some(422), "Garantie expirée pour cette pièce.";
     /// A symptom shorter than 10 or longer than 2,000 characters.
     InvalidSymptom = "invalid_symptom", Some(422), "Décrivez la panne en 10 à 2 000 caractères.";
-    /// No photo where one is required.
-    PhotoRequired = "photo_required", Some(422), "Ajoutez au moins une photo.";
-    /// More photos or documents than allowed.
-    TooManyPhotos = "too_many_photos", Some(422), "Trop de photos ou de documents.";
 
     // ----- the driver's pickup (v1.1) -----
     /// No file waits for the driver.
@@ -221,6 +217,15 @@ error_codes! {
     InvalidDriverName = "invalid_driver_name", Some(422), "Indiquez le nom du chauffeur (80 caractères au plus).";
     /// No parcel, or more than 999.
     InvalidParcels = "invalid_parcels", Some(422), "Indiquez le nombre de colis remis (de 1 à 999).";
+    // ----- photos -----
+    /// A line whose reason requires a photo, or a warranty claim, without one.
+    PhotoRequired = "photo_required", Some(422), "Ajoutez au moins une photo de la pièce";
+    /// More than 5 photos on one line or message (or documents on a warranty claim).
+    TooManyPhotos = "too_many_photos", Some(422), "Trop de photos : 5 au plus par ligne ou par message, retirez-en une";
+    /// An uploaded photo whose SHA-256 is not the one in its address.
+    HashMismatch = "hash_mismatch", Some(400), "La photo reçue ne correspond pas à son empreinte : envoyez-la de nouveau";
+    /// An upload that is neither a JPEG nor a PNG, or cannot be decoded.
+    InvalidImage = "invalid_image", Some(422), "Image illisible : envoyez une photo JPEG ou PNG";
 
     // ----- only on the device -----
     /// The server could not be reached.

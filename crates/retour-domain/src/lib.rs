@@ -3,6 +3,7 @@
 //! Every rule of the product specification lives here once, so that the app, the CLI and the
 //! reference backend agree: BL numbers, scanned-code classification, money, reasons and the credit
 //! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, the notifications' kinds, texts and e-mail preferences, opening
+//! estimate, eligibility, grouping into return files, the return request's number, file statuses and staff decisions, the per-line decision (refusal reasons, dispositions, credited amounts), the timeline's sentences and messages, photos (ids, how many, a reason's requirement, upload limits), opening
 //! hours, the cart as a merge of operations and the edit check of its lines, the new-password
 //! policy, the delays of failed logins, and the return API's wire types; and the money of v1.1:
 //! credit notes and their reconciliation, the deposits wallet and its reminders, fees, the
@@ -30,6 +31,7 @@ pub mod notification;
 mod openapi;
 pub mod password;
 pub mod pickup;
+pub mod photo;
 pub mod reason;
 pub mod report;
 pub mod request_number;

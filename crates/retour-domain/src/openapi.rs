@@ -96,6 +96,8 @@ schema!(
         "code": {"type": "string", "pattern": REASON},
         "label": {"type": "string"},
         "deposit_only": {"type": "boolean"},
+        "photos": {"type": "string", "enum": ["none", "optional", "required"],
+            "description": "Whether the reason asks for photos of the part (v1.1)"},
         "estimate": {"oneOf": [
             {"type": "object", "required": ["kind", "rate"], "properties": {
                 "kind": {"type": "string", "enum": ["rate"]},
@@ -121,7 +123,10 @@ schema!(
         "qty": {"type": ["integer", "null"], "format": "int32", "minimum": 0,
             "description": "At least 1; an op with 0 is refused alone (invalid_op)", "maximum": 4294967295u64},
         "reason": {"type": ["string", "null"]},
-        "seen": {"type": ["string", "null"], "pattern": HLC}
+        "seen": {"type": ["string", "null"], "pattern": HLC},
+        "photos": {"type": ["array", "null"], "maxItems": 5,
+            "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "description": "The line's photo ids (v1.1), last writer wins as a whole list"}
     }})
 );
 schema!(

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eligibility::ReturnPeriod;
 use crate::money::Money;
+use crate::photo::PhotoRule;
 
 /// A reason's stable code, such as `order_error`: lower-case ASCII letters, digits and `_`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -87,6 +88,9 @@ pub struct Reason {
     /// The fee taken out of the credit, for reasons that have one (v1.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee: Option<Fee>,
+    /// Whether it asks for photos of the part (v1.1; `none` from older backends).
+    #[serde(default)]
+    pub photos: PhotoRule,
 }
 
 /// What a reason is checked and estimated against: the delivered line's prices.
@@ -127,6 +131,11 @@ impl Default for ReasonTable {
             deposit_only,
             estimate,
             fee: None,
+            photos: if code == "defective" {
+                PhotoRule::Optional
+            } else {
+                PhotoRule::None
+            },
         };
         ReasonTable(vec![
             reason("deposit", "Consigne", true, Estimate::Deposit),
@@ -169,6 +178,22 @@ impl ReasonTable {
     /// The reason with this code, if the table has it.
     pub fn get(&self, code: &str) -> Option<&Reason> {
         self.0.iter().find(|r| r.code.as_str() == code)
+    }
+
+    /// The same table where the reasons `codes` require a photo (a backend's setting:
+    /// `RETOUR_PHOTOS_REQUIRED`); unknown codes are ignored.
+    pub fn with_photos_required<S: AsRef<str>>(mut self, codes: &[S]) -> ReasonTable {
+        for reason in &mut self.0 {
+            if codes.iter().any(|c| c.as_ref() == reason.code.as_str()) {
+                reason.photos = PhotoRule::Required;
+            }
+        }
+        self
+    }
+
+    /// Whether the reason `code` asks for photos (`none` for a code the table does not have).
+    pub fn photo_rule(&self, code: &str) -> PhotoRule {
+        self.get(code).map_or(PhotoRule::None, |r| r.photos)
     }
 
     /// The reasons a line allows: all of them, except deposit-only ones on lines without a
@@ -309,7 +334,8 @@ mod tests {
             json[5],
             serde_json::json!({"code": "customer_cancellation", "label": "Annulation client",
                 "deposit_only": false, "estimate": {"kind": "rate", "rate": "0.90"},
-                "fee": {"rate": "0.10", "label": "Frais de remise en stock 10 %"}})
+                "fee": {"rate": "0.10", "label": "Frais de remise en stock 10 %"},
+                "photos": "none"})
         );
         assert!(json[1].get("fee").is_none(), "no fee on other reasons");
         assert_eq!(json[0]["estimate"], serde_json::json!({"kind": "deposit"}));
@@ -382,6 +408,25 @@ mod tests {
         assert_eq!(names(exchange, ReturnPeriod::DepositOnly), ["deposit"]);
         assert!(names(exchange, ReturnPeriod::Closed).is_empty());
         assert!(names(prices("10", None), ReturnPeriod::DepositOnly).is_empty());
+    }
+
+    #[test]
+    fn a_reason_can_require_a_photo() {
+        let table = ReasonTable::default();
+        assert_eq!(table.photo_rule("defective"), PhotoRule::Optional);
+        assert_eq!(table.photo_rule("new_part"), PhotoRule::None);
+        assert_eq!(table.photo_rule("unknown"), PhotoRule::None);
+        let json = serde_json::to_value(&table).unwrap();
+        assert_eq!(json[3]["photos"], "optional");
+        let strict = table.with_photos_required(&["defective", "nope"]);
+        assert_eq!(strict.photo_rule("defective"), PhotoRule::Required);
+        assert_eq!(strict.photo_rule("order_error"), PhotoRule::None);
+        // An older backend's table, without the field, reads as "none".
+        let old: Reason = serde_json::from_value(serde_json::json!({"code": "new_part",
+            "label": "Pièce neuve", "deposit_only": false,
+            "estimate": {"kind": "rate", "rate": "1.00"}}))
+        .unwrap();
+        assert_eq!(old.photos, PhotoRule::None);
     }
 
     #[test]

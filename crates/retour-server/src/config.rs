@@ -88,6 +88,9 @@ pub struct Config {
     /// `RETOUR_LINKS_PER_ACCOUNT_PER_MINUTE`: reset and unlock link requests allowed per e-mail
     /// (default 3).
     pub links_per_account_per_minute: u32,
+    /// `RETOUR_PHOTOS_REQUIRED`: the reasons (codes, comma-separated) whose lines must carry at
+    /// least one photo (default none; `defective` asks for one without requiring it).
+    pub photos_required: Vec<String>,
 }
 
 /// The shortest SSO secret accepted: 32 bytes, the size of the HS256 output.
@@ -115,6 +118,7 @@ impl Default for Config {
             login_per_account_per_minute: 20,
             links_per_ip_per_minute: 10,
             links_per_account_per_minute: 3,
+            photos_required: Vec::new(),
         }
     }
 }
@@ -142,6 +146,7 @@ struct FileConfig {
     login_per_account_per_minute: Option<u32>,
     links_per_ip_per_minute: Option<u32>,
     links_per_account_per_minute: Option<u32>,
+    photos_required: Option<String>,
 }
 
 impl Config {
@@ -200,6 +205,7 @@ impl Config {
             login_per_account_per_minute: parse_u32("RETOUR_LOGIN_PER_ACCOUNT_PER_MINUTE")?,
             links_per_ip_per_minute: parse_u32("RETOUR_LINKS_PER_IP_PER_MINUTE")?,
             links_per_account_per_minute: parse_u32("RETOUR_LINKS_PER_ACCOUNT_PER_MINUTE")?,
+            photos_required: get("RETOUR_PHOTOS_REQUIRED"),
         };
         config.apply(from_env)?;
         if config.header_timeout.is_zero() {
@@ -310,6 +316,14 @@ impl Config {
             &mut self.links_per_account_per_minute,
             file.links_per_account_per_minute,
         );
+        if let Some(codes) = file.photos_required {
+            self.photos_required = codes
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         Ok(())
     }
 

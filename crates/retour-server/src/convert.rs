@@ -175,7 +175,7 @@ pub fn dossier(stored: &StoredDossier, history: Option<Vec<HistoryEntry>>) -> Do
                 reason_label: reason_label(&l.reason),
                 estimated_credit_ht: l.estimated_credit,
                 accepted_qty: l.accepted_qty,
-                photos: Vec::new(),
+                photos: l.photos.clone(),
                 decision: l.decision.as_ref().map(decision),
             })
             .collect(),

@@ -584,6 +584,7 @@ fn seed_dossiers(
                 deposit: line.deposit,
                 accepted_qty: accepted,
                 decision: None,
+                photos: Vec::new(),
             }],
         };
         c.insert_return_request(
@@ -1244,6 +1245,7 @@ pub fn seed_bulk(
                     deposit: line.deposit,
                     accepted_qty: None,
                     decision: None,
+                    photos: Vec::new(),
                 }],
             };
             c.insert_dossier(&dossier)?;

@@ -18,7 +18,8 @@
 //! access tokens), `idempotency` (keys being processed), `http` (router, limits, `serve`), `routes`
 //! (one module per area of the API), `db` (all the SQL, one module per area), `mail` and
 //! `webhook` (the senders of the durable outboxes), `reminders` (the deposit reminders, run by
-//! the server's periodic task).
+//! the server's periodic task), `reencode` (uploaded photos decoded with limits and written
+//! again as JPEG without metadata).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -34,6 +35,7 @@ pub mod pdf;
 pub mod pickup;
 pub mod problem;
 pub mod reminders;
+pub mod reencode;
 mod routes;
 pub mod running;
 mod session_cache;

@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, cart, catalog, dossiers, messages, money, notifications, pickups, requests, warranty,
-    webhooks,
+    account, cart, catalog, dossiers, messages, money, notifications, photos, pickups, requests,
+    warranty, webhooks,
 };
 
 /// The API's description.
@@ -37,6 +37,7 @@ use crate::routes::{
         money::credits_csv_file, money::deposits, money::returns_report,
         warranty::submit,
         pickups::pending_pickup, pickups::manifest, pickups::staff_pickup_route,
+        photos::put_photo, photos::get_photo,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(

@@ -91,11 +91,12 @@ impl AppState {
                 path: config.db.display().to_string(),
                 source,
             })?;
+        let reasons = ReasonTable::default().with_photos_required(&config.photos_required);
         Ok(AppState {
             inner: Arc::new(Shared {
                 db,
                 config,
-                reasons: ReasonTable::default(),
+                reasons,
                 clock: Arc::new(Utc::now),
                 login_throttle: Throttle::default(),
                 link_throttle: Throttle::default(),

@@ -5,8 +5,9 @@
 //! has not refused, by the domain's rules), the outbox (cart ops not yet acknowledged, and return
 //! requests with the idempotency key they were first sent with), and caches for offline use
 //! (delivery notes of the last 31 days with their lines, reasons, the schedule and the server's
-//! clock offset, downloaded files), and the account's notifications with their pull cursor and
-//! the read mark waiting to be sent.
+//! clock offset, downloaded files), the account's notifications with their pull cursor and
+//! the read mark waiting to be sent, and the photos taken on the device with whether the backend
+//! has them yet (their files live beside the database).
 //!
 //! Durability: WAL journal, `synchronous=FULL`, and every change is one committed transaction
 //! before the call returns, so what a call reported done survives a crash or a `kill -9`.
@@ -28,6 +29,30 @@ use retour_domain::ErrorCode;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
+
+/// A photo just taken, recorded with the cart op that puts it on a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPhoto {
+    /// The SHA-256 of its stripped bytes, lowercase hex: its id.
+    pub hash: String,
+    /// The size of its file.
+    pub bytes: u64,
+    /// When it was taken.
+    pub at: DateTime<Utc>,
+}
+
+/// A photo taken on this device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPhoto {
+    /// The SHA-256 of its stripped bytes, lowercase hex: its id.
+    pub hash: String,
+    /// The size of its file.
+    pub bytes: u64,
+    /// When it was taken.
+    pub created_at: DateTime<Utc>,
+    /// When the backend confirmed it has it.
+    pub uploaded_at: Option<DateTime<Utc>>,
+}
 
 /// What can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -269,6 +294,16 @@ impl Store {
         &self.path
     }
 
+    /// The folder of this store's photo files, beside the database (`<file>.photos`).
+    pub fn photo_dir(&self) -> PathBuf {
+        self.path.with_extension("photos")
+    }
+
+    /// The file of a photo taken on this device, or downloaded: `<photo_dir>/<hash>.jpg`.
+    pub fn photo_path(&self, hash: &str) -> PathBuf {
+        self.photo_dir().join(format!("{hash}.jpg"))
+    }
+
     /// This device's id in this account, as its clocks carry it.
     pub fn device_id(&self) -> &DeviceId {
         self.clock.device()
@@ -362,13 +397,73 @@ impl Store {
         clock.tick(now_ms)
     }
 
+    /// Records a put that sets a line's photos as a whole list, and in the same transaction the
+    /// photo just taken (`added`), whose file is already written: a kill leaves either both or
+    /// neither (and at worst a file no row names).
+    pub fn put_photos(
+        &mut self,
+        delivery_note: &str,
+        line_no: u32,
+        photos: Vec<String>,
+        added: Option<&NewPhoto>,
+        now_ms: u64,
+    ) -> Result<CartOp> {
+        let at = self.peek_clock(now_ms);
+        let op =
+            CartOp::put(Uuid::new_v4(), at, delivery_note, line_no, None, None).with_photos(photos);
+        op.validate()?;
+        self.record_local_with(op, added)
+    }
+
+    /// The photos the backend does not have yet, oldest first.
+    pub fn photos_to_upload(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT hash FROM photos WHERE uploaded_at IS NULL ORDER BY created_at, hash",
+        )?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A photo taken on this device, if it was recorded.
+    pub fn photo(&self, hash: &str) -> Result<Option<StoredPhoto>> {
+        let row: Option<(i64, String, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT bytes, created_at, uploaded_at FROM photos WHERE hash = ?1")?
+            .query_row([hash], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .optional()?;
+        row.map(|(bytes, created, uploaded)| {
+            Ok(StoredPhoto {
+                hash: hash.to_owned(),
+                bytes: bytes.unsigned_abs(),
+                created_at: parse_instant(&created)?,
+                uploaded_at: uploaded.as_deref().map(parse_instant).transpose()?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records that the backend has the photo (it answered `201` or `200` to its upload).
+    pub fn mark_photo_uploaded(&mut self, hash: &str, now: DateTime<Utc>) -> Result<()> {
+        self.changed();
+        self.conn
+            .prepare_cached(
+                "UPDATE photos SET uploaded_at = ?2 WHERE hash = ?1 AND uploaded_at IS NULL",
+            )?
+            .execute(params![hash, now.to_rfc3339()])?;
+        Ok(())
+    }
+
     fn record_local(&mut self, op: CartOp) -> Result<CartOp> {
+        self.record_local_with(op, None)
+    }
+
+    fn record_local_with(&mut self, op: CartOp, added: Option<&NewPhoto>) -> Result<CartOp> {
         // Merge first (a join: cheap, and it cannot fail once validated), then commit the op, its
         // clock and the line it changed; if the commit fails, the cart is rebuilt from the log.
         self.changed();
         self.cart.apply(&op)?;
         let line = self.cart.line(&op.delivery_note, op.line_no);
-        let committed = commit_local(&mut self.conn, &op, line.as_ref());
+        let committed = commit_local(&mut self.conn, &op, line.as_ref(), added);
         if let Err(e) = committed {
             let _ = self.rebuild_cart();
             return Err(e);
@@ -1132,8 +1227,24 @@ fn read_submission(row: SubmissionRow) -> Result<Submission> {
     })
 }
 
-fn commit_local(conn: &mut Connection, op: &CartOp, line: Option<&CartLine>) -> Result<()> {
+fn commit_local(
+    conn: &mut Connection,
+    op: &CartOp,
+    line: Option<&CartLine>,
+    added: Option<&NewPhoto>,
+) -> Result<()> {
     let tx = conn.transaction()?;
+    if let Some(photo) = added {
+        tx.prepare_cached(
+            "INSERT INTO photos (hash, bytes, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (hash) DO NOTHING",
+        )?
+        .execute(params![
+            photo.hash,
+            i64::try_from(photo.bytes).unwrap_or(i64::MAX),
+            photo.at.to_rfc3339()
+        ])?;
+    }
     tx.prepare_cached(
         "INSERT INTO cart_ops (op_id, op, origin, status) VALUES (?1, ?2, 'local', 'pending')",
     )?
@@ -1176,7 +1287,7 @@ fn replay(conn: &Connection) -> Result<CartState> {
 
 fn stored_lines(conn: &Connection) -> Result<Vec<CartLine>> {
     let mut stmt = conn.prepare(
-        "SELECT delivery_note, line_no, qty, reason, updated_at FROM cart_lines
+        "SELECT delivery_note, line_no, qty, reason, updated_at, photos FROM cart_lines
          ORDER BY delivery_note, line_no",
     )?;
     let rows = stmt.query_map([], |row| {
@@ -1186,15 +1297,17 @@ fn stored_lines(conn: &Connection) -> Result<Vec<CartLine>> {
             row.get::<_, i64>(2)?,
             row.get::<_, Option<String>>(3)?,
             row.get::<_, String>(4)?,
+            row.get::<_, String>(5)?,
         ))
     })?;
     rows.map(|r| {
-        let (delivery_note, line_no, qty, reason, at) = r?;
+        let (delivery_note, line_no, qty, reason, at, photos) = r?;
         Ok(CartLine {
             delivery_note,
             line_no: line_no as u32,
             qty: qty as u32,
             reason,
+            photos: parse_json(&photos)?,
             updated_at: at
                 .parse()
                 .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
@@ -1205,17 +1318,18 @@ fn stored_lines(conn: &Connection) -> Result<Vec<CartLine>> {
 
 fn write_line(tx: &Transaction<'_>, line: &CartLine) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO cart_lines (delivery_note, line_no, qty, reason, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO cart_lines (delivery_note, line_no, qty, reason, updated_at, photos)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (delivery_note, line_no)
-         DO UPDATE SET qty = ?3, reason = ?4, updated_at = ?5",
+         DO UPDATE SET qty = ?3, reason = ?4, updated_at = ?5, photos = ?6",
     )?
     .execute(params![
         line.delivery_note,
         line.line_no,
         line.qty,
         line.reason,
-        line.updated_at.to_string()
+        line.updated_at.to_string(),
+        to_json(&line.photos)?
     ])?;
     Ok(())
 }

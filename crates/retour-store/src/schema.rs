@@ -101,9 +101,23 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_unread ON notifications (seq) WHERE read = 0;
 ";
 
+/// The fourth schema (v1.1, photos): the photos taken on this device, by the SHA-256 of their
+/// stripped bytes (the file `photos/<hash>.jpg` beside the database), and whether the backend has
+/// them; the photo ids of each cart line.
+const V4: &str = "
+CREATE TABLE photos (
+    hash        TEXT PRIMARY KEY CHECK (length(hash) = 64),
+    bytes       INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    uploaded_at TEXT
+) STRICT;
+CREATE INDEX photos_to_upload ON photos (created_at) WHERE uploaded_at IS NULL;
+ALTER TABLE cart_lines ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
 }
 
 #[cfg(test)]

@@ -149,6 +149,7 @@ fn submissions_are_written_before_sending_and_finish_once() {
             line_no: 1,
             qty: 1,
             reason: retour_domain::reason::ReasonCode::parse("new_part"),
+            photos: Vec::new(),
         }],
     };
     let key = Store::open(&path)

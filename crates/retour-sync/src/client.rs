@@ -10,8 +10,8 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
-    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, NotificationsPage, Preferences,
-    Problem, ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnRequest,
+    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, NotificationsPage, PhotoInfo,
+    Preferences, Problem, ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnRequest,
     ReturnRequestBody, ServiceInfo, Session, TokenRequest,
 };
 use retour_domain::ErrorCode;
@@ -324,6 +324,22 @@ impl ApiClient {
         Self::send(
             self.request(Method::GET, "/api/v1/notifications", Some(token))
                 .query(&[("after", after), ("limit", u64::from(limit))]),
+    /// `PUT /api/v1/photos/{sha256}`: a JPEG whose SHA-256 is `hash` (idempotent: `200` when the
+    /// backend already has it, `201` when it stores it now).
+    pub async fn put_photo(
+        &self,
+        token: &str,
+        hash: &str,
+        jpeg: Vec<u8>,
+    ) -> Result<PhotoInfo, ApiError> {
+        Self::send(
+            self.request(
+                Method::PUT,
+                &format!("/api/v1/photos/{}", encode_segment(hash)),
+                Some(token),
+            )
+            .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
+            .body(jpeg),
         )
         .await
     }
@@ -354,6 +370,15 @@ impl ApiClient {
                 .json(preferences),
         )
         .await
+    /// `GET /api/v1/photos/{id}`: the photo as the backend stores it (a JPEG).
+    pub async fn photo(&self, token: &str, id: &str) -> Result<Vec<u8>, ApiError> {
+        Ok(Self::send_raw(self.request(
+            Method::GET,
+            &format!("/api/v1/photos/{}", encode_segment(id)),
+            Some(token),
+        ))
+        .await?
+        .1)
     }
 
     /// `POST /api/v1/return-requests` with its `Idempotency-Key`.

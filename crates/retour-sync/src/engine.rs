@@ -468,6 +468,59 @@ impl SyncEngine {
         Ok(info)
     }
 
+    /// Uploads every photo taken on this device that the backend does not have yet (its file
+    /// read from the store's photo folder), oldest first, and records each one the backend
+    /// confirms (`201`, or `200` when it already had it: an upload cut after the server stored it
+    /// costs one more request, never a second copy). A photo the backend refuses for good is left
+    /// for the request naming it to be refused with `photo_missing`. Returns how many were sent.
+    pub async fn upload_photos(&self) -> Result<usize, ApiError> {
+        let pending = lock(&self.store).photos_to_upload().map_err(store_error)?;
+        let mut sent = 0;
+        for hash in pending {
+            let path = lock(&self.store).photo_path(&hash);
+            // A file gone from the disk cannot be sent: the request naming it is refused with
+            // `photo_missing`, in words, rather than every sync stopping here.
+            let Ok(jpeg) = std::fs::read(&path) else {
+                continue;
+            };
+            let result = self
+                .call(|client, token| {
+                    let jpeg = jpeg.clone();
+                    let hash = hash.clone();
+                    async move { client.put_photo(&token, &hash, jpeg).await }
+                })
+                .await;
+            match result {
+                Ok(_) => {
+                    self.store_to_write()?
+                        .mark_photo_uploaded(&hash, Utc::now())
+                        .map_err(store_error)?;
+                    sent += 1;
+                }
+                Err(e) if is_final_refusal(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(sent)
+    }
+
+    /// A photo's JPEG: the device's file when it has one, else the backend's copy (which the app
+    /// keeps in the photo folder for next time).
+    pub async fn photo(&self, id: &str) -> Result<Vec<u8>, ApiError> {
+        let path = lock(&self.store).photo_path(id);
+        if let Ok(bytes) = std::fs::read(&path) {
+            return Ok(bytes);
+        }
+        let id = id.to_owned();
+        let bytes = self
+            .call(|client, token| {
+                let id = id.clone();
+                async move { client.photo(&token, &id).await }
+            })
+            .await?;
+        Ok(bytes)
+    }
+
     /// Sends every pending submission with its own key; returns each outcome.
     pub async fn send_pending(&self) -> Vec<(String, SendOutcome)> {
         let pending = lock(&self.store).pending_submissions().unwrap_or_default();
@@ -483,6 +536,10 @@ impl SyncEngine {
     /// `request_in_progress`; records a definitive answer. After acceptance, the sent lines
     /// leave the local cart.
     pub async fn send_submission(&self, submission: &Submission) -> SendOutcome {
+        // The photos it names first: the backend refuses a line whose photo it does not have.
+        if let Err(e) = self.upload_photos().await {
+            return SendOutcome::Pending(e);
+        }
         let key = submission.idempotency_key.clone();
         let backoff = self.backoff();
         let mut attempt = 0;
@@ -579,6 +636,10 @@ impl SyncEngine {
             // A request still waiting does not hold back the cart: both go on, and the first
             // failure is reported.
             let mut waiting = None;
+            // Photos before the cart ops and requests that name them.
+            if let Err(e) = self.upload_photos().await {
+                waiting.get_or_insert(e);
+            }
             for (_, outcome) in self.send_pending().await {
                 if let SendOutcome::Pending(e) = outcome {
                     waiting.get_or_insert(e);

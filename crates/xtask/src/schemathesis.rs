@@ -58,6 +58,10 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
         &[400],
         "two well-formed dates are refused (400 invalid_period) when `from` is after `to` or the \
          period is longer than 366 days: a relation between two parameters no schema can say",
+        "/api/v1/photos/{id}",
+        &[400, 422],
+        "an upload's address must be the SHA-256 of its body (400 hash_mismatch) and the body a \
+         real JPEG or PNG (422 invalid_image): a fuzzed body is neither",
     ),
     (
         "/api/v1/auth/unlock",

@@ -188,6 +188,7 @@ impl Backend {
                 line_no: l.line_no,
                 qty: l.qty,
                 reason: l.reason.map(|r| r.as_str().to_owned()),
+                photos: l.photos,
                 updated_at: l.updated_at,
             })
             .collect())

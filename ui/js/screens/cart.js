@@ -1,6 +1,7 @@
 // Panier: count and running total, per-line stepper bounded by the eligible quantity, the reasons
 // allowed for the line (with their labels, from the line itself), the line's estimate ("-" after
-// inspection), remove (with "Annuler" in the removed line's place), save, send.
+// inspection), its photos (up to 5, required by some reasons), remove (with "Annuler" in the
+// removed line's place), save, send.
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -9,6 +10,7 @@ import { showError, renderChrome } from "../chrome.js";
 import { t, reasonLabel } from "../i18n/index.js";
 import { h, money, toast, hideToast } from "../dom.js";
 import { icon } from "../icons.js";
+import { cartLinePhotos } from "../parts/photos.js";
 
 export async function cartScreen() {
   app.cart = await commands.cart();
@@ -79,7 +81,7 @@ export async function cartScreen() {
         return [h("input", { type: "radio", class: "visually-hidden reason-radio", id: radioId, name: `${id}-reason`, value: code, checked: line.reason === code,
           onchange: () => set(line.qty, code, radioId) }), h("label", { for: radioId, class: "pill-choice" }, label)];
       }));
-    return h("li", { class: `cart-line${line.reason ? "" : " needs-reason"}`, id, dataset: { bl: line.delivery_note, line: line.line_no } },
+    return h("li", { class: `cart-line${line.reason ? "" : " needs-reason"}${line.photo_missing ? " needs-photo" : ""}`, id, dataset: { bl: line.delivery_note, line: line.line_no } },
       h("div", { class: "cart-line-head" },
         h("span", { class: "muted" }, t("deliveryNote"), " ", h("strong", {}, line.delivery_note)),
         h("button", { id: `${id}-remove`, class: "icon ghost remove", type: "button", "aria-label": `${t("remove")} — ${line.reference}`, title: t("remove"),
@@ -91,7 +93,8 @@ export async function cartScreen() {
           h("div", { class: "stepper" }, minus, h("output", { class: "qty", id: `${id}-qty`, "aria-live": "polite" }, String(line.qty)), plus)),
         h("div", { class: "field grow" }, h("span", { class: "field-label" }, t("reason")), reasonGroup),
         h("div", { class: "field credit" }, h("span", { class: "field-label" }, t("lineCredit")),
-          h("strong", { class: "amount line-credit" }, line.estimated_credit_ht ? money(line.estimated_credit_ht) : "-"))));
+          h("strong", { class: "amount line-credit" }, line.estimated_credit_ht ? money(line.estimated_credit_ht) : "-"))),
+      cartLinePhotos(line, id, change));
   }
 
   /** The lines' views with the removed line's place among them. */
@@ -103,7 +106,8 @@ export async function cartScreen() {
 
   function draw(focusId) {
     const cart = app.cart;
-    const complete = cart.can_send ?? (cart.lines.length > 0 && cart.lines.every((l) => l.reason));
+    const complete = cart.can_send ?? (cart.lines.length > 0 && cart.lines.every((l) => l.reason && !l.photo_missing));
+    const hint = cart.lines.every((l) => l.reason) ? t("photoMissing") : t("reasonMissing");
     const save = h("button", { id: "save-cart", class: "secondary big", type: "button", disabled: cart.lines.length === 0, onclick: async () => {
       try {
         const saved = await commands.save();
@@ -139,7 +143,7 @@ export async function cartScreen() {
         : null,
       cart.lines.length ? null : h("p", { class: "empty" }, t("cartEmpty")),
       h("div", { class: "sticky-actions" },
-        complete || !cart.lines.length ? null : h("p", { id: "send-hint", class: "hint" }, t("reasonMissing")),
+        complete || !cart.lines.length ? null : h("p", { id: "send-hint", class: "hint" }, hint),
         h("div", { class: "row" }, save, send)));
     const focus = focusId && document.getElementById(focusId);
     if (focus && !focus.disabled) focus.focus();

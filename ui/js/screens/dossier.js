@@ -8,6 +8,7 @@ import { h, money, date, dateTime } from "../dom.js";
 import { icon } from "../icons.js";
 import { gauge, closedFacts } from "../parts/dossier.js";
 import { preaccord } from "../parts/preaccord.js";
+import { photoStrip } from "../parts/photos.js";
 
 /**
  * The server's reasons table, read once: offline with nothing cached it is empty, and the reasons
@@ -49,7 +50,8 @@ export async function dossierScreen(number) {
     h("h2", {}, t("pieces", dossier.piece_count)),
     h("ul", { class: "pieces detailed" }, dossier.lines.map((l) => h("li", {},
       h("strong", {}, l.reference), " ", l.designation,
-      h("span", { class: "muted line-facts" }, ` — ${lineQuantities(l)} — `, h("span", { class: "line-reason" }, reasonOf(l.reason)), ` — ${money(l.estimated_credit_ht)}`)))),
+      h("span", { class: "muted line-facts" }, ` — ${lineQuantities(l)} — `, h("span", { class: "line-reason" }, reasonOf(l.reason)), ` — ${money(l.estimated_credit_ht)}`),
+      photoStrip(l.photos, l.reference)))),
     h("h2", {}, t("history")),
     h("ol", { id: "timeline", class: "timeline" }, history.map((e) => h("li", { dataset: { status: e.status } },
       h("strong", {}, statusLabel(e.status)), h("time", { datetime: e.at }, dateTime(e.at))))));

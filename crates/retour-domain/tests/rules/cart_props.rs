@@ -46,6 +46,7 @@ fn line(bl: &str, line_no: u32, qty: u32, reason: Option<&str>, updated_at: &str
         line_no,
         qty,
         reason: reason.map(str::to_owned),
+        photos: Vec::new(),
         updated_at: hlc(updated_at),
     }
 }
@@ -88,6 +89,44 @@ fn a_put_adds_a_line_and_the_latest_put_sets_its_fields() {
         ],
         &[line("123456789", 1, 3, None, t3)],
     );
+}
+
+#[test]
+fn photos_are_one_list_and_the_latest_put_that_carries_one_wins() {
+    let a = "a".repeat(64);
+    let b = "b".repeat(64);
+    let t1 = "1764340800000-0000-phone";
+    let t2 = "1764340800000-0001-tablet";
+    let t3 = "1764340800000-0002-phone";
+    let first = put(1, t1, "250001106", 1, Some(1), None).with_photos(vec![a.clone(), b.clone()]);
+    let second = put(2, t2, "250001106", 1, None, None).with_photos(vec![b.clone()]);
+    // A put without photos (a quantity change) keeps the list.
+    let third = put(3, t3, "250001106", 1, Some(2), None);
+    let state = CartState::from_ops([&third, &first, &second]).unwrap();
+    let line = state.line("250001106", 1).unwrap();
+    assert_eq!(line.photos, vec![b.clone()]);
+    assert_eq!(line.qty, 2);
+    // The stored merge state joins back to the same line, and one stored before photos existed
+    // (no `photos` key) still loads.
+    let merge = serde_json::to_value(state.line_merge("250001106", 1).unwrap()).unwrap();
+    let mut copy = CartState::new();
+    copy.join_line_merge(first.key(), &serde_json::from_value(merge.clone()).unwrap());
+    assert_eq!(copy.line("250001106", 1), Some(line));
+    let mut old = merge;
+    old.as_object_mut().unwrap().remove("photos");
+    let old: retour_domain::cart::LineMerge = serde_json::from_value(old).unwrap();
+    let mut copy = CartState::new();
+    copy.join_line_merge(first.key(), &old);
+    assert!(copy.line("250001106", 1).unwrap().photos.is_empty());
+    // More than five, or something that is no photo id, is refused as an op.
+    let six = put(4, t3, "250001106", 1, None, None).with_photos(vec![a.clone(); 6]);
+    assert!(six.validate().is_err());
+    let bad = put(5, t3, "250001106", 1, None, None).with_photos(vec!["x".into()]);
+    assert!(bad.validate().is_err());
+    let empty = put(6, t3, "250001106", 1, None, None).with_photos(Vec::new());
+    let mut cleared = state.clone();
+    cleared.apply(&empty).unwrap();
+    assert!(cleared.line("250001106", 1).unwrap().photos.is_empty());
 }
 
 #[test]
@@ -543,6 +582,7 @@ fn spec_cart(ops: &[CartOp]) -> Vec<CartLine> {
                 line_no: key.line_no,
                 qty,
                 reason,
+                photos: Vec::new(),
                 updated_at,
             })
         })
@@ -683,6 +723,7 @@ proptest! {
             line_no,
             qty: last_qty,
             reason: Some(last_reason.to_owned()),
+            photos: Vec::new(),
             updated_at: last.at.clone(),
         };
         prop_assert_eq!(merged.line(bl, line_no), Some(expected));

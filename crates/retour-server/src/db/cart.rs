@@ -35,6 +35,11 @@ impl FromRow for MergedLine {
             line_no: row.get("line_no")?,
             qty: row.get("qty")?,
             reason: row.get("reason")?,
+            photos: {
+                let json: String = row.get("photos")?;
+                serde_json::from_str(&json)
+                    .map_err(|_| DbError::Corrupt(format!("photos {json:?}")))?
+            },
             updated_at: updated_at
                 .parse()
                 .map_err(|_| DbError::Corrupt(format!("clock {updated_at:?}")))?,
@@ -144,10 +149,10 @@ impl Conn<'_> {
                 self.c
                     .prepare_cached(
                         "INSERT INTO cart_lines
-                             (customer_id, delivery_note, line_no, qty, reason, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                             (customer_id, delivery_note, line_no, qty, reason, updated_at, photos)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                          ON CONFLICT (customer_id, delivery_note, line_no)
-                         DO UPDATE SET qty = ?4, reason = ?5, updated_at = ?6",
+                         DO UPDATE SET qty = ?4, reason = ?5, updated_at = ?6, photos = ?7",
                     )?
                     .execute(params![
                         customer_id,
@@ -155,7 +160,9 @@ impl Conn<'_> {
                         line.line_no,
                         line.qty,
                         line.reason,
-                        line.updated_at.to_string()
+                        line.updated_at.to_string(),
+                        serde_json::to_string(&line.photos)
+                            .map_err(|e| DbError::Corrupt(format!("photos: {e}")))?
                     ])?;
             }
             None => {
@@ -239,7 +246,7 @@ impl Conn<'_> {
     pub fn cart_lines(&self, customer_id: i64) -> DbResult<Vec<(MergedLine, Option<StoredLine>)>> {
         let lines: Vec<MergedLine> = query_all(
             &mut *self.c.prepare_cached(
-                "SELECT delivery_note, line_no, qty, reason, updated_at FROM cart_lines
+                "SELECT delivery_note, line_no, qty, reason, updated_at, photos FROM cart_lines
                   WHERE customer_id = ?1 ORDER BY delivery_note, line_no",
             )?,
             [customer_id],

@@ -43,6 +43,8 @@ pub struct StoredDossierLine {
     pub accepted_qty: Option<u32>,
     /// The decision, once the file is closed (schema v6).
     pub decision: Option<LineDecision>,
+    /// The photo ids sent with the line (schema v7).
+    pub photos: Vec<String>,
 }
 
 impl FromRow for StoredDossierLine {
@@ -68,6 +70,11 @@ impl FromRow for StoredDossierLine {
                     comment: row.get("decision_comment")?,
                 }),
                 None => None,
+            },
+            photos: {
+                let json: String = row.get("photos")?;
+                serde_json::from_str(&json)
+                    .map_err(|_| DbError::Corrupt(format!("photos {json:?}")))?
             },
         })
     }
@@ -253,8 +260,8 @@ impl Conn<'_> {
             ])?;
         let mut stmt = self.c.prepare_cached(
             "INSERT INTO dossier_lines (dossier, delivery_note, line_no, reference, designation, qty, reason,
-                estimated_credit, unit_price, deposit, accepted_qty)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                estimated_credit, unit_price, deposit, accepted_qty, photos)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )?;
         for line in &dossier.lines {
             stmt.execute(params![
@@ -269,6 +276,8 @@ impl Conn<'_> {
                 line.unit_price.to_string(),
                 line.deposit.map(|m| m.to_string()),
                 line.accepted_qty,
+                serde_json::to_string(&line.photos)
+                    .map_err(|e| DbError::Corrupt(format!("photos: {e}")))?,
             ])?;
         }
         Ok(())
@@ -355,7 +364,7 @@ impl Conn<'_> {
         query_all(
             &mut *self.c.prepare_cached(
                 "SELECT line_no, reference, designation, qty, reason, estimated_credit, unit_price, deposit, accepted_qty,
-                        refused_qty, refusal_reason, disposition, decision_comment, credited
+                        refused_qty, refusal_reason, disposition, decision_comment, credited, photos
                    FROM dossier_lines WHERE dossier = ?1 ORDER BY line_no",
             )?,
             [number],

@@ -17,8 +17,9 @@
 //! (the staff's hooks, the durable queue of events to deliver and the log of every try),
 //! [`notifications`] (each garage's notifications and each account's preferences) and [`money`]
 //! (v1.1: credit notes, what the reconciliation, the deposits wallet and the report read, the
-//! deposit reminders that went out), [`warranty`] (the claims of warranty files) and [`pickups`]
-//! (the driver's pickups, the server's secrets). Stored text
+//! deposit reminders that went out), [`warranty`] (the claims of warranty files), [`pickups`]
+//! (the driver's pickups, the server's secrets) and [`photos`] (each customer's photos,
+//! re-encoded). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
@@ -31,6 +32,7 @@ mod notifications;
 mod money;
 mod outbox;
 mod pickups;
+mod photos;
 mod requests;
 mod sessions;
 mod timeline;
@@ -50,6 +52,7 @@ pub use dossiers::{DossierFilter, DossierPage, StoredDossier, StoredDossierLine}
 pub use logins::{FailureScope, LoginFailure, Purged};
 pub use money::{ReportRow, StoredCreditNote, StoredCreditNoteLine};
 pub use outbox::{ClaimedMail, MAX_ATTEMPTS};
+pub use photos::StoredPhoto;
 pub use requests::StoredRequest;
 pub use sessions::{Principal, RefreshRow};
 pub use timeline::NewMessage;
@@ -107,6 +110,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../schema_v8.sql")),
         M::up(include_str!("../schema_v9.sql")),
         M::up(include_str!("../schema_v10.sql")),
+        M::up(include_str!("../schema_v11.sql")),
     ])
 }
 

@@ -17,6 +17,7 @@ use retour_domain::cart::{
     CartLine as MergedLine, CartState, DeviceId, Hlc, LineKey, MAX_OPS_PER_BATCH,
 };
 use retour_domain::cart_line::{priced_line, EditRefusal, LineEdit};
+use retour_domain::photo::check_photo_ids;
 use retour_domain::ErrorCode;
 use retour_domain::Money;
 use serde::Deserialize;
@@ -228,6 +229,12 @@ pub async fn post_ops(
             for op in &body.ops {
                 if c.has_cart_op(customer, &op.op_id)? {
                     continue;
+                }
+                if let Some(photos) = &op.photos {
+                    if let Err(refusal) = check_photo_ids(photos) {
+                        rejected.push(reject(op, refusal.code(), &refusal.message()));
+                        continue;
+                    }
                 }
                 if op.validate().is_err() {
                     rejected.push(reject(

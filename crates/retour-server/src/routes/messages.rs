@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use retour_domain::api::{Message, MessageBody, Problem};
 use retour_domain::notification::{self, NotificationKind};
+use retour_domain::photo::check_photo_ids;
 use retour_domain::timeline::{self, Author};
 use retour_domain::webhook::EventType;
 use retour_domain::ErrorCode;
@@ -22,8 +23,8 @@ use crate::AppState;
 pub const STAFF_NAME: &str = "Service retours";
 
 /// Writes a message on a file in one transaction: the file must exist (and be the customer's when
-/// `customer` is given, else the 404 of a missing one), the text 1–2,000 characters, the photos
-/// known (none exists before photo upload, so any is `photo_missing`). A `message_id` the file
+/// `customer` is given, else the 404 of a missing one), the text 1–2,000 characters, at most 5
+/// photos, each uploaded by the file's customer (else `photo_missing`). A `message_id` the file
 /// already has answers the message recorded then and adds nothing. A new message queues the
 /// webhook event `dossier.message`.
 pub(crate) fn write_message(
@@ -38,9 +39,9 @@ pub(crate) fn write_message(
     if !valid_number(number) {
         return Err(ApiError::not_found());
     }
-    let stored = c
-        .dossier(customer, number)?
-        .ok_or_else(ApiError::not_found)?;
+    let Some(stored) = c.dossier(customer, number)? else {
+        return Err(ApiError::not_found());
+    };
     let message_id = body.message_id.to_string();
     if let Some(existing) = c.message(number, &message_id)? {
         return Ok(existing);
@@ -48,7 +49,9 @@ pub(crate) fn write_message(
     let text = timeline::message_body(&body.text)
         .map_err(|e| ApiError::unprocessable(e.code(), e.to_string()))?;
     let photos = body.photos.clone().unwrap_or_default();
-    if !photos.is_empty() {
+    check_photo_ids(&photos).map_err(|e| ApiError::unprocessable(e.code(), e.message()))?;
+    // The photos are the file's customer's, uploaded first (staff show the garage's own).
+    if !c.missing_photos(stored.customer_id, &photos)?.is_empty() {
         return Err(ApiError::of(ErrorCode::PhotoMissing));
     }
     let (message, added) = c.insert_message(
@@ -100,7 +103,7 @@ fn name_of(c: &Conn<'_>, account_id: i64, fallback: &str) -> Result<String, ApiE
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "message_empty, message_too_long or photo_missing", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "message_empty, message_too_long, photo_missing or too_many_photos", body = Problem, content_type = "application/problem+json")))]
 pub async fn customer_message(
     State(state): State<AppState>,
     Customer(principal, customer): Customer,
@@ -133,7 +136,7 @@ pub async fn customer_message(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "forbidden for customers", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "message_empty, message_too_long or photo_missing", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "message_empty, message_too_long, photo_missing or too_many_photos", body = Problem, content_type = "application/problem+json")))]
 pub async fn staff_message(
     State(state): State<AppState>,
     Staff(principal): Staff,

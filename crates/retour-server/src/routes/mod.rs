@@ -8,6 +8,7 @@ pub(crate) mod dossiers;
 pub(crate) mod messages;
 pub(crate) mod notifications;
 pub(crate) mod money;
+pub(crate) mod photos;
 pub(crate) mod requests;
 pub(crate) mod webhooks;
 pub(crate) mod pickups;
@@ -19,7 +20,7 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use retour_domain::api::Role;
 
@@ -75,6 +76,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/me/preferences",
             get(notifications::get_preferences).put(notifications::put_preferences),
+        )
+        .route(
+            "/api/v1/photos/{id}",
+            put(photos::put_photo).get(photos::get_photo),
         )
         .route(
             "/api/v1/staff/dossiers/{number}/events",

@@ -11,6 +11,7 @@ use retour_domain::api::{
 };
 use retour_domain::cart_line::{EditRefusal, LineEdit};
 use retour_domain::grouping::{check_line_count, group_by_delivery_note};
+use retour_domain::photo::check_line_photos;
 use retour_domain::reason::{total, ReasonCode, ReasonTable};
 use retour_domain::webhook::EventType;
 use retour_domain::BlNumber;
@@ -65,7 +66,7 @@ fn created(request: &ReturnRequest) -> Response {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "service_closed (with next_change) or forbidden", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "quantity_exceeded (per-line errors) or request_in_progress", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "idempotency_mismatch, reason_required, reason_not_allowed, empty_request, too_many_lines (more than 500 lines), duplicate_line, unknown_line, invalid_quantity", body = Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "idempotency_mismatch, reason_required, reason_not_allowed, photo_required, photo_missing, too_many_photos, empty_request, too_many_lines (more than 500 lines), duplicate_line, unknown_line, invalid_quantity", body = Problem, content_type = "application/problem+json")))]
 pub async fn submit(
     State(state): State<AppState>,
     Customer(principal, customer): Customer,
@@ -181,6 +182,7 @@ struct Wanted {
     line_no: u32,
     qty: u32,
     reason: ReasonCode,
+    photos: Vec<String>,
 }
 
 /// The lines of one future return file.
@@ -230,6 +232,7 @@ fn check_lines(
     let mut missing_reason = Vec::new();
     let mut bad_qty = Vec::new();
     let mut not_allowed = Vec::new();
+    let mut bad_photos: Vec<(ErrorCode, retour_domain::api::FieldError)> = Vec::new();
     let mut files = Vec::with_capacity(groups.len());
     for group in groups {
         let mut wanted = Vec::with_capacity(group.lines.len());
@@ -260,11 +263,21 @@ fn check_lines(
                 ));
                 continue;
             }
+            if let Err(refusal) =
+                check_line_photos(&line.photos, reasons.photo_rule(reason.as_str()))
+            {
+                bad_photos.push((
+                    refusal.code(),
+                    field_error(line_field(i, "photos"), refusal.code(), refusal.message()),
+                ));
+                continue;
+            }
             wanted.push(Wanted {
                 index: i,
                 line_no: line.line_no,
                 qty: line.qty,
                 reason,
+                photos: line.photos,
             });
         }
         files.push(WantedFile {
@@ -289,6 +302,12 @@ fn check_lines(
             return fail(StatusCode::UNPROCESSABLE_ENTITY, code, detail, errors);
         }
     }
+    if let Some((code, _)) = bad_photos.first() {
+        let code = code.clone();
+        let detail = code.french();
+        let errors = bad_photos.into_iter().map(|(_, e)| e).collect();
+        return fail(StatusCode::UNPROCESSABLE_ENTITY, code, detail, errors);
+    }
     Ok(files)
 }
 
@@ -311,11 +330,20 @@ fn create_request(
     let mut unknown = Vec::new();
     let mut not_allowed = Vec::new();
     let mut exceeded = Vec::new();
+    let mut missing_photos = Vec::new();
     let mut checked = Vec::new();
     for group in &groups {
         for line in &group.lines {
             let i = line.index;
             let reason = &line.reason;
+            if !c.missing_photos(customer, &line.photos)?.is_empty() {
+                let code = ErrorCode::PhotoMissing;
+                missing_photos.push(field_error(
+                    line_field(i, "photos"),
+                    code.clone(),
+                    code.french(),
+                ));
+            }
             let stored = c.delivery_line(customer, &group.delivery_note, line.line_no)?;
             let edit = LineEdit {
                 qty: Some(line.qty),
@@ -353,6 +381,7 @@ fn create_request(
                 line.qty,
                 reason.clone(),
                 estimate,
+                line.photos.clone(),
             ));
         }
     }
@@ -380,6 +409,14 @@ fn create_request(
             not_allowed,
         );
     }
+    if !missing_photos.is_empty() {
+        return fail(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::PhotoMissing,
+            ErrorCode::PhotoMissing.french(),
+            missing_photos,
+        );
+    }
     if !exceeded.is_empty() {
         return fail(
             StatusCode::CONFLICT,
@@ -405,18 +442,21 @@ fn create_request(
         };
         let stored_lines: Vec<StoredDossierLine> = lines
             .iter()
-            .map(|(_, stored, qty, reason, estimate)| StoredDossierLine {
-                line_no: stored.line_no,
-                reference: stored.reference.clone(),
-                designation: stored.designation.clone(),
-                qty: *qty,
-                reason: reason.as_str().to_owned(),
-                estimated_credit: *estimate,
-                unit_price: stored.unit_price,
-                deposit: stored.deposit,
-                accepted_qty: None,
-                decision: None,
-            })
+            .map(
+                |(_, stored, qty, reason, estimate, photos)| StoredDossierLine {
+                    line_no: stored.line_no,
+                    reference: stored.reference.clone(),
+                    designation: stored.designation.clone(),
+                    qty: *qty,
+                    reason: reason.as_str().to_owned(),
+                    estimated_credit: *estimate,
+                    unit_price: stored.unit_price,
+                    deposit: stored.deposit,
+                    accepted_qty: None,
+                    decision: None,
+                    photos: photos.clone(),
+                },
+            )
             .collect();
         let dossier = StoredDossier {
             kind: retour_domain::api::DossierKind::Return,

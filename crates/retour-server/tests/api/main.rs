@@ -14,6 +14,7 @@ mod money;
 mod numbers;
 mod pdf;
 mod pickups;
+mod photos;
 mod requests;
 mod timeline;
 mod webhooks;
