@@ -13,7 +13,10 @@
 
 #![forbid(unsafe_code)]
 
+mod messages;
 mod schema;
+
+pub use messages::{MessageState, OutboxMessage};
 
 use std::path::{Path, PathBuf};
 

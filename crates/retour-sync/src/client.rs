@@ -10,7 +10,8 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
-    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Problem, Reason, RefreshRequest,
+    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Message, MessageBody, Problem,
+    Reason, RefreshRequest,
     ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session, TokenRequest,
 };
 use retour_domain::ErrorCode;
@@ -358,6 +359,18 @@ impl ApiClient {
     pub async fn dossier(&self, token: &str, number: &str) -> Result<Dossier, ApiError> {
         let path = format!("/api/v1/dossiers/{}", encode_segment(number));
         Self::send(self.request(Method::GET, &path, Some(token))).await
+    }
+
+    /// `POST /api/v1/dossiers/{number}/messages` (v1.1): a replay of `message_id` answers the
+    /// same message and adds nothing.
+    pub async fn send_message(
+        &self,
+        token: &str,
+        number: &str,
+        body: &MessageBody,
+    ) -> Result<Message, ApiError> {
+        let path = format!("/api/v1/dossiers/{}/messages", encode_segment(number));
+        Self::send(self.request(Method::POST, &path, Some(token)).json(body)).await
     }
 }
 

@@ -11,6 +11,7 @@ mod edges;
 mod exactly_once;
 mod keychain;
 mod kill9;
+mod messages;
 mod preaccord;
 mod refusals;
 mod restore;
