@@ -1416,13 +1416,27 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
     with_one_retry(|| {
         let mut world = World::start("always")?;
         let server = &world.server;
-        let closed = server.api(CUSTOMER, PASSWORD, "GET", "/api/v1/dossiers?state=closed", None)?;
+        let closed = server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/dossiers?state=closed",
+            None,
+        )?;
         let mut found = None;
         for item in closed["items"].as_array().context("closed files")? {
             let n = item["number"].as_str().context("a number")?;
-            let file = server.api(CUSTOMER, PASSWORD, "GET", &format!("/api/v1/dossiers/{n}"), None)?;
+            let file = server.api(
+                CUSTOMER,
+                PASSWORD,
+                "GET",
+                &format!("/api/v1/dossiers/{n}"),
+                None,
+            )?;
             let refused = file["lines"].as_array().is_some_and(|lines| {
-                lines.iter().any(|l| l["decision"]["refused_qty"].as_u64().unwrap_or(0) > 0)
+                lines
+                    .iter()
+                    .any(|l| l["decision"]["refused_qty"].as_u64().unwrap_or(0) > 0)
             });
             let thread = file["timeline"]
                 .as_array()
@@ -1450,12 +1464,18 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
             "Pièce montée ou traces de montage — Renvoyée au garage",
         )?;
         w.until_text("#screen .line-decision", "Acceptée 0 / Refusée")?;
-        w.until_text("#screen .decision-comment", "Traces de serrage sur les fixations")?;
+        w.until_text(
+            "#screen .decision-comment",
+            "Traces de serrage sur les fixations",
+        )?;
         w.until_text("#timeline li:first-child .who", "Vous")?;
         w.until_text("#timeline li:first-child time", &paris)?;
         w.until_text("#timeline li:first-child", "Demande de retour envoyée")?;
         w.until_text("#timeline li.message.actor-staff .who", "Service retours")?;
-        w.until_text("#timeline li.message.actor-staff .bubble", "traces de serrage")?;
+        w.until_text(
+            "#timeline li.message.actor-staff .bubble",
+            "traces de serrage",
+        )?;
         // The pré-accord reopens from the file.
         w.find(".file-preaccord #open-preaccord")?;
         let order = w.js(
@@ -1467,7 +1487,10 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
             .iter()
             .map(|t| chrono::DateTime::parse_from_rfc3339(t))
             .collect::<Result<Vec<_>, _>>()?;
-        ensure!(parsed.windows(2).all(|p| p[0] <= p[1]), "oldest first: {instants:?}");
+        ensure!(
+            parsed.windows(2).all(|p| p[0] <= p[1]),
+            "oldest first: {instants:?}"
+        );
         let scroll_to = |css: &str| {
             w.js(
                 &format!("document.querySelector({css:?}).scrollIntoView({{block: 'start'}})"),
@@ -1482,7 +1505,10 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
             "Part fitted or showing fitting marks — Sent back to the garage",
         )?;
         w.until_text("#timeline li:first-child .who", "You")?;
-        w.until_text("#timeline li.message.actor-staff .who", "Returns department")?;
+        w.until_text(
+            "#timeline li.message.actor-staff .who",
+            "Returns department",
+        )?;
         let english = w.text("#screen")?;
         for code in ["fitted", "returned", "refusal_", "disposition_"] {
             ensure!(
@@ -1501,11 +1527,17 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
         // A message is written and sent: it ends the thread, from "Vous".
         let text = "Merci. Pouvez-vous joindre une photo des traces à votre réponse ?";
         w.find("#message-text")?.type_text(text)?;
-        w.until_text("#message-count", &format!("{} / 2000", text.chars().count()))?;
+        w.until_text(
+            "#message-count",
+            &format!("{} / 2000", text.chars().count()),
+        )?;
         w.click("#message-send")?;
         w.until_text("#timeline li:last-child .bubble", text)?;
         w.until_text("#timeline li:last-child .who", "Vous")?;
-        ensure!(w.find_now("#timeline li.outbox")?.is_none(), "the message left at once");
+        ensure!(
+            w.find_now("#timeline li.outbox")?.is_none(),
+            "the message left at once"
+        );
         scroll_to("#timeline li:last-child")?;
         w.screenshots("31-dossier-message")?;
         w.click("#lang")?;
@@ -1520,16 +1552,25 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
         let waiting = "Écrit sans réseau : il partira à la prochaine synchronisation.";
         w.find("#message-text")?.type_text(waiting)?;
         w.click("#message-send")?;
-        w.until_text("#timeline li.outbox.pending .message-state", "En attente d'envoi")?;
+        w.until_text(
+            "#timeline li.outbox.pending .message-state",
+            "En attente d'envoi",
+        )?;
         w.until_text("#timeline li.outbox.pending .bubble", waiting)?;
         scroll_to("#timeline li.outbox.pending")?;
         w.screenshots("31-dossier-message-pending")?;
         w.click("#lang")?;
-        w.until_text("#timeline li.outbox.pending .message-state", "Waiting to be sent")?;
+        w.until_text(
+            "#timeline li.outbox.pending .message-state",
+            "Waiting to be sent",
+        )?;
         scroll_to("#timeline li.outbox.pending")?;
         w.screenshots("31-dossier-message-pending-en")?;
         w.click("#lang")?;
-        w.until_text("#timeline li.outbox.pending .message-state", "En attente d'envoi")?;
+        w.until_text(
+            "#timeline li.outbox.pending .message-state",
+            "En attente d'envoi",
+        )?;
 
         world.server.restart()?;
         let w = &world.window;
@@ -1543,8 +1584,17 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
         w.js(&format!("location.hash = '#/tracking/{number}'"), json!([]))?;
         w.on_screen("dossier")?;
         w.until_text("#timeline li:last-child .bubble", waiting)?;
-        ensure!(w.find_now("#timeline li.outbox")?.is_none(), "nothing waits any more");
-        let file = world.server.api(CUSTOMER, PASSWORD, "GET", &format!("/api/v1/dossiers/{number}"), None)?;
+        ensure!(
+            w.find_now("#timeline li.outbox")?.is_none(),
+            "nothing waits any more"
+        );
+        let file = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            &format!("/api/v1/dossiers/{number}"),
+            None,
+        )?;
         let delivered = file["timeline"]
             .as_array()
             .context("timeline")?

@@ -187,9 +187,11 @@ fn dossier_view(account: &Account, answer: Answer<Dossier>) -> AppResult<Dossier
             let (state, code, message) = match m.state {
                 MessageState::Pending => ("pending", None, None),
                 MessageState::Sent => ("sent", None, None),
-                MessageState::Refused { code, message } => {
-                    ("refused", Some(ErrorCode::from(code.as_str())), Some(message))
-                }
+                MessageState::Refused { code, message } => (
+                    "refused",
+                    Some(ErrorCode::from(code.as_str())),
+                    Some(message),
+                ),
             };
             OutboxMessageView {
                 id: m.message_id.to_string(),

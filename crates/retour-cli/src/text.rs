@@ -201,7 +201,9 @@ pub fn dossier(dossier: &Dossier, history: bool) -> String {
 
 /// An instant as Paris clocks show it: "28/11/2026 14:05".
 fn paris(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&PARIS).format("%d/%m/%Y %H:%M").to_string()
+    at.with_timezone(&PARIS)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
 }
 
 /// Who made an event, as the file detail names them.
@@ -236,7 +238,10 @@ pub fn dossier_detail(view: &DossierView) -> String {
     let dossier = &view.dossier;
     let mut text = String::new();
     if view.from_cache {
-        line!(text, "Hors ligne : dossier tel qu'enregistré sur l'appareil.");
+        line!(
+            text,
+            "Hors ligne : dossier tel qu'enregistré sur l'appareil."
+        );
     }
     text.push_str(&self::dossier(dossier, false));
     if let Some(request) = &dossier.request {

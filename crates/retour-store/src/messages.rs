@@ -147,7 +147,11 @@ impl Store {
         found.map(read).transpose()
     }
 
-    fn messages_where(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<OutboxMessage>> {
+    fn messages_where(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<OutboxMessage>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM message_outbox WHERE {filter} ORDER BY created_at, rowid"
         ))?;
@@ -220,11 +224,17 @@ mod tests {
             .finish_message_refused(&second.message_id, "not_found", "Introuvable", now)
             .unwrap();
         // A late answer never turns a finished message back.
-        store.finish_message_refused(&first.message_id, "x", "y", now).unwrap();
+        store
+            .finish_message_refused(&first.message_id, "x", "y", now)
+            .unwrap();
         let first = store.outbox_message(&first.message_id).unwrap().unwrap();
         assert_eq!((first.attempts, first.state), (1, MessageState::Sent));
         assert_eq!(
-            store.outbox_message(&second.message_id).unwrap().unwrap().state,
+            store
+                .outbox_message(&second.message_id)
+                .unwrap()
+                .unwrap()
+                .state,
             MessageState::Refused {
                 code: "not_found".into(),
                 message: "Introuvable".into()

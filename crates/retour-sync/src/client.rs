@@ -11,8 +11,8 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
     Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Message, MessageBody, Problem,
-    Reason, RefreshRequest,
-    ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session, TokenRequest,
+    Reason, RefreshRequest, ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session,
+    TokenRequest,
 };
 use retour_domain::ErrorCode;
 use serde::de::DeserializeOwned;

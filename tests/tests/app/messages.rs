@@ -99,14 +99,19 @@ async fn a_message_written_offline_waits_and_leaves_once() -> Result<()> {
         (EventKind::Status, Actor::Customer)
     );
     ensure!(
-        timeline
-            .iter()
-            .any(|e| e.message.as_ref().is_some_and(|m| m.author == Author::Staff)),
+        timeline.iter().any(|e| e
+            .message
+            .as_ref()
+            .is_some_and(|m| m.author == Author::Staff)),
         "the returns service's reply is in the thread"
     );
     ensure!(view.outbox.is_empty());
     // The pré-accord reopens from this file too (a demo file names its request).
-    let request = view.dossier.request.clone().context("the file names its request")?;
+    let request = view
+        .dossier
+        .request
+        .clone()
+        .context("the file names its request")?;
     let pdf = device
         .app
         .preaccord_pdf(&request.id)
@@ -125,7 +130,10 @@ async fn a_message_written_offline_waits_and_leaves_once() -> Result<()> {
     ensure!(offline.from_cache, "offline, the kept file");
     assert_eq!(offline.outbox.len(), 1);
     assert_eq!(
-        (offline.outbox[0].state.as_str(), offline.outbox[0].text.as_str()),
+        (
+            offline.outbox[0].state.as_str(),
+            offline.outbox[0].text.as_str()
+        ),
         ("pending", text)
     );
     assert_eq!(device.app.sync_state().pending_messages, 1);
@@ -138,19 +146,30 @@ async fn a_message_written_offline_waits_and_leaves_once() -> Result<()> {
     server.restart().await?;
     device.app.sync_now().await.map_err(app_err)?;
     device.app.sync_now().await.map_err(app_err)?;
-    assert_eq!(on_server(&server, &number, text)?, 1, "delivered exactly once");
+    assert_eq!(
+        on_server(&server, &number, text)?,
+        1,
+        "delivered exactly once"
+    );
     assert_eq!(device.app.sync_state().pending_messages, 0);
     // The file read offline now has it in its timeline (the sync fetched it again), not waiting.
     server.stop().await?;
     let after = device.app.dossier(&number).await.map_err(app_err)?;
-    ensure!(after.from_cache && after.outbox.is_empty(), "{:?}", after.outbox);
+    ensure!(
+        after.from_cache && after.outbox.is_empty(),
+        "{:?}",
+        after.outbox
+    );
     let last = after
         .dossier
         .timeline
         .as_ref()
         .and_then(|t| t.last())
         .context("events")?;
-    let message = last.message.as_ref().context("the last event is the message")?;
+    let message = last
+        .message
+        .as_ref()
+        .context("the last event is the message")?;
     assert_eq!(
         (message.author, message.text.as_str()),
         (Author::Customer, text)
@@ -329,7 +348,10 @@ async fn the_cli_tells_the_story_and_a_killed_writer_loses_no_message() -> Resul
         "Vous — Demande de retour envoyée",
         "Service retours — Réponse du service retours",
     ] {
-        ensure!(story.contains(expected), "{expected:?} missing from:\n{story}");
+        ensure!(
+            story.contains(expected),
+            "{expected:?} missing from:\n{story}"
+        );
     }
     let json = run(&data, &url, &["--json", "dossier", &number])?;
     let value: serde_json::Value = serde_json::from_slice(&json.stdout)?;

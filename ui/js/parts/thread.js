@@ -59,7 +59,7 @@ function sentence(event, dossier) {
 export function timeline(view) {
   const events = view.timeline || [];
   return h("ol", { id: "timeline", class: "timeline", "aria-label": t("history") },
-    events.map((e) => h("li", { class: `event ${e.kind} actor-${e.message?.author ?? e.actor}`, dataset: { kind: e.kind, status: e.status ?? null, id: String(e.id) } },
+    events.map((e) => h("li", { class: `event ${e.kind} actor-${e.message?.author ?? e.actor}`, dataset: { kind: e.kind, id: String(e.id), ...(e.status ? { status: e.status } : {}) } },
       h("p", { class: "event-head" }, h("strong", { class: "who" }, who(e)), " ", h("time", { datetime: e.at }, dateTime(e.at))),
       e.kind === "message" && e.message
         ? h("p", { class: "bubble", lang: "fr" }, e.message.text)
