@@ -1494,6 +1494,203 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
             "return [...document.querySelectorAll('.pieces .photo-thumb')].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)",
         )?;
         w.screenshots("35-file-photos")?;
+/// A file's story and its thread (PRODUCT.md screen 9), on the demo's refused file: each line's
+/// decision in words (labels, never codes) with the staff's comment, the timeline oldest first
+/// with who and when (Paris time), the reply of the returns service; a message written and sent;
+/// an empty one refused in French; one written without network shown "En attente d'envoi", then
+/// delivered once by the next sync. French and English, phone and desktop.
+#[test]
+fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let mut world = World::start("always")?;
+        let server = &world.server;
+        let closed = server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/dossiers?state=closed",
+            None,
+        )?;
+        let mut found = None;
+        for item in closed["items"].as_array().context("closed files")? {
+            let n = item["number"].as_str().context("a number")?;
+            let file = server.api(
+                CUSTOMER,
+                PASSWORD,
+                "GET",
+                &format!("/api/v1/dossiers/{n}"),
+                None,
+            )?;
+            let refused = file["lines"].as_array().is_some_and(|lines| {
+                lines
+                    .iter()
+                    .any(|l| l["decision"]["refused_qty"].as_u64().unwrap_or(0) > 0)
+            });
+            let thread = file["timeline"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|e| e["kind"] == "message"));
+            if refused && thread {
+                found = Some((n.to_owned(), file));
+                break;
+            }
+        }
+        let (number, file) = found.context("the demo's refused file with a thread")?;
+        // The first event's time as Paris clocks showed it.
+        let first_at = file["timeline"][0]["at"].as_str().context("an instant")?;
+        let paris = chrono::DateTime::parse_from_rfc3339(first_at)?
+            .with_timezone(&retour_domain::hours::PARIS)
+            .format("%d/%m/%Y %H:%M")
+            .to_string();
+
+        world.login(CUSTOMER, PASSWORD)?;
+        let w = &world.window;
+        w.on_screen("home")?;
+        w.js(&format!("location.hash = '#/tracking/{number}'"), json!([]))?;
+        w.on_screen("dossier")?;
+        w.until_text(
+            "#screen .line-decision",
+            "Pièce montée ou traces de montage — Renvoyée au garage",
+        )?;
+        w.until_text("#screen .line-decision", "Acceptée 0 / Refusée")?;
+        w.until_text(
+            "#screen .decision-comment",
+            "Traces de serrage sur les fixations",
+        )?;
+        w.until_text("#timeline li:first-child .who", "Vous")?;
+        w.until_text("#timeline li:first-child time", &paris)?;
+        w.until_text("#timeline li:first-child", "Demande de retour envoyée")?;
+        w.until_text("#timeline li.message.actor-staff .who", "Service retours")?;
+        w.until_text(
+            "#timeline li.message.actor-staff .bubble",
+            "traces de serrage",
+        )?;
+        // The pré-accord reopens from the file.
+        w.find(".file-preaccord #open-preaccord")?;
+        let order = w.js(
+            "return [...document.querySelectorAll('#timeline time')].map(t => t.getAttribute('datetime'))",
+            json!([]),
+        )?;
+        let instants: Vec<String> = serde_json::from_value(order)?;
+        let parsed = instants
+            .iter()
+            .map(|t| chrono::DateTime::parse_from_rfc3339(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        ensure!(
+            parsed.windows(2).all(|p| p[0] <= p[1]),
+            "oldest first: {instants:?}"
+        );
+        let scroll_to = |css: &str| {
+            w.js(
+                &format!("document.querySelector({css:?}).scrollIntoView({{block: 'start'}})"),
+                json!([]),
+            )
+        };
+        scroll_to(".pieces.detailed")?;
+        w.screenshots("30-dossier-timeline")?;
+        w.click("#lang")?;
+        w.until_text(
+            "#screen .line-decision",
+            "Part fitted or showing fitting marks — Sent back to the garage",
+        )?;
+        w.until_text("#timeline li:first-child .who", "You")?;
+        w.until_text(
+            "#timeline li.message.actor-staff .who",
+            "Returns department",
+        )?;
+        let english = w.text("#screen")?;
+        for code in ["fitted", "returned", "refusal_", "disposition_"] {
+            ensure!(
+                !english.split_whitespace().any(|word| word == code),
+                "a bare code {code:?} on the English screen: {english}"
+            );
+        }
+        scroll_to(".pieces.detailed")?;
+        w.screenshots("30-dossier-timeline-en")?;
+        w.click("#lang")?;
+        w.until_text("#timeline li:first-child .who", "Vous")?;
+
+        // An empty message is refused in French, nothing is sent.
+        w.click("#message-send")?;
+        w.until_text("#message-error", "Écrivez votre message avant de l'envoyer")?;
+        // A message is written and sent: it ends the thread, from "Vous".
+        let text = "Merci. Pouvez-vous joindre une photo des traces à votre réponse ?";
+        w.find("#message-text")?.type_text(text)?;
+        w.until_text(
+            "#message-count",
+            &format!("{} / 2000", text.chars().count()),
+        )?;
+        w.click("#message-send")?;
+        w.until_text("#timeline li:last-child .bubble", text)?;
+        w.until_text("#timeline li:last-child .who", "Vous")?;
+        ensure!(
+            w.find_now("#timeline li.outbox")?.is_none(),
+            "the message left at once"
+        );
+        scroll_to("#timeline li:last-child")?;
+        w.screenshots("31-dossier-message")?;
+        w.click("#lang")?;
+        w.until_text("#message-form label", "Write to the returns department")?;
+        scroll_to("#timeline li:last-child")?;
+        w.screenshots("31-dossier-message-en")?;
+        w.click("#lang")?;
+        w.until_text("#message-form label", "Écrire au service retours")?;
+
+        // Without network the message waits, marked so, and leaves with the next sync, once.
+        world.server.stop()?;
+        let waiting = "Écrit sans réseau : il partira à la prochaine synchronisation.";
+        w.find("#message-text")?.type_text(waiting)?;
+        w.click("#message-send")?;
+        w.until_text(
+            "#timeline li.outbox.pending .message-state",
+            "En attente d'envoi",
+        )?;
+        w.until_text("#timeline li.outbox.pending .bubble", waiting)?;
+        scroll_to("#timeline li.outbox.pending")?;
+        w.screenshots("31-dossier-message-pending")?;
+        w.click("#lang")?;
+        w.until_text(
+            "#timeline li.outbox.pending .message-state",
+            "Waiting to be sent",
+        )?;
+        scroll_to("#timeline li.outbox.pending")?;
+        w.screenshots("31-dossier-message-pending-en")?;
+        w.click("#lang")?;
+        w.until_text(
+            "#timeline li.outbox.pending .message-state",
+            "En attente d'envoi",
+        )?;
+
+        world.server.restart()?;
+        let w = &world.window;
+        w.js("location.hash = '#/settings'", json!([]))?;
+        w.on_screen("settings")?;
+        w.click("#sync-now")?;
+        w.until(
+            "nothing waits",
+            "return document.getElementById('pending-count')?.hidden === true && !!document.querySelector('#net.online')",
+        )?;
+        w.js(&format!("location.hash = '#/tracking/{number}'"), json!([]))?;
+        w.on_screen("dossier")?;
+        w.until_text("#timeline li:last-child .bubble", waiting)?;
+        ensure!(
+            w.find_now("#timeline li.outbox")?.is_none(),
+            "nothing waits any more"
+        );
+        let file = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            &format!("/api/v1/dossiers/{number}"),
+            None,
+        )?;
+        let delivered = file["timeline"]
+            .as_array()
+            .context("timeline")?
+            .iter()
+            .filter(|e| e["message"]["text"] == json!(waiting))
+            .count();
+        assert_eq!(delivered, 1, "the waiting message reached the server once");
         world.window.window_close()
     })
 }

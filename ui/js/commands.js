@@ -390,12 +390,22 @@ export function dossiers(args) {
 }
 
 /**
- * One return file with its history.
+ * One return file with its timeline, decisions and messages (the outbox's merged in).
  * @param {string} number
- * @returns {Promise<Dossier>}
+ * @returns {Promise<DossierView>}
  */
 export function dossier(number) {
   return invoke("dossier", { number });
+}
+
+/**
+ * "Écrire au service retours": the message goes to the outbox, then to the server.
+ * @param {string} number
+ * @param {string} text
+ * @returns {Promise<DossierView>}
+ */
+export function send_message(number, text) {
+  return invoke("send_message", { number, text });
 }
 
 /**

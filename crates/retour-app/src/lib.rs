@@ -30,7 +30,8 @@
 //! | `photo_thumbnail(photo_id)` | a JPEG of at most 256 px (the device's copy, else the backend's, kept) | only when not on the device |
 //! | `save()` | [`SaveOutcome`] with a French message (commit + one sync attempt) | tries |
 //! | `send()` | `api::ReturnRequest` (its `number` is what people read), or the server's French refusal (cart unchanged); offline: code `send_pending`, re-sent with the same key later | yes |
-//! | `dossiers(DossiersArgs{state, status, page})` / `dossier(number)` | [`DossiersView`] / `api::Dossier` | yes, falls back to cache |
+//! | `dossiers(DossiersArgs{state, status, page})` / `dossier(number)` | [`DossiersView`] / [`DossierView`] (the API's `Dossier` with its timeline and decisions, plus `outbox`: the messages written here not yet in its timeline, `pending` / `sent` / `refused`) | yes, falls back to cache |
+//! | `send_message(number, text)` | [`DossierView`] with the message in it; the text checked first (`message_empty` / `message_too_long`, nothing queued); written to the message outbox with its `message_id` before it is sent; offline it waits (`pending`) and leaves once with the next sync; another customer's file: `not_found` like a missing one | tries, then outbox |
 //! | `preaccord_pdf(request_id)` (a file names its request: `Dossier.request`) | `PathBuf` of the PDF in the signed-in account's folder (an id it does not have: `not_found`, like a missing one), to open with the system viewer | yes, then cached (downloaded at send) |
 //! | `sync_now()` | [`SyncState`] after a full sync | yes |
 //! | `unseen_refusals()` / `acknowledge_refusals(&ids)` | `Vec<`[`RefusalView`]`>`: the requests refused and cart edits rejected (in any sync, background included) not yet seen, with the code's French text, what to do and the BL lines / how many were marked seen | no |
@@ -82,7 +83,7 @@
 //! | `cart_view` | building the [`CartView`] and patching it after a local edit |
 //! | `send` | `send` |
 //! | `photos` | `add_line_photo`, `remove_line_photo`, `photo_thumbnail`, [`strip_photo`] (the device's re-encode), [`photo_id`] |
-//! | `tracking` | `dossiers`, `dossier`, `preaccord_pdf` |
+//! | `tracking` | `dossiers`, `dossier`, `send_message`, `preaccord_pdf` |
 //! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
 //! | `notifications` | `notifications`, `mark_notifications_read`, `preferences`, `save_preferences`, `subscribe_notifications` |

@@ -1,14 +1,21 @@
 //! Following the sent requests: the return files (dossiers) with their filters and pages, one
-//! file with its history, and the pré-accord PDF downloaded once into the account's folder.
+//! file with its timeline, its decisions and its messages (the outbox's merged in), writing to
+//! the returns service (`send_message`: the message outbox, offline first), and the pré-accord
+//! PDF downloaded once into the account's folder.
 
 use std::path::PathBuf;
 
 use chrono::Utc;
-use retour_sync::engine::lock;
-use retour_sync::DossierQuery;
+use retour_domain::api::EventKind;
+use retour_domain::timeline::message_body;
+use retour_store::MessageState;
+use retour_sync::engine::{dossier_cache_key, lock};
+use retour_sync::{ApiError, DossierQuery, MessageOutcome};
 
+use crate::accounts::Account;
 use crate::files::{create_private_dir, write_atomically};
-use crate::online::online_else_kept;
+use crate::online::{online_else_kept, Answer};
+use crate::views::{DossierView, OutboxMessageView};
 use crate::{App, AppError, AppResult, Dossier, DossiersArgs, DossiersView, ErrorCode};
 use sha2::{Digest, Sha256};
 
@@ -42,17 +49,12 @@ impl App {
         })
     }
 
-    /// One return file with its history.
-    pub async fn dossier(&self, number: &str) -> AppResult<Dossier> {
-        let number = number.trim().to_owned();
-        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
-            return Err(AppError::new(
-                ErrorCode::InvalidFormat,
-                "Numéro de suivi incorrect : il ne contient que des chiffres.",
-            ));
-        }
+    /// One return file with its timeline, each line's decision and its messages; the messages
+    /// written on this device that the file does not show yet are merged in (`outbox`: waiting to
+    /// leave, or refused). Offline, the detail kept at the last visit.
+    pub async fn dossier(&self, number: &str) -> AppResult<DossierView> {
+        let number = dossier_number(number)?;
         let account = self.account()?;
-        let key = format!("dossier:{number}");
         let fetched = account
             .engine
             .call(|client, token| {
@@ -60,7 +62,70 @@ impl App {
                 async move { client.dossier(&token, &n).await }
             })
             .await;
-        Ok(online_else_kept(&account.store, &key, fetched)?.value)
+        let answer = online_else_kept(&account.store, &dossier_cache_key(&number), fetched)?;
+        dossier_view(&account, answer)
+    }
+
+    /// "Écrire au service retours": the text checked by the domain's rule (1–2,000 characters,
+    /// `message_empty` / `message_too_long` in French, nothing queued), then written to the
+    /// message outbox with a `message_id` made here (committed before anything is sent), then
+    /// sent. Answers the file with the message in its thread; without network the message waits
+    /// in the outbox (shown as waiting) and leaves with the next sync, once. The server's refusal
+    /// (a file that is not the account's answers like a missing one) comes back as it is.
+    pub async fn send_message(&self, number: &str, text: &str) -> AppResult<DossierView> {
+        let number = dossier_number(number)?;
+        let text = message_body(text).map_err(|e| AppError::new(e.code(), e.to_string()))?;
+        let account = self.account()?;
+        let message = lock(&account.store).create_message(&number, &text, Utc::now())?;
+        self.log(&format!(
+            "message écrit dans la file d'envoi (dossier {number}, id {})",
+            message.message_id
+        ));
+        account.engine.refresh_counts();
+        match account.engine.send_message(&message).await {
+            MessageOutcome::Sent(_) => self.dossier(&number).await,
+            MessageOutcome::Refused(problem) => {
+                self.log(&format!(
+                    "message refusé : {} (id {})",
+                    problem.code, message.message_id
+                ));
+                Err(ApiError::Status {
+                    status: problem.status,
+                    problem: Box::new(problem),
+                    retry_after: None,
+                    from_problem_document: true,
+                }
+                .into())
+            }
+            MessageOutcome::Pending(error) => {
+                self.log(&format!(
+                    "message en attente de réseau (id {})",
+                    message.message_id
+                ));
+                // The background sync tries again soon.
+                self.inner.edited.notify_one();
+                let error = AppError::from(error);
+                if !error.is_unreachable() {
+                    return Err(error);
+                }
+                let kept: Option<(Dossier, _)> =
+                    lock(&account.store).cache_get(&dossier_cache_key(&number))?;
+                match kept {
+                    Some((dossier, _)) => dossier_view(
+                        &account,
+                        Answer {
+                            value: dossier,
+                            from_cache: true,
+                        },
+                    ),
+                    None => Err(AppError::new(
+                        ErrorCode::SendPending,
+                        "Pas de réseau : votre message est enregistré sur l'appareil et partira \
+                         à la prochaine synchronisation.",
+                    )),
+                }
+            }
+        }
     }
 
     /// The pré-accord PDF of a sent request, downloaded once into the signed-in account's own
@@ -89,6 +154,60 @@ impl App {
         lock(&account.store).save_file(&name, &path, "application/pdf", Utc::now())?;
         Ok(path)
     }
+}
+
+/// A tracking number as typed: digits only.
+fn dossier_number(number: &str) -> AppResult<String> {
+    let number = number.trim();
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::new(
+            ErrorCode::InvalidFormat,
+            "Numéro de suivi incorrect : il ne contient que des chiffres.",
+        ));
+    }
+    Ok(number.to_owned())
+}
+
+/// A file as shown: the server's detail, and the messages written on this device that its
+/// timeline does not have yet, oldest first.
+fn dossier_view(account: &Account, answer: Answer<Dossier>) -> AppResult<DossierView> {
+    let dossier = answer.value;
+    let shown: std::collections::HashSet<&str> = dossier
+        .timeline
+        .iter()
+        .flatten()
+        .filter(|e| e.kind == EventKind::Message)
+        .filter_map(|e| e.message.as_ref().map(|m| m.id.as_str()))
+        .collect();
+    let outbox = lock(&account.store)
+        .dossier_messages(&dossier.number)?
+        .into_iter()
+        .filter(|m| !shown.contains(m.message_id.to_string().as_str()))
+        .map(|m| {
+            let (state, code, message) = match m.state {
+                MessageState::Pending => ("pending", None, None),
+                MessageState::Sent => ("sent", None, None),
+                MessageState::Refused { code, message } => (
+                    "refused",
+                    Some(ErrorCode::from(code.as_str())),
+                    Some(message),
+                ),
+            };
+            OutboxMessageView {
+                id: m.message_id.to_string(),
+                at: m.created_at,
+                text: m.text,
+                state: state.to_owned(),
+                code,
+                message,
+            }
+        })
+        .collect();
+    Ok(DossierView {
+        dossier,
+        outbox,
+        from_cache: answer.from_cache,
+    })
 }
 
 /// The first 16 bytes of the SHA-256 of `text`, in hex: a file name any text maps to safely.

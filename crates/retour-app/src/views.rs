@@ -304,5 +304,39 @@ pub struct DossiersView {
     pub from_cache: bool,
 }
 
+/// A return file as its screen shows it (v1.1): the API's `Dossier` (timeline, each line's
+/// decision), and the messages written on this device that its timeline does not have yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DossierView {
+    /// The API's `Dossier`.
+    #[serde(flatten)]
+    pub dossier: api::Dossier,
+    /// Messages written here and not yet in the file's timeline, oldest first: `pending` (in the
+    /// outbox, "En attente d'envoi"), `sent` (recorded, the kept detail not yet fetched again) or
+    /// `refused` (with the server's code and French message).
+    pub outbox: Vec<OutboxMessageView>,
+    /// Whether the file comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// A message of the outbox in a file's thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMessageView {
+    /// Its `message_id`.
+    pub id: String,
+    /// When it was written on this device.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The text.
+    pub text: String,
+    /// `pending`, `sent` or `refused`.
+    pub state: String,
+    /// The refusal's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    /// The refusal's French message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// The sync state, with when it was taken.
 pub type SyncView = SyncState;

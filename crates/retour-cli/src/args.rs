@@ -68,10 +68,17 @@ pub enum Command {
         #[arg(long)]
         page: Option<u32>,
     },
-    /// One return file with its history.
+    /// One return file with its timeline, each line's decision and its messages.
     Dossier {
         /// The tracking number.
         number: String,
+    },
+    /// Write to the returns service about a file (waits on the device when offline).
+    Message {
+        /// The tracking number.
+        number: String,
+        /// The message, 1–2,000 characters.
+        text: String,
     },
     /// Read the barcodes in image files.
     Scan {

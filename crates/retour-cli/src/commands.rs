@@ -58,8 +58,15 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
             track(&app, &args).await
         }
         Command::Dossier { number } => {
-            let dossier = app.dossier(number).await?;
-            Output::new(&dossier, text::dossier(&dossier, true))
+            let view = app.dossier(number).await?;
+            Output::new(&view, text::dossier_detail(&view))
+        }
+        Command::Message {
+            number,
+            text: message,
+        } => {
+            let view = app.send_message(number, message).await?;
+            Output::new(&view, text::message_written(&view))
         }
         Command::Scan { files } => scan(files),
     }

@@ -1,10 +1,12 @@
 //! The French text of every answer, line by line, as people read it in a terminal.
 
 use retour_app::{
-    AppResult, CartView, DeliveryNoteView, DeliveryNotesView, DossiersView, LookupView,
-    RefusalKind, RefusalView, ServiceView, SessionView, SyncStateView,
+    AppResult, CartView, DeliveryNoteView, DeliveryNotesView, DossierView, DossiersView,
+    LookupView, RefusalKind, RefusalView, ServiceView, SessionView, SyncStateView,
 };
-use retour_domain::api::{Dossier, Outcome, ReturnRequest};
+use retour_domain::api::{Actor, Author, Dossier, Event, LineDecisionInfo, Outcome, ReturnRequest};
+use retour_domain::decision::{self, LineDecision};
+use retour_domain::hours::PARIS;
 use retour_domain::reason::ReasonTable;
 
 /// Appends one line to `text`.
@@ -38,8 +40,9 @@ pub fn signed_out() -> String {
 /// After a sync.
 pub fn synced(state: &SyncStateView) -> String {
     format!(
-        "Synchronisé. Modifications en attente : {} ; demandes en attente : {}.\n",
-        state.pending_ops, state.pending_sends
+        "Synchronisé. Modifications en attente : {} ; demandes en attente : {} ; messages en \
+         attente : {}.\n",
+        state.pending_ops, state.pending_sends, state.pending_messages
     )
 }
 
@@ -192,6 +195,121 @@ pub fn dossier(dossier: &Dossier, history: bool) -> String {
                 entry.status.label()
             );
         }
+    }
+    text
+}
+
+/// An instant as Paris clocks show it: "28/11/2026 14:05".
+fn paris(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&PARIS)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
+/// Who made an event, as the file detail names them.
+fn who(event: &Event) -> String {
+    match (&event.message, event.actor) {
+        (Some(m), _) if m.author == Author::Staff => "Service retours".to_owned(),
+        (_, Actor::Customer) => "Vous".to_owned(),
+        (_, Actor::Staff) => "Service retours".to_owned(),
+        (_, Actor::Driver) => "Chauffeur".to_owned(),
+        (_, Actor::System) => "Système".to_owned(),
+    }
+}
+
+/// A decided line in words (the domain's summary): "Acceptée 1 / Refusée 1 — Pièce montée ou
+/// traces de montage — Renvoyée au garage".
+fn decision_summary(line_no: u32, info: &LineDecisionInfo) -> String {
+    decision::summary(&LineDecision {
+        line_no,
+        accepted_qty: info.accepted_qty,
+        refused_qty: info.refused_qty,
+        credited_ht: info.credited_ht,
+        refusal_reason: info.refusal_reason,
+        disposition: info.disposition,
+        comment: info.comment.clone(),
+    })
+}
+
+/// A file's detail: its facts, each line's decision, then its timeline oldest first (who, when
+/// in Paris time, the server's sentence, a message's text) and the messages waiting on this
+/// device.
+pub fn dossier_detail(view: &DossierView) -> String {
+    let dossier = &view.dossier;
+    let mut text = String::new();
+    if view.from_cache {
+        line!(
+            text,
+            "Hors ligne : dossier tel qu'enregistré sur l'appareil."
+        );
+    }
+    text.push_str(&self::dossier(dossier, false));
+    if let Some(request) = &dossier.request {
+        line!(
+            text,
+            "    Demande n° {} — pré-accord envoyé à {}",
+            request.number,
+            request.preaccord_email
+        );
+    }
+    let decided: Vec<_> = dossier
+        .lines
+        .iter()
+        .filter_map(|l| l.decision.as_ref().map(|d| (l, d)))
+        .collect();
+    if !decided.is_empty() {
+        line!(text, "Décision par ligne :");
+        for (l, d) in decided {
+            line!(
+                text,
+                "    {} — {} — {} HT",
+                l.reference,
+                decision_summary(l.line_no, d),
+                d.credited_ht.format_fr()
+            );
+            if let Some(comment) = &d.comment {
+                line!(text, "        « {comment} »");
+            }
+        }
+    }
+    line!(text, "Historique :");
+    for event in dossier.timeline.iter().flatten() {
+        line!(
+            text,
+            "    {} — {} — {}",
+            paris(event.at),
+            who(event),
+            event.text
+        );
+        if let Some(message) = &event.message {
+            line!(text, "        « {} »", message.text);
+        }
+    }
+    for waiting in &view.outbox {
+        let state = match waiting.state.as_str() {
+            "pending" => "En attente d'envoi".to_owned(),
+            "sent" => "Envoyé".to_owned(),
+            _ => format!(
+                "Refusé : {}",
+                waiting.message.as_deref().unwrap_or_default()
+            ),
+        };
+        line!(text, "    {} — Vous — {state}", paris(waiting.at));
+        line!(text, "        « {} »", waiting.text);
+    }
+    text
+}
+
+/// After `retour message`: the thread, then whether the message left.
+pub fn message_written(view: &DossierView) -> String {
+    let mut text = dossier_detail(view);
+    if view.outbox.iter().any(|m| m.state == "pending") {
+        line!(
+            text,
+            "Message enregistré sur l'appareil : il partira à la prochaine synchronisation."
+        );
+    } else {
+        line!(text, "Message envoyé au service retours.");
     }
     text
 }

@@ -16,7 +16,10 @@
 #![forbid(unsafe_code)]
 
 mod notifications;
+mod messages;
 mod schema;
+
+pub use messages::{MessageState, OutboxMessage};
 
 use std::path::{Path, PathBuf};
 

@@ -115,9 +115,28 @@ CREATE INDEX photos_to_upload ON photos (created_at) WHERE uploaded_at IS NULL;
 ALTER TABLE cart_lines ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
 ";
 
+/// The fifth schema: the message outbox (v1.1): a message written on a return file, with the `message_id` made on
+/// the device, committed before it is ever sent; `sent` once the server recorded it, `refused`
+/// with the server's code and French message when it answered a definitive refusal.
+const V5: &str = "
+CREATE TABLE message_outbox (
+    message_id    TEXT PRIMARY KEY,
+    dossier       TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'refused')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    error_code    TEXT,
+    error_message TEXT,
+    finished_at   TEXT
+) STRICT;
+CREATE INDEX message_outbox_dossier ON message_outbox (dossier, created_at);
+CREATE INDEX message_outbox_pending ON message_outbox (created_at) WHERE state = 'pending';
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
-    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, NotificationsPage, PhotoInfo,
-    Preferences, Problem, ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnRequest,
-    ReturnRequestBody, ServiceInfo, Session, TokenRequest,
+    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Message, MessageBody,
+    NotificationsPage, PhotoInfo, Preferences, Problem, ReadNotifications, Reason, RefreshRequest,
+    ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session, TokenRequest,
 };
 use retour_domain::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -426,6 +426,18 @@ impl ApiClient {
     pub async fn dossier(&self, token: &str, number: &str) -> Result<Dossier, ApiError> {
         let path = format!("/api/v1/dossiers/{}", encode_segment(number));
         Self::send(self.request(Method::GET, &path, Some(token))).await
+    }
+
+    /// `POST /api/v1/dossiers/{number}/messages` (v1.1): a replay of `message_id` answers the
+    /// same message and adds nothing.
+    pub async fn send_message(
+        &self,
+        token: &str,
+        number: &str,
+        body: &MessageBody,
+    ) -> Result<Message, ApiError> {
+        let path = format!("/api/v1/dossiers/{}/messages", encode_segment(number));
+        Self::send(self.request(Method::POST, &path, Some(token)).json(body)).await
     }
 }
 

@@ -1,7 +1,8 @@
-//! The sync engine: pushes the outbox (cart ops, then return requests with their idempotency key),
-//! pulls the ops the backend accepted, the BLs, reasons and schedule, then the notifications
-//! (after sending the read mark made here); reports its state, and announces each notification
-//! newly pulled and unread on a broadcast channel (the shell raises the OS notifications).
+//! The sync engine: pushes the outbox (cart ops, then return requests with their idempotency key,
+//! then messages with their `message_id`), pulls the ops the backend accepted, the BLs, reasons
+//! and schedule, the detail of the files a message was sent on, then the notifications (after
+//! sending the read mark made here); reports its state, and announces each notification newly
+//! pulled and unread on a broadcast channel (the shell raises the OS notifications).
 //!
 //! The cart's push and pull are [`CartSync`]'s decisions (sans-IO); the engine makes the requests
 //! it asks for and records the answers. The store is shared behind a mutex and only locked for
@@ -13,8 +14,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use retour_domain::api::{DeliveryNote, Notification, Problem, ReturnRequest, ServiceInfo};
-use retour_store::{Store, Submission};
+use retour_domain::api::{
+    DeliveryNote, Dossier, Message, MessageBody, Notification, Problem, ReturnRequest, ServiceInfo,
+};
+use retour_store::{OutboxMessage, Store, Submission};
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 
@@ -40,6 +43,11 @@ pub const NOTIFICATIONS_PAGE: u32 = 50;
 /// with many unread ones raises a few, not a flood; all are kept and counted.
 pub const MAX_ANNOUNCED: usize = 5;
 
+/// Cache key of a return file's detail (with its timeline), for offline reading.
+pub fn dossier_cache_key(number: &str) -> String {
+    format!("dossier:{number}")
+}
+
 /// What the UI shows about sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncState {
@@ -51,6 +59,8 @@ pub struct SyncState {
     pub pending_ops: u64,
     /// Return requests not yet answered definitively.
     pub pending_sends: u64,
+    /// Messages written on files and not yet recorded by the server (v1.1).
+    pub pending_messages: u64,
     /// When the last full sync ended well.
     pub last_sync: Option<DateTime<Utc>>,
     /// The last failure's French message.
@@ -67,6 +77,17 @@ pub enum SendOutcome {
     /// Refused definitively, with the problem.
     Refused(Problem),
     /// No definitive answer yet: it will be sent again with the same key.
+    Pending(ApiError),
+}
+
+/// How sending a message ended (for now).
+#[derive(Debug, Clone)]
+pub enum MessageOutcome {
+    /// Recorded by the server (or replayed: the same message).
+    Sent(Box<Message>),
+    /// Refused definitively, with the problem.
+    Refused(Problem),
+    /// No definitive answer yet: it will be sent again with the same `message_id`.
     Pending(ApiError),
 }
 
@@ -194,21 +215,24 @@ impl SyncEngine {
 
     /// Recounts the outbox (after a local edit) and tells subscribers.
     pub fn refresh_counts(&self) {
-        let (ops, sends, unread) = {
+        let (ops, sends, unread, messages) = {
             let store = lock(&self.store);
             (
                 store.pending_op_count().unwrap_or(0),
                 store.pending_submission_count().unwrap_or(0),
                 store.unread_notification_count().unwrap_or(0),
+                store.pending_message_count().unwrap_or(0),
             )
         };
         self.publish(|s| {
             let changed = s.pending_ops != ops
                 || s.pending_sends != sends
-                || s.unread_notifications != unread;
+                || s.unread_notifications != unread
+                || s.pending_messages != messages;
             s.pending_ops = ops;
             s.pending_sends = sends;
             s.unread_notifications = unread;
+            s.pending_messages = messages;
             changed
         });
     }
@@ -621,8 +645,113 @@ impl SyncEngine {
         outcome
     }
 
-    /// A full sync: pending submissions, then the cart, then the caches, then the
-    /// notifications. Records the time of the last good sync.
+    /// Sends every pending message with its own `message_id`, then fetches again and keeps the
+    /// detail of each file a message reached; returns each outcome.
+    pub async fn send_pending_messages(&self) -> Vec<(uuid::Uuid, MessageOutcome)> {
+        let pending = lock(&self.store).pending_messages().unwrap_or_default();
+        let mut outcomes = Vec::new();
+        let mut reached: Vec<String> = Vec::new();
+        for message in pending {
+            let outcome = self.send_message(&message).await;
+            if matches!(outcome, MessageOutcome::Sent(_)) && !reached.contains(&message.dossier) {
+                reached.push(message.dossier.clone());
+            }
+            outcomes.push((message.message_id, outcome));
+        }
+        for number in reached {
+            // Best effort: the app shows a sent message until the kept detail has it.
+            let _ = self.refresh_dossier(&number).await;
+        }
+        outcomes
+    }
+
+    /// Fetches a file's detail and keeps it for offline reading.
+    pub async fn refresh_dossier(&self, number: &str) -> Result<Dossier, ApiError> {
+        let n = number.to_owned();
+        let dossier = self
+            .call(|client, token| {
+                let n = n.clone();
+                async move { client.dossier(&token, &n).await }
+            })
+            .await?;
+        self.store_to_write()?
+            .cache_put(&dossier_cache_key(number), &dossier, Utc::now())
+            .map_err(store_error)?;
+        Ok(dossier)
+    }
+
+    /// Sends one message with its `message_id`, retrying transient failures with backoff, and
+    /// records a definitive answer: sent, or refused with the server's code and French message
+    /// (the rule of return requests: [`is_final_refusal`]). The server records a `message_id`
+    /// once, so however many attempts reach it, the message is written once.
+    pub async fn send_message(&self, message: &OutboxMessage) -> MessageOutcome {
+        let id = message.message_id;
+        let body = MessageBody {
+            message_id: id,
+            text: message.text.clone(),
+            photos: None,
+        };
+        let backoff = self.backoff();
+        let mut attempt = 0;
+        let result = loop {
+            let counted = self
+                .store_to_write()
+                .and_then(|mut store| store.count_message_attempt(&id).map_err(store_error));
+            if let Err(e) = counted {
+                return MessageOutcome::Pending(e);
+            }
+            let result = self
+                .session
+                .call(|client, token| {
+                    let body = body.clone();
+                    let number = message.dossier.clone();
+                    async move { client.send_message(&token, &number, &body).await }
+                })
+                .await;
+            let retry = match &result {
+                Err(e) => match verdict(e) {
+                    Verdict::Retry(after) => Some(after),
+                    Verdict::GiveUp => None,
+                },
+                Ok(_) => None,
+            };
+            match retry {
+                Some(after) if attempt + 1 < backoff.attempts => {
+                    tokio::time::sleep(backoff.delay(attempt, after, rand::random::<f64>())).await;
+                    attempt += 1;
+                }
+                _ => break result,
+            }
+        };
+        self.note_result(&result);
+        let now = Utc::now();
+        let mut store = match self.store_to_write() {
+            Ok(store) => store,
+            Err(e) => return MessageOutcome::Pending(e),
+        };
+        let outcome = match result {
+            Ok(sent) => match store.finish_message_sent(&id, now) {
+                Ok(()) => MessageOutcome::Sent(Box::new(sent)),
+                Err(e) => MessageOutcome::Pending(store_error(e)),
+            },
+            Err(e) if is_final_refusal(&e) => {
+                let ApiError::Status { problem, .. } = e else {
+                    return MessageOutcome::Pending(e);
+                };
+                match store.finish_message_refused(&id, &problem.code, &problem.detail, now) {
+                    Ok(()) => MessageOutcome::Refused(*problem),
+                    Err(e) => MessageOutcome::Pending(store_error(e)),
+                }
+            }
+            Err(e) => MessageOutcome::Pending(e),
+        };
+        drop(store);
+        self.refresh_counts();
+        outcome
+    }
+
+    /// A full sync: photos, pending submissions and messages, then the cart, then the caches,
+    /// then the notifications. Records the time of the last good sync.
     pub async fn sync_all(&self) -> Result<CartSyncReport, ApiError> {
         let _running = self.run.lock().await;
         if self.is_stopped() {
@@ -642,6 +771,11 @@ impl SyncEngine {
             }
             for (_, outcome) in self.send_pending().await {
                 if let SendOutcome::Pending(e) = outcome {
+                    waiting.get_or_insert(e);
+                }
+            }
+            for (_, outcome) in self.send_pending_messages().await {
+                if let MessageOutcome::Pending(e) = outcome {
                     waiting.get_or_insert(e);
                 }
             }

@@ -1,6 +1,7 @@
-//! Following the return files: the list, one file, and its pré-accord PDF.
+//! Following the return files: the list, one file with its timeline, writing to the returns
+//! service, and its pré-accord PDF.
 
-use retour_app::{App, AppResult, Dossier, DossiersArgs, DossiersView};
+use retour_app::{App, AppResult, DossierView, DossiersArgs, DossiersView};
 use tauri::{AppHandle, State};
 
 use crate::shell;
@@ -11,10 +12,20 @@ pub async fn dossiers(app: State<'_, App>, args: DossiersArgs) -> AppResult<Doss
     app.dossiers(&args).await
 }
 
-/// One return file with its history.
+/// One return file with its timeline, decisions and messages (the outbox's merged in).
 #[tauri::command]
-pub async fn dossier(app: State<'_, App>, number: String) -> AppResult<Dossier> {
+pub async fn dossier(app: State<'_, App>, number: String) -> AppResult<DossierView> {
     app.dossier(&number).await
+}
+
+/// "Écrire au service retours": the message goes to the outbox, then to the server.
+#[tauri::command]
+pub async fn send_message(
+    app: State<'_, App>,
+    number: String,
+    text: String,
+) -> AppResult<DossierView> {
+    app.send_message(&number, &text).await
 }
 
 /// Opens a request's pré-accord PDF (downloaded once into the account's folder) in the system

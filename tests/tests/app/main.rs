@@ -13,6 +13,7 @@ mod keychain;
 mod kill9;
 mod notifications;
 mod photos;
+mod messages;
 mod preaccord;
 mod refusals;
 mod restore;

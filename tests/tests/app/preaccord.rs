@@ -32,6 +32,7 @@ async fn a_file_leads_back_to_its_request_and_its_preaccord_reopens_offline() ->
         .await
         .map_err(app_err)?;
     let named = file
+        .dossier
         .request
         .ok_or_else(|| anyhow!("the file names no request"))?;
     ensure!(
@@ -49,7 +50,9 @@ async fn a_file_leads_back_to_its_request_and_its_preaccord_reopens_offline() ->
         .dossier(&request.dossiers[0].number)
         .await
         .map_err(app_err)?;
+    ensure!(offline.from_cache, "offline, the kept file");
     let id = offline
+        .dossier
         .request
         .map(|r| r.id)
         .ok_or_else(|| anyhow!("the kept file names no request"))?;

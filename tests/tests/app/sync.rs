@@ -185,7 +185,7 @@ async fn send_then_track_and_a_refusal_leaves_the_cart_unchanged() -> Result<()>
     assert!(std::fs::read(&pdf)?.starts_with(b"%PDF"));
     let number = &request.dossiers[0].number;
     let dossier = app.dossier(number).await.map_err(app_err)?;
-    assert!(dossier.history.is_some());
+    assert!(dossier.dossier.history.is_some());
     let open = app
         .dossiers(&retour_app::DossiersArgs {
             state: Some("open".into()),

@@ -1,14 +1,17 @@
 // One return file: its facts (with the request that sent it and its pré-accord), gauge, pieces
-// with their reasons (labels, never codes) and outcome, and the timeline of its statuses.
+// with their reasons (labels, never codes) and each one's decision, the timeline of its events
+// with its messages, and the form that writes to the returns service (screen 9).
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
-import { t, statusLabel, reasonLabel } from "../i18n/index.js";
-import { h, money, date, dateTime } from "../dom.js";
+import { showError } from "../chrome.js";
+import { t, reasonLabel } from "../i18n/index.js";
+import { h, money, date, dateTime, toast } from "../dom.js";
 import { icon } from "../icons.js";
 import { gauge, closedFacts } from "../parts/dossier.js";
 import { preaccord } from "../parts/preaccord.js";
 import { photoStrip } from "../parts/photos.js";
+import { lineDecision, timeline, messageForm } from "../parts/thread.js";
 
 /**
  * The server's reasons table, read once: offline with nothing cached it is empty, and the reasons
@@ -34,10 +37,30 @@ function lineQuantities(line) {
 export async function dossierScreen(number) {
   const [dossier, reasons] = await Promise.all([commands.dossier(number), knownReasons()]);
   const reasonOf = (code) => reasonLabel(code, reasons.find((r) => r.code === code)?.label);
-  const history = dossier.history || [];
-  return h("section", { class: "screen dossier", dataset: { number: dossier.number, status: dossier.status } },
+  let thread = timeline(dossier);
+  const showThread = (view) => {
+    const next = timeline(view);
+    thread.replaceWith(next);
+    thread = next;
+  };
+  const form = messageForm(async (text) => {
+    try {
+      const view = await commands.send_message(dossier.number, text);
+      showThread(view);
+      const waiting = view.outbox.some((m) => m.state === "pending");
+      toast(waiting ? t("messageQueued") : t("messageSent"));
+      return null;
+    } catch (error) {
+      if (error?.code === "message_empty" || error?.code === "message_too_long") return error;
+      showError(error);
+      // Offline with nothing kept of this file: the message still waits on the device.
+      return error?.code === "send_pending" ? null : error;
+    }
+  });
+  const section = h("section", { class: "screen dossier", dataset: { number: dossier.number, status: dossier.status } },
     h("a", { class: "back", href: `#/tracking${dossier.closed ? "?tab=closed" : ""}` }, icon("back"), t("back")),
     h("h1", { tabindex: "-1" }, t("fileTitle", dossier.number)),
+    dossier.from_cache ? h("p", { class: "notice", id: "file-offline" }, t("fileFromCache")) : null,
     h("dl", { class: "facts" },
       h("div", {}, h("dt", {}, t("deliveryNote")), h("dd", {}, dossier.delivery_note)),
       h("div", {}, h("dt", {}, t("saleDate")), h("dd", {}, date(dossier.sale_date))),
@@ -48,11 +71,24 @@ export async function dossierScreen(number) {
     gauge(dossier),
     closedFacts(dossier),
     h("h2", {}, t("pieces", dossier.piece_count)),
-    h("ul", { class: "pieces detailed" }, dossier.lines.map((l) => h("li", {},
+    h("ul", { class: "pieces detailed" }, dossier.lines.map((l) => h("li", { dataset: { line: String(l.line_no) } },
       h("strong", {}, l.reference), " ", l.designation,
       h("span", { class: "muted line-facts" }, ` — ${lineQuantities(l)} — `, h("span", { class: "line-reason" }, reasonOf(l.reason)), ` — ${money(l.estimated_credit_ht)}`),
-      photoStrip(l.photos, l.reference)))),
+      photoStrip(l.photos, l.reference),
+      lineDecision(l)))),
     h("h2", {}, t("history")),
-    h("ol", { id: "timeline", class: "timeline" }, history.map((e) => h("li", { dataset: { status: e.status } },
-      h("strong", {}, statusLabel(e.status)), h("time", { datetime: e.at }, dateTime(e.at))))));
+    thread,
+    form);
+  // A sync that ends well may have sent a waiting message or brought a reply: the thread follows
+  // (the form and what is being typed stay).
+  const refresh = async () => {
+    if (!section.isConnected) return document.removeEventListener("retour:changed", refresh);
+    try {
+      showThread(await commands.dossier(dossier.number));
+    } catch (error) {
+      showError(error);
+    }
+  };
+  document.addEventListener("retour:changed", refresh);
+  return section;
 }

@@ -1,0 +1,116 @@
+// A file's story (PRODUCT.md screen 9): each line's decision in words, the timeline of its
+// events oldest first (who, when in Paris time, what), its messages with the ones still waiting on
+// this device, and the form that writes to the returns service.
+
+import { t, language, codeLabel, statusLabel } from "../i18n/index.js";
+import { h, money, dateTime } from "../dom.js";
+
+/** Most characters of a message (the domain's rule; the core checks it again). */
+export const MAX_MESSAGE_CHARS = 2000;
+
+/** A decided line in words: "Acceptée 1 / Refusée 1 — Pièce montée… — Renvoyée au garage". */
+export function decisionSummary(decision) {
+  const parts = [t("decisionCounts", decision.accepted_qty, decision.refused_qty)];
+  if (decision.refusal_reason) parts.push(codeLabel("refusal", decision.refusal_reason, decision.refusal_label));
+  if (decision.disposition) parts.push(codeLabel("disposition", decision.disposition, decision.disposition_label));
+  return parts.join(" — ");
+}
+
+/** A line's decision and the staff's comment, or nothing before the file is decided. */
+export function lineDecision(line) {
+  const d = line.decision;
+  if (!d) return null;
+  return h("div", { class: `line-decision${d.refused_qty > 0 ? " refused" : ""}` },
+    h("p", { class: "decision-summary" }, decisionSummary(d), h("span", { class: "muted" }, ` — ${t("creditedAmount", money(d.credited_ht))}`)),
+    d.comment ? h("p", { class: "decision-comment" }, h("span", { class: "visually-hidden" }, t("staffComment")), `« ${d.comment} »`) : null);
+}
+
+/** Who made an event, as the garage reads it. */
+function who(event) {
+  const author = event.message?.author;
+  if (author === "staff") return t("who_staff");
+  if (author === "customer") return t("who_customer");
+  return t(`who_${event.actor}`) ?? t("who_system");
+}
+
+/** The sentence of an event: the server's French one, or, in English, its own where it can. */
+function sentence(event, dossier) {
+  if (language() !== "en") return event.text;
+  switch (event.kind) {
+    case "status":
+      return event.status ? statusLabel(event.status) : event.text;
+    case "message":
+      return t(`eventMessage_${event.message?.author ?? event.actor}`);
+    case "decision": {
+      const decided = dossier.lines.map((l) => l.decision).filter(Boolean);
+      if (!dossier.closed || decided.length === 0) return event.text;
+      const accepted = decided.reduce((n, d) => n + d.accepted_qty, 0);
+      const refused = decided.reduce((n, d) => n + d.refused_qty, 0);
+      return t("eventDecision", codeLabel("outcome", dossier.closed.outcome), accepted, refused, money(dossier.closed.credited_ht));
+    }
+    case "credit_note":
+      return dossier.closed?.credit_note_number ? t("eventCreditNote", dossier.closed.credit_note_number) : event.text;
+    default:
+      return event.text;
+  }
+}
+
+/** The timeline, oldest first, then the messages written here and not yet in it. */
+export function timeline(view) {
+  const events = view.timeline || [];
+  return h("ol", { id: "timeline", class: "timeline", "aria-label": t("history") },
+    events.map((e) => h("li", { class: `event ${e.kind} actor-${e.message?.author ?? e.actor}`, dataset: { kind: e.kind, id: String(e.id), ...(e.status ? { status: e.status } : {}) } },
+      h("p", { class: "event-head" }, h("strong", { class: "who" }, who(e)), " ", h("time", { datetime: e.at }, dateTime(e.at))),
+      e.kind === "message" && e.message
+        ? h("p", { class: "bubble", lang: "fr" }, e.message.text)
+        : h("p", { class: "event-text", lang: language() === "en" && sentence(e, view) === e.text ? "fr" : null }, sentence(e, view)))),
+    (view.outbox || []).map((m) => h("li", { class: `event message actor-customer outbox ${m.state}`, dataset: { kind: "message", outbox: m.state, id: m.id } },
+      h("p", { class: "event-head" }, h("strong", { class: "who" }, t("who_customer")), " ", h("time", { datetime: m.at }, dateTime(m.at)),
+        m.state === "sent" ? null : h("span", { class: `message-state ${m.state}` }, m.state === "pending" ? t("messageWaiting") : t("messageRefused"))),
+      h("p", { class: "bubble" }, m.text),
+      m.state === "refused" && m.message ? h("p", { class: "error" }, m.message) : null)));
+}
+
+/**
+ * "Écrire au service retours": a text area with its counter and the send button; `send(text)`
+ * answers whether the message was taken (then the field is emptied), else the error to show.
+ */
+export function messageForm(send) {
+  const field = h("textarea", { id: "message-text", rows: "4", "aria-describedby": "message-count message-error" });
+  const count = h("p", { id: "message-count", class: "hint counter", "aria-live": "polite" }, t("messageCount", 0, MAX_MESSAGE_CHARS));
+  const error = h("p", { id: "message-error", class: "field-error", role: "alert" });
+  const button = h("button", { id: "message-send", class: "primary", type: "submit" }, t("messageSend"));
+  const counted = () => {
+    const n = [...field.value.trim()].length;
+    count.textContent = t("messageCount", n, MAX_MESSAGE_CHARS);
+    count.classList.toggle("over", n > MAX_MESSAGE_CHARS);
+  };
+  field.addEventListener("input", () => {
+    counted();
+    error.textContent = "";
+    field.removeAttribute("aria-invalid");
+  });
+  const form = h("form", { id: "message-form", class: "card message-form", novalidate: "" },
+    h("label", { for: "message-text", class: "form-title" }, t("writeToService")),
+    field,
+    h("div", { class: "message-actions" }, count, button),
+    error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    try {
+      const problem = await send(field.value);
+      if (problem) {
+        error.textContent = t(`messageError_${problem.code}`) ?? problem.message;
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+      } else {
+        field.value = "";
+        counted();
+      }
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
