@@ -173,6 +173,37 @@ export function cart_remove(args) {
 }
 
 /**
+ * Adds a photo (a file's or a camera capture's bytes) to a cart line, stripped on the device.
+ * @param {string} deliveryNote
+ * @param {number} lineNo
+ * @param {number[]} bytes
+ * @returns {Promise<CartView>}
+ */
+export function add_line_photo(deliveryNote, lineNo, bytes) {
+  return invoke("add_line_photo", { deliveryNote, lineNo, bytes });
+}
+
+/**
+ * Takes a photo off a cart line.
+ * @param {string} deliveryNote
+ * @param {number} lineNo
+ * @param {string} photoId
+ * @returns {Promise<CartView>}
+ */
+export function remove_line_photo(deliveryNote, lineNo, photoId) {
+  return invoke("remove_line_photo", { deliveryNote, lineNo, photoId });
+}
+
+/**
+ * A photo's thumbnail (JPEG bytes), for a cart line or a file's line.
+ * @param {string} photoId
+ * @returns {Promise<number[]>}
+ */
+export function photo_thumbnail(photoId) {
+  return invoke("photo_thumbnail", { photoId });
+}
+
+/**
  * Saves the cart and tries one sync; the outcome carries a French message.
  * @returns {Promise<SaveOutcome>}
  */

@@ -54,10 +54,14 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
         "the pré-accord address must be a mailbox the mail server can take (one @, a dotted \
          domain of letters, digits and hyphens): richer than a schema's `format: email`, so a \
          string the schema allows may be 422 invalid_email",
+    ),
+    (
         "/api/v1/reports/returns",
         &[400],
         "two well-formed dates are refused (400 invalid_period) when `from` is after `to` or the \
          period is longer than 366 days: a relation between two parameters no schema can say",
+    ),
+    (
         "/api/v1/photos/{id}",
         &[400, 422],
         "an upload's address must be the SHA-256 of its body (400 hash_mismatch) and the body a \
