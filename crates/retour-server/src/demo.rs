@@ -899,6 +899,7 @@ fn money_file(
     };
     let dossier = StoredDossier {
         number: c.next_dossier_number()?,
+        kind: retour_domain::api::DossierKind::Return,
         customer_id: sender.customer,
         request: Some(request.clone()),
         delivery_note: bl.to_owned(),
@@ -919,6 +920,7 @@ fn money_file(
             deposit: line.deposit,
             accepted_qty: decided.map(|_| file.accepted),
             decision: None,
+            photos: Vec::new(),
         }],
     };
     c.insert_return_request(

@@ -158,18 +158,6 @@ impl FromRow for ReportRow {
 }
 
 impl Conn<'_> {
-    /// A customer's id and name by its code.
-    pub fn customer_by_code(&self, code: &str) -> DbResult<Option<(i64, String)>> {
-        Ok(self
-            .c
-            .query_row(
-                "SELECT id, name FROM customers WHERE code = ?1",
-                [code],
-                |r| Ok((r.get("id")?, r.get("name")?)),
-            )
-            .optional()?)
-    }
-
     /// A customer's name.
     pub fn customer_name(&self, customer_id: i64) -> DbResult<Option<String>> {
         Ok(self

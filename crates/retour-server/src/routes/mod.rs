@@ -12,7 +12,6 @@ pub(crate) mod photos;
 pub(crate) mod requests;
 pub(crate) mod webhooks;
 pub(crate) mod pickups;
-pub(crate) mod requests;
 pub(crate) mod warranty;
 
 use std::net::{IpAddr, SocketAddr};

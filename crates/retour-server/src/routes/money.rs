@@ -81,6 +81,7 @@ pub(crate) fn record_credit_note(
     }
     let (customer_id, customer_name) = c
         .customer_by_code(&body.customer_code)?
+        .map(|(id, _, name)| (id, name))
         .ok_or_else(|| invalid("customer_code".to_owned(), "Client inconnu"))?;
     let mut files: HashMap<&str, StoredDossier> = HashMap::new();
     let mut lines = Vec::with_capacity(body.lines.len());

@@ -220,6 +220,7 @@ fn create_claim(
             deposit: line.deposit,
             accepted_qty: None,
             decision: None,
+            photos: Vec::new(),
         }],
     };
     let info = WarrantyInfo {
