@@ -1414,7 +1414,7 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
     let _one = one_at_a_time();
     with_one_retry(|| {
         use base64::Engine as _;
-        let mut world = World::start("always")?;
+        let world = World::start("always")?;
         world.login(CUSTOMER, PASSWORD)?;
         let w = &world.window;
         w.on_screen("home")?;
@@ -1494,6 +1494,10 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
             "return [...document.querySelectorAll('.pieces .photo-thumb')].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)",
         )?;
         w.screenshots("35-file-photos")?;
+        world.window.window_close()
+    })
+}
+
 /// A file's story and its thread (PRODUCT.md screen 9), on the demo's refused file: each line's
 /// decision in words (labels, never codes) with the staff's comment, the timeline oldest first
 /// with who and when (Paris time), the reply of the returns service; a message written and sent;

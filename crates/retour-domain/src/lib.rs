@@ -30,15 +30,15 @@ pub mod notification;
 #[cfg(feature = "openapi")]
 mod openapi;
 pub mod password;
-pub mod pickup;
 pub mod photo;
+pub mod pickup;
 pub mod reason;
 pub mod report;
 pub mod request_number;
 pub mod status;
 pub mod timeline;
-pub mod webhook;
 pub mod warranty;
+pub mod webhook;
 pub mod whole_number;
 
 pub use bl::{BlError, BlNumber};

@@ -352,6 +352,7 @@ fn main() -> Result<()> {
         Command::Staff {
             action: StaffAction::Webhooks { action },
         } => webhooks(&config, action),
+        Command::Staff {
             action:
                 StaffAction::Pickup {
                     token,

@@ -86,9 +86,14 @@ impl Modify for BodyProblems {
                 .build()
         };
         for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.post, &mut item.put, &mut item.get, &mut item.delete]
-                .into_iter()
-                .flatten()
+            for operation in [
+                &mut item.post,
+                &mut item.put,
+                &mut item.get,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
             {
                 let responses = &mut operation.responses.responses;
                 if operation.request_body.is_some() {

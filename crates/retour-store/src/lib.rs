@@ -15,8 +15,8 @@
 
 #![forbid(unsafe_code)]
 
-mod notifications;
 mod messages;
+mod notifications;
 mod schema;
 
 pub use messages::{MessageState, OutboxMessage};

@@ -324,6 +324,10 @@ impl ApiClient {
         Self::send(
             self.request(Method::GET, "/api/v1/notifications", Some(token))
                 .query(&[("after", after), ("limit", u64::from(limit))]),
+        )
+        .await
+    }
+
     /// `PUT /api/v1/photos/{sha256}`: a JPEG whose SHA-256 is `hash` (idempotent: `200` when the
     /// backend already has it, `201` when it stores it now).
     pub async fn put_photo(
@@ -370,6 +374,8 @@ impl ApiClient {
                 .json(preferences),
         )
         .await
+    }
+
     /// `GET /api/v1/photos/{id}`: the photo as the backend stores it (a JPEG).
     pub async fn photo(&self, token: &str, id: &str) -> Result<Vec<u8>, ApiError> {
         Ok(Self::send_raw(self.request(

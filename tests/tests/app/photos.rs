@@ -86,7 +86,8 @@ async fn a_photo_with_gps_leaves_neither_the_device_nor_the_server_with_it() -> 
     let id = line.line.photos[0].clone();
 
     // The device's copy: named by its hash, no metadata, at most 2048 px.
-    let path = retour_sync::engine::lock(&app.store().map_err(|e| anyhow!("{e}"))?).photo_path(&id);
+    let path =
+        retour_sync::engine::lock(&*app.store().map_err(|e| anyhow!("{e}"))?).photo_path(&id);
     let kept = std::fs::read(&path).with_context(|| format!("{}", path.display()))?;
     ensure!(retour_app::photo_id(&kept) == id, "content-addressed");
     ensure!(
@@ -136,7 +137,7 @@ async fn a_photo_with_gps_leaves_neither_the_device_nor_the_server_with_it() -> 
         .dossier(&dossier.number)
         .await
         .map_err(|e| anyhow!("{e}"))?;
-    ensure!(file.lines[0].photos == [id.clone()]);
+    ensure!(file.dossier.lines[0].photos == [id.clone()]);
     let served = served_photo(&server.url, &id).await?;
     ensure!(
         !jpeg_has_metadata(&served),
@@ -284,7 +285,7 @@ async fn a_photo_added_offline_survives_kill_9_and_is_uploaded_exactly_once() ->
     let on_line = line_photos(&app, &bl, line_no)?;
     ensure!(on_line.contains(&last), "{on_line:?}");
     let recorded =
-        retour_sync::engine::lock(&app.store().map_err(|e| anyhow!("{e}"))?).photos_to_upload()?;
+        retour_sync::engine::lock(&*app.store().map_err(|e| anyhow!("{e}"))?).photos_to_upload()?;
     ensure!(recorded.contains(&last));
     ensure!(proxy.requests_to(PUT) == 0, "nothing went up while offline");
 
@@ -297,7 +298,7 @@ async fn a_photo_added_offline_survives_kill_9_and_is_uploaded_exactly_once() ->
     }
     ensure!(proxy.requests_to(PUT) == recorded.len());
     ensure!(
-        retour_sync::engine::lock(&app.store().map_err(|e| anyhow!("{e}"))?)
+        retour_sync::engine::lock(&*app.store().map_err(|e| anyhow!("{e}"))?)
             .photos_to_upload()?
             .is_empty()
     );

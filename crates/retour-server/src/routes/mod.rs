@@ -6,13 +6,13 @@ pub(crate) mod cart;
 pub(crate) mod catalog;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
-pub(crate) mod notifications;
 pub(crate) mod money;
+pub(crate) mod notifications;
 pub(crate) mod photos;
-pub(crate) mod requests;
-pub(crate) mod webhooks;
 pub(crate) mod pickups;
+pub(crate) mod requests;
 pub(crate) mod warranty;
+pub(crate) mod webhooks;
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -29,11 +29,11 @@ use crate::AppState;
 
 pub use dossiers::{staff_advance, staff_decide};
 pub use messages::{staff_messages, staff_reply};
+pub use money::staff_credit_note_now;
+pub use pickups::staff_pickup;
 pub use webhooks::{
     staff_webhook_add, staff_webhook_delete, staff_webhook_deliveries, staff_webhooks,
 };
-pub use money::staff_credit_note_now;
-pub use pickups::staff_pickup;
 
 /// Every route of the API.
 pub fn routes() -> Router<AppState> {

@@ -13,8 +13,8 @@ use rand::RngCore;
 use retour_domain::api::{
     DossierKind, PendingPickup, PickupConfirmation, Problem, StaffPickupBody,
 };
-use retour_domain::pickup::{self, PickupError, PickupFile, PickupToken, TokenUse, QR_PREFIX};
 use retour_domain::notification::{self, NotificationKind};
+use retour_domain::pickup::{self, PickupError, PickupFile, PickupToken, TokenUse, QR_PREFIX};
 use retour_domain::status::DossierStatus;
 use retour_domain::webhook::EventType;
 use retour_domain::ErrorCode;
@@ -264,7 +264,13 @@ fn notify_customer_of_pickup(
     }
     let text = notification::pickup(&pickup.driver_name, pickup.parcels, &pickup.dossiers);
     let first = pickup.dossiers.first().map(String::as_str);
-    c.notify(customer_id, NotificationKind::Pickup, first, &text, pickup.at)?;
+    c.notify(
+        customer_id,
+        NotificationKind::Pickup,
+        first,
+        &text,
+        pickup.at,
+    )?;
     let data = serde_json::json!({
         "customer": c.webhook_customer(customer_id)?,
         "pickup": pickup,

@@ -931,7 +931,7 @@ fn the_staff_cli_records_a_credit_note_once() {
     demo::seed(&db, today).unwrap();
     let awaiting = db
         .read(|c| {
-            let (customer, _) = c.customer_by_code("C00042")?.unwrap();
+            let (customer, _, _) = c.customer_by_code("C00042")?.unwrap();
             let credits = retour_domain::credits::reconcile(
                 &c.decided_lines(customer)?,
                 &c.credited_lines(customer)?,
