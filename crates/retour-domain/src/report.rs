@@ -276,7 +276,7 @@ pub fn report(
             pieces,
         })
         .collect();
-    refusal_rows.sort_by(|a, b| b.pieces.cmp(&a.pieces));
+    refusal_rows.sort_by_key(|r| std::cmp::Reverse(r.pieces));
 
     ReturnReport {
         from,

@@ -101,7 +101,7 @@ async fn a_photo_with_gps_leaves_neither_the_device_nor_the_server_with_it() -> 
     // The same photo twice is one; another one is a second; removing it leaves the first.
     app.add_line_photo(&bl, line_no, &original)
         .map_err(|e| anyhow!("{e}"))?;
-    ensure!(line_photos(app, &bl, line_no)? == [id.clone()]);
+    ensure!(line_photos(app, &bl, line_no)? == std::slice::from_ref(&id));
     let other = jpeg_with_gps(640, 480, 200);
     app.add_line_photo(&bl, line_no, &other)
         .map_err(|e| anyhow!("{e}"))?;
@@ -109,7 +109,7 @@ async fn a_photo_with_gps_leaves_neither_the_device_nor_the_server_with_it() -> 
     ensure!(both.len() == 2 && both[0] == id, "{both:?}");
     app.remove_line_photo(&bl, line_no, &both[1])
         .map_err(|e| anyhow!("{e}"))?;
-    ensure!(line_photos(app, &bl, line_no)? == [id.clone()]);
+    ensure!(line_photos(app, &bl, line_no)? == std::slice::from_ref(&id));
     // Not a picture: refused in French, nothing added.
     let error = app
         .add_line_photo(&bl, line_no, b"not a picture")
@@ -137,7 +137,7 @@ async fn a_photo_with_gps_leaves_neither_the_device_nor_the_server_with_it() -> 
         .dossier(&dossier.number)
         .await
         .map_err(|e| anyhow!("{e}"))?;
-    ensure!(file.dossier.lines[0].photos == [id.clone()]);
+    ensure!(file.dossier.lines[0].photos == std::slice::from_ref(&id));
     let served = served_photo(&server.url, &id).await?;
     ensure!(
         !jpeg_has_metadata(&served),

@@ -24,10 +24,13 @@ fn day(offset: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(u64::from(offset))
 }
 
+/// Decided lines (expected cents, decided day), credit-note lines (index of the decided line or
+/// beyond: a line not decided, amount cents, issued day), and a day.
+type DecisionsAndCredits = (Vec<(u32, u32)>, Vec<(usize, u32, u32)>, u32);
+
 /// Decided lines (file, expected cents, decided day) and credit-note lines (index of the
 /// decided line or beyond: a line not decided, amount cents, issued day).
-fn decisions_and_credits() -> impl Strategy<Value = (Vec<(u32, u32)>, Vec<(usize, u32, u32)>, u32)>
-{
+fn decisions_and_credits() -> impl Strategy<Value = DecisionsAndCredits> {
     (
         prop::collection::vec((0u32..100_000, 0u32..300), 0..25),
         prop::collection::vec((0usize..30, 0u32..100_000, 0u32..400), 0..40),

@@ -26,13 +26,17 @@ use crate::pickup::PickupKey;
 use crate::problem::{field_error, ApiError};
 use crate::AppState;
 
+/// What the garage hands the driver: the token, the files it covers, and the customer's code and
+/// name (for the manifest).
+type Pending = (PendingPickup, Vec<StoredDossier>, (String, String));
+
 /// The files waiting for the driver and a new token over them, or `404 nothing_to_pickup`.
 fn pending(
     c: &Conn<'_>,
     key: &PickupKey,
     customer: i64,
     now: DateTime<Utc>,
-) -> Result<(PendingPickup, Vec<StoredDossier>, (String, String)), ApiError> {
+) -> Result<Pending, ApiError> {
     let files = c.files_to_pick_up(customer)?;
     if files.is_empty() {
         return Err(ApiError::new(

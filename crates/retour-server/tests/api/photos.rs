@@ -4,7 +4,6 @@
 //! on a request's lines (shown on its file) and on messages, and a reason that requires one.
 
 use reqwest::Method;
-use retour_server::db::DbError;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -145,10 +144,7 @@ impl Server {
     /// The stored bytes of a photo, read from the database file.
     fn stored_photo(&self, id: &str) -> Option<Vec<u8>> {
         let id = id.to_owned();
-        self.state
-            .db()
-            .read(|c| Ok::<_, DbError>(c.photo_data(None, &id)?))
-            .unwrap()
+        self.state.db().read(|c| c.photo_data(None, &id)).unwrap()
     }
 }
 
