@@ -13,4 +13,5 @@ CREATE TABLE photos (
 );
 CREATE INDEX photos_by_id ON photos (id);
 ALTER TABLE dossier_lines ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE cart_lines ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
+-- cart_lines.photos is added by this version's hook (or already by v3's, which fills the cart
+-- merge as today's code writes it).

@@ -84,6 +84,8 @@ fn migrations() -> Migrations<'static> {
         M::up_with_hook(
             include_str!("../schema_v3.sql"),
             |tx: &rusqlite::Transaction<'_>| {
+                // The fill writes cart lines as today's code does, photos included (v11).
+                add_cart_line_photos(tx)?;
                 Conn { c: tx }
                     .fill_cart_merge()
                     .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
@@ -110,8 +112,27 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../schema_v8.sql")),
         M::up(include_str!("../schema_v9.sql")),
         M::up(include_str!("../schema_v10.sql")),
-        M::up(include_str!("../schema_v11.sql")),
+        M::up_with_hook(
+            include_str!("../schema_v11.sql"),
+            |tx: &rusqlite::Transaction<'_>| add_cart_line_photos(tx),
+        ),
     ])
+}
+
+/// Adds `cart_lines.photos` (v11) unless the v3 hook already did, for the fill of the cart merge
+/// that writes lines as today's code does.
+fn add_cart_line_photos(
+    tx: &rusqlite::Transaction<'_>,
+) -> Result<(), rusqlite_migration::HookError> {
+    let present: bool = tx.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('cart_lines') WHERE name = 'photos'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !present {
+        tx.execute_batch("ALTER TABLE cart_lines ADD COLUMN photos TEXT NOT NULL DEFAULT '[]'")?;
+    }
+    Ok(())
 }
 
 /// How many idle reader connections are kept.
