@@ -219,7 +219,7 @@ error_codes! {
     InvalidParcels = "invalid_parcels", Some(422), "Indiquez le nombre de colis remis (de 1 à 999).";
     // ----- photos -----
     /// A line whose reason requires a photo, or a warranty claim, without one.
-    PhotoRequired = "photo_required", Some(422), "Ajoutez au moins une photo de la pièce";
+    PhotoRequired = "photo_required", Some(422), "Ce motif demande au moins une photo de la pièce : ajoutez-en une";
     /// More than 5 photos on one line or message (or documents on a warranty claim).
     TooManyPhotos = "too_many_photos", Some(422), "Trop de photos : 5 au plus par ligne ou par message, retirez-en une";
     /// An uploaded photo whose SHA-256 is not the one in its address.

@@ -16,6 +16,8 @@ struct OwnIds {
     /// A webhook (staff only: a customer gets the same 403 for it as for a missing one).
     webhook: String,
     credit_note: String,
+    /// A photo A uploaded (v1.1).
+    photo: String,
 }
 
 impl OwnIds {
@@ -38,6 +40,7 @@ impl OwnIds {
             return_request: request["id"].as_str().unwrap().to_owned(),
             // A credit note of the demo (v1.1).
             credit_note: "AV2026-0142".to_owned(),
+            photo: server.upload(token, crate::photos::jpeg(16, 16)).await,
         }
     }
 
@@ -55,6 +58,7 @@ impl OwnIds {
                 uuid::Uuid::new_v4().to_string(),
             ),
             "webhooks" => (self.webhook.clone(), uuid::Uuid::new_v4().to_string()),
+            "photos" => (self.photo.clone(), "0".repeat(64)),
             "credit-notes" => (
                 self.credit_note.clone(),
                 same_shape_missing(&self.credit_note),

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::common::{key, start, start_with, Answer, Server};
 
 /// A JPEG of `width` × `height` made here (a gradient, so that it is a real picture).
-fn jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn jpeg(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x + y) % 239) as u8])
     });
@@ -130,7 +130,7 @@ impl Server {
     }
 
     /// Uploads a photo and returns its id.
-    async fn upload(&self, token: &str, body: Vec<u8>) -> String {
+    pub(crate) async fn upload(&self, token: &str, body: Vec<u8>) -> String {
         let hash = sha256(&body);
         let answer = self.put_photo(token, &hash, body, "image/jpeg").await;
         assert!(
