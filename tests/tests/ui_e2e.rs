@@ -1603,9 +1603,16 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
             "Returns department",
         )?;
         let english = w.text("#screen")?;
-        for code in ["fitted", "returned", "refusal_", "disposition_"] {
+        // Codes that are not English words ("fitted" and "returned" are, in the labels).
+        for code in [
+            "out_of_window",
+            "not_matching",
+            "no_fault_found",
+            "refusal_",
+            "disposition_",
+        ] {
             ensure!(
-                !english.split_whitespace().any(|word| word == code),
+                !english.split_whitespace().any(|word| word.contains(code)),
                 "a bare code {code:?} on the English screen: {english}"
             );
         }
@@ -2528,7 +2535,7 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
             STAFF_PASSWORD,
             "POST",
             &format!("/api/v1/staff/dossiers/{number}/messages"),
-            Some(json!({"message_id": uuid_like(), "text": "Bonjour, la pièce est bien arrivée : contrôle demain."})),
+            Some(json!({"message_id": uuid::Uuid::new_v4().to_string(), "text": "Bonjour, la pièce est bien arrivée : contrôle demain."})),
         )?;
         w.js(
             "return window.__TAURI__.core.invoke('sync_now').then(() => true);",

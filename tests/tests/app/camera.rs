@@ -203,7 +203,10 @@ fn a_camera_lost_while_filming_says_so_and_stops() -> Result<()> {
     // The thread drops its callbacks just before it clears its running flag: wait for the flag.
     let deadline = std::time::Instant::now() + WAIT;
     while app.camera_running() {
-        assert!(std::time::Instant::now() < deadline, "the lost camera's thread is over");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lost camera's thread is over"
+        );
         std::thread::yield_now();
     }
     assert!(lost.try_recv().is_err(), "said once");
