@@ -29,7 +29,7 @@ async function emailCard() {
     placeholder: app.user?.email || "", disabled: !preferences, "aria-describedby": "preaccord-hint preaccord-error",
   });
   const addressError = h("p", { id: "preaccord-error", class: "field-error", role: "alert" });
-  return h("form", { id: "email-preferences", class: "card stack", onsubmit: async (e) => {
+  return h("form", { id: "email-preferences", class: "card stack", novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
     addressError.textContent = "";
     try {
