@@ -985,6 +985,7 @@ pub struct ReadNotifications {
         feature = "openapi",
         schema(minimum = 0, maximum = 9_007_199_254_740_991_i64)
     )]
+    #[serde(deserialize_with = "crate::whole_number::cursor")]
     pub up_to: u64,
 }
 

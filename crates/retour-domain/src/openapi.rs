@@ -124,9 +124,10 @@ schema!(
             "description": "At least 1; an op with 0 is refused alone (invalid_op)", "maximum": 4294967295u64},
         "reason": {"type": ["string", "null"]},
         "seen": {"type": ["string", "null"], "pattern": HLC},
-        "photos": {"type": ["array", "null"], "maxItems": 5,
-            "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "description": "The line's photo ids (v1.1), last writer wins as a whole list"}
+        "photos": {"type": ["array", "null"], "items": {"type": "string"},
+            "description": "The line's photo ids (v1.1), last writer wins as a whole list: at most \
+                5, each a SHA-256 in lowercase hex; an op with more is refused alone \
+                (too_many_photos), one naming no uploaded photo too (photo_missing)"}
     }})
 );
 schema!(

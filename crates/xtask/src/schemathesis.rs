@@ -49,6 +49,13 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
          photo ids are refused (422 photo_missing) unless uploaded by the customer first",
     ),
     (
+        "/api/v1/warranty-claims",
+        &[422],
+        "a claim is for one of the customer's BL lines, still under warranty, with a VIN whose \
+         check digit holds, dates and mileages in order and photos uploaded first: the fuzzer \
+         can know none of it",
+    ),
+    (
         "/api/v1/me/preferences",
         &[422],
         "the pré-accord address must be a mailbox the mail server can take (one @, a dotted \

@@ -19,8 +19,6 @@ use crate::AppState;
 pub const DEFAULT_LIMIT: u32 = 50;
 /// Most notifications per page.
 pub const MAX_LIMIT: u32 = 100;
-/// The greatest cursor (JSON's safe integers).
-const MAX_CURSOR: u64 = 9_007_199_254_740_991;
 
 /// `GET /notifications` query.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -48,7 +46,7 @@ pub async fn list(
 ) -> Result<Json<NotificationsPage>, ApiError> {
     let after = query.after.unwrap_or(0);
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if after > MAX_CURSOR || !(1..=MAX_LIMIT).contains(&limit) {
+    if after > retour_domain::whole_number::MAX_CURSOR || !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::bad_request(
             ErrorCode::InvalidQuery,
             "Paramètres invalides : after est un curseur, limit va de 1 à 100",
