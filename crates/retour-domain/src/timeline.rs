@@ -164,6 +164,15 @@ pub fn message_text(author: Author) -> String {
     }
 }
 
+/// The sentence of the photos sent with a file (its lines' photos, a claim's documents).
+pub fn photos_text(count: usize) -> String {
+    if count > 1 {
+        format!("{count} photos jointes à la demande")
+    } else {
+        format!("{count} photo jointe à la demande")
+    }
+}
+
 /// The sentence of a credit note recorded on a closed file.
 pub fn credit_note_text(number: &str) -> String {
     format!("Avoir n° {number} émis")
@@ -260,6 +269,8 @@ mod tests {
         );
         assert_eq!(message_text(Author::Staff), "Réponse du service retours");
         assert_eq!(credit_note_text("AV-1"), "Avoir n° AV-1 émis");
+        assert_eq!(photos_text(1), "1 photo jointe à la demande");
+        assert_eq!(photos_text(3), "3 photos jointes à la demande");
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::db::{
     Conn, Db, DbError, NewLine, NewMessage, StoredCreditNote, StoredCreditNoteLine, StoredDossier,
     StoredDossierLine,
 };
+use crate::demo_photo::{demo_photo, DemoPhoto};
 
 /// A demo account's credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -554,6 +555,14 @@ fn seed_dossiers(
             }),
             _ => estimate.unwrap_or(money("10.00")),
         };
+        // The refused file's line went with the garage's photo of the part.
+        let line_photos = if *outcome == Some(Outcome::Refused) {
+            let photo = demo_photo(DemoPhoto::WholeDisc);
+            c.insert_photo(customer, &photo, created)?;
+            vec![photo.id]
+        } else {
+            Vec::new()
+        };
         let steps = DossierStatus::ALL.iter().filter(|s| **s <= *status);
         let last_step = created + chrono::Duration::days(i64::from(status.step()) - 1);
         let dossier = StoredDossier {
@@ -584,7 +593,7 @@ fn seed_dossiers(
                 deposit: line.deposit,
                 accepted_qty: accepted,
                 decision: None,
-                photos: Vec::new(),
+                photos: line_photos.clone(),
             }],
         };
         c.insert_return_request(
@@ -598,6 +607,9 @@ fn seed_dossiers(
         for (step, s) in steps.enumerate() {
             let at = created + chrono::Duration::days(step as i64);
             c.insert_history(&dossier.number, *s, at)?;
+            if *s == DossierStatus::Sent {
+                c.insert_photos_event(&dossier.number, at, line_photos.len())?;
+            }
             if notification::notifies_status(*s) && *s != DossierStatus::Closed {
                 told.push(DemoNotification {
                     customer,
@@ -673,7 +685,7 @@ fn decide_demo_file(
         (
             Author::Customer,
             "Atelier Garage Démo",
-            "Bonjour, la pièce n'a jamais été montée : pouvez-vous vérifier ?",
+            "Bonjour, la pièce n'a jamais été montée (photo du moyeu jointe) : pouvez-vous vérifier ?",
             2,
         ),
         (
@@ -686,6 +698,14 @@ fn decide_demo_file(
     for (author, name, text, hours) in thread {
         let id = uuid::Uuid::from_u64_pair(rng.next(), rng.next()).to_string();
         let message_at = at + chrono::Duration::hours(hours);
+        // The garage shows the hub, close up, with its question.
+        let photos = if author == Author::Customer {
+            let photo = demo_photo(DemoPhoto::TighteningMarks);
+            c.insert_photo(dossier.customer_id, &photo, message_at)?;
+            vec![photo.id]
+        } else {
+            Vec::new()
+        };
         c.insert_message(
             &dossier.number,
             &NewMessage {
@@ -694,7 +714,7 @@ fn decide_demo_file(
                 author,
                 author_name: name,
                 text,
-                photos: &[],
+                photos: &photos,
             },
         )?;
         if author == Author::Staff {

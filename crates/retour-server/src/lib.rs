@@ -27,6 +27,7 @@ pub mod config;
 mod convert;
 pub mod db;
 pub mod demo;
+mod demo_photo;
 mod http;
 mod idempotency;
 pub mod mail;

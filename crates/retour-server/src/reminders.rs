@@ -73,7 +73,7 @@ pub fn send_due(state: &AppState) -> Result<usize, ApiError> {
                 );
                 c.record_notification(customer, NotificationKind::DepositDue, None, &text, now)?;
             }
-            for to in c.customer_emails(customer)? {
+            for to in c.addresses_wanting(customer, NotificationKind::DepositDue)? {
                 let mail = OutgoingMail::Notice {
                     to,
                     subject: subject.clone(),

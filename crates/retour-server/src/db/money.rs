@@ -170,15 +170,6 @@ impl Conn<'_> {
             .optional()?)
     }
 
-    /// The e-mails of a customer's accounts, the first created first.
-    pub fn customer_emails(&self, customer_id: i64) -> DbResult<Vec<String>> {
-        let mut stmt = self.c.prepare_cached(
-            "SELECT email FROM accounts WHERE customer_id = ?1 AND role = 'customer' ORDER BY id",
-        )?;
-        let rows = stmt.query_map([customer_id], |r| r.get::<_, String>("email"))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// A credit note by number (any customer's: the caller checks whose), with its lines.
     pub fn credit_note(&self, number: &str) -> DbResult<Option<StoredCreditNote>> {
         let sql = format!("{NOTE_SELECT} WHERE cn.number = ?1");

@@ -86,15 +86,9 @@ impl Conn<'_> {
         now: DateTime<Utc>,
     ) -> DbResult<u64> {
         let seq = self.record_notification(customer_id, kind, dossier, text, now)?;
-        let sql = format!(
-            "SELECT {PREFERENCE_COLUMNS}
-              WHERE a.customer_id = ?1 AND a.role = 'customer' ORDER BY a.id"
-        );
-        let accounts: Vec<PreferenceRow> =
-            query_all(&mut *self.c.prepare_cached(&sql)?, [customer_id])?;
-        for account in accounts.iter().filter(|a| a.preferences.emails.wants(kind)) {
+        for to in self.addresses_wanting(customer_id, kind)? {
             let mail = OutgoingMail::Notification {
-                to: account.address().to_owned(),
+                to,
                 title: text.title.clone(),
                 body: text.body.clone(),
                 dossier: dossier.map(str::to_owned),
@@ -104,6 +98,26 @@ impl Conn<'_> {
             self.enqueue_mail(&json, now)?;
         }
         Ok(seq)
+    }
+
+    /// Where a customer's e-mails of this kind go: each of its accounts that has not switched the
+    /// kind off, at its pré-accord address when it set one, else its login e-mail.
+    pub fn addresses_wanting(
+        &self,
+        customer_id: i64,
+        kind: NotificationKind,
+    ) -> DbResult<Vec<String>> {
+        let sql = format!(
+            "SELECT {PREFERENCE_COLUMNS}
+              WHERE a.customer_id = ?1 AND a.role = 'customer' ORDER BY a.id"
+        );
+        let accounts: Vec<PreferenceRow> =
+            query_all(&mut *self.c.prepare_cached(&sql)?, [customer_id])?;
+        Ok(accounts
+            .iter()
+            .filter(|a| a.preferences.emails.wants(kind))
+            .map(|a| a.address().to_owned())
+            .collect())
     }
 
     /// Records a notification without e-mailing it (the demo's past notifications); returns its

@@ -334,6 +334,26 @@ impl Conn<'_> {
         Ok(())
     }
 
+    /// The `photo` event of a file sent with photos (none: nothing recorded), by the customer.
+    pub fn insert_photos_event(
+        &self,
+        number: &str,
+        at: DateTime<Utc>,
+        count: usize,
+    ) -> DbResult<()> {
+        if count > 0 {
+            self.insert_event(
+                number,
+                at,
+                EventKind::Photo,
+                Actor::Customer,
+                &timeline::photos_text(count),
+                None,
+            )?;
+        }
+        Ok(())
+    }
+
     /// The event of a status change: `sent` is the customer's, the others the staff's.
     pub fn insert_status_event(
         &self,

@@ -178,7 +178,7 @@ pub(crate) fn record_credit_note(
     });
     c.enqueue_webhook_event(EventType::CreditNoteIssued, &data, now)?;
     let (subject, text) = credits::credit_note_mail(&customer_name, &wire);
-    for to in c.customer_emails(customer_id)? {
+    for to in c.addresses_wanting(customer_id, NotificationKind::CreditNote)? {
         let mail = OutgoingMail::Notice {
             to,
             subject: subject.clone(),

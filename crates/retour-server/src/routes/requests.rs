@@ -479,6 +479,8 @@ fn create_request(
     for dossier in &dossiers {
         c.insert_dossier(dossier)?;
         c.insert_history(&dossier.number, dossier.status, now)?;
+        let photos = dossier.lines.iter().map(|l| l.photos.len()).sum();
+        c.insert_photos_event(&dossier.number, now, photos)?;
     }
     let sent: Vec<(String, u32)> = checked
         .iter()

@@ -263,6 +263,11 @@ fn create_claim(
         now,
         &retour_domain::warranty::claim_text(&info.vin),
     )?;
+    c.insert_photos_event(
+        &stored.number,
+        now,
+        info.photos.len() + info.documents.len(),
+    )?;
     let stored = c
         .dossier(Some(claim.customer), &stored.number)?
         .ok_or_else(ApiError::not_found)?;

@@ -424,6 +424,72 @@ async fn staff_record_a_credit_note_once_and_the_garage_is_told() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credit_note_emails_follow_the_accounts_preferences() {
+    let server = start().await;
+    let a = server.customer_a().await;
+    let staff = server.staff().await;
+    let today = today(&server).to_string();
+    let items = server.get("/api/v1/credits", &a).await;
+    let awaiting: Vec<Value> = items.ok(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] == "awaiting")
+        .cloned()
+        .collect();
+    assert!(awaiting.len() >= 2, "two awaiting lines in the demo");
+    let record = |number: &str, item: &Value| {
+        json!({"number": number, "customer_code": "C00042", "issued_on": today,
+            "lines": [{"dossier": item["dossier"], "line_no": item["line_no"], "amount_ht": item["expected_ht"]}]})
+    };
+    let preferences = |credits: bool| {
+        json!({"emails": {"status": true, "messages": true, "credits": credits, "deposits": true},
+            "preaccord_email": "compta@garage-demo.fr"})
+    };
+    let set = |body: Value| {
+        let (server, a) = (&server, a.clone());
+        async move {
+            server
+                .call(
+                    reqwest::Method::PUT,
+                    "/api/v1/me/preferences",
+                    Some(&a),
+                    Some(body),
+                )
+                .await
+                .ok(200);
+        }
+    };
+
+    // Credit e-mails switched off: the note is recorded and notified in the app, no e-mail.
+    set(preferences(false)).await;
+    let before = server.mails().len();
+    server
+        .post(
+            "/api/v1/staff/credit-notes",
+            &staff,
+            record("AV2026-0301", &awaiting[0]),
+        )
+        .await
+        .ok(201);
+    assert_eq!(server.mails().len(), before, "no e-mail once switched off");
+    // Switched on again, with a pré-accord address: the e-mail goes there.
+    set(preferences(true)).await;
+    server
+        .post(
+            "/api/v1/staff/credit-notes",
+            &staff,
+            record("AV2026-0302", &awaiting[1]),
+        )
+        .await
+        .ok(201);
+    assert_eq!(server.mails().len(), before + 1);
+    let mail = server.last_mail();
+    assert_eq!(mail.to, "compta@garage-demo.fr");
+    assert!(mail.subject.contains("AV2026-0302"), "{}", mail.subject);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_credit_note_that_does_not_fit_is_refused_with_its_code() {
     let server = start().await;
     let a = server.customer_a().await;

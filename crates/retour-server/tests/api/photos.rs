@@ -414,6 +414,19 @@ async fn photos_go_from_the_cart_line_to_the_request_and_show_on_the_file() {
         .ok(200)
         .clone();
     assert_eq!(file["lines"][0]["photos"], json!([first, second]));
+    let events: Vec<(&str, &str)> = file["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("status", "Demande de retour envoyée"),
+            ("photo", "2 photos jointes à la demande")
+        ]
+    );
     // Every photo the file names can be read by its customer.
     for id in [&first, &second] {
         let served = server.get(&format!("/api/v1/photos/{id}"), &a).await;

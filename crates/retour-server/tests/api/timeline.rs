@@ -469,6 +469,7 @@ async fn the_demo_tells_a_refusal_and_its_thread() {
         pairs,
         [
             ("status", "customer"),
+            ("photo", "customer"),
             ("status", "staff"),
             ("status", "staff"),
             ("status", "staff"),
@@ -477,6 +478,31 @@ async fn the_demo_tells_a_refusal_and_its_thread() {
             ("message", "staff"),
         ]
     );
+    assert_eq!(timeline(&detail)[1].2, "1 photo jointe à la demande");
+    // The line's photo and the one of the garage's message are pictures the garage can open.
+    let message_photos = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"]["photos"].as_array())
+        .flatten()
+        .cloned();
+    let photos: Vec<String> = detail["lines"][0]["photos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .cloned()
+        .chain(message_photos)
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(photos.len(), 2, "{photos:?}");
+    for id in &photos {
+        let served = server.get(&format!("/api/v1/photos/{id}"), &a).await;
+        served.ok(200);
+        assert_eq!(served.content_type, "image/jpeg");
+        let picture = image::load_from_memory(&served.bytes).expect("a picture");
+        assert_eq!((picture.width(), picture.height()), (640, 480));
+    }
     // Every closed demo file has its decision, line by line.
     for item in closed["items"].as_array().unwrap() {
         assert!(
