@@ -430,13 +430,14 @@ export function dossier(number) {
 }
 
 /**
- * "Écrire au service retours": the message goes to the outbox, then to the server.
+ * "Écrire au service retours": the message and its photos go to the outbox, then to the server.
  * @param {string} number
  * @param {string} text
+ * @param {number[][]} photos
  * @returns {Promise<DossierView>}
  */
-export function send_message(number, text) {
-  return invoke("send_message", { number, text });
+export function send_message(number, text, photos) {
+  return invoke("send_message", { number, text, photos });
 }
 
 /**

@@ -21,6 +21,7 @@ use retour_store::NewPhoto;
 use retour_sync::engine::lock;
 use sha2::{Digest, Sha256};
 
+use crate::accounts::Account;
 use crate::cart_view::cart_view_after_edit;
 use crate::catalog::bl_number;
 use crate::files::{create_private_dir, write_atomically};
@@ -122,6 +123,23 @@ fn now_ms_with(offset: ChronoDuration) -> u64 {
     (Utc::now() + offset).timestamp_millis().max(0) as u64
 }
 
+/// Strips a photo (a file's or a camera capture's bytes) and writes it, atomically, to the
+/// account's photo folder under its id; the photo to record with what carries it.
+pub(crate) fn keep_on_device(account: &Account, bytes: &[u8]) -> AppResult<NewPhoto> {
+    let jpeg = strip_photo(bytes)?;
+    let hash = photo_id(&jpeg);
+    let path = lock(&account.store).photo_path(&hash);
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir).map_err(AppError::local)?;
+    }
+    write_atomically(&path, &jpeg).map_err(AppError::local)?;
+    Ok(NewPhoto {
+        hash,
+        bytes: jpeg.len() as u64,
+        at: Utc::now(),
+    })
+}
+
 impl App {
     /// Adds a photo to a cart line (from a file or a camera capture: the window gives its bytes):
     /// stripped and stored on the device (file written atomically, then one committed transaction
@@ -142,13 +160,8 @@ impl App {
         if before.photos.len() >= MAX_PHOTOS_PER_LINE {
             return Err(too_many());
         }
-        let jpeg = strip_photo(bytes)?;
-        let hash = photo_id(&jpeg);
-        let path = lock(&account.store).photo_path(&hash);
-        if let Some(dir) = path.parent() {
-            create_private_dir(dir).map_err(AppError::local)?;
-        }
-        write_atomically(&path, &jpeg).map_err(AppError::local)?;
+        let added = keep_on_device(&account, bytes)?;
+        let hash = added.hash.clone();
         let now_ms = now_ms_with(account.engine.clock_offset());
         let view = {
             let mut store = lock(&account.store);
@@ -164,13 +177,8 @@ impl App {
                 return Err(too_many());
             }
             let mut photos = line.photos;
-            photos.push(hash.clone());
+            photos.push(hash);
             let revision = store.revision();
-            let added = NewPhoto {
-                hash,
-                bytes: jpeg.len() as u64,
-                at: Utc::now(),
-            };
             store.put_photos(&number, line_no, photos, Some(&added), now_ms)?;
             cart_view_after_edit(&account, &store, revision, &number, line_no)?
         };

@@ -7,14 +7,16 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use retour_domain::api::EventKind;
+use retour_domain::photo::MAX_PHOTOS_PER_LINE;
 use retour_domain::timeline::message_body;
-use retour_store::MessageState;
+use retour_store::{MessageState, NewPhoto};
 use retour_sync::engine::{dossier_cache_key, lock};
 use retour_sync::{ApiError, DossierQuery, MessageOutcome};
 
 use crate::accounts::Account;
 use crate::files::{create_private_dir, write_atomically};
 use crate::online::{online_else_kept, Answer};
+use crate::photos::keep_on_device;
 use crate::views::{DossierView, OutboxMessageView};
 use crate::{App, AppError, AppResult, Dossier, DossiersArgs, DossiersView, ErrorCode};
 use sha2::{Digest, Sha256};
@@ -72,11 +74,31 @@ impl App {
     /// sent. Answers the file with the message in its thread; without network the message waits
     /// in the outbox (shown as waiting) and leaves with the next sync, once. The server's refusal
     /// (a file that is not the account's answers like a missing one) comes back as it is.
-    pub async fn send_message(&self, number: &str, text: &str) -> AppResult<DossierView> {
+    /// `photos` (a file's or a camera capture's bytes, at most 5) are stripped and kept on the
+    /// device like a cart line's, recorded with the message and uploaded before it leaves.
+    pub async fn send_message(
+        &self,
+        number: &str,
+        text: &str,
+        photos: &[Vec<u8>],
+    ) -> AppResult<DossierView> {
         let number = dossier_number(number)?;
         let text = message_body(text).map_err(|e| AppError::new(e.code(), e.to_string()))?;
+        if photos.len() > MAX_PHOTOS_PER_LINE {
+            return Err(AppError::new(
+                ErrorCode::TooManyPhotos,
+                format!("{MAX_PHOTOS_PER_LINE} photos au plus par message : retirez-en une."),
+            ));
+        }
         let account = self.account()?;
-        let message = lock(&account.store).create_message(&number, &text, Utc::now())?;
+        let mut kept: Vec<NewPhoto> = Vec::new();
+        for bytes in photos {
+            let photo = keep_on_device(&account, bytes)?;
+            if !kept.iter().any(|p| p.hash == photo.hash) {
+                kept.push(photo);
+            }
+        }
+        let message = lock(&account.store).create_message(&number, &text, &kept, Utc::now())?;
         self.log(&format!(
             "message écrit dans la file d'envoi (dossier {number}, id {})",
             message.message_id
@@ -197,6 +219,7 @@ fn dossier_view(account: &Account, answer: Answer<Dossier>) -> AppResult<Dossier
                 id: m.message_id.to_string(),
                 at: m.created_at,
                 text: m.text,
+                photos: m.photos,
                 state: state.to_owned(),
                 code,
                 message,

@@ -328,6 +328,8 @@ pub struct OutboxMessageView {
     pub at: chrono::DateTime<chrono::Utc>,
     /// The text.
     pub text: String,
+    /// The ids of its photos (on the device: `photo_thumbnail` shows them).
+    pub photos: Vec<String>,
     /// `pending`, `sent` or `refused`.
     pub state: String,
     /// The refusal's code.

@@ -79,6 +79,10 @@ pub enum Command {
         number: String,
         /// The message, 1–2,000 characters.
         text: String,
+        /// A photo to join (a JPEG or PNG file; up to 5): stripped of its metadata on this
+        /// device, uploaded before the message.
+        #[arg(long = "photo")]
+        photos: Vec<std::path::PathBuf>,
     },
     /// Read the barcodes in image files.
     Scan {

@@ -64,12 +64,23 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
         Command::Message {
             number,
             text: message,
+            photos,
         } => {
-            let view = app.send_message(number, message).await?;
+            let photos = photos
+                .iter()
+                .map(read_picture)
+                .collect::<Result<Vec<_>, _>>()?;
+            let view = app.send_message(number, message, &photos).await?;
             Output::new(&view, text::message_written(&view))
         }
         Command::Scan { files } => scan(files),
     }
+}
+
+/// A picture file's bytes, or why it cannot be read.
+fn read_picture(file: &std::path::PathBuf) -> Result<Vec<u8>, Failure> {
+    std::fs::read(file)
+        .map_err(|e| Failure::refused("invalid_image", format!("{} : {e}", file.display())))
 }
 
 async fn login(app: &App, email: &str, remember: bool) -> Result<Output, Failure> {
@@ -121,10 +132,7 @@ async fn cart(app: &App, command: &CartCommand) -> Result<Output, Failure> {
             line_no: *line,
         })?,
         CartCommand::Photo { bl, line, file } => {
-            let bytes = std::fs::read(file).map_err(|e| {
-                Failure::refused("invalid_image", format!("{} : {e}", file.display()))
-            })?;
-            app.add_line_photo(bl, *line, &bytes)?
+            app.add_line_photo(bl, *line, &read_picture(file)?)?
         }
     };
     Output::new(&app.cart_api()?, text::cart(&view))

@@ -1230,6 +1230,20 @@ fn read_submission(row: SubmissionRow) -> Result<Submission> {
     })
 }
 
+/// Records a photo taken on this device, to be uploaded (one already recorded stays as it is).
+fn record_photo(tx: &Transaction<'_>, photo: &NewPhoto) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO photos (hash, bytes, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (hash) DO NOTHING",
+    )?
+    .execute(params![
+        photo.hash,
+        i64::try_from(photo.bytes).unwrap_or(i64::MAX),
+        photo.at.to_rfc3339()
+    ])?;
+    Ok(())
+}
+
 fn commit_local(
     conn: &mut Connection,
     op: &CartOp,
@@ -1238,15 +1252,7 @@ fn commit_local(
 ) -> Result<()> {
     let tx = conn.transaction()?;
     if let Some(photo) = added {
-        tx.prepare_cached(
-            "INSERT INTO photos (hash, bytes, created_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (hash) DO NOTHING",
-        )?
-        .execute(params![
-            photo.hash,
-            i64::try_from(photo.bytes).unwrap_or(i64::MAX),
-            photo.at.to_rfc3339()
-        ])?;
+        record_photo(&tx, photo)?;
     }
     tx.prepare_cached(
         "INSERT INTO cart_ops (op_id, op, origin, status) VALUES (?1, ?2, 'local', 'pending')",

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
 
-use crate::{parse_instant, Result, Store, StoreError};
+use crate::{parse_instant, record_photo, NewPhoto, Result, Store, StoreError};
 
 /// Where a message of the outbox stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub struct OutboxMessage {
     pub dossier: String,
     /// The text (already checked by the domain's rule).
     pub text: String,
+    /// The ids of the photos it carries (files of the device's photo folder).
+    pub photos: Vec<String>,
     /// When it was written.
     pub created_at: DateTime<Utc>,
     /// How many times it was sent.
@@ -47,6 +49,7 @@ type Row = (
     String,
     String,
     String,
+    String,
     i64,
     String,
     Option<String>,
@@ -54,13 +57,14 @@ type Row = (
 );
 
 const COLUMNS: &str =
-    "message_id, dossier, text, created_at, attempts, state, error_code, error_message";
+    "message_id, dossier, text, photos, created_at, attempts, state, error_code, error_message";
 
 fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok((
         row.get("message_id")?,
         row.get("dossier")?,
         row.get("text")?,
+        row.get("photos")?,
         row.get("created_at")?,
         row.get("attempts")?,
         row.get("state")?,
@@ -70,7 +74,7 @@ fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 }
 
 fn read(row: Row) -> Result<OutboxMessage> {
-    let (id, dossier, text, created, attempts, state, code, message) = row;
+    let (id, dossier, text, photos, created, attempts, state, code, message) = row;
     let state = match state.as_str() {
         "pending" => MessageState::Pending,
         "sent" => MessageState::Sent,
@@ -84,6 +88,8 @@ fn read(row: Row) -> Result<OutboxMessage> {
         message_id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         dossier,
         text,
+        photos: serde_json::from_str(&photos)
+            .map_err(|_| StoreError::Corrupt(format!("photos de message {photos:?}")))?,
         created_at: parse_instant(&created)?,
         attempts: attempts.max(0) as u32,
         state,
@@ -91,25 +97,40 @@ fn read(row: Row) -> Result<OutboxMessage> {
 }
 
 impl Store {
-    /// Writes a message with a fresh `message_id` to the outbox, committed before it returns
+    /// Writes a message with a fresh `message_id` to the outbox, and the photos it carries (their
+    /// files already written) to be uploaded, in one transaction committed before it returns
     /// (before it is ever sent).
     pub fn create_message(
         &mut self,
         dossier: &str,
         text: &str,
+        photos: &[NewPhoto],
         now: DateTime<Utc>,
     ) -> Result<OutboxMessage> {
         self.changed();
         let id = Uuid::new_v4();
-        self.conn.execute(
-            "INSERT INTO message_outbox (message_id, dossier, text, created_at, state)
-             VALUES (?1, ?2, ?3, ?4, 'pending')",
-            params![id.to_string(), dossier, text, now.to_rfc3339()],
+        let ids: Vec<String> = photos.iter().map(|p| p.hash.clone()).collect();
+        let tx = self.conn.transaction()?;
+        for photo in photos {
+            record_photo(&tx, photo)?;
+        }
+        tx.execute(
+            "INSERT INTO message_outbox (message_id, dossier, text, photos, created_at, state)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
+            params![
+                id.to_string(),
+                dossier,
+                text,
+                serde_json::to_string(&ids).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                now.to_rfc3339()
+            ],
         )?;
+        tx.commit()?;
         Ok(OutboxMessage {
             message_id: id,
             dossier: dossier.to_owned(),
             text: text.to_owned(),
+            photos: ids,
             created_at: now,
             attempts: 0,
             state: MessageState::Pending,
@@ -209,9 +230,13 @@ mod tests {
         let now = Utc::now();
         let (first, second) = {
             let mut store = Store::open(&path).unwrap();
-            let first = store.create_message("00012345", "Bonjour", now).unwrap();
-            let second = store.create_message("00012345", "Encore", now).unwrap();
-            store.create_message("00099999", "Autre", now).unwrap();
+            let first = store
+                .create_message("00012345", "Bonjour", &[], now)
+                .unwrap();
+            let second = store
+                .create_message("00012345", "Encore", &[], now)
+                .unwrap();
+            store.create_message("00099999", "Autre", &[], now).unwrap();
             (first, second)
         };
         let mut store = Store::open(&path).unwrap();
@@ -243,5 +268,25 @@ mod tests {
         let pending = store.pending_messages().unwrap();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].dossier, "00099999");
+    }
+
+    #[test]
+    fn a_message_with_photos_keeps_them_and_queues_them_for_upload() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let now = Utc::now();
+        let photo = NewPhoto {
+            hash: "ab".repeat(32),
+            bytes: 1234,
+            at: now,
+        };
+        let written = Store::open(&path)
+            .unwrap()
+            .create_message("00012345", "Voici la pièce", &[photo.clone()], now)
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        let kept = store.outbox_message(&written.message_id).unwrap().unwrap();
+        assert_eq!(kept.photos, vec![photo.hash.clone()]);
+        assert_eq!(store.photos_to_upload().unwrap(), vec![photo.hash]);
     }
 }

@@ -134,9 +134,22 @@ CREATE INDEX message_outbox_dossier ON message_outbox (dossier, created_at);
 CREATE INDEX message_outbox_pending ON message_outbox (created_at) WHERE state = 'pending';
 ";
 
+/// The sixth schema: the photos a message of the outbox carries (their ids, in the `photos`
+/// table to be uploaded first).
+const V6: &str = "
+ALTER TABLE message_outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3), M::up(V4), M::up(V5)])
+    Migrations::new(vec![
+        M::up(V1),
+        M::up(V2),
+        M::up(V3),
+        M::up(V4),
+        M::up(V5),
+        M::up(V6),
+    ])
 }
 
 #[cfg(test)]

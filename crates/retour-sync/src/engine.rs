@@ -686,10 +686,16 @@ impl SyncEngine {
     /// once, so however many attempts reach it, the message is written once.
     pub async fn send_message(&self, message: &OutboxMessage) -> MessageOutcome {
         let id = message.message_id;
+        // Its photos first: the backend refuses a message naming a photo it does not have.
+        if !message.photos.is_empty() {
+            if let Err(e) = self.upload_photos().await {
+                return MessageOutcome::Pending(e);
+            }
+        }
         let body = MessageBody {
             message_id: id,
             text: message.text.clone(),
-            photos: None,
+            photos: (!message.photos.is_empty()).then(|| message.photos.clone()),
         };
         let backoff = self.backoff();
         let mut attempt = 0;

@@ -18,14 +18,15 @@ pub async fn dossier(app: State<'_, App>, number: String) -> AppResult<DossierVi
     app.dossier(&number).await
 }
 
-/// "Écrire au service retours": the message goes to the outbox, then to the server.
+/// "Écrire au service retours": the message and its photos go to the outbox, then to the server.
 #[tauri::command]
 pub async fn send_message(
     app: State<'_, App>,
     number: String,
     text: String,
+    photos: Vec<Vec<u8>>,
 ) -> AppResult<DossierView> {
-    app.send_message(&number, &text).await
+    app.send_message(&number, &text, &photos).await
 }
 
 /// Opens a request's pré-accord PDF (downloaded once into the account's folder) in the system

@@ -21,3 +21,4 @@ mod session;
 mod simulation;
 mod sync;
 mod token_canary;
+mod whole_story;

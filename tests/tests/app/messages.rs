@@ -124,7 +124,7 @@ async fn a_message_written_offline_waits_and_leaves_once() -> Result<()> {
     let text = "Bonjour, la pièce est-elle déjà repartie ? (écrit hors ligne)";
     let offline = device
         .app
-        .send_message(&number, text)
+        .send_message(&number, text, &[])
         .await
         .map_err(app_err)?;
     ensure!(offline.from_cache, "offline, the kept file");
@@ -196,7 +196,7 @@ async fn a_message_whose_answers_are_lost_is_written_once() -> Result<()> {
     let text = "Merci pour votre réponse.";
     let view = device
         .app
-        .send_message(&number, text)
+        .send_message(&number, text, &[])
         .await
         .map_err(app_err)?;
     ensure!(
@@ -225,7 +225,7 @@ async fn bad_texts_and_other_garages_files_are_refused_and_nothing_waits() -> Re
 
     let empty = device
         .app
-        .send_message(&number, " \n\t ")
+        .send_message(&number, " \n\t ", &[])
         .await
         .expect_err("an empty message");
     assert_eq!(empty.code, ErrorCode::MessageEmpty);
@@ -233,7 +233,7 @@ async fn bad_texts_and_other_garages_files_are_refused_and_nothing_waits() -> Re
     let long = "é".repeat(2001);
     let too_long = device
         .app
-        .send_message(&number, &long)
+        .send_message(&number, &long, &[])
         .await
         .expect_err("a message too long");
     assert_eq!(too_long.code, ErrorCode::MessageTooLong);
@@ -276,12 +276,12 @@ async fn bad_texts_and_other_garages_files_are_refused_and_nothing_waits() -> Re
     );
     let write_foreign = device
         .app
-        .send_message(&foreign, "Bonjour")
+        .send_message(&foreign, "Bonjour", &[])
         .await
         .expect_err("foreign");
     let write_missing = device
         .app
-        .send_message(missing, "Bonjour")
+        .send_message(missing, "Bonjour", &[])
         .await
         .expect_err("missing");
     assert_eq!(write_foreign.code, ErrorCode::NotFound);

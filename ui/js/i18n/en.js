@@ -320,5 +320,9 @@ export default {
   messageQueued: "No network: your message will leave with the next sync.",
   messageError_message_empty: "Write your message before sending it",
   messageError_message_too_long: "The message is longer than 2,000 characters: shorten it",
+  messageError_invalid_image: "This picture cannot be read: choose a JPEG or PNG photo",
+  messageError_too_many_photos: "At most 5 photos per message: remove one",
+  messagePhotos: "Message photos",
+  messagePhotoAlt: (n) => `Message photo ${n}`,
   fileFromCache: "Offline: the file as kept on this device.",
 };

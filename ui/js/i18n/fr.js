@@ -321,5 +321,9 @@ export default {
   messageQueued: "Pas de réseau : votre message partira à la prochaine synchronisation.",
   messageError_message_empty: "Écrivez votre message avant de l'envoyer",
   messageError_message_too_long: "Le message dépasse 2 000 caractères : raccourcissez-le",
+  messageError_invalid_image: "Cette image ne peut pas être lue : choisissez une photo JPEG ou PNG",
+  messageError_too_many_photos: "5 photos au plus par message : retirez-en une",
+  messagePhotos: "Photos du message",
+  messagePhotoAlt: (n) => `Photo ${n} du message`,
   fileFromCache: "Hors ligne : le dossier tel qu'enregistré sur cet appareil.",
 };

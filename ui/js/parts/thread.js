@@ -4,9 +4,21 @@
 
 import { t, language, codeLabel, statusLabel } from "../i18n/index.js";
 import { h, money, dateTime } from "../dom.js";
+import { icon } from "../icons.js";
+import { thumbnail } from "./photos.js";
 
 /** Most characters of a message (the domain's rule; the core checks it again). */
 export const MAX_MESSAGE_CHARS = 2000;
+
+/** Most photos on a message (the domain's rule, as on a cart line). */
+const MAX_MESSAGE_PHOTOS = 5;
+
+/** A message's photos, as thumbnails, or nothing. */
+function messagePhotos(photos) {
+  if (!photos?.length) return null;
+  return h("ul", { class: "photo-strip message-photos", "aria-label": t("messagePhotos") },
+    photos.map((id, i) => h("li", {}, thumbnail(id, t("messagePhotoAlt", i + 1)))));
+}
 
 /** A decided line in words: "Acceptée 1 / Refusée 1 — Pièce montée… — Renvoyée au garage". */
 export function decisionSummary(decision) {
@@ -62,24 +74,54 @@ export function timeline(view) {
     events.map((e) => h("li", { class: `event ${e.kind} actor-${e.message?.author ?? e.actor}`, dataset: { kind: e.kind, id: String(e.id), ...(e.status ? { status: e.status } : {}) } },
       h("p", { class: "event-head" }, h("strong", { class: "who" }, who(e)), " ", h("time", { datetime: e.at }, dateTime(e.at))),
       e.kind === "message" && e.message
-        ? h("p", { class: "bubble", lang: "fr" }, e.message.text)
+        ? [h("p", { class: "bubble", lang: "fr" }, e.message.text), messagePhotos(e.message.photos)]
         : h("p", { class: "event-text", lang: language() === "en" && sentence(e, view) === e.text ? "fr" : null }, sentence(e, view)))),
     (view.outbox || []).map((m) => h("li", { class: `event message actor-customer outbox ${m.state}`, dataset: { kind: "message", outbox: m.state, id: m.id } },
       h("p", { class: "event-head" }, h("strong", { class: "who" }, t("who_customer")), " ", h("time", { datetime: m.at }, dateTime(m.at)),
         m.state === "sent" ? null : h("span", { class: `message-state ${m.state}` }, m.state === "pending" ? t("messageWaiting") : t("messageRefused"))),
       h("p", { class: "bubble" }, m.text),
+      messagePhotos(m.photos),
       m.state === "refused" && m.message ? h("p", { class: "error" }, m.message) : null)));
 }
 
 /**
- * "Écrire au service retours": a text area with its counter and the send button; `send(text)`
- * answers whether the message was taken (then the field is emptied), else the error to show.
+ * "Écrire au service retours": a text area with its counter, up to 5 photos (a file or the
+ * phone's camera) shown as thumbnails before they leave, and the send button; `send(text,
+ * photos)` (photos as byte arrays) answers whether the message was taken (then the form is
+ * emptied), else the error to show.
  */
 export function messageForm(send) {
   const field = h("textarea", { id: "message-text", rows: "4", "aria-describedby": "message-count message-error" });
   const count = h("p", { id: "message-count", class: "hint counter", "aria-live": "polite" }, t("messageCount", 0, MAX_MESSAGE_CHARS));
   const error = h("p", { id: "message-error", class: "field-error", role: "alert" });
   const button = h("button", { id: "message-send", class: "primary", type: "submit" }, t("messageSend"));
+  /** The photos chosen, with their preview URLs. */
+  let chosen = [];
+  const input = h("input", { id: "message-photo-input", type: "file", accept: "image/*", capture: "environment", class: "visually-hidden" });
+  const strip = h("ul", { id: "message-photo-strip", class: "photo-strip", "aria-label": t("messagePhotos") });
+  const add = h("label", { id: "message-add-photo", class: "button secondary add-photo", for: "message-photo-input", tabindex: "0",
+    onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } },
+  icon("plus"), t("addPhoto"));
+  const showChosen = () => {
+    strip.replaceChildren(...chosen.map((photo, i) => h("li", { class: "photo-item" },
+      h("img", { class: "photo-thumb", src: photo.url, alt: t("messagePhotoAlt", i + 1), width: 72, height: 72 }),
+      h("button", { id: `message-photo-${i}-remove`, class: "icon ghost remove-photo", type: "button", "aria-label": t("removePhoto", i + 1), title: t("removePhoto", i + 1),
+        onclick: () => {
+          URL.revokeObjectURL(photo.url);
+          chosen = chosen.filter((p) => p !== photo);
+          showChosen();
+          add.focus();
+        } }, icon("close", 18)))));
+    strip.hidden = chosen.length === 0;
+    add.hidden = chosen.length >= MAX_MESSAGE_PHOTOS;
+  };
+  input.addEventListener("change", () => {
+    const file = input.files?.[0];
+    if (file && chosen.length < MAX_MESSAGE_PHOTOS) chosen = [...chosen, { file, url: URL.createObjectURL(file) }];
+    input.value = "";
+    showChosen();
+  });
+  showChosen();
   const counted = () => {
     const n = [...field.value.trim()].length;
     count.textContent = t("messageCount", n, MAX_MESSAGE_CHARS);
@@ -93,19 +135,24 @@ export function messageForm(send) {
   const form = h("form", { id: "message-form", class: "card message-form", novalidate: "" },
     h("label", { for: "message-text", class: "form-title" }, t("writeToService")),
     field,
+    h("div", { class: "field photos message-attachments" }, strip, input, add),
     h("div", { class: "message-actions" }, count, button),
     error);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     button.disabled = true;
     try {
-      const problem = await send(field.value);
+      const photos = await Promise.all(chosen.map(async (p) => Array.from(new Uint8Array(await p.file.arrayBuffer()))));
+      const problem = await send(field.value, photos);
       if (problem) {
         error.textContent = t(`messageError_${problem.code}`) ?? problem.message;
         field.setAttribute("aria-invalid", "true");
         field.focus();
       } else {
         field.value = "";
+        chosen.forEach((p) => URL.revokeObjectURL(p.url));
+        chosen = [];
+        showChosen();
         counted();
       }
     } finally {

@@ -43,15 +43,15 @@ export async function dossierScreen(number) {
     thread.replaceWith(next);
     thread = next;
   };
-  const form = messageForm(async (text) => {
+  const form = messageForm(async (text, photos) => {
     try {
-      const view = await commands.send_message(dossier.number, text);
+      const view = await commands.send_message(dossier.number, text, photos);
       showThread(view);
       const waiting = view.outbox.some((m) => m.state === "pending");
       toast(waiting ? t("messageQueued") : t("messageSent"));
       return null;
     } catch (error) {
-      if (error?.code === "message_empty" || error?.code === "message_too_long") return error;
+      if (["message_empty", "message_too_long", "invalid_image", "too_many_photos"].includes(error?.code)) return error;
       showError(error);
       // Offline with nothing kept of this file: the message still waits on the device.
       return error?.code === "send_pending" ? null : error;
