@@ -1493,7 +1493,60 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
             "the file's thumbnail",
             "return [...document.querySelectorAll('.pieces .photo-thumb')].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0)",
         )?;
+        w.until_text(
+            "#timeline li.event.photo .event-text",
+            "1 photo jointe à la demande",
+        )?;
         w.screenshots("35-file-photos")?;
+
+        // A message with a photo: previewed before it leaves, then in the thread.
+        w.find("#message-text")?
+            .type_text("La pièce telle que reçue, photo jointe.")?;
+        let second = base64::engine::general_purpose::STANDARD
+            .encode(retour_tests::jpeg_with_gps(1200, 900, 60));
+        w.js(
+            "const input = document.getElementById('message-photo-input');
+             const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+             const files = new DataTransfer();
+             files.items.add(new File([bytes], 'IMG_0002.jpg', { type: 'image/jpeg' }));
+             input.files = files.files;
+             input.dispatchEvent(new Event('change'));",
+            json!([second]),
+        )?;
+        w.until(
+            "the message's photo previewed",
+            "return document.querySelectorAll('#message-photo-strip img').length === 1",
+        )?;
+        w.js(
+            "document.getElementById('message-send').scrollIntoView({ block: 'end' })",
+            json!([]),
+        )?;
+        w.screenshots("36-message-photo-chosen")?;
+        w.click("#message-send")?;
+        w.until(
+            "the message's photo in the thread",
+            "return [...document.querySelectorAll('#timeline .message-photos .photo-thumb')].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0) && !document.querySelector('#message-photo-strip img')",
+        )?;
+        let thread = world.server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            &format!("/api/v1/dossiers/{number}"),
+            None,
+        )?;
+        let sent = thread["timeline"]
+            .as_array()
+            .and_then(|events| events.iter().rev().find_map(|e| e.get("message")))
+            .context("the message on the server")?;
+        ensure!(
+            sent["photos"].as_array().is_some_and(|p| p.len() == 1),
+            "{sent}"
+        );
+        w.js(
+            "[...document.querySelectorAll('#timeline .message-photos')].pop().scrollIntoView({ block: 'center' })",
+            json!([]),
+        )?;
+        w.screenshots("36-message-photo-sent")?;
         world.window.window_close()
     })
 }

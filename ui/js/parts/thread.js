@@ -60,6 +60,10 @@ function sentence(event, dossier) {
       const refused = decided.reduce((n, d) => n + d.refused_qty, 0);
       return t("eventDecision", codeLabel("outcome", dossier.closed.outcome), accepted, refused, money(dossier.closed.credited_ht));
     }
+    case "photo": {
+      const count = Number.parseInt(event.text, 10);
+      return Number.isFinite(count) ? t("eventPhotos", count) : event.text;
+    }
     case "credit_note":
       return dossier.closed?.credit_note_number ? t("eventCreditNote", dossier.closed.credit_note_number) : event.text;
     default:

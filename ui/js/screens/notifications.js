@@ -5,7 +5,7 @@ import * as commands from "../commands.js";
 import { app } from "../state.js";
 import { go } from "../router.js";
 import { showError } from "../chrome.js";
-import { t } from "../i18n/index.js";
+import { t, language } from "../i18n/index.js";
 import { h, dateTime } from "../dom.js";
 import { icon } from "../icons.js";
 import { refreshUnreadBadges } from "../parts/notifications.js";
@@ -15,6 +15,13 @@ function counted(view) {
   app.sync = { ...app.sync, unread_notifications: view.unread };
   refreshUnreadBadges();
   return view;
+}
+
+/** The server's French title, or in English one of our own from its kind and file (the body, the
+ * server's words, stays French). */
+function title(n) {
+  if (language() !== "en") return n.title;
+  return t(`notificationTitle_${n.kind}`, n.dossier) ?? n.title;
 }
 
 function item(n) {
@@ -32,8 +39,8 @@ function item(n) {
       h("span", { class: "notification-head" },
         h("span", { class: "kind" }, t(`notificationKind_${n.kind}`) ?? n.kind),
         h("time", { datetime: n.at }, dateTime(n.at))),
-      h("strong", { class: "notification-title" }, n.read ? null : h("span", { class: "unread-dot", "aria-hidden": "true" }), n.title),
-      h("span", { class: "notification-body" }, n.body),
+      h("strong", { class: "notification-title" }, n.read ? null : h("span", { class: "unread-dot", "aria-hidden": "true" }), title(n)),
+      h("span", { class: "notification-body", lang: language() === "en" ? "fr" : null }, n.body),
       n.read ? null : h("span", { class: "visually-hidden" }, t("unread"))));
 }
 
