@@ -9,6 +9,7 @@ use crate::decision::LineDecision;
 use crate::error_code::ErrorCode;
 use crate::money::Money;
 use crate::status::{DossierStatus, Outcome};
+use crate::timeline::pieces;
 
 /// What a notification tells of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -155,15 +156,6 @@ pub fn status(dossier: &str, status: DossierStatus) -> NotificationText {
 /// Whether a status change is notified to the garage: every one it did not make itself.
 pub fn notifies_status(status: DossierStatus) -> bool {
     status != DossierStatus::Sent
-}
-
-/// `n pièce(s) <word>(s)`, French agreement included.
-fn pieces(n: u32, word: &str) -> String {
-    if n > 1 {
-        format!("{n} pièces {word}s")
-    } else {
-        format!("{n} pièce {word}")
-    }
 }
 
 /// A file was decided: the outcome, the pieces accepted and refused, the amount credited.

@@ -130,7 +130,7 @@ pub fn status_text(status: DossierStatus) -> String {
 }
 
 /// `n pièce(s) <word>(s)`, French agreement included.
-fn pieces(n: u32, word: &str) -> String {
+pub(crate) fn pieces(n: u32, word: &str) -> String {
     if n > 1 {
         format!("{n} pièces {word}s")
     } else {
