@@ -667,6 +667,21 @@ impl Window {
     }
 
     /// Saves the current screen as `target/screenshots/<name>-phone.png` and `-desktop.png`.
+    /// Hands a file input a JPEG as the phone's camera or a file picker would, and tells the page.
+    fn choose_photo(&self, input_id: &str, jpeg: &[u8]) -> Result<()> {
+        use base64::Engine as _;
+        self.js(
+            "const input = document.getElementById(arguments[0]);
+             const bytes = Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0));
+             const files = new DataTransfer();
+             files.items.add(new File([bytes], 'IMG_0001.jpg', { type: 'image/jpeg' }));
+             input.files = files.files;
+             input.dispatchEvent(new Event('change'));",
+            json!([input_id, base64::engine::general_purpose::STANDARD.encode(jpeg)]),
+        )?;
+        Ok(())
+    }
+
     fn screenshots(&self, name: &str) -> Result<()> {
         use base64::Engine as _;
         let started = Instant::now();
@@ -1413,7 +1428,6 @@ fn an_offline_cart_edit_syncs_when_the_server_is_back() -> Result<()> {
 fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
     let _one = one_at_a_time();
     with_one_retry(|| {
-        use base64::Engine as _;
         let world = World::start("always")?;
         world.login(CUSTOMER, PASSWORD)?;
         let w = &world.window;
@@ -1443,16 +1457,9 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
             "Une photo aide l'inspection",
         )?;
         // The phone's camera hands the page a JPEG with the GPS position in its EXIF.
-        let photo = base64::engine::general_purpose::STANDARD
-            .encode(retour_tests::jpeg_with_gps(1600, 1200, 120));
-        w.js(
-            "const input = document.getElementById(arguments[0]);
-             const bytes = Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0));
-             const files = new DataTransfer();
-             files.items.add(new File([bytes], 'IMG_0001.jpg', { type: 'image/jpeg' }));
-             input.files = files.files;
-             input.dispatchEvent(new Event('change'));",
-            json!([format!("{id}-photo-input"), photo]),
+        w.choose_photo(
+            &format!("{id}-photo-input"),
+            &retour_tests::jpeg_with_gps(1600, 1200, 120),
         )?;
         w.until(
             "the thumbnail",
@@ -1502,16 +1509,9 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
         // A message with a photo: previewed before it leaves, then in the thread.
         w.find("#message-text")?
             .type_text("La pièce telle que reçue, photo jointe.")?;
-        let second = base64::engine::general_purpose::STANDARD
-            .encode(retour_tests::jpeg_with_gps(1200, 900, 60));
-        w.js(
-            "const input = document.getElementById('message-photo-input');
-             const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
-             const files = new DataTransfer();
-             files.items.add(new File([bytes], 'IMG_0002.jpg', { type: 'image/jpeg' }));
-             input.files = files.files;
-             input.dispatchEvent(new Event('change'));",
-            json!([second]),
+        w.choose_photo(
+            "message-photo-input",
+            &retour_tests::jpeg_with_gps(1200, 900, 60),
         )?;
         w.until(
             "the message's photo previewed",
