@@ -836,6 +836,12 @@ impl World {
         let field = w.find("#login-password")?;
         field.clear()?;
         field.type_text(password)?;
+        // What is sent is what was typed: a screen painted again over the form would lose it.
+        let typed = w.js(
+            "return [document.getElementById('login-email').value, document.getElementById('login-password').value]",
+            json!([]),
+        )?;
+        ensure!(typed == json!([email, password]), "the login form holds {typed}");
         w.click("#login-submit")
     }
 }

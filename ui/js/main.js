@@ -107,10 +107,12 @@ async function boot() {
   app.sync = syncOf(await commands.sync_state());
   app.user = userOf(await commands.session());
   window.addEventListener("hashchange", render);
+  // The first screen's address is set without a `hashchange` (which would render it a second
+  // time, over a login form being typed in), then rendered once.
   if (!app.user) {
-    location.hash = "#/login";
+    history.replaceState(null, "", "#/login");
   } else if (!location.hash || location.hash === "#/login") {
-    location.hash = "#/home";
+    history.replaceState(null, "", "#/home");
   }
   await render();
   document.body.dataset.ready = "true";
