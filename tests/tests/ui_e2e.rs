@@ -677,7 +677,10 @@ impl Window {
              files.items.add(new File([bytes], 'IMG_0001.jpg', { type: 'image/jpeg' }));
              input.files = files.files;
              input.dispatchEvent(new Event('change'));",
-            json!([input_id, base64::engine::general_purpose::STANDARD.encode(jpeg)]),
+            json!([
+                input_id,
+                base64::engine::general_purpose::STANDARD.encode(jpeg)
+            ]),
         )?;
         Ok(())
     }
@@ -841,7 +844,10 @@ impl World {
             "return [document.getElementById('login-email').value, document.getElementById('login-password').value]",
             json!([]),
         )?;
-        ensure!(typed == json!([email, password]), "the login form holds {typed}");
+        ensure!(
+            typed == json!([email, password]),
+            "the login form holds {typed}"
+        );
         w.click("#login-submit")
     }
 }

@@ -88,7 +88,10 @@ pub async fn submit(
             let claim = Claim {
                 customer,
                 account_id,
-                preaccord_email,
+                // The account's pré-accord address (`PUT /me/preferences`), else its login.
+                preaccord_email: c
+                    .preaccord_address(account_id)?
+                    .unwrap_or_else(|| preaccord_email.clone()),
                 delivery_note: delivery_note.as_str().to_owned(),
                 warranty_months: st.config().warranty_months,
             };

@@ -70,6 +70,17 @@ impl Server {
 async fn a_claim_makes_a_warranty_file_tracked_like_the_others() {
     let server = start().await;
     let token = server.customer_a().await;
+    // The garage sends its pré-accords to its workshop's address.
+    server
+        .call(
+            Method::PUT,
+            "/api/v1/me/preferences",
+            Some(&token),
+            Some(json!({"emails": {"status": true, "messages": true, "credits": true, "deposits": true},
+                "preaccord_email": "atelier-garanties@garage-demo.fr"})),
+        )
+        .await
+        .ok(200);
     let (bl, line_no, delivered_on, _, returned_before) = a_line(&server, &token).await;
     let answer = server
         .claim(&token, &key(), claim(&bl, line_no, &delivered_on))
@@ -151,7 +162,12 @@ async fn a_claim_makes_a_warranty_file_tracked_like_the_others() {
     assert_eq!(pdf.status, 200);
     let text = String::from_utf8_lossy(&pdf.bytes);
     assert!(text.contains("Garantie"), "the PDF says Garantie");
+    assert_eq!(
+        dossier["request"]["preaccord_email"],
+        "atelier-garanties@garage-demo.fr"
+    );
     let mail = server.last_mail();
+    assert_eq!(mail.to, "atelier-garanties@garage-demo.fr");
     assert!(mail
         .attachments
         .iter()
