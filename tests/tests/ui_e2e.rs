@@ -2627,7 +2627,24 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         w.click("#lang")?;
         w.until_text("h1", "Notifications")?;
         w.until_text("#unread-summary", "unread")?;
+        w.until_text(
+            "#notification-list li:first-child .notification-title",
+            &format!("File {number}: reply from the returns department"),
+        )?;
         w.screenshots("32-notifications-list-en")?;
+        // In English, the next OS notification is titled in English too.
+        world.server.api(
+            STAFF,
+            STAFF_PASSWORD,
+            "POST",
+            &format!("/api/v1/staff/dossiers/{number}/messages"),
+            Some(json!({"message_id": uuid::Uuid::new_v4().to_string(), "text": "Contrôle terminé."})),
+        )?;
+        w.js(
+            "return window.__TAURI__.core.invoke('sync_now').then(() => true);",
+            json!([]),
+        )?;
+        service.until_shown(&format!("File {number}: reply from the returns department"))?;
         w.js("location.hash = '#/home'", json!([]))?;
         w.on_screen("home")?;
         w.until_text("#go-tracking", "TRACK")?;

@@ -318,6 +318,15 @@ export function save_preferences(args) {
   return invoke("save_preferences", { args });
 }
 
+/**
+ * The window's language: the notifications' titles (on screen and the OS's) follow it.
+ * @param {Language} language
+ * @returns {Promise<void>}
+ */
+export function set_language(language) {
+  return invoke("set_language", { language });
+}
+
 // src-tauri/src/commands/refusals.rs
 
 /**

@@ -7,7 +7,7 @@ import * as commands from "./commands.js";
 import { app, userOf, syncOf } from "./state.js";
 import { setRoutes, render, go } from "./router.js";
 import { renderChrome, showError, onSyncState } from "./chrome.js";
-import { setLanguage } from "./i18n/index.js";
+import { setLanguage, language } from "./i18n/index.js";
 import { h, errorText, hideToast } from "./dom.js";
 import { installWedge } from "./wedge.js";
 import { resolveCode } from "./parts/resolve-code.js";
@@ -103,7 +103,7 @@ async function boot() {
   on(EVENTS.sso, takePendingSsoToken);
   on(EVENTS.accountLink, takePendingAccountLink);
   app.info = await commands.app_info();
-  if (app.info.lang) setLanguage(app.info.lang);
+  setLanguage(app.info.lang ?? language());
   app.sync = syncOf(await commands.sync_state());
   app.user = userOf(await commands.session());
   window.addEventListener("hashchange", render);

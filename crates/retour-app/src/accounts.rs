@@ -134,6 +134,7 @@ impl App {
                 account: Mutex::new(None),
                 status: Arc::new(status),
                 announce: Arc::new(tokio::sync::broadcast::channel(64).0),
+                language: Arc::default(),
                 warning: Mutex::new(None),
                 edited: tokio::sync::Notify::new(),
                 log: Mutex::new(()),

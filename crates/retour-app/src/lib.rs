@@ -31,7 +31,7 @@
 //! | `save()` | [`SaveOutcome`] with a French message (commit + one sync attempt) | tries |
 //! | `send()` | `api::ReturnRequest` (its `number` is what people read), or the server's French refusal (cart unchanged); offline: code `send_pending`, re-sent with the same key later | yes |
 //! | `dossiers(DossiersArgs{state, status, page})` / `dossier(number)` | [`DossiersView`] / [`DossierView`] (the API's `Dossier` with its timeline and decisions, plus `outbox`: the messages written here not yet in its timeline, `pending` / `sent` / `refused`) | yes, falls back to cache |
-//! | `send_message(number, text)` | [`DossierView`] with the message in it; the text checked first (`message_empty` / `message_too_long`, nothing queued); written to the message outbox with its `message_id` before it is sent; offline it waits (`pending`) and leaves once with the next sync; another customer's file: `not_found` like a missing one | tries, then outbox |
+//! | `send_message(number, text, photos)` | [`DossierView`] with the message in it; the text checked first (`message_empty` / `message_too_long`, nothing queued); its photos (≤ 5, bytes) stripped and kept on the device, uploaded before it leaves; written to the message outbox with its `message_id` before it is sent; offline it waits (`pending`) and leaves once with the next sync; another customer's file: `not_found` like a missing one | tries, then outbox |
 //! | `preaccord_pdf(request_id)` (a file names its request: `Dossier.request`) | `PathBuf` of the PDF in the signed-in account's folder (an id it does not have: `not_found`, like a missing one), to open with the system viewer | yes, then cached (downloaded at send) |
 //! | `sync_now()` | [`SyncState`] after a full sync | yes |
 //! | `unseen_refusals()` / `acknowledge_refusals(&ids)` | `Vec<`[`RefusalView`]`>`: the requests refused and cart edits rejected (in any sync, background included) not yet seen, with the code's French text, what to do and the BL lines / how many were marked seen | no |
@@ -47,6 +47,7 @@
 //! | `notifications()` / `mark_notifications_read(up_to)` | [`NotificationsView`]: the notifications the sync pulled, newest first, and the unread count / the same after marking read up to that `seq` (inclusive; sent to the server at the next sync, asked for at once) | no |
 //! | `preferences()` / `save_preferences(&PreferencesArgs{emails, preaccord_email})` | `api::Preferences` (e-mail switches per kind, pré-accord address; `invalid_email` in French, checked before asking) | yes (read falls back to cache) |
 //! | `subscribe_notifications()` | [`NotificationFeed`] (`next().await`): each notification a sync pulls new and unread (at most 5 a sync), for OS notifications | no |
+//! | `set_language(Language)` | the window's language: the notifications' titles follow it (English ones are the app's own; bodies stay the server's French) | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
@@ -86,7 +87,7 @@
 //! | `tracking` | `dossiers`, `dossier`, `send_message`, `preaccord_pdf` |
 //! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
-//! | `notifications` | `notifications`, `mark_notifications_read`, `preferences`, `save_preferences`, `subscribe_notifications` |
+//! | `notifications` | `notifications`, `mark_notifications_read`, `preferences`, `save_preferences`, `subscribe_notifications`, `set_language` |
 //! | `account` | the e-mailed links: `request_password_reset`, `reset_password`, `request_unlock`, `unlock_account` |
 //! | `camera` | `cameras`, `camera_start`, `camera_stop`, `camera_scan_frame` |
 //! | `scan` | [`scan_file`], [`scan_bytes`] |
@@ -128,7 +129,7 @@ pub use catalog::validate_bl_number;
 pub use config::{default_data_dir, Config, TokenStoreChoice, DEMO_SERVER_ID};
 pub use error::{AppError, AppResult, ErrorCode};
 pub use notifications::{
-    NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN,
+    Language, NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN,
 };
 pub use photos::{photo_id, strip_photo};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
@@ -153,6 +154,8 @@ struct Inner {
     status: Arc<watch::Sender<SyncState>>,
     /// Each notification a sync pulls new and unread, for the shell.
     announce: Arc<tokio::sync::broadcast::Sender<api::Notification>>,
+    /// The window's language: what the notifications' titles are written in.
+    language: Arc<Mutex<Language>>,
     warning: Mutex<Option<String>>,
     edited: tokio::sync::Notify,
     log: Mutex<()>,

@@ -3,9 +3,13 @@
 //! server at the next sync (inclusive, like the API); the account's preferences (the e-mails of
 //! each kind, the pré-accord address), read and saved on the server; and the channel on which
 //! the sync announces each notification newly pulled and unread (the shell raises one OS
-//! notification per announcement while the app runs).
+//! notification per announcement while the app runs). Titles are the server's French ones, or in
+//! English our own, from the kind and the file (`set_language`: the window says which); the body,
+//! the server's words, stays French.
 
-use retour_domain::api::{EmailPreferences, Notification, Preferences};
+use std::sync::{Arc, Mutex};
+
+use retour_domain::api::{EmailPreferences, Notification, NotificationKind, Preferences};
 use retour_domain::notification::email_address;
 use retour_sync::engine::lock;
 use serde::{Deserialize, Serialize};
@@ -13,6 +17,49 @@ use tokio::sync::broadcast;
 
 use crate::online::online_else_kept;
 use crate::{App, AppError, AppResult};
+
+/// The window's language.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// French, the reference: the server's words as they are.
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// A notification with its title in this language.
+    fn titled(self, mut n: Notification) -> Notification {
+        if self == Language::En {
+            n.title = english_title(n.kind, n.dossier.as_deref());
+        }
+        n
+    }
+}
+
+/// A notification's English title, from its kind and its file.
+fn english_title(kind: NotificationKind, dossier: Option<&str>) -> String {
+    let file = |what: &str| match dossier {
+        Some(number) => format!("File {number}: {what}"),
+        None => what.to_owned(),
+    };
+    match kind {
+        NotificationKind::Status => file("progress"),
+        NotificationKind::Decision => file("decision"),
+        NotificationKind::Message => file("reply from the returns department"),
+        NotificationKind::CreditNote => file("credit note issued"),
+        NotificationKind::DepositDue => "Deposit due soon".to_owned(),
+        NotificationKind::Pickup => "Parts picked up by the driver".to_owned(),
+    }
+}
+
+fn current(language: &Mutex<Language>) -> Language {
+    *language
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// Most notifications the screen lists.
 pub const NOTIFICATIONS_SHOWN: usize = 200;
@@ -45,8 +92,13 @@ impl App {
     pub fn notifications(&self) -> AppResult<NotificationsView> {
         let account = self.account()?;
         let store = lock(&account.store);
+        let language = current(&self.inner.language);
         Ok(NotificationsView {
-            items: store.notifications(NOTIFICATIONS_SHOWN)?,
+            items: store
+                .notifications(NOTIFICATIONS_SHOWN)?
+                .into_iter()
+                .map(|n| language.titled(n))
+                .collect(),
             unread: store.unread_notification_count()?,
         })
     }
@@ -99,21 +151,37 @@ impl App {
     /// Each notification a sync pulls new and unread from now on, whatever the account (for
     /// the shell's OS notifications). At most a few per sync are announced (the newest).
     pub fn subscribe_notifications(&self) -> NotificationFeed {
-        NotificationFeed(self.inner.announce.subscribe())
+        NotificationFeed {
+            announced: self.inner.announce.subscribe(),
+            language: self.inner.language.clone(),
+        }
+    }
+
+    /// The window's language, which the notifications' titles follow from now on.
+    pub fn set_language(&self, language: Language) {
+        *self
+            .inner
+            .language
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = language;
     }
 }
 
-/// The notifications a sync announces, one at a time ([`App::subscribe_notifications`]).
+/// The notifications a sync announces, one at a time ([`App::subscribe_notifications`]), titled
+/// in the window's language.
 #[derive(Debug)]
-pub struct NotificationFeed(broadcast::Receiver<Notification>);
+pub struct NotificationFeed {
+    announced: broadcast::Receiver<Notification>,
+    language: Arc<Mutex<Language>>,
+}
 
 impl NotificationFeed {
     /// The next one announced; `None` once the app is gone. A reader too slow to keep up
     /// skips the oldest it missed.
     pub async fn next(&mut self) -> Option<Notification> {
         loop {
-            match self.0.recv().await {
-                Ok(notification) => return Some(notification),
+            match self.announced.recv().await {
+                Ok(n) => return Some(current(&self.language).titled(n)),
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
@@ -123,8 +191,8 @@ impl NotificationFeed {
     /// The next one already announced, without waiting.
     pub fn try_next(&mut self) -> Option<Notification> {
         loop {
-            match self.0.try_recv() {
-                Ok(notification) => return Some(notification),
+            match self.announced.try_recv() {
+                Ok(n) => return Some(current(&self.language).titled(n)),
                 Err(broadcast::error::TryRecvError::Lagged(_)) => continue,
                 Err(_) => return None,
             }

@@ -2,7 +2,7 @@
 //! account's preferences.
 
 use retour_app::api::Preferences;
-use retour_app::{App, AppResult, NotificationsView, PreferencesArgs};
+use retour_app::{App, AppResult, Language, NotificationsView, PreferencesArgs};
 use tauri::State;
 
 /// The notifications kept on the device, newest first, with the unread count (no network).
@@ -30,4 +30,10 @@ pub async fn save_preferences(
     args: PreferencesArgs,
 ) -> AppResult<Preferences> {
     app.save_preferences(&args).await
+}
+
+/// The window's language: the notifications' titles (on screen and the OS's) follow it.
+#[tauri::command]
+pub fn set_language(app: State<'_, App>, language: Language) {
+    app.set_language(language)
 }

@@ -9,7 +9,7 @@ use anyhow::{anyhow, ensure, Context, Result};
 use retour_app::api::{
     AcceptedLine, DossierStatus, EventKind, NotificationKind, Outcome, RefusalReason, StaffEvent,
 };
-use retour_app::CartEdit;
+use retour_app::{CartEdit, Language};
 use retour_server::demo;
 use retour_tests::{eligible_lines, jpeg_has_metadata, jpeg_with_gps, Device, TestServer};
 
@@ -126,6 +126,15 @@ async fn send_with_photos_decide_reply_notify_and_answer_with_a_photo() -> Resul
         announced[3].1 == format!("Dossier {number} : réponse du service retours"),
         "{announced:?}"
     );
+    // In English, the titles are the app's own (the body stays the server's French).
+    device.app.set_language(Language::En);
+    let listed = device.app.notifications().map_err(|e| anyhow!("{e}"))?;
+    ensure!(
+        listed.items[0].title == format!("File {number}: reply from the returns department"),
+        "{:?}",
+        listed.items[0]
+    );
+    device.app.set_language(Language::Fr);
     let decided = device
         .app
         .dossier(&number)

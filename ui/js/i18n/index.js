@@ -5,6 +5,7 @@
 
 import fr from "./fr.js";
 import en from "./en.js";
+import { set_language } from "../commands.js";
 
 const tables = { fr, en };
 
@@ -29,6 +30,8 @@ export function setLanguage(next) {
     /* Private mode: the choice lasts for the session. */
   }
   document.documentElement.lang = lang;
+  // The core writes the notifications' titles (on screen and the OS's) in it too.
+  set_language(lang).catch((error) => console.warn("set_language", error));
 }
 
 /** The text for `key` in the current language, else in French; functions get `args`. */

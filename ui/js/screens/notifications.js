@@ -17,13 +17,6 @@ function counted(view) {
   return view;
 }
 
-/** The server's French title, or in English one of our own from its kind and file (the body, the
- * server's words, stays French). */
-function title(n) {
-  if (language() !== "en") return n.title;
-  return t(`notificationTitle_${n.kind}`, n.dossier) ?? n.title;
-}
-
 function item(n) {
   const open = async (event) => {
     event.preventDefault();
@@ -39,7 +32,7 @@ function item(n) {
       h("span", { class: "notification-head" },
         h("span", { class: "kind" }, t(`notificationKind_${n.kind}`) ?? n.kind),
         h("time", { datetime: n.at }, dateTime(n.at))),
-      h("strong", { class: "notification-title" }, n.read ? null : h("span", { class: "unread-dot", "aria-hidden": "true" }), title(n)),
+      h("strong", { class: "notification-title" }, n.read ? null : h("span", { class: "unread-dot", "aria-hidden": "true" }), n.title),
       h("span", { class: "notification-body", lang: language() === "en" ? "fr" : null }, n.body),
       n.read ? null : h("span", { class: "visually-hidden" }, t("unread"))));
 }
