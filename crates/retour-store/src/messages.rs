@@ -282,7 +282,12 @@ mod tests {
         };
         let written = Store::open(&path)
             .unwrap()
-            .create_message("00012345", "Voici la pièce", &[photo.clone()], now)
+            .create_message(
+                "00012345",
+                "Voici la pièce",
+                std::slice::from_ref(&photo),
+                now,
+            )
             .unwrap();
         let store = Store::open(&path).unwrap();
         let kept = store.outbox_message(&written.message_id).unwrap().unwrap();
