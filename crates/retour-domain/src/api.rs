@@ -908,8 +908,10 @@ pub struct StaffEvent {
 #[serde(deny_unknown_fields)]
 pub struct AcceptedLine {
     /// The line number within the BL.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub line_no: u32,
     /// Units accepted.
+    #[serde(deserialize_with = "crate::whole_number::deserialize")]
     pub accepted_qty: u32,
     /// Why the other units are refused: required when closing with `accepted_qty` < `qty`
     /// (v1.1).

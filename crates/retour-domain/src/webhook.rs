@@ -86,6 +86,7 @@ pub struct WebhookBody {
     /// The event types wanted (at least one): `return_request.created`, `dossier.status_changed`,
     /// `dossier.closed`, `dossier.message`, `credit_note.issued`, `pickup.confirmed`,
     /// `warranty_claim.created`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<EventType>, min_items = 1))]
     pub events: Vec<String>,
     /// The signing secret, 16–256 characters; never given back.
     #[cfg_attr(feature = "openapi", schema(min_length = 16, max_length = 256))]

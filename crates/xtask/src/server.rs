@@ -16,6 +16,10 @@ use anyhow::{bail, Context, Result};
 pub(crate) const DEMO_EMAIL: &str = "atelier@garage-demo.fr";
 /// Its password.
 pub(crate) const DEMO_PASSWORD: &str = "Retour-Demo-2026";
+/// The demo's returns staff: `retour_server::demo::STAFF_ACCOUNT`.
+pub(crate) const STAFF_EMAIL: &str = "retours@distributeur.fr";
+/// Its password.
+pub(crate) const STAFF_PASSWORD: &str = "Retour-Staff-2026";
 
 /// Which build of the server runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,13 +138,16 @@ pub(crate) fn wait_ready(port: u16) -> Result<()> {
 }
 
 pub(crate) fn login(port: u16) -> Result<String> {
+    login_as(port, DEMO_EMAIL, DEMO_PASSWORD)
+}
+
+/// Signs in as `email` and returns the access token.
+pub(crate) fn login_as(port: u16, email: &str, password: &str) -> Result<String> {
     let (status, body) = http(
         port,
         "POST",
         "/api/v1/auth/login",
-        &format!(
-            r#"{{"email":"{DEMO_EMAIL}","password":"{DEMO_PASSWORD}","device_name":"bench"}}"#
-        ),
+        &format!(r#"{{"email":"{email}","password":"{password}","device_name":"bench"}}"#),
     )?;
     if status != 200 {
         bail!("login failed: {status} {body}");
@@ -171,6 +178,11 @@ mod tests {
         assert_eq!(
             (super::DEMO_EMAIL, super::DEMO_PASSWORD),
             (account.email, account.password)
+        );
+        let staff = retour_server::demo::STAFF_ACCOUNT;
+        assert_eq!(
+            (super::STAFF_EMAIL, super::STAFF_PASSWORD),
+            (staff.email, staff.password)
         );
     }
 }
