@@ -115,6 +115,7 @@ mod session;
 mod sync;
 mod tracking;
 mod views;
+mod warranty;
 
 #[cfg(feature = "demo-backend")]
 pub mod demo;
@@ -138,6 +139,9 @@ pub use retour_store::RefusalKind;
 pub use retour_sync::SyncState as SyncStateView;
 pub use scan::{scan_bytes, scan_file};
 pub use views::*;
+pub use warranty::{
+    WarrantyDraft, WarrantyFormView, WarrantyIssueView, WarrantyLineView, WarrantyOutboxView,
+};
 
 /// The API's wire types, for front ends that name what the façade returns without depending on
 /// `retour-domain`.

@@ -54,6 +54,7 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
                 state: Some(if *closed { "closed" } else { "open" }.to_owned()),
                 status: status.clone(),
                 page: *page,
+                kind: None,
             };
             track(&app, &args).await
         }
