@@ -75,7 +75,7 @@ async fn a_warranty_claim_is_checked_as_typed_and_its_draft_survives_a_restart()
     ensure!(issue(&view, "failed_km").is_some_and(|m| m.contains("inférieur")));
     ensure!(issue(&view, "symptom").is_some_and(|m| m.contains("10 caractères")));
     ensure!(issue(&view, "photos").is_some_and(|m| m.contains("photo")));
-    let codes: Vec<ErrorCode> = view.issues.iter().map(|i| i.code).collect();
+    let codes: Vec<ErrorCode> = view.issues.iter().map(|i| i.code.clone()).collect();
     ensure!(codes.contains(&ErrorCode::InvalidVin) && codes.contains(&ErrorCode::KmOrder));
 
     // Corrected, with a photo of the part: ready to send.
