@@ -108,6 +108,8 @@ pub mod files;
 mod notifications;
 mod online;
 mod photos;
+mod pickups;
+mod qr;
 mod refusals;
 mod scan;
 mod send;
@@ -133,6 +135,10 @@ pub use notifications::{
     Language, NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN,
 };
 pub use photos::{photo_id, strip_photo};
+pub use pickups::{
+    DriverScanView, HandoverArgs, HandoverView, PendingPickupView, PickupFileView,
+};
+pub use qr::{qr_code, QrView};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
 pub use retour_store::RefusalKind;
