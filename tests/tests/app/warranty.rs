@@ -5,10 +5,17 @@
 //! staff account moving every file to "Prise en charge sur site" with the driver's name; and a
 //! confirmation made offline that survives kill -9 and is applied once.
 
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
 use anyhow::{anyhow, bail, ensure, Context, Result};
-use retour_app::{App, DossiersArgs, ErrorCode, WarrantyDraft, WarrantyFormView};
+use retour_app::{App, DossiersArgs, ErrorCode, HandoverArgs, WarrantyDraft, WarrantyFormView};
+use retour_store::Store;
 use retour_tests::proxy::{FaultProxy, FaultRates};
-use retour_tests::{eligible_lines, jpeg_with_gps, Device, TestServer};
+use retour_tests::{
+    eligible_lines, fast_tempdir, files_under, jpeg_with_gps, qr_path_png, Device, TestServer,
+};
 
 /// The request the faults are aimed at.
 const CLAIM: &str = "POST /api/v1/warranty-claims";
@@ -165,6 +172,198 @@ async fn a_warranty_claim_is_sent_once_despite_lost_answers_and_shows_as_garanti
         .all(|d| d.kind == retour_app::api::DossierKind::Warranty));
     if proxy.requests_to(CLAIM) < 2 {
         bail!("the claim was sent once only: the faults did not run");
+    }
+    Ok(())
+}
+
+/// Signs a device in as the distributor's staff (the driver's "Mode chauffeur").
+async fn driver_login(app: &App) -> Result<()> {
+    app.login(&retour_app::LoginArgs {
+        email: retour_server::demo::STAFF.into(),
+        password: retour_server::demo::STAFF_ACCOUNT.password.into(),
+        remember: true,
+    })
+    .await
+    .map_err(app_err)?;
+    Ok(())
+}
+
+/// The garage's QR code read back from its drawing: the SVG path rasterised, then through the
+/// app's scanner.
+fn read_back(view: &retour_app::PendingPickupView) -> Result<String> {
+    let png = qr_path_png(view.qr.side, &view.qr.path, 6)?;
+    let reads = retour_app::scan_bytes(&png).map_err(app_err)?;
+    reads
+        .into_iter()
+        .map(|r| r.text)
+        .find(|t| t.starts_with("RETOUR-PICKUP:"))
+        .context("no pickup QR code read back")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pickup_qr_reads_back_and_the_driver_takes_every_file_with_his_name() -> Result<()> {
+    let server = TestServer::start().await?;
+    let garage = Device::new(&server.url)?;
+    garage.login().await?;
+    let pending = garage.app.pending_pickup().await.map_err(app_err)?;
+    ensure!(!pending.files.is_empty());
+    ensure!(pending.qr.svg.starts_with("<svg") && pending.qr.svg.contains(&pending.qr.path));
+    let text = read_back(&pending)?;
+    ensure!(text == pending.qr.text, "the QR code reads back as drawn");
+    let manifest = garage.app.pickup_manifest_pdf().await.map_err(app_err)?;
+    ensure!(std::fs::read(&manifest)?.starts_with(b"%PDF"));
+
+    let driver = Device::new(&server.url)?;
+    driver_login(&driver.app).await?;
+    let scan = driver.app.driver_scan(&text).map_err(app_err)?;
+    let numbers: Vec<&str> = scan.files.iter().map(|f| f.number.as_str()).collect();
+    let expected: Vec<&str> = pending.files.iter().map(|f| f.number.as_str()).collect();
+    ensure!(numbers == expected);
+    // Name and parcels are checked before anything is kept.
+    let refused = driver
+        .app
+        .confirm_handover(&HandoverArgs {
+            token: scan.token.clone(),
+            driver_name: "  ".into(),
+            parcels: 2,
+            scanned_at: scan.scanned_at,
+        })
+        .await
+        .unwrap_err();
+    ensure!(refused.code == ErrorCode::InvalidDriverName);
+    ensure!(driver.app.handovers().map_err(app_err)?.is_empty());
+    let done = driver
+        .app
+        .confirm_handover(&HandoverArgs {
+            token: scan.token.clone(),
+            driver_name: "Paul  Martin".into(),
+            parcels: 2,
+            scanned_at: scan.scanned_at,
+        })
+        .await
+        .map_err(app_err)?;
+    ensure!(done.state == "confirmed", "{done:?}");
+    ensure!(done.moved.len() == expected.len());
+    // Not a pickup code: said in words.
+    let other = driver.app.driver_scan("00250001106").unwrap_err();
+    ensure!(other.code == ErrorCode::InvalidToken && other.message.contains("QR code"));
+
+    for number in expected {
+        let file = garage.app.dossier(number).await.map_err(app_err)?;
+        ensure!(file.dossier.status_label == "Prise en charge sur site");
+        let event = file
+            .dossier
+            .timeline
+            .iter()
+            .flatten()
+            .find(|e| e.kind == retour_app::api::EventKind::Pickup)
+            .context("the pickup event")?;
+        ensure!(event.text.contains("Paul Martin") && event.text.contains("2 colis"));
+    }
+    Ok(())
+}
+
+fn retour(data: &str, server: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_retour-under-test"));
+    command
+        .args(["--server", server, "--data-dir", data])
+        .args(args)
+        .env_remove("RETOUR_SERVER")
+        .env_remove("RETOUR_DATA_DIR")
+        .env_remove("RETOUR_PASSWORD");
+    command
+}
+
+/// The driver confirms with `retour pickup confirm --image` while the server is away; the CLI is
+/// killed (-9) while its send hangs, after the confirmation was committed with its scan time.
+/// When the server is back, `retour sync` applies it once, at the time of the scan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_driver_confirmation_survives_kill9_and_is_applied_once() -> Result<()> {
+    if std::env::var("RETOUR_TEST_KEYRING").ok().as_deref() != Some("1") {
+        println!("CLI pickup test not run: set RETOUR_TEST_KEYRING=1 (cargo xtask test does)");
+        return Ok(());
+    }
+    let mut server = TestServer::start().await?;
+    let garage = Device::new(&server.url)?;
+    garage.login().await?;
+    let pending = garage.app.pending_pickup().await.map_err(app_err)?;
+    let dir = fast_tempdir()?;
+    let picture = dir.path().join("qr.png");
+    std::fs::write(&picture, qr_path_png(pending.qr.side, &pending.qr.path, 6)?)?;
+    let data = dir.path().join("driver");
+    let data = data.to_str().context("data dir")?.to_owned();
+    let url = server.url.clone();
+    let login = retour(&data, &url, &["login", retour_server::demo::STAFF])
+        .env("RETOUR_PASSWORD", retour_server::demo::STAFF_ACCOUNT.password)
+        .output()?;
+    ensure!(
+        login.status.success(),
+        "login: {}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+
+    // The server is away; something takes connections on its port and never answers.
+    server.stop().await?;
+    let hang = std::net::TcpListener::bind(server.addr)?;
+    let before = chrono::Utc::now();
+    let picture = picture.to_str().context("picture")?;
+    let mut confirming = retour(
+        &data,
+        &url,
+        &["pickup", "confirm", "--image", picture, "--driver", "Paul Martin", "--parcels", "3"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()?;
+    let store_path = files_under(Path::new(&data))
+        .into_iter()
+        .find(|f| f.extension().is_some_and(|e| e == "sqlite"))
+        .context("the driver's store")?;
+    let started = Instant::now();
+    while Store::open(&store_path)?.pending_handovers()?.is_empty() {
+        ensure!(
+            confirming.try_wait()?.is_none(),
+            "the CLI ended before its confirmation was kept"
+        );
+        ensure!(started.elapsed() < Duration::from_secs(30), "never kept");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    ensure!(confirming.try_wait()?.is_none(), "the CLI was still sending");
+    confirming.kill()?; // SIGKILL on Unix.
+    confirming.wait()?;
+    drop(hang);
+    let store = Store::open(&store_path)?;
+    ensure!(store.integrity_check()? == "ok");
+    let waiting = store.pending_handovers()?;
+    ensure!(waiting.len() == 1, "the confirmation waits");
+    let scanned_at = waiting[0].scanned_at;
+    ensure!(scanned_at >= before - chrono::Duration::seconds(1));
+    drop(store);
+
+    server.restart().await?;
+    for _ in 0..2 {
+        let synced = retour(&data, &url, &["sync"]).output()?;
+        ensure!(
+            synced.status.success(),
+            "sync: {}",
+            String::from_utf8_lossy(&synced.stderr)
+        );
+    }
+    let store = Store::open(&store_path)?;
+    ensure!(store.pending_handovers()?.is_empty());
+    for file in &pending.files {
+        let view = garage.app.dossier(&file.number).await.map_err(app_err)?;
+        let events: Vec<_> = view
+            .dossier
+            .timeline
+            .iter()
+            .flatten()
+            .filter(|e| e.kind == retour_app::api::EventKind::Pickup)
+            .collect();
+        ensure!(events.len() == 1, "applied once, not {}", events.len());
+        ensure!(events[0].text.contains("Paul Martin — 3 colis"));
+        let delta = (events[0].at - scanned_at).num_milliseconds().abs();
+        ensure!(delta < 1000, "recorded at the scan, not {}", events[0].at);
     }
     Ok(())
 }
