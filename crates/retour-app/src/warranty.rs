@@ -404,7 +404,11 @@ impl App {
     /// in one transaction), then sent — its photos uploaded before. Answers the file of kind
     /// "Garantie" the server made; without network `send_pending` (the claim waits and leaves
     /// once with the next sync); the server's refusal as it is.
-    pub async fn send_warranty_claim(&self, delivery_note: &str, line_no: u32) -> AppResult<Dossier> {
+    pub async fn send_warranty_claim(
+        &self,
+        delivery_note: &str,
+        line_no: u32,
+    ) -> AppResult<Dossier> {
         let number = bl_number(delivery_note)?;
         let account = self.account()?;
         let (draft, saved_at) = stored_draft(&account, &number, line_no)?;

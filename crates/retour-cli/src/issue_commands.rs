@@ -89,7 +89,10 @@ pub async fn warranty(app: &App, command: &WarrantyCommand) -> Result<Output, Fa
 }
 
 fn handover_text(view: &HandoverView) -> String {
-    let at = view.scanned_at.with_timezone(&Paris).format("%d/%m/%Y %H:%M");
+    let at = view
+        .scanned_at
+        .with_timezone(&Paris)
+        .format("%d/%m/%Y %H:%M");
     let files: Vec<&str> = view.files.iter().map(|f| f.number.as_str()).collect();
     match view.state.as_str() {
         "confirmed" => format!(

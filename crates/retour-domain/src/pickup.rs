@@ -356,8 +356,14 @@ mod tests {
         let scan = at("2026-12-03T09:30:00Z");
         assert_eq!(token.handover_at(Some(scan), now), scan);
         // A clock ahead is now; a clock behind is the token's making.
-        assert_eq!(token.handover_at(Some(at("2026-12-04T00:00:00Z")), now), now);
-        assert_eq!(token.handover_at(Some(at("2026-12-01T00:00:00Z")), now), made);
+        assert_eq!(
+            token.handover_at(Some(at("2026-12-04T00:00:00Z")), now),
+            now
+        );
+        assert_eq!(
+            token.handover_at(Some(at("2026-12-01T00:00:00Z")), now),
+            made
+        );
         // A scan told more than a week later is not believed.
         let late = at("2026-12-12T00:00:00Z");
         assert_eq!(token.handover_at(Some(scan), late), late);

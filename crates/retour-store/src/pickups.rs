@@ -101,7 +101,13 @@ impl Store {
         self.conn.execute(
             "INSERT INTO driver_pickups (token_id, token, driver_name, parcels, scanned_at, state)
              VALUES (?1, ?2, ?3, ?4, ?5, 'pending') ON CONFLICT (token_id) DO NOTHING",
-            params![token_id, token, driver_name, parcels, scanned_at.to_rfc3339()],
+            params![
+                token_id,
+                token,
+                driver_name,
+                parcels,
+                scanned_at.to_rfc3339()
+            ],
         )?;
         self.handover(token_id)?
             .ok_or_else(|| corrupt("enlèvement introuvable"))

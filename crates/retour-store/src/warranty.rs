@@ -113,7 +113,12 @@ impl Store {
             })
             .optional()?;
         found
-            .map(|(draft, at)| Ok((serde_json::from_str(&draft).map_err(corrupt)?, parse_instant(&at)?)))
+            .map(|(draft, at)| {
+                Ok((
+                    serde_json::from_str(&draft).map_err(corrupt)?,
+                    parse_instant(&at)?,
+                ))
+            })
             .transpose()
     }
 

@@ -473,11 +473,9 @@ impl ApiClient {
     /// `GET /api/v1/pickups/pending/manifest.pdf` (v1.1): the PDF's bytes.
     pub async fn pickup_manifest(&self, token: &str) -> Result<Vec<u8>, ApiError> {
         let path = "/api/v1/pickups/pending/manifest.pdf";
-        Ok(
-            Self::send_raw(self.request(Method::GET, path, Some(token)))
-                .await?
-                .1,
-        )
+        Ok(Self::send_raw(self.request(Method::GET, path, Some(token)))
+            .await?
+            .1)
     }
 
     /// `POST /api/v1/staff/pickups` (v1.1, staff): the driver's confirmation.

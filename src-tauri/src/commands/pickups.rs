@@ -1,9 +1,7 @@
 //! The driver's handover: "Préparer l'enlèvement" (the QR code, the manifest) for the garage,
 //! and "Mode chauffeur" (read a QR code, confirm) for staff accounts.
 
-use retour_app::{
-    App, AppResult, DriverScanView, HandoverArgs, HandoverView, PendingPickupView,
-};
+use retour_app::{App, AppResult, DriverScanView, HandoverArgs, HandoverView, PendingPickupView};
 use tauri::{AppHandle, State};
 
 use crate::shell;

@@ -34,10 +34,7 @@ fn issue<'a>(view: &'a WarrantyFormView, field: &str) -> Option<&'a str> {
 
 /// A line to claim on, its form opened, and a complete draft of it (without a photo).
 async fn claim_draft(app: &App) -> Result<WarrantyDraft> {
-    let (bl, line_no, _, _) = eligible_lines(app)?
-        .into_iter()
-        .next()
-        .context("a line")?;
+    let (bl, line_no, _, _) = eligible_lines(app)?.into_iter().next().context("a line")?;
     let form = app.warranty_form(&bl, line_no).await.map_err(app_err)?;
     let line = form.line.context("the BL line")?;
     Ok(WarrantyDraft {
@@ -89,7 +86,12 @@ async fn a_warranty_claim_is_checked_as_typed_and_its_draft_survives_a_restart()
     device.app.save_warranty_draft(&good).map_err(app_err)?;
     let view = device
         .app
-        .add_warranty_photo(&good.delivery_note, good.line_no, false, &jpeg_with_gps(800, 600, 10))
+        .add_warranty_photo(
+            &good.delivery_note,
+            good.line_no,
+            false,
+            &jpeg_with_gps(800, 600, 10),
+        )
         .map_err(app_err)?;
     ensure!(view.can_send, "{:?}", view.issues);
     // A PDF invoice is not taken: the backend's photo route takes pictures only.
@@ -121,8 +123,13 @@ async fn a_warranty_claim_is_sent_once_despite_lost_answers_and_shows_as_garanti
     let app = &device.app;
     let draft = claim_draft(app).await?;
     app.save_warranty_draft(&draft).map_err(app_err)?;
-    app.add_warranty_photo(&draft.delivery_note, draft.line_no, false, &jpeg_with_gps(640, 480, 90))
-        .map_err(app_err)?;
+    app.add_warranty_photo(
+        &draft.delivery_note,
+        draft.line_no,
+        false,
+        &jpeg_with_gps(640, 480, 90),
+    )
+    .map_err(app_err)?;
 
     // Every answer to the claim is lost, and every request reaches the server twice.
     proxy.set_rates(FaultRates {
@@ -294,7 +301,10 @@ async fn an_offline_driver_confirmation_survives_kill9_and_is_applied_once() -> 
     let data = data.to_str().context("data dir")?.to_owned();
     let url = server.url.clone();
     let login = retour(&data, &url, &["login", retour_server::demo::STAFF])
-        .env("RETOUR_PASSWORD", retour_server::demo::STAFF_ACCOUNT.password)
+        .env(
+            "RETOUR_PASSWORD",
+            retour_server::demo::STAFF_ACCOUNT.password,
+        )
         .output()?;
     ensure!(
         login.status.success(),
@@ -310,7 +320,16 @@ async fn an_offline_driver_confirmation_survives_kill9_and_is_applied_once() -> 
     let mut confirming = retour(
         &data,
         &url,
-        &["pickup", "confirm", "--image", picture, "--driver", "Paul Martin", "--parcels", "3"],
+        &[
+            "pickup",
+            "confirm",
+            "--image",
+            picture,
+            "--driver",
+            "Paul Martin",
+            "--parcels",
+            "3",
+        ],
     )
     .stdout(Stdio::null())
     .stderr(Stdio::null())
@@ -328,7 +347,10 @@ async fn an_offline_driver_confirmation_survives_kill9_and_is_applied_once() -> 
         ensure!(started.elapsed() < Duration::from_secs(30), "never kept");
         std::thread::sleep(Duration::from_millis(20));
     }
-    ensure!(confirming.try_wait()?.is_none(), "the CLI was still sending");
+    ensure!(
+        confirming.try_wait()?.is_none(),
+        "the CLI was still sending"
+    );
     confirming.kill()?; // SIGKILL on Unix.
     confirming.wait()?;
     drop(hang);

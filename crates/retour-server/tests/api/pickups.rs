@@ -354,17 +354,22 @@ async fn an_offline_confirmation_is_recorded_at_its_scan_time_even_after_expiry(
     let first = pending.body["dossiers"][0].as_str().unwrap().to_owned();
     // The driver scanned an hour after the token was made, offline; the phone reconnects two
     // days later, past the token's expiry.
-    let expires_at: chrono::DateTime<chrono::Utc> =
-        pending.body["expires_at"].as_str().unwrap().parse().unwrap();
-    let scanned_at = chrono::SubsecRound::trunc_subsecs(expires_at - chrono::Duration::hours(23), 3);
+    let expires_at: chrono::DateTime<chrono::Utc> = pending.body["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let scanned_at =
+        chrono::SubsecRound::trunc_subsecs(expires_at - chrono::Duration::hours(23), 3);
     clock.advance(chrono::Duration::hours(48));
     let staff = server.staff().await;
     let token = server.customer_a().await;
     let body = json!({"token": text, "driver_name": "Paul Martin", "parcels": 2,
         "scanned_at": scanned_at.to_rfc3339()});
-    let answer = server.post("/api/v1/staff/pickups", &staff, body.clone()).await;
-    let at: chrono::DateTime<chrono::Utc> =
-        answer.ok(200)["at"].as_str().unwrap().parse().unwrap();
+    let answer = server
+        .post("/api/v1/staff/pickups", &staff, body.clone())
+        .await;
+    let at: chrono::DateTime<chrono::Utc> = answer.ok(200)["at"].as_str().unwrap().parse().unwrap();
     assert_eq!(at, scanned_at);
     let d = server
         .get(&format!("/api/v1/dossiers/{first}"), &token)

@@ -7,9 +7,7 @@
 use std::future::Future;
 
 use chrono::Utc;
-use retour_domain::api::{
-    Dossier, PendingPickup, PickupConfirmation, Problem, StaffPickupBody,
-};
+use retour_domain::api::{Dossier, PendingPickup, PickupConfirmation, Problem, StaffPickupBody};
 use retour_store::{Handover, OutboxClaim};
 
 use super::{lock, store_error, SyncEngine};
