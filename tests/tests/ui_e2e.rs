@@ -2780,13 +2780,15 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.until_text("#warranty-vin-error", "I, O et Q")?;
         w.until_text("#warranty-registration-error", "AB-123-CD")?;
         w.until_text("#warranty-photos-error", "au moins une photo")?;
+        // A new form is not all red: "Envoyer" on an incomplete claim says what each field needs.
         ensure!(
-            w.js(
-                "return document.getElementById('warranty-send').disabled",
-                json!([])
-            )? == json!(true),
-            "an incomplete claim cannot be sent"
+            w.find_now("#warranty-fitted-on[aria-invalid=true]")?
+                .is_none(),
+            "an untouched field says nothing yet"
         );
+        w.click("#warranty-send")?;
+        w.until_text("#warranty-fitted-on-error", "date de montage")?;
+        w.on_screen("warranty")?;
         w.screenshots("40-warranty-form")?;
         w.click("#lang")?;
         w.until_text("#warranty-vin-error", "Invalid VIN")?;
@@ -2824,7 +2826,7 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         )?;
         w.until(
             "the claim can be sent",
-            "return !document.getElementById('warranty-send').disabled",
+            "return document.getElementById('warranty-send').dataset.ready === 'true'",
         )?;
         w.click("#warranty-send")?;
         w.on_screen("dossier")?;

@@ -1,7 +1,7 @@
 // Garantie: a warranty claim on one BL line (PRODUCT.md screen 16). The form is saved as a draft
 // on the device at every change and checked by the core with the domain's rules: each field shows
-// its message (French from the core; English by field and code here), "Envoyer" waits for a
-// complete claim. Photos of the part and of the fitting invoice go through the photo machinery.
+// its message once it holds something (French from the core; English by field and code here);
+// "Envoyer" on an incomplete claim shows every field's message instead of sending. Photos of the part and of the fitting invoice go through the photo machinery.
 
 import * as commands from "../commands.js";
 import { go } from "../router.js";
@@ -41,16 +41,22 @@ export async function warrantyScreen(number, lineNo) {
   const savedNote = h("p", { id: "warranty-saved", class: "muted", "aria-live": "polite" });
   const photoLists = {};
 
+  // A field says what is wrong once it has something in it or was typed in: a new form is not
+  // all red. The pictures always say what they need.
+  const touched = new Set(["qty", "photos", "documents"]);
+  const shown = (key) => touched.has(key) || String(draft[key] ?? "").trim() !== "";
+
   function show(next) {
     view = next;
     for (const key of Object.keys(errors)) {
-      const issue = view.issues.find((i) => i.field === key) || view.warnings.find((i) => i.field === key);
+      const all = [...view.issues, ...view.warnings];
+      const issue = shown(key) ? all.find((i) => i.field === key) : undefined;
       errors[key].textContent = issue ? issueText(issue) : "";
       errors[key].classList.toggle("warning", Boolean(issue && !view.issues.includes(issue)));
-      inputs[key]?.setAttribute("aria-invalid", String(Boolean(view.issues.find((i) => i.field === key))));
+      inputs[key]?.setAttribute("aria-invalid", String(Boolean(issue && view.issues.includes(issue))));
     }
     for (const [kind, list] of Object.entries(photoLists)) fillPhotos(kind, list);
-    sendButton.disabled = !view.can_send;
+    sendButton.dataset.ready = String(view.can_send);
     savedNote.textContent = view.saved_at ? t("warrantyDraftSaved") : "";
   }
 
@@ -73,6 +79,7 @@ export async function warrantyScreen(number, lineNo) {
     const input = type === "textarea" ? h("textarea", attrs) : h("input", { type, ...attrs });
     input.value = value;
     input.addEventListener("input", () => {
+      touched.add(key);
       draft[key] = key === "qty" ? Number(input.value) || 0 : input.value;
       changed();
     });
@@ -125,6 +132,14 @@ export async function warrantyScreen(number, lineNo) {
   }
 
   sendButton.addEventListener("click", async () => {
+    if (!view.can_send) {
+      // Not complete: every field says what it needs, the first one takes the focus.
+      FIELDS.forEach(([key]) => touched.add(key));
+      show(view);
+      const first = view.issues.find((i) => inputs[i.field]);
+      (first ? inputs[first.field] : errors.photos)?.focus?.();
+      return;
+    }
     sendButton.disabled = true;
     try {
       const dossier = await commands.send_warranty_claim(number, Number(lineNo));
@@ -137,7 +152,7 @@ export async function warrantyScreen(number, lineNo) {
         return;
       }
       showError(error);
-      sendButton.disabled = !view.can_send;
+      sendButton.disabled = false;
     }
   });
 
