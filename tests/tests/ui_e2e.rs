@@ -2832,6 +2832,7 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.on_screen("dossier")?;
         w.until_text("#file-kind", "Garantie")?;
         w.until_text("#file-vin", "VF3LCYHZPJS123456")?;
+        w.until_text(".pieces .line-reason", "Garantie")?;
         w.screenshots("41-warranty-file")?;
 
         // The garage prepares the pickup: the QR code, big, and the files.
@@ -2867,6 +2868,7 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.until_text("#driver-done", "Prise en charge confirmée")?;
         w.screenshots("44-driver-done")?;
         w.click("#lang")?;
+        w.until_text("#driver-done", "Pickup confirmed")?;
         w.until_text("#driver-history", "Confirmed")?;
         w.screenshots("44-driver-done-en")?;
         w.click("#lang")?;

@@ -214,6 +214,7 @@ export default {
   genericError: "Something went wrong.",
   notAvailable: "Not available in this version.",
 
+  reason_warranty: "Warranty",
   reason_deposit: "Core deposit",
   reason_order_error: "Ordering error",
   reason_new_part: "New part",
@@ -398,4 +399,6 @@ export default {
   handoverPending: "Waiting for network",
   handoverRefused: "Refused",
   handoverFacts: (at, name, parcels) => `${at} — ${name} — ${parcels} parcel${parcels > 1 ? "s" : ""}`,
+  claimWaiting: (bl, line) => `Warranty claim waiting to be sent: delivery note ${bl}, line ${line}`,
+  claimRefused: (bl, line) => `Warranty claim refused: delivery note ${bl}, line ${line}`,
 };

@@ -215,6 +215,7 @@ export default {
   genericError: "Une erreur est survenue.",
   notAvailable: "Fonction indisponible dans cette version.",
 
+  reason_warranty: "Garantie",
   reason_deposit: "Consigne",
   reason_order_error: "Erreur commande",
   reason_new_part: "Pièce neuve",
@@ -399,4 +400,6 @@ export default {
   handoverPending: "En attente de réseau",
   handoverRefused: "Refusée",
   handoverFacts: (at, name, parcels) => `${at} — ${name} — ${parcels} colis`,
+  claimWaiting: (bl, line) => `Demande de garantie en attente d'envoi : BL ${bl}, ligne ${line}`,
+  claimRefused: (bl, line) => `Demande de garantie refusée : BL ${bl}, ligne ${line}`,
 };

@@ -20,6 +20,7 @@ export async function resolveCode(code, { typed = false } = {}) {
   // The garage's pickup QR code: the driver's screen reads it.
   if (text.startsWith("RETOUR-PICKUP:")) {
     app.pickupCode = text;
+    app.lastHandover = null;
     go("#/driver");
     return;
   }

@@ -47,6 +47,7 @@ function scanCard() {
       const code = (reads || []).map((r) => r.text).find((text) => String(text).startsWith("RETOUR-PICKUP:"));
       if (!code) return toast(t("driverNoCode"), "error");
       app.pickupCode = code;
+      app.lastHandover = null;
       go("#/driver");
     } catch (error) {
       showError(error);
@@ -123,8 +124,8 @@ export async function driverScreen() {
       showError(error);
     }
   }
-  const done = app.lastHandover;
-  app.lastHandover = null;
+  // The last confirmation's notice stays (a language switch renders again) until the next scan.
+  const done = scan ? null : app.lastHandover;
   const history = await commands.handovers();
   return h("section", { class: "screen driver" },
     h("h1", { tabindex: "-1" }, t("driverTitle")),

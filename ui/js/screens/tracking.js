@@ -29,7 +29,16 @@ export async function trackingScreen() {
   const status = params.get("status") || "";
   const kind = ["return", "warranty"].includes(params.get("kind")) ? params.get("kind") : "";
   let page = 1;
-  const list = await commands.dossiers({ state: tab, status: status || null, page, kind: kind || null });
+  const [list, claims] = await Promise.all([
+    commands.dossiers({ state: tab, status: status || null, page, kind: kind || null }),
+    commands.warranty_outbox(),
+  ]);
+  // Warranty claims still on the device (waiting for the network) or refused: said above the files.
+  const waitingClaims = claims.length && kind !== "return"
+    ? h("ul", { id: "claims-waiting", class: "notice claims-waiting" }, claims.map((c) => h("li", { dataset: { state: c.state } },
+        t(c.state === "refused" ? "claimRefused" : "claimWaiting", c.delivery_note, c.line_no),
+        c.message ? h("span", { class: "muted" }, ` — ${c.message}`) : null)))
+    : null;
   const cards = h("ul", { id: "file-cards", class: "file-cards" }, list.items.map(card));
   if (!list.items.length) cards.append(h("li", { class: "empty" }, t("noFiles")));
   const more = h("button", { id: "more-files", class: "secondary", type: "button", hidden: list.items.length >= list.total, onclick: async () => {
@@ -60,7 +69,7 @@ export async function trackingScreen() {
       h("label", { class: "filter" }, t("filterKind"), " ", kindFilter)),
     h("a", { id: "tracking-notifications", class: "notifications-link", href: "#/notifications" },
       icon("bell"), h("span", {}, t("notificationsTitle")), unreadBadge("tracking-notif-count")),
-    cards, more);
+    waitingClaims, cards, more);
   const refresh = () => {
     if (!section.isConnected) return document.removeEventListener("retour:changed", refresh);
     if (!document.querySelector("dialog[open]")) go(location.hash);
