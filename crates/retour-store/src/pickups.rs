@@ -197,3 +197,49 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_confirmation_per_token_kept_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let scanned: DateTime<Utc> = "2026-12-02T10:00:00Z".parse().unwrap();
+        {
+            let mut store = Store::open(&path).unwrap();
+            store
+                .queue_handover("t1", "RETOUR-PICKUP:x", "Paul", 2, scanned)
+                .unwrap();
+            // The same token again keeps the first.
+            let again = store
+                .queue_handover("t1", "RETOUR-PICKUP:x", "Jean", 5, Utc::now())
+                .unwrap();
+            assert_eq!((again.driver_name.as_str(), again.parcels), ("Paul", 2));
+        }
+        let mut store = Store::open(&path).unwrap();
+        let pending = store.pending_handovers().unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].scanned_at, scanned);
+        let answer = PickupConfirmation {
+            pickup_id: "t1".into(),
+            at: scanned,
+            dossiers: vec!["10000001".into()],
+            driver_name: "Paul".into(),
+            parcels: 2,
+        };
+        store
+            .finish_handover_confirmed("t1", &answer, Utc::now())
+            .unwrap();
+        // A late refusal never turns a confirmed one back.
+        store
+            .finish_handover_refused("t1", "invalid_token", "x", Utc::now())
+            .unwrap();
+        assert_eq!(store.pending_handover_count().unwrap(), 0);
+        assert!(matches!(
+            store.handover("t1").unwrap().unwrap().state,
+            HandoverState::Confirmed(_)
+        ));
+    }
+}

@@ -277,3 +277,63 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> WarrantyClaimBody {
+        WarrantyClaimBody {
+            delivery_note: "250001106".into(),
+            line_no: 2,
+            qty: 1,
+            vin: "VF3LCYHZPJS123456".into(),
+            registration: None,
+            vehicle: None,
+            fitted_on: "2026-01-10".parse().unwrap(),
+            fitted_km: 1,
+            failed_on: "2026-02-10".parse().unwrap(),
+            failed_km: 2,
+            symptom: "Bruit de roulement".into(),
+            photos: vec!["a".repeat(64)],
+            documents: None,
+        }
+    }
+
+    #[test]
+    fn a_draft_survives_reopen_and_leaves_with_its_claim() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let now = Utc::now();
+        {
+            let mut store = Store::open(&path).unwrap();
+            store
+                .save_warranty_draft("250001106", 2, &serde_json::json!({"vin": "VF3"}), now)
+                .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        let (draft, _): (serde_json::Value, _) =
+            store.warranty_draft("250001106", 2).unwrap().unwrap();
+        assert_eq!(draft["vin"], "VF3");
+        let claim = store.queue_warranty_claim(&body(), now).unwrap();
+        assert!(store
+            .warranty_draft::<serde_json::Value>("250001106", 2)
+            .unwrap()
+            .is_none());
+        assert_eq!(store.pending_warranty_claim_count().unwrap(), 1);
+        store
+            .count_warranty_attempt(&claim.idempotency_key)
+            .unwrap();
+        store
+            .finish_warranty_refused(&claim.idempotency_key, "service_closed", "Fermé", now)
+            .unwrap();
+        let kept = store
+            .warranty_claim(&claim.idempotency_key)
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.attempts, 1);
+        assert_eq!(kept.body, body());
+        assert!(matches!(kept.state, ClaimState::Refused { .. }));
+        assert_eq!(store.pending_warranty_claim_count().unwrap(), 0);
+    }
+}
