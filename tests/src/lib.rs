@@ -447,3 +447,26 @@ pub fn jpeg_has_metadata(jpeg: &[u8]) -> bool {
         || jpeg.windows(6).any(|w| w == b"Exif\0\0")
         || jpeg.windows(needle.len() - 6).any(|w| w == &needle[6..])
 }
+
+/// Rasterises the SVG path of a QR code the app draws (`M x y h n v1 h-n z` runs in a `side`
+/// × `side` view box) at `scale` pixels per unit, as a PNG on a white page with a margin: what
+/// the garage's screen shows the driver's camera.
+pub fn qr_path_png(side: u32, path: &str, scale: u32) -> Result<Vec<u8>> {
+    let margin = 40;
+    let px = side * scale + 2 * margin;
+    let mut page = image::GrayImage::from_pixel(px, px, image::Luma([255]));
+    for run in path.split('M').filter(|r| !r.is_empty()) {
+        let (xy, rest) = run.split_once('h').context("a run's h")?;
+        let (x, y) = xy.split_once(' ').context("a run's x y")?;
+        let len = rest.split_once('v').context("a run's v")?.0;
+        let (x, y, len): (u32, u32, u32) = (x.parse()?, y.parse()?, len.parse()?);
+        for py in y * scale..(y + 1) * scale {
+            for px in x * scale..(x + len) * scale {
+                page.put_pixel(px + margin, py + margin, image::Luma([0]));
+            }
+        }
+    }
+    let mut png = Vec::new();
+    page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    Ok(png)
+}

@@ -2717,3 +2717,163 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         w.window_close()
     })
 }
+
+/// Sets a form field's value as typed (date inputs included) and tells the page.
+fn fill(w: &Window, id: &str, value: &str) -> Result<()> {
+    w.js(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('input', { bubbles: true }));",
+        json!([id, value]),
+    )?;
+    Ok(())
+}
+
+/// Issue 15 in the real window (PRODUCT.md screens 16–17): a warranty claim from a BL line, each
+/// field's message as it is typed (French, then English), sent and tracked as "Garantie"; then
+/// "Préparer l'enlèvement" shows the QR code, and the driver, signed in with a staff account in
+/// the same app, reads it from a still picture of that screen (the phone screenshot: WebKit's
+/// rendering of the SVG), enters parcels and name and confirms: every file is "Prise en charge
+/// sur site" with the driver's name. Phone and desktop, with screenshots.
+#[test]
+fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        let server = &world.server;
+        let notes = server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/delivery-notes?days=7",
+            None,
+        )?;
+        let bl = notes["items"][0]["number"]
+            .as_str()
+            .context("a recent BL")?
+            .to_owned();
+        world.login(CUSTOMER, PASSWORD)?;
+        let w = &world.window;
+        w.on_screen("home")?;
+        w.js(&format!("location.hash = '#/bl/{bl}'"), json!([]))?;
+        w.on_screen("bl")?;
+        w.click("#bl-lines .warranty-link")?;
+        w.on_screen("warranty")?;
+
+        // As typed: a VIN with an O, a half plate, no photo.
+        fill(w, "warranty-vin", "VF3LCYHZPJS12345O")?;
+        fill(w, "warranty-registration", "AB-123")?;
+        w.until_text("#warranty-vin-error", "I, O et Q")?;
+        w.until_text("#warranty-registration-error", "AB-123-CD")?;
+        w.until_text("#warranty-photos-error", "au moins une photo")?;
+        // A new form is not all red: "Envoyer" on an incomplete claim says what each field needs.
+        ensure!(
+            w.find_now("#warranty-fitted-on[aria-invalid=true]")?
+                .is_none(),
+            "an untouched field says nothing yet"
+        );
+        w.click("#warranty-send")?;
+        w.until_text("#warranty-fitted-on-error", "date de montage")?;
+        w.on_screen("warranty")?;
+        w.screenshots("40-warranty-form")?;
+        w.click("#lang")?;
+        w.until_text("#warranty-vin-error", "Invalid VIN")?;
+        w.until_text("#warranty-registration-error", "Invalid registration")?;
+        w.screenshots("40-warranty-form-en")?;
+        w.click("#lang")?;
+        w.until_text("#warranty-vin-error", "VIN invalide")?;
+
+        // Corrected and completed, with a photo of the part.
+        let delivered = notes["items"][0]["delivered_on"]
+            .as_str()
+            .context("its delivery day")?
+            .to_owned();
+        for (id, value) in [
+            ("warranty-vin", "VF3LCYHZPJS123456"),
+            ("warranty-registration", "ab123cd"),
+            ("warranty-vehicle", "Peugeot 308 1.6 HDi"),
+            ("warranty-fitted-on", delivered.as_str()),
+            ("warranty-fitted-km", "120500"),
+            ("warranty-failed-on", delivered.as_str()),
+            ("warranty-failed-km", "121000"),
+            (
+                "warranty-symptom",
+                "Bruit de roulement à froid, puis blocage.",
+            ),
+        ] {
+            fill(w, id, value)?;
+        }
+        w.choose_photo(
+            "warranty-photos-input",
+            &retour_tests::jpeg_with_gps(1200, 900, 60),
+        )?;
+        w.until(
+            "the claim can be sent",
+            "return document.getElementById('warranty-send').dataset.ready === 'true'",
+        )?;
+        w.click("#warranty-send")?;
+        w.on_screen("dossier")?;
+        w.until_text("#file-kind", "Garantie")?;
+        w.until_text("#file-vin", "VF3LCYHZPJS123456")?;
+        w.until_text(".pieces .line-reason", "Garantie")?;
+        w.screenshots("41-warranty-file")?;
+
+        // The garage prepares the pickup: the QR code, big, and the files.
+        w.js("location.hash = '#/pickup'", json!([]))?;
+        w.on_screen("pickup")?;
+        w.find("#pickup-qr")?;
+        let waiting: Vec<String> = serde_json::from_value(w.js(
+            "return [...document.querySelectorAll('#pickup-files li')].map(l => l.dataset.number)",
+            json!([]),
+        )?)?;
+        ensure!(!waiting.is_empty(), "files wait for the driver");
+        let side = w.js(
+            "return document.getElementById('pickup-qr').getBoundingClientRect().width",
+            json!([]),
+        )?;
+        ensure!(side.as_f64() > Some(300.0), "a QR code of {side} px");
+        w.screenshots("42-pickup")?;
+        let picture = std::fs::read(screenshot_dir().join("42-pickup-phone.png"))?;
+
+        // The driver, with a staff account in the same app.
+        w.click("#settings-link")?;
+        w.on_screen("settings")?;
+        w.click("#logout")?;
+        w.on_screen("login")?;
+        world.login(STAFF, STAFF_PASSWORD)?;
+        w.on_screen("driver")?;
+        // The still picture of the garage's screen (a PNG: the core reads the bytes, not the name).
+        w.choose_photo("driver-scan-file", &picture)?;
+        w.until_text("#driver-files", &waiting[0])?;
+        fill(w, "driver-parcels", "2")?;
+        fill(w, "driver-name", "Paul Martin")?;
+        w.screenshots("43-driver-scan")?;
+        w.click("#driver-confirm")?;
+        w.until_text("#driver-done", "Prise en charge confirmée")?;
+        w.screenshots("44-driver-done")?;
+        w.click("#lang")?;
+        w.until_text("#driver-done", "Pickup confirmed")?;
+        w.until_text("#driver-history", "Confirmed")?;
+        w.screenshots("44-driver-done-en")?;
+        w.click("#lang")?;
+
+        for number in &waiting {
+            let file = server.api(
+                CUSTOMER,
+                PASSWORD,
+                "GET",
+                &format!("/api/v1/dossiers/{number}"),
+                None,
+            )?;
+            ensure!(file["status"] == "received", "{number}: {}", file["status"]);
+            let told = file["timeline"].as_array().is_some_and(|t| {
+                t.iter().any(|e| {
+                    e["kind"] == "pickup"
+                        && e["text"]
+                            .as_str()
+                            .is_some_and(|s| s.contains("Paul Martin"))
+                })
+            });
+            ensure!(told, "{number}'s timeline names the driver");
+        }
+        world.window.window_close()
+    })
+}

@@ -327,6 +327,50 @@ export function set_language(language) {
   return invoke("set_language", { language });
 }
 
+// src-tauri/src/commands/pickups.rs
+
+/**
+ * The files waiting for the driver and the QR code to show.
+ * @returns {Promise<PendingPickupView>}
+ */
+export function pending_pickup() {
+  return invoke("pending_pickup", {});
+}
+
+/**
+ * Opens the pickup manifest PDF in the system viewer (the window names no path).
+ * @returns {Promise<void>}
+ */
+export function open_pickup_manifest() {
+  return invoke("open_pickup_manifest", {});
+}
+
+/**
+ * What a garage's QR code says, read offline, with the time of the scan.
+ * @param {string} text
+ * @returns {Promise<DriverScanView>}
+ */
+export function driver_scan(text) {
+  return invoke("driver_scan", { text });
+}
+
+/**
+ * The driver confirms the handover (kept on the device first; offline it waits).
+ * @param {HandoverArgs} args
+ * @returns {Promise<HandoverView>}
+ */
+export function confirm_handover(args) {
+  return invoke("confirm_handover", { args });
+}
+
+/**
+ * The driver's confirmations made on this device, newest first.
+ * @returns {Promise<HandoverView[]>}
+ */
+export function handovers() {
+  return invoke("handovers", {});
+}
+
 // src-tauri/src/commands/refusals.rs
 
 /**
@@ -457,4 +501,66 @@ export function send_message(number, text, photos) {
  */
 export function open_preaccord(requestId) {
   return invoke("open_preaccord", { requestId });
+}
+
+// src-tauri/src/commands/warranty.rs
+
+/**
+ * The claim's form of a BL line: the draft kept on the device (or a new one), checked.
+ * @param {string} deliveryNote
+ * @param {number} lineNo
+ * @returns {Promise<WarrantyFormView>}
+ */
+export function warranty_form(deliveryNote, lineNo) {
+  return invoke("warranty_form", { deliveryNote, lineNo });
+}
+
+/**
+ * Saves the form as typed and checks it (a French message on each field).
+ * @param {WarrantyDraft} draft
+ * @returns {Promise<WarrantyFormView>}
+ */
+export function save_warranty_draft(draft) {
+  return invoke("save_warranty_draft", { draft });
+}
+
+/**
+ * Adds a picture (photo of the part, or of the fitting invoice) to the draft.
+ * @param {string} deliveryNote
+ * @param {number} lineNo
+ * @param {boolean} documents
+ * @param {number[]} bytes
+ * @returns {Promise<WarrantyFormView>}
+ */
+export function add_warranty_photo(deliveryNote, lineNo, documents, bytes) {
+  return invoke("add_warranty_photo", { deliveryNote, lineNo, documents, bytes });
+}
+
+/**
+ * Takes a picture off the draft.
+ * @param {string} deliveryNote
+ * @param {number} lineNo
+ * @param {string} photoId
+ * @returns {Promise<WarrantyFormView>}
+ */
+export function remove_warranty_photo(deliveryNote, lineNo, photoId) {
+  return invoke("remove_warranty_photo", { deliveryNote, lineNo, photoId });
+}
+
+/**
+ * Sends the claim (through the claim outbox, with its idempotency key).
+ * @param {string} deliveryNote
+ * @param {number} lineNo
+ * @returns {Promise<Dossier>}
+ */
+export function send_warranty_claim(deliveryNote, lineNo) {
+  return invoke("send_warranty_claim", { deliveryNote, lineNo });
+}
+
+/**
+ * The claims waiting on the device or refused.
+ * @returns {Promise<WarrantyOutboxView[]>}
+ */
+export function warranty_outbox() {
+  return invoke("warranty_outbox", {});
 }

@@ -25,6 +25,9 @@ import { dossierScreen } from "./screens/dossier.js";
 import { closedScreen } from "./screens/closed.js";
 import { settingsScreen } from "./screens/settings.js";
 import { notificationsScreen } from "./screens/notifications.js";
+import { warrantyScreen } from "./screens/warranty.js";
+import { pickupScreen } from "./screens/pickup.js";
+import { driverScreen } from "./screens/driver.js";
 
 // Routes: hash pattern → screen. `declare` screens need the service open; `scanner` ones accept
 // scanner bursts.
@@ -41,6 +44,9 @@ setRoutes([
   { path: /^#\/closed$/, name: "closed", screen: closedScreen },
   { path: /^#\/settings$/, name: "settings", screen: settingsScreen },
   { path: /^#\/notifications$/, name: "notifications", screen: notificationsScreen },
+  { path: /^#\/warranty\/([^/]+)\/(\d+)$/, name: "warranty", screen: warrantyScreen },
+  { path: /^#\/pickup$/, name: "pickup", screen: pickupScreen },
+  { path: /^#\/driver$/, name: "driver", screen: driverScreen, scanner: true },
 ], { fallbackName: "home", onRendered: () => { renderChrome(); refreshRefusals(); } });
 
 /** An SSO link's token, when one waits: signs in with it. */
@@ -112,7 +118,7 @@ async function boot() {
   if (!app.user) {
     history.replaceState(null, "", "#/login");
   } else if (!location.hash || location.hash === "#/login") {
-    history.replaceState(null, "", "#/home");
+    history.replaceState(null, "", app.user.role === "staff" ? "#/driver" : "#/home");
   }
   await render();
   document.body.dataset.ready = "true";

@@ -23,6 +23,6 @@ export function userOf(session) {
 /** The façade's sync state → what the header shows. */
 export function syncOf(state) {
   if (!state) return app.sync;
-  const pending = (state.pending_ops ?? 0) + (state.pending_sends ?? 0) + (state.pending_messages ?? 0) + (state.pending ?? 0);
+  const pending = (state.pending_ops ?? 0) + (state.pending_sends ?? 0) + (state.pending_messages ?? 0) + (state.pending_claims ?? 0) + (state.pending_handovers ?? 0) + (state.pending ?? 0);
   return { ...state, online: state.online !== false, pending };
 }

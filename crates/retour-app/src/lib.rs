@@ -49,6 +49,11 @@
 //! | `subscribe_notifications()` | [`NotificationFeed`] (`next().await`): each notification a sync pulls new and unread (at most 5 a sync), for OS notifications | no |
 //! | `set_language(Language)` | the window's language: the notifications' titles follow it (English ones are the app's own; bodies stay the server's French) | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
+//! | `warranty_form(delivery_note, line_no)` / `save_warranty_draft(&WarrantyDraft)` | [`WarrantyFormView`]: the claim's draft of a BL line (kept on the device across restarts), its line, each field's refusal from the domain's `check_claim` in French (`invalid_vin`, `invalid_registration`, `date_order`, `km_order`, `warranty_expired`, `photo_required`…), `can_send` | the form fetches the BL (else the device's copy); saving is local |
+//! | `add_warranty_photo(delivery_note, line_no, documents, bytes)` / `remove_warranty_photo(…, photo_id)` | [`WarrantyFormView`]: a photo of the part, or (`documents`) of the fitting invoice, stripped and kept like a cart line's; a PDF is `invalid_image` (the backend's photo route takes pictures only) | no |
+//! | `send_warranty_claim(delivery_note, line_no)` / `warranty_outbox()` | the `Dossier` of kind `warranty` the server made; checked first, then queued with an idempotency key (its draft removed in the same transaction), photos uploaded first; offline `send_pending`, sent once by the next sync / the claims waiting or refused | tries, then outbox |
+//! | `pending_pickup()` / `pickup_manifest_pdf()` | [`PendingPickupView`]: the files waiting for the driver and the QR code drawn here ([`QrView`], SVG from rxing's writer); `nothing_to_pickup` / the manifest PDF's path in the account's folder | yes |
+//! | `driver_scan(text)` / `confirm_handover(&HandoverArgs)` / `handovers()` | staff ("Mode chauffeur"): [`DriverScanView`], what a pickup QR code says, read offline, with the scan time / [`HandoverView`]: name and parcels checked by the domain, kept in the store with the scan time before it is sent; offline `pending`, confirmed once by the next sync / the device's confirmations | the confirmation tries, then waits |
 //!
 //! With the `demo-backend` feature, [`demo::start_demo_backend`] starts the reference backend
 //! in-process with demo data; its `config(data_dir)` is the [`Config`] to open the app with (its URL, and the stable server name [`DEMO_SERVER_ID`]).
@@ -85,6 +90,9 @@
 //! | `send` | `send` |
 //! | `photos` | `add_line_photo`, `remove_line_photo`, `photo_thumbnail`, [`strip_photo`] (the device's re-encode), [`photo_id`] |
 //! | `tracking` | `dossiers`, `dossier`, `send_message`, `preaccord_pdf` |
+//! | `warranty` | `warranty_form`, `save_warranty_draft`, `add_warranty_photo`, `remove_warranty_photo`, `send_warranty_claim`, `warranty_outbox` |
+//! | `pickups` | `pending_pickup`, `pickup_manifest_pdf`, `driver_scan`, `confirm_handover`, `handovers` |
+//! | `qr` | [`qr_code`]: a QR code as an SVG path (rxing's writer) |
 //! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
 //! | `notifications` | `notifications`, `mark_notifications_read`, `preferences`, `save_preferences`, `subscribe_notifications`, `set_language` |
@@ -108,6 +116,8 @@ pub mod files;
 mod notifications;
 mod online;
 mod photos;
+mod pickups;
+mod qr;
 mod refusals;
 mod scan;
 mod send;
@@ -115,6 +125,7 @@ mod session;
 mod sync;
 mod tracking;
 mod views;
+mod warranty;
 
 #[cfg(feature = "demo-backend")]
 pub mod demo;
@@ -132,12 +143,17 @@ pub use notifications::{
     Language, NotificationFeed, NotificationsView, PreferencesArgs, NOTIFICATIONS_SHOWN,
 };
 pub use photos::{photo_id, strip_photo};
+pub use pickups::{DriverScanView, HandoverArgs, HandoverView, PendingPickupView, PickupFileView};
+pub use qr::{qr_code, QrView};
 pub use retour_camera::{camera_image_from_env, CAMERA_IMAGE_ENV};
 pub use retour_scan::ScanRead;
 pub use retour_store::RefusalKind;
 pub use retour_sync::SyncState as SyncStateView;
 pub use scan::{scan_bytes, scan_file};
 pub use views::*;
+pub use warranty::{
+    WarrantyDraft, WarrantyFormView, WarrantyIssueView, WarrantyLineView, WarrantyOutboxView,
+};
 
 /// The API's wire types, for front ends that name what the façade returns without depending on
 /// `retour-domain`.

@@ -29,13 +29,18 @@ impl App {
             state: args.state.clone(),
             status: args.status.clone(),
             page: args.page,
+            kind: args.kind.clone(),
             per_page: None,
         };
         let key = format!(
-            "dossiers:{}:{}:{}",
+            "dossiers:{}:{}:{}{}",
             args.state.as_deref().unwrap_or(""),
             args.status.as_deref().unwrap_or(""),
-            args.page.unwrap_or(1)
+            args.page.unwrap_or(1),
+            args.kind
+                .as_deref()
+                .map(|k| format!(":{k}"))
+                .unwrap_or_default()
         );
         let fetched = account
             .engine

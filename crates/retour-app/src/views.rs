@@ -292,6 +292,9 @@ pub struct DossiersArgs {
     /// The page, from 1.
     #[serde(default)]
     pub page: Option<u32>,
+    /// `return` or `warranty` ("Garantie"); both when absent (v1.1).
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 /// The tracking screen.

@@ -84,6 +84,13 @@ pub enum Command {
         #[arg(long = "photo")]
         photos: Vec<std::path::PathBuf>,
     },
+    /// A warranty claim ("Garantie") on a BL line: the form, its photos, sending.
+    #[command(subcommand)]
+    Warranty(WarrantyCommand),
+    /// The driver's handover: the pending pickup's QR code and manifest (garage), the driver's
+    /// confirmation (staff, offline first).
+    #[command(subcommand)]
+    Pickup(PickupCommand),
     /// Read the barcodes in image files.
     Scan {
         /// PNG, JPEG or GIF files.
@@ -159,4 +166,98 @@ impl LineArgs {
             reason: self.reason.clone(),
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WarrantyCommand {
+    /// The claim's form of a BL line (the draft kept on this device) and what is to correct.
+    Show {
+        /// The BL number.
+        bl: String,
+        /// The line number.
+        line: u32,
+    },
+    /// Change fields of the draft (saved on this device) and check it.
+    Set(WarrantySetArgs),
+    /// Add a photo of the part (or, with --invoice, of the fitting invoice).
+    Photo {
+        /// The BL number.
+        bl: String,
+        /// The line number.
+        line: u32,
+        /// The picture file (JPEG or PNG).
+        file: PathBuf,
+        /// A picture of the fitting invoice.
+        #[arg(long)]
+        invoice: bool,
+    },
+    /// Send the claim (waits on the device when offline).
+    Send {
+        /// The BL number.
+        bl: String,
+        /// The line number.
+        line: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct WarrantySetArgs {
+    /// The BL number.
+    pub bl: String,
+    /// The line number.
+    pub line: u32,
+    /// Units claimed.
+    #[arg(long)]
+    pub qty: Option<u32>,
+    /// The VIN (17 characters).
+    #[arg(long)]
+    pub vin: Option<String>,
+    /// The registration plate (AB-123-CD or 123 ABC 45).
+    #[arg(long)]
+    pub registration: Option<String>,
+    /// The vehicle.
+    #[arg(long)]
+    pub vehicle: Option<String>,
+    /// The fitting day (YYYY-MM-DD).
+    #[arg(long)]
+    pub fitted_on: Option<String>,
+    /// The mileage at fitting.
+    #[arg(long)]
+    pub fitted_km: Option<String>,
+    /// The failure day (YYYY-MM-DD).
+    #[arg(long)]
+    pub failed_on: Option<String>,
+    /// The mileage at failure.
+    #[arg(long)]
+    pub failed_km: Option<String>,
+    /// What went wrong (10–2,000 characters).
+    #[arg(long)]
+    pub symptom: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PickupCommand {
+    /// The files waiting for the driver and the QR code's validity.
+    Show {
+        /// Write the QR code as an SVG file.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Write the manifest PDF.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+    },
+    /// The driver confirms a handover (staff account): the QR code's text or a picture of it.
+    Confirm {
+        /// The QR code's text (RETOUR-PICKUP:…).
+        code: Option<String>,
+        /// A picture of the QR code instead.
+        #[arg(long)]
+        image: Option<PathBuf>,
+        /// The driver's name.
+        #[arg(long)]
+        driver: String,
+        /// Parcels handed over.
+        #[arg(long)]
+        parcels: u32,
+    },
 }

@@ -54,6 +54,7 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
                 state: Some(if *closed { "closed" } else { "open" }.to_owned()),
                 status: status.clone(),
                 page: *page,
+                kind: None,
             };
             track(&app, &args).await
         }
@@ -73,6 +74,8 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
             let view = app.send_message(number, message, &photos).await?;
             Output::new(&view, text::message_written(&view))
         }
+        Command::Warranty(command) => crate::issue_commands::warranty(&app, command).await,
+        Command::Pickup(command) => crate::issue_commands::pickup(&app, command).await,
         Command::Scan { files } => scan(files),
     }
 }

@@ -8,13 +8,14 @@
 //! The library holds the whole client so that the test package can build it as its own binary;
 //! `src/main.rs` only calls [`main`]. [`args`] is the command line, [`commands`] what each command
 //! does through the façade, [`text`] its French text, [`print`] the one place that prints JSON or
-//! text, [`failure`] the exit codes.
+//! text, [`failure`] the exit codes; `issue_commands` holds `warranty …` and `pickup …`.
 
 #![forbid(unsafe_code)]
 
 mod args;
 mod commands;
 mod failure;
+mod issue_commands;
 mod print;
 mod text;
 

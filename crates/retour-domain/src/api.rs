@@ -664,6 +664,11 @@ pub struct StaffPickupBody {
     #[serde(deserialize_with = "crate::whole_number::deserialize")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 999))]
     pub parcels: u32,
+    /// When the driver scanned the QR code, for a confirmation made offline and sent later (an
+    /// addition to the contract): the time recorded, within the token's life and not after the
+    /// server's now; absent, the time the server receives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scanned_at: Option<DateTime<Utc>>,
 }
 
 /// The answer of `POST /api/v1/staff/pickups`.

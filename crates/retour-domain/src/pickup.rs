@@ -234,6 +234,33 @@ pub enum TokenUse {
     Replay,
 }
 
+/// How long after a scan made offline its confirmation may still say the scan's time.
+pub const MAX_OFFLINE_DAYS: i64 = 7;
+
+impl PickupToken {
+    /// When the token was made.
+    pub fn issued_at(&self) -> DateTime<Utc> {
+        self.expires_at - Duration::hours(TOKEN_LIFETIME_HOURS)
+    }
+
+    /// The time a handover is recorded at: the driver's scan time when the confirmation says it
+    /// (made offline, sent on reconnection), kept within the token's life and never after `now`
+    /// (a device clock ahead counts as now, one behind as the token's making); a scan older than
+    /// [`MAX_OFFLINE_DAYS`] is not believed, and `now` counts. Without one, `now`.
+    pub fn handover_at(
+        &self,
+        scanned_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        match scanned_at {
+            Some(at) if now - at <= Duration::days(MAX_OFFLINE_DAYS) => {
+                at.min(now).max(self.issued_at().min(now))
+            }
+            _ => now,
+        }
+    }
+}
+
 /// Why the driver's name or parcels are refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum HandoverError {
@@ -317,5 +344,28 @@ mod tests {
             "v1.0123456789abcdef0123456789abcdef.C00042.1796292000.10000001:2,10000002:1"
         );
         assert_eq!(PickupToken::parse_payload(&token.payload()), Ok(token));
+    }
+
+    #[test]
+    fn a_handover_is_recorded_at_its_scan_within_the_tokens_life() {
+        let made: DateTime<Utc> = "2026-12-02T10:00:00Z".parse().unwrap();
+        let token = PickupToken::new("0".repeat(32), "C00042".into(), vec![], made);
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        let now = at("2026-12-03T12:00:00Z");
+        assert_eq!(token.handover_at(None, now), now);
+        let scan = at("2026-12-03T09:30:00Z");
+        assert_eq!(token.handover_at(Some(scan), now), scan);
+        // A clock ahead is now; a clock behind is the token's making.
+        assert_eq!(
+            token.handover_at(Some(at("2026-12-04T00:00:00Z")), now),
+            now
+        );
+        assert_eq!(
+            token.handover_at(Some(at("2026-12-01T00:00:00Z")), now),
+            made
+        );
+        // A scan told more than a week later is not believed.
+        let late = at("2026-12-12T00:00:00Z");
+        assert_eq!(token.handover_at(Some(scan), late), late);
     }
 }

@@ -367,6 +367,7 @@ fn main() -> Result<()> {
                 token,
                 driver_name: driver,
                 parcels,
+                scanned_at: None,
             };
             let done =
                 retour_server::staff_pickup(&db, &key, &body, Utc::now()).map_err(staff_failure)?;

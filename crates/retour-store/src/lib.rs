@@ -17,9 +17,13 @@
 
 mod messages;
 mod notifications;
+mod pickups;
 mod schema;
+mod warranty;
 
 pub use messages::{MessageState, OutboxMessage};
+pub use pickups::{Handover, HandoverState};
+pub use warranty::{ClaimState, OutboxClaim};
 
 use std::path::{Path, PathBuf};
 

@@ -140,6 +140,53 @@ const V6: &str = "
 ALTER TABLE message_outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
 ";
 
+/// The seventh schema (v1.1, warranty claims): one draft per BL line, the form as the user left
+/// it (JSON); the claim outbox, each claim written with its idempotency key before it is ever
+/// sent, `accepted` with the file the server made, or `refused` with its code and French message.
+const V7: &str = "
+CREATE TABLE warranty_drafts (
+    delivery_note TEXT NOT NULL,
+    line_no       INTEGER NOT NULL,
+    draft         TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (delivery_note, line_no)
+) STRICT;
+CREATE TABLE warranty_outbox (
+    idempotency_key TEXT PRIMARY KEY,
+    delivery_note   TEXT NOT NULL,
+    line_no         INTEGER NOT NULL,
+    body            TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'refused')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    response        TEXT,
+    error_code      TEXT,
+    error_message   TEXT,
+    finished_at     TEXT
+) STRICT;
+CREATE INDEX warranty_outbox_pending ON warranty_outbox (created_at) WHERE state = 'pending';
+";
+
+/// The eighth schema (v1.1, the driver's handover on a staff account): each confirmation made
+/// in "Mode chauffeur", keyed by the token's id, with the time of the scan, committed before
+/// it is sent; `confirmed` with the server's answer, or `refused` with its code and message.
+const V8: &str = "
+CREATE TABLE driver_pickups (
+    token_id      TEXT PRIMARY KEY,
+    token         TEXT NOT NULL,
+    driver_name   TEXT NOT NULL,
+    parcels       INTEGER NOT NULL,
+    scanned_at    TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'refused')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    response      TEXT,
+    error_code    TEXT,
+    error_message TEXT,
+    finished_at   TEXT
+) STRICT;
+CREATE INDEX driver_pickups_pending ON driver_pickups (scanned_at) WHERE state = 'pending';
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -149,6 +196,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
+        M::up(V8),
     ])
 }
 

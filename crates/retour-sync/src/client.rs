@@ -11,8 +11,9 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
     Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Message, MessageBody,
-    NotificationsPage, PhotoInfo, Preferences, Problem, ReadNotifications, Reason, RefreshRequest,
-    ResetRequest, ReturnRequest, ReturnRequestBody, ServiceInfo, Session, TokenRequest,
+    NotificationsPage, PendingPickup, PhotoInfo, PickupConfirmation, Preferences, Problem,
+    ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnRequest, ReturnRequestBody,
+    ServiceInfo, Session, StaffPickupBody, TokenRequest, WarrantyClaimBody,
 };
 use retour_domain::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -100,6 +101,9 @@ pub struct DossierQuery {
     /// From 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
+    /// `return` or `warranty` (v1.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// At most 100.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_page: Option<u32>,
@@ -444,6 +448,47 @@ impl ApiClient {
     ) -> Result<Message, ApiError> {
         let path = format!("/api/v1/dossiers/{}/messages", encode_segment(number));
         Self::send(self.request(Method::POST, &path, Some(token)).json(body)).await
+    }
+
+    /// `POST /api/v1/warranty-claims` (v1.1), with its idempotency key.
+    pub async fn send_warranty_claim(
+        &self,
+        token: &str,
+        idempotency_key: &str,
+        body: &WarrantyClaimBody,
+    ) -> Result<Dossier, ApiError> {
+        Self::send(
+            self.request(Method::POST, "/api/v1/warranty-claims", Some(token))
+                .header("Idempotency-Key", idempotency_key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/pickups/pending` (v1.1): a new token over the files waiting for the driver.
+    pub async fn pending_pickup(&self, token: &str) -> Result<PendingPickup, ApiError> {
+        Self::send(self.request(Method::GET, "/api/v1/pickups/pending", Some(token))).await
+    }
+
+    /// `GET /api/v1/pickups/pending/manifest.pdf` (v1.1): the PDF's bytes.
+    pub async fn pickup_manifest(&self, token: &str) -> Result<Vec<u8>, ApiError> {
+        let path = "/api/v1/pickups/pending/manifest.pdf";
+        Ok(Self::send_raw(self.request(Method::GET, path, Some(token)))
+            .await?
+            .1)
+    }
+
+    /// `POST /api/v1/staff/pickups` (v1.1, staff): the driver's confirmation.
+    pub async fn confirm_pickup(
+        &self,
+        token: &str,
+        body: &StaffPickupBody,
+    ) -> Result<PickupConfirmation, ApiError> {
+        Self::send(
+            self.request(Method::POST, "/api/v1/staff/pickups", Some(token))
+                .json(body),
+        )
+        .await
     }
 }
 

@@ -1,5 +1,6 @@
 //! The sync engine: pushes the outbox (cart ops, then return requests with their idempotency key,
-//! then messages with their `message_id`), pulls the ops the backend accepted, the BLs, reasons
+//! then messages with their `message_id`, warranty claims with their key and the driver's
+//! confirmations with their scan time — `handovers`), pulls the ops the backend accepted, the BLs, reasons
 //! and schedule, the detail of the files a message was sent on, then the notifications (after
 //! sending the read mark made here); reports its state, and announces each notification newly
 //! pulled and unread on a broadcast channel (the shell raises the OS notifications).
@@ -15,7 +16,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use retour_domain::api::{
-    DeliveryNote, Dossier, Message, MessageBody, Notification, Problem, ReturnRequest, ServiceInfo,
+    DeliveryNote, Dossier, Message, MessageBody, Notification, Problem, ReturnRequest, Role,
+    ServiceInfo,
 };
 use retour_store::{OutboxMessage, Store, Submission};
 use serde::Serialize;
@@ -27,6 +29,9 @@ use crate::retry::{is_final_refusal, verdict, Backoff, Verdict};
 use crate::session::{not_signed_in, SessionKeeper};
 
 pub use crate::cart_sync::CartSyncReport;
+pub use handovers::Outcome;
+
+mod handovers;
 /// Days of delivery notes kept for offline use.
 pub const CACHED_DAYS: u32 = 31;
 /// Cache key of the reasons table.
@@ -61,6 +66,10 @@ pub struct SyncState {
     pub pending_sends: u64,
     /// Messages written on files and not yet recorded by the server (v1.1).
     pub pending_messages: u64,
+    /// Warranty claims not yet answered definitively (v1.1).
+    pub pending_claims: u64,
+    /// Driver's confirmations not yet answered (v1.1, staff accounts).
+    pub pending_handovers: u64,
     /// When the last full sync ended well.
     pub last_sync: Option<DateTime<Utc>>,
     /// The last failure's French message.
@@ -215,24 +224,30 @@ impl SyncEngine {
 
     /// Recounts the outbox (after a local edit) and tells subscribers.
     pub fn refresh_counts(&self) {
-        let (ops, sends, unread, messages) = {
+        let (ops, sends, unread, messages, claims, handovers) = {
             let store = lock(&self.store);
             (
                 store.pending_op_count().unwrap_or(0),
                 store.pending_submission_count().unwrap_or(0),
                 store.unread_notification_count().unwrap_or(0),
                 store.pending_message_count().unwrap_or(0),
+                store.pending_warranty_claim_count().unwrap_or(0),
+                store.pending_handover_count().unwrap_or(0),
             )
         };
         self.publish(|s| {
             let changed = s.pending_ops != ops
                 || s.pending_sends != sends
                 || s.unread_notifications != unread
-                || s.pending_messages != messages;
+                || s.pending_messages != messages
+                || s.pending_claims != claims
+                || s.pending_handovers != handovers;
             s.pending_ops = ops;
             s.pending_sends = sends;
             s.unread_notifications = unread;
             s.pending_messages = messages;
+            s.pending_claims = claims;
+            s.pending_handovers = handovers;
             changed
         });
     }
@@ -771,6 +786,19 @@ impl SyncEngine {
             // A request still waiting does not hold back the cart: both go on, and the first
             // failure is reported.
             let mut waiting = None;
+            if self.session.user().is_some_and(|u| u.role == Role::Staff) {
+                // A staff account (the driver's "Mode chauffeur") has no cart, BLs nor files:
+                // only its confirmations leave.
+                for (_, outcome) in self.send_pending_handovers().await {
+                    if let Outcome::Pending(e) = outcome {
+                        waiting.get_or_insert(e);
+                    }
+                }
+                return match waiting {
+                    Some(e) => Err(e),
+                    None => Ok(CartSyncReport::default()),
+                };
+            }
             // Photos before the cart ops and requests that name them.
             if let Err(e) = self.upload_photos().await {
                 waiting.get_or_insert(e);
@@ -782,6 +810,16 @@ impl SyncEngine {
             }
             for (_, outcome) in self.send_pending_messages().await {
                 if let MessageOutcome::Pending(e) = outcome {
+                    waiting.get_or_insert(e);
+                }
+            }
+            for (_, outcome) in self.send_pending_warranty_claims().await {
+                if let Outcome::Pending(e) = outcome {
+                    waiting.get_or_insert(e);
+                }
+            }
+            for (_, outcome) in self.send_pending_handovers().await {
+                if let Outcome::Pending(e) = outcome {
                     waiting.get_or_insert(e);
                 }
             }

@@ -21,4 +21,5 @@ mod session;
 mod simulation;
 mod sync;
 mod token_canary;
+mod warranty;
 mod whole_story;

@@ -29,6 +29,7 @@ async fn refused_file_with_a_thread(app: &App) -> Result<String> {
                 state: Some("closed".into()),
                 status: None,
                 page: Some(page),
+                kind: None,
             })
             .await
             .map_err(app_err)?;

@@ -1,4 +1,5 @@
-// What the BL screens share: a BL's row in a list, and the "where is the number?" dialog.
+// What the BL screens share: a BL's row in a list, the "where is the number?" dialog, and a
+// line's way to a warranty claim ("Garantie").
 
 import { t } from "../i18n/index.js";
 import { h, money, date, dialog } from "../dom.js";
@@ -17,4 +18,9 @@ export function blRow(number, deliveredOn, total, extra) {
 /** Where the BL number is printed, with a picture. */
 export function blHelp() {
   dialog(t("whereIsNumber"), h("img", { class: "bl-help-picture", src: "img/bl-help.svg", alt: t("whereIsNumberText") }), h("p", {}, t("whereIsNumberText")));
+}
+
+/** "Garantie" on a BL line: the way to the claim's form. */
+export function warrantyLink(number, lineNo) {
+  return h("a", { class: "button secondary small warranty-link", id: `warranty-${lineNo}`, href: `#/warranty/${encodeURIComponent(number)}/${lineNo}` }, t("warrantyLink"));
 }

@@ -1,5 +1,6 @@
 // A scanned or typed code (scanner burst, camera read, photo, reference field) → the screen it
-// opens: a BL its detail, a product or reference the BLs that hold it.
+// opens: a BL its detail, a product or reference the BLs that hold it, a pickup QR code the
+// driver's screen.
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -16,6 +17,13 @@ export async function resolveCode(code, { typed = false } = {}) {
   const text = String(code || "").trim();
   if (!text) return;
   if (!typed) toast(t("scanned", text));
+  // The garage's pickup QR code: the driver's screen reads it.
+  if (text.startsWith("RETOUR-PICKUP:")) {
+    app.pickupCode = text;
+    app.lastHandover = null;
+    go("#/driver");
+    return;
+  }
   try {
     const found = await commands.lookup(text);
     app.lastLookup = found;

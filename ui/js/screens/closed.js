@@ -1,4 +1,5 @@
-// Service fermé: the week's hours from the backend, and tracking, which stays open.
+// Service fermé: the week's hours from the backend, tracking, which stays open, and the warranty
+// claims (the old portal's "coming soon" announcement, now a link to them).
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -22,5 +23,7 @@ export async function closedScreen() {
         service.next_change ? h("p", { class: "hint" }, t("reopens", dateTime(service.next_change))) : null),
       h("div", { class: "card" },
         h("p", {}, t("closedTrack")),
-        h("a", { id: "closed-track", class: "button primary big", href: "#/tracking", autofocus: true }, t("track")))));
+        h("a", { id: "closed-track", class: "button primary big", href: "#/tracking", autofocus: true }, t("track")),
+        h("p", { class: "closed-warranty" }, t("closedWarranty")),
+        h("a", { id: "closed-warranty", class: "button secondary", href: "#/tracking?kind=warranty" }, t("closedWarrantyLink")))));
 }

@@ -10,7 +10,7 @@ import { showError } from "../chrome.js";
 import { t } from "../i18n/index.js";
 import { h, date, toast } from "../dom.js";
 import { icon } from "../icons.js";
-import { blHelp } from "../parts/delivery-note.js";
+import { blHelp, warrantyLink } from "../parts/delivery-note.js";
 import { blNotFound, blOffline, availabilityNotice, lineBlockedText } from "../parts/dead-end.js";
 
 export async function deliveryNoteScreen(number) {
@@ -50,7 +50,8 @@ export async function deliveryNoteScreen(number) {
           blocked.get(line.line_no)?.state === "window_passed" ? null
             : h("span", { class: "eligible" }, t("eligible", line.eligible_qty, line.returned_qty)),
           selectable ? null : h("span", { class: "blocked" }, lineBlockedText(blocked.get(line.line_no)))),
-        box));
+        box),
+      line.delivered_qty > line.returned_qty ? warrantyLink(bl.number, line.line_no) : null);
   });
   allButton.addEventListener("click", () => {
     const selectable = boxes.filter((b) => !b.disabled);

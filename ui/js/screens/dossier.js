@@ -1,4 +1,5 @@
-// One return file: its facts (with the request that sent it and its pré-accord), gauge, pieces
+// One return file: its facts (with the request that sent it and its pré-accord; a warranty
+// claim's kind, VIN and plate), gauge, pieces
 // with their reasons (labels, never codes) and each one's decision, the timeline of its events
 // with its messages, and the form that writes to the returns service (screen 9).
 
@@ -66,7 +67,10 @@ export async function dossierScreen(number) {
       h("div", {}, h("dt", {}, t("saleDate")), h("dd", {}, date(dossier.sale_date))),
       h("div", {}, h("dt", {}, t("createdOn")), h("dd", {}, dateTime(dossier.created_at))),
       h("div", {}, h("dt", {}, t("estimatedValue")), h("dd", { class: "amount" }, money(dossier.estimated_credit_ht))),
-      dossier.request ? h("div", {}, h("dt", {}, t("returnRequest")), h("dd", { id: "file-request" }, dossier.request.number)) : null),
+      dossier.request ? h("div", {}, h("dt", {}, t("returnRequest")), h("dd", { id: "file-request" }, dossier.request.number)) : null,
+      dossier.kind === "warranty" ? h("div", {}, h("dt", {}, t("filterKind")), h("dd", { id: "file-kind", class: "kind-chip" }, t("kindWarranty"))) : null,
+      dossier.warranty ? h("div", {}, h("dt", {}, "VIN"), h("dd", { id: "file-vin" }, dossier.warranty.vin)) : null,
+      dossier.warranty?.registration ? h("div", {}, h("dt", {}, t("warrantyField_registration")), h("dd", {}, dossier.warranty.registration)) : null),
     dossier.request ? h("div", { class: "file-preaccord" }, ...preaccord(dossier.request)) : null,
     gauge(dossier),
     closedFacts(dossier),

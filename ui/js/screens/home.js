@@ -1,5 +1,6 @@
 // Accueil: the three actions, with the badge of saved cart lines not yet sent and the badge of
-// unread notifications on "SUIVRE VOS RETOURS"; the Notifications link under them.
+// unread notifications on "SUIVRE VOS RETOURS"; the Notifications and "Préparer l'enlèvement"
+// links under them ("Mode chauffeur" for staff).
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -23,5 +24,9 @@ export async function homeScreen() {
       h("a", { id: "go-tracking", class: "action", href: "#/tracking" },
         h("span", { class: "action-icon" }, icon("truck", 44)), h("span", {}, t("track")), unreadBadge("notif-badge"))),
     h("a", { id: "go-notifications", class: "notifications-link", href: "#/notifications" },
-      icon("bell"), h("span", {}, t("notificationsTitle")), unreadBadge("notif-count")));
+      icon("bell"), h("span", {}, t("notificationsTitle")), unreadBadge("notif-count")),
+    h("a", { id: "go-pickup", class: "notifications-link", href: "#/pickup" },
+      icon("truck"), h("span", {}, t("pickupTitle"))),
+    app.user?.role === "staff" ? h("a", { id: "go-driver", class: "notifications-link", href: "#/driver" },
+      icon("truck"), h("span", {}, t("driverTitle"))) : null);
 }

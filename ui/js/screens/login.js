@@ -176,11 +176,16 @@ function confirmSsoDialog(target, current) {
   box.querySelector("#sso-cancel").focus();
 }
 
-/** After a successful login or SSO: home, or the closed screen when the service is closed. */
+/**
+ * After a successful login or SSO: home, or the closed screen when the service is closed; the
+ * driver's screen for a staff account.
+ */
 async function afterLogin(session) {
   app.user = userOf(session);
   app.sessionExpired = false;
   app.service = null;
+  // The distributor's staff use the app as the driver: "Mode chauffeur".
+  if (app.user?.role === "staff") return go("#/driver");
   try {
     app.service = await commands.service();
   } catch (error) {

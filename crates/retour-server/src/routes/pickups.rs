@@ -207,9 +207,13 @@ pub(crate) fn apply_pickup(
         key.verify(payload, signature)
     })
     .map_err(refused)?;
+    // The scan time (a confirmation made offline) is not part of the body's identity: the
+    // device sending it again later is the same handover.
     let body_hash = hex_sha256(format!("{}\n{driver}\n{parcels}", token.id).as_bytes());
     let previous = c.pickup(&token.id)?;
     let used_before = previous.as_ref().map(|(hash, _)| *hash == body_hash);
+    // Recorded at the driver's scan (within the token's life), and checked against expiry then.
+    let now = token.handover_at(body.scanned_at, now).trunc_subsecs(3);
     match token.use_at(used_before, now).map_err(refused)? {
         TokenUse::Replay => {
             let (_, response) =

@@ -343,3 +343,52 @@ async fn the_staff_cli_confirms_a_pickup_with_the_servers_key() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_token"));
 }
+
+#[tokio::test]
+async fn an_offline_confirmation_is_recorded_at_its_scan_time_even_after_expiry() {
+    let clock = TestClock::default();
+    let server = start_with_clock(|_| {}, &clock).await;
+    let token = server.customer_a().await;
+    let pending = server.get("/api/v1/pickups/pending", &token).await;
+    let text = pending.ok(200)["token"].as_str().unwrap().to_owned();
+    let first = pending.body["dossiers"][0].as_str().unwrap().to_owned();
+    // The driver scanned an hour after the token was made, offline; the phone reconnects two
+    // days later, past the token's expiry.
+    let expires_at: chrono::DateTime<chrono::Utc> = pending.body["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let scanned_at =
+        chrono::SubsecRound::trunc_subsecs(expires_at - chrono::Duration::hours(23), 3);
+    clock.advance(chrono::Duration::hours(48));
+    let staff = server.staff().await;
+    let token = server.customer_a().await;
+    let body = json!({"token": text, "driver_name": "Paul Martin", "parcels": 2,
+        "scanned_at": scanned_at.to_rfc3339()});
+    let answer = server
+        .post("/api/v1/staff/pickups", &staff, body.clone())
+        .await;
+    let at: chrono::DateTime<chrono::Utc> = answer.ok(200)["at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(at, scanned_at);
+    let d = server
+        .get(&format!("/api/v1/dossiers/{first}"), &token)
+        .await;
+    let d = d.ok(200);
+    assert_eq!(d["status"], "received");
+    let event = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "pickup")
+        .unwrap();
+    let event_at: chrono::DateTime<chrono::Utc> = event["at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(event_at, scanned_at);
+    assert!(event["text"].as_str().unwrap().contains("Paul Martin"));
+    // Sent again (the answer was lost): the same answer, once.
+    let again = server.post("/api/v1/staff/pickups", &staff, body).await;
+    assert_eq!(again.ok(200)["at"], answer.body["at"]);
+    // Without a scan time, an expired token stays refused.
+    let answer = confirm(&server, &staff, &text, "Jean", 1).await;
+    answer.problem(400, "invalid_token");
+}

@@ -1,0 +1,391 @@
+//! Warranty claims and the driver's handover (issue 15) through the façade against the real
+//! server: a claim checked field by field in French as it is typed, its draft kept across a
+//! restart, sent once through a proxy that loses answers and duplicates requests; the garage's
+//! pickup QR code drawn as SVG and read back by our own scanner, the driver's confirmation from a
+//! staff account moving every file to "Prise en charge sur site" with the driver's name; and a
+//! confirmation made offline that survives kill -9 and is applied once.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, ensure, Context, Result};
+use retour_app::{App, DossiersArgs, ErrorCode, HandoverArgs, WarrantyDraft, WarrantyFormView};
+use retour_store::Store;
+use retour_tests::proxy::{FaultProxy, FaultRates};
+use retour_tests::{
+    eligible_lines, fast_tempdir, files_under, jpeg_with_gps, qr_path_png, Device, TestServer,
+};
+
+/// The request the faults are aimed at.
+const CLAIM: &str = "POST /api/v1/warranty-claims";
+
+fn app_err(e: retour_app::AppError) -> anyhow::Error {
+    anyhow!("{}: {}", e.code, e.message)
+}
+
+/// The message of the first issue on `field`.
+fn issue<'a>(view: &'a WarrantyFormView, field: &str) -> Option<&'a str> {
+    view.issues
+        .iter()
+        .find(|i| i.field == field)
+        .map(|i| i.message.as_str())
+}
+
+/// A line to claim on, its form opened, and a complete draft of it (without a photo).
+async fn claim_draft(app: &App) -> Result<WarrantyDraft> {
+    let (bl, line_no, _, _) = eligible_lines(app)?.into_iter().next().context("a line")?;
+    let form = app.warranty_form(&bl, line_no).await.map_err(app_err)?;
+    let line = form.line.context("the BL line")?;
+    Ok(WarrantyDraft {
+        qty: 1,
+        vin: "vf3 lcyhzp js123456".into(),
+        registration: "ab 123 cd".into(),
+        vehicle: "Peugeot 308 1.6 HDi".into(),
+        fitted_on: line.delivered_on.to_string(),
+        fitted_km: "120 500".into(),
+        failed_on: line.delivered_on.to_string(),
+        failed_km: "121000".into(),
+        symptom: "Bruit de roulement à froid, puis blocage.".into(),
+        ..form.draft
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warranty_claim_is_checked_as_typed_and_its_draft_survives_a_restart() -> Result<()> {
+    let server = TestServer::start().await?;
+    let mut device = Device::new(&server.url)?;
+    device.login().await?;
+    let good = claim_draft(&device.app).await?;
+
+    // Each field says what is wrong with it, in French.
+    let typed = WarrantyDraft {
+        vin: "VF3LCYHZPJS12345O".into(),
+        registration: "AB-123".into(),
+        fitted_km: "130000".into(),
+        failed_on: String::new(),
+        symptom: "bruit".into(),
+        ..good.clone()
+    };
+    let view = device.app.save_warranty_draft(&typed).map_err(app_err)?;
+    ensure!(!view.can_send);
+    ensure!(
+        issue(&view, "vin").is_some_and(|m| m.contains("I, O et Q")),
+        "{:?}",
+        view.issues
+    );
+    ensure!(issue(&view, "registration").is_some_and(|m| m.contains("AB-123-CD")));
+    ensure!(issue(&view, "failed_on").is_some_and(|m| m.contains("date de la panne")));
+    ensure!(issue(&view, "failed_km").is_some_and(|m| m.contains("inférieur")));
+    ensure!(issue(&view, "symptom").is_some_and(|m| m.contains("10 caractères")));
+    ensure!(issue(&view, "photos").is_some_and(|m| m.contains("photo")));
+    let codes: Vec<ErrorCode> = view.issues.iter().map(|i| i.code.clone()).collect();
+    ensure!(codes.contains(&ErrorCode::InvalidVin) && codes.contains(&ErrorCode::KmOrder));
+
+    // Corrected, with a photo of the part: ready to send.
+    device.app.save_warranty_draft(&good).map_err(app_err)?;
+    let view = device
+        .app
+        .add_warranty_photo(
+            &good.delivery_note,
+            good.line_no,
+            false,
+            &jpeg_with_gps(800, 600, 10),
+        )
+        .map_err(app_err)?;
+    ensure!(view.can_send, "{:?}", view.issues);
+    // A PDF invoice is not taken: the backend's photo route takes pictures only.
+    let pdf = device
+        .app
+        .add_warranty_photo(&good.delivery_note, good.line_no, true, b"%PDF-1.7\n...")
+        .unwrap_err();
+    ensure!(pdf.code == ErrorCode::InvalidImage && pdf.message.contains("PDF"));
+
+    // The app restarts: the draft is there as it was left.
+    device.restart(&server.url)?;
+    let again = device
+        .app
+        .warranty_form(&good.delivery_note, good.line_no)
+        .await
+        .map_err(app_err)?;
+    ensure!(again.saved_at.is_some() && again.can_send);
+    ensure!(again.draft.vin == good.vin && again.draft.photos.len() == 1);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warranty_claim_is_sent_once_despite_lost_answers_and_shows_as_garantie() -> Result<()> {
+    let server = TestServer::start().await?;
+    let proxy = FaultProxy::start(server.addr, 20_261_202).await?;
+    proxy.aim_at(CLAIM);
+    let device = Device::new(&proxy.url)?;
+    device.login().await?;
+    let app = &device.app;
+    let draft = claim_draft(app).await?;
+    app.save_warranty_draft(&draft).map_err(app_err)?;
+    app.add_warranty_photo(
+        &draft.delivery_note,
+        draft.line_no,
+        false,
+        &jpeg_with_gps(640, 480, 90),
+    )
+    .map_err(app_err)?;
+
+    // Every answer to the claim is lost, and every request reaches the server twice.
+    proxy.set_rates(FaultRates {
+        drop_response: 1.0,
+        duplicate: 1.0,
+        ..FaultRates::default()
+    });
+    let first = app
+        .send_warranty_claim(&draft.delivery_note, draft.line_no)
+        .await
+        .unwrap_err();
+    ensure!(
+        first.is_unreachable() || first.code == ErrorCode::SendPending,
+        "{first:?}"
+    );
+    // The claim waits on the device with its key; the draft is gone.
+    ensure!(app.warranty_outbox().map_err(app_err)?.len() == 1);
+    proxy.set_rates(FaultRates::default());
+    let state = app.sync_now().await.map_err(app_err)?;
+    ensure!(state.pending_claims == 0, "{state:?}");
+    ensure!(app.warranty_outbox().map_err(app_err)?.is_empty());
+
+    let list = app
+        .dossiers(&DossiersArgs {
+            kind: Some("warranty".into()),
+            ..Default::default()
+        })
+        .await
+        .map_err(app_err)?;
+    let claims: Vec<_> = list
+        .list
+        .items
+        .iter()
+        .filter(|d| d.delivery_note == draft.delivery_note)
+        .collect();
+    ensure!(claims.len() == 1, "one file, not {}", claims.len());
+    let file = app.dossier(&claims[0].number).await.map_err(app_err)?;
+    let warranty = file.dossier.warranty.as_ref().context("the claim")?;
+    ensure!(warranty.vin == "VF3LCYHZPJS123456");
+    ensure!(warranty.registration.as_deref() == Some("AB-123-CD"));
+    ensure!(file.dossier.kind == retour_app::api::DossierKind::Warranty);
+    // Only warranty files under that kind.
+    ensure!(list
+        .list
+        .items
+        .iter()
+        .all(|d| d.kind == retour_app::api::DossierKind::Warranty));
+    if proxy.requests_to(CLAIM) < 2 {
+        bail!("the claim was sent once only: the faults did not run");
+    }
+    Ok(())
+}
+
+/// Signs a device in as the distributor's staff (the driver's "Mode chauffeur").
+async fn driver_login(app: &App) -> Result<()> {
+    app.login(&retour_app::LoginArgs {
+        email: retour_server::demo::STAFF.into(),
+        password: retour_server::demo::STAFF_ACCOUNT.password.into(),
+        remember: true,
+    })
+    .await
+    .map_err(app_err)?;
+    Ok(())
+}
+
+/// The garage's QR code read back from its drawing: the SVG path rasterised, then through the
+/// app's scanner.
+fn read_back(view: &retour_app::PendingPickupView) -> Result<String> {
+    let png = qr_path_png(view.qr.side, &view.qr.path, 6)?;
+    let reads = retour_app::scan_bytes(&png).map_err(app_err)?;
+    reads
+        .into_iter()
+        .map(|r| r.text)
+        .find(|t| t.starts_with("RETOUR-PICKUP:"))
+        .context("no pickup QR code read back")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pickup_qr_reads_back_and_the_driver_takes_every_file_with_his_name() -> Result<()> {
+    let server = TestServer::start().await?;
+    let garage = Device::new(&server.url)?;
+    garage.login().await?;
+    let pending = garage.app.pending_pickup().await.map_err(app_err)?;
+    ensure!(!pending.files.is_empty());
+    ensure!(pending.qr.svg.starts_with("<svg") && pending.qr.svg.contains(&pending.qr.path));
+    let text = read_back(&pending)?;
+    ensure!(text == pending.qr.text, "the QR code reads back as drawn");
+    let manifest = garage.app.pickup_manifest_pdf().await.map_err(app_err)?;
+    ensure!(std::fs::read(&manifest)?.starts_with(b"%PDF"));
+
+    let driver = Device::new(&server.url)?;
+    driver_login(&driver.app).await?;
+    let scan = driver.app.driver_scan(&text).map_err(app_err)?;
+    let numbers: Vec<&str> = scan.files.iter().map(|f| f.number.as_str()).collect();
+    let expected: Vec<&str> = pending.files.iter().map(|f| f.number.as_str()).collect();
+    ensure!(numbers == expected);
+    // Name and parcels are checked before anything is kept.
+    let refused = driver
+        .app
+        .confirm_handover(&HandoverArgs {
+            token: scan.token.clone(),
+            driver_name: "  ".into(),
+            parcels: 2,
+            scanned_at: scan.scanned_at,
+        })
+        .await
+        .unwrap_err();
+    ensure!(refused.code == ErrorCode::InvalidDriverName);
+    ensure!(driver.app.handovers().map_err(app_err)?.is_empty());
+    let done = driver
+        .app
+        .confirm_handover(&HandoverArgs {
+            token: scan.token.clone(),
+            driver_name: "Paul  Martin".into(),
+            parcels: 2,
+            scanned_at: scan.scanned_at,
+        })
+        .await
+        .map_err(app_err)?;
+    ensure!(done.state == "confirmed", "{done:?}");
+    ensure!(done.moved.len() == expected.len());
+    // Not a pickup code: said in words.
+    let other = driver.app.driver_scan("00250001106").unwrap_err();
+    ensure!(other.code == ErrorCode::InvalidToken && other.message.contains("QR code"));
+
+    for number in expected {
+        let file = garage.app.dossier(number).await.map_err(app_err)?;
+        ensure!(file.dossier.status_label == "Prise en charge sur site");
+        let event = file
+            .dossier
+            .timeline
+            .iter()
+            .flatten()
+            .find(|e| e.kind == retour_app::api::EventKind::Pickup)
+            .context("the pickup event")?;
+        ensure!(event.text.contains("Paul Martin") && event.text.contains("2 colis"));
+    }
+    Ok(())
+}
+
+fn retour(data: &str, server: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_retour-under-test"));
+    command
+        .args(["--server", server, "--data-dir", data])
+        .args(args)
+        .env_remove("RETOUR_SERVER")
+        .env_remove("RETOUR_DATA_DIR")
+        .env_remove("RETOUR_PASSWORD");
+    command
+}
+
+/// The driver confirms with `retour pickup confirm --image` while the server is away; the CLI is
+/// killed (-9) while its send hangs, after the confirmation was committed with its scan time.
+/// When the server is back, `retour sync` applies it once, at the time of the scan.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_driver_confirmation_survives_kill9_and_is_applied_once() -> Result<()> {
+    if std::env::var("RETOUR_TEST_KEYRING").ok().as_deref() != Some("1") {
+        println!("CLI pickup test not run: set RETOUR_TEST_KEYRING=1 (cargo xtask test does)");
+        return Ok(());
+    }
+    let mut server = TestServer::start().await?;
+    let garage = Device::new(&server.url)?;
+    garage.login().await?;
+    let pending = garage.app.pending_pickup().await.map_err(app_err)?;
+    let dir = fast_tempdir()?;
+    let picture = dir.path().join("qr.png");
+    std::fs::write(&picture, qr_path_png(pending.qr.side, &pending.qr.path, 6)?)?;
+    let data = dir.path().join("driver");
+    let data = data.to_str().context("data dir")?.to_owned();
+    let url = server.url.clone();
+    let login = retour(&data, &url, &["login", retour_server::demo::STAFF])
+        .env(
+            "RETOUR_PASSWORD",
+            retour_server::demo::STAFF_ACCOUNT.password,
+        )
+        .output()?;
+    ensure!(
+        login.status.success(),
+        "login: {}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+
+    // The server is away; something takes connections on its port and never answers.
+    server.stop().await?;
+    let hang = std::net::TcpListener::bind(server.addr)?;
+    let before = chrono::Utc::now();
+    let picture = picture.to_str().context("picture")?;
+    let mut confirming = retour(
+        &data,
+        &url,
+        &[
+            "pickup",
+            "confirm",
+            "--image",
+            picture,
+            "--driver",
+            "Paul Martin",
+            "--parcels",
+            "3",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()?;
+    let store_path = files_under(Path::new(&data))
+        .into_iter()
+        .find(|f| f.extension().is_some_and(|e| e == "sqlite"))
+        .context("the driver's store")?;
+    let started = Instant::now();
+    while Store::open(&store_path)?.pending_handovers()?.is_empty() {
+        ensure!(
+            confirming.try_wait()?.is_none(),
+            "the CLI ended before its confirmation was kept"
+        );
+        ensure!(started.elapsed() < Duration::from_secs(30), "never kept");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    ensure!(
+        confirming.try_wait()?.is_none(),
+        "the CLI was still sending"
+    );
+    confirming.kill()?; // SIGKILL on Unix.
+    confirming.wait()?;
+    drop(hang);
+    let store = Store::open(&store_path)?;
+    ensure!(store.integrity_check()? == "ok");
+    let waiting = store.pending_handovers()?;
+    ensure!(waiting.len() == 1, "the confirmation waits");
+    let scanned_at = waiting[0].scanned_at;
+    ensure!(scanned_at >= before - chrono::Duration::seconds(1));
+    drop(store);
+
+    server.restart().await?;
+    for _ in 0..2 {
+        let synced = retour(&data, &url, &["sync"]).output()?;
+        ensure!(
+            synced.status.success(),
+            "sync: {}",
+            String::from_utf8_lossy(&synced.stderr)
+        );
+    }
+    let store = Store::open(&store_path)?;
+    ensure!(store.pending_handovers()?.is_empty());
+    for file in &pending.files {
+        let view = garage.app.dossier(&file.number).await.map_err(app_err)?;
+        let events: Vec<_> = view
+            .dossier
+            .timeline
+            .iter()
+            .flatten()
+            .filter(|e| e.kind == retour_app::api::EventKind::Pickup)
+            .collect();
+        ensure!(events.len() == 1, "applied once, not {}", events.len());
+        ensure!(events[0].text.contains("Paul Martin — 3 colis"));
+        let delta = (events[0].at - scanned_at).num_milliseconds().abs();
+        ensure!(delta < 1000, "recorded at the scan, not {}", events[0].at);
+    }
+    Ok(())
+}
