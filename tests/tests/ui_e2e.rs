@@ -2717,3 +2717,170 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         w.window_close()
     })
 }
+
+/// The garage's money (issue 14, screens 12–15): "Où est mon avoir ?" with the demo's awaiting,
+/// short and credited lines and a claim; "Mes consignes" most urgent first, one tap to the cart
+/// with the reason Consigne; the cart line's window and a reason's fee; "Mon bilan" with its SVG
+/// charts — in French and English, at both sizes, each screen through the layout check.
+#[test]
+fn the_money_screens_show_where_the_money_is() -> Result<()> {
+    use retour_server::demo::DEPOSIT_DUE_BL;
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        let server = &world.server;
+        // A recent BL line that allows the reason with a fee (the demo's customer cancellation).
+        let notes = server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            "/api/v1/delivery-notes?days=31",
+            None,
+        )?;
+        let mut with_fee = None;
+        for note in notes["items"].as_array().context("BLs")? {
+            let n = note["number"].as_str().context("a BL number")?;
+            let bl = server.api(
+                CUSTOMER,
+                PASSWORD,
+                "GET",
+                &format!("/api/v1/delivery-notes/{n}"),
+                None,
+            )?;
+            let line = bl["lines"].as_array().and_then(|lines| {
+                lines.iter().find(|l| {
+                    l["eligible_qty"].as_u64().unwrap_or(0) > 0
+                        && l["allowed_reasons"]
+                            .as_array()
+                            .is_some_and(|r| r.contains(&json!("customer_cancellation")))
+                })
+            });
+            if let Some(line) = line {
+                with_fee = Some((n.to_owned(), line["line_no"].as_u64().context("line")?));
+                break;
+            }
+        }
+        let (fee_bl, fee_line) = with_fee.context("a line with a fee reason")?;
+
+        world.login(CUSTOMER, PASSWORD)?;
+        let w = &world.window;
+        w.on_screen("home")?;
+        w.click("#go-credits")?;
+        w.on_screen("credits")?;
+        w.until_text("#credit-totals", "4,37\u{a0}€")?;
+        w.until_text(
+            ".credit-item.state-awaiting .credit-state",
+            "En attente depuis",
+        )?;
+        w.until_text(
+            ".credit-item.state-short .credit-state",
+            "Écart : 4,37\u{a0}€",
+        )?;
+        w.until_text(
+            ".credit-item.state-credited .credit-state",
+            "Crédité — avoir AV2026-",
+        )?;
+        w.find("#export-credits")?;
+        // "Réclamer" on the short line: the message leaves, the line says so.
+        w.click(".credit-item.state-short button.claim")?;
+        w.until_text(".credit-item.state-short .claim-state", "Réclamé le")?;
+        w.screenshots("40-credits")?;
+        w.click("#lang")?;
+        w.until_text("#screen h1", "Where is my credit?")?;
+        w.until_text(".credit-item.state-short .credit-state", "Shortfall: €4.37")?;
+        w.until_text(".credit-item.state-short .claim-state", "Claimed on")?;
+        w.screenshots("40-credits-en")?;
+        w.click("#lang")?;
+
+        // "Mes consignes": the deposit due in two days comes first and goes to the cart.
+        w.js("location.hash = '#/money/deposits'", json!([]))?;
+        w.on_screen("deposits")?;
+        w.until_text(
+            "#deposit-items li:first-child .deposit-due",
+            "À rapporter avant le",
+        )?;
+        w.until_text("#deposit-items li:first-child .deposit-due", "(J-2)")?;
+        w.until_text("#deposit-items", "Expirée le")?;
+        w.click(&format!("#deposit-to-cart-{DEPOSIT_DUE_BL}-1"))?;
+        w.until_text(&format!("#in-cart-{DEPOSIT_DUE_BL}-1"), "Dans le panier")?;
+        w.screenshots("41-deposits")?;
+        w.click("#lang")?;
+        w.until_text("#deposit-items li:first-child .deposit-due", "2 days left")?;
+        w.screenshots("41-deposits-en")?;
+        w.click("#lang")?;
+
+        // The cart: the deposit's window (urgent), and a line whose reason takes a fee.
+        w.js(
+            &format!(
+                "return window.__TAURI__.core.invoke('cart_add', {{args: {{delivery_note: {fee_bl:?}, line_no: {fee_line}, qty: 1, reason: 'customer_cancellation'}}}}).then(() => true);"
+            ),
+            json!([]),
+        )?;
+        w.js("location.hash = '#/cart'", json!([]))?;
+        w.on_screen("cart")?;
+        let deposit_line = format!("#cl-{DEPOSIT_DUE_BL}-1");
+        w.until_text(
+            &format!("{deposit_line} .window.urgent"),
+            "Consigne : à rapporter avant le",
+        )?;
+        w.until_text(&format!("{deposit_line} .reasons"), "Consigne")?;
+        let fee = format!("#cl-{fee_bl}-{fee_line}-fee");
+        w.until_text(&fee, "dont frais de remise en stock 10 % : -")?;
+        w.until_text(
+            &format!("#cl-{fee_bl}-{fee_line}-window"),
+            "À retourner avant le",
+        )?;
+        w.js(
+            &format!(
+                "document.querySelector({fee:?}).scrollIntoView({{block: 'center'}}); return true;"
+            ),
+            json!([]),
+        )?;
+        w.screenshots("42-cart-window-fee")?;
+        w.click("#lang")?;
+        w.until_text(&fee, "incl. restocking fee 10%: -€")?;
+        w.js(
+            &format!(
+                "document.querySelector({fee:?}).scrollIntoView({{block: 'center'}}); return true;"
+            ),
+            json!([]),
+        )?;
+        w.screenshots("42-cart-window-fee-en")?;
+        w.click("#lang")?;
+
+        // "Mon bilan": the twelve months, the charts, the references, the refusals.
+        w.js("location.hash = '#/home'", json!([]))?;
+        w.on_screen("home")?;
+        w.click("#go-report")?;
+        w.on_screen("report")?;
+        w.until_text("#chart-by-month", "pièces")?;
+        w.until_text("#chart-by-reason", "Pièce neuve")?;
+        w.until_text("#report-refusals", "Pièce montée ou traces de montage")?;
+        let months = w.js(
+            "return document.querySelectorAll('#chart-by-month .chart-row svg.bar').length",
+            json!([]),
+        )?;
+        ensure!(months == json!(12), "twelve months drawn: {months}");
+        w.find("#top-references li")?;
+        w.find("#export-report")?;
+        w.screenshots("43-report")?;
+        w.click("#lang")?;
+        w.until_text("#chart-by-reason figcaption", "By reason")?;
+        w.until_text("#report-refusals", "Part fitted or showing fitting marks")?;
+        let english = w.text("#screen")?;
+        for code in [
+            "customer_cancellation",
+            "new_part",
+            "order_error",
+            "late_delivery",
+        ] {
+            ensure!(
+                !english.contains(code),
+                "a bare code {code:?} on the English report: {english}"
+            );
+        }
+        w.screenshots("43-report-en")?;
+        w.click("#lang")?;
+        w.window_close()
+    })
+}

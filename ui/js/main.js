@@ -25,6 +25,9 @@ import { dossierScreen } from "./screens/dossier.js";
 import { closedScreen } from "./screens/closed.js";
 import { settingsScreen } from "./screens/settings.js";
 import { notificationsScreen } from "./screens/notifications.js";
+import { creditsScreen } from "./screens/credits.js";
+import { depositsScreen } from "./screens/deposits.js";
+import { reportScreen } from "./screens/report.js";
 
 // Routes: hash pattern → screen. `declare` screens need the service open; `scanner` ones accept
 // scanner bursts.
@@ -41,6 +44,9 @@ setRoutes([
   { path: /^#\/closed$/, name: "closed", screen: closedScreen },
   { path: /^#\/settings$/, name: "settings", screen: settingsScreen },
   { path: /^#\/notifications$/, name: "notifications", screen: notificationsScreen },
+  { path: /^#\/money\/credits$/, name: "credits", screen: creditsScreen },
+  { path: /^#\/money\/deposits$/, name: "deposits", screen: depositsScreen },
+  { path: /^#\/money\/report$/, name: "report", screen: reportScreen },
 ], { fallbackName: "home", onRendered: () => { renderChrome(); refreshRefusals(); } });
 
 /** An SSO link's token, when one waits: signs in with it. */

@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
-use retour_app::{App, CartLineRef, Config, DossiersArgs, LoginArgs};
+use retour_app::{App, CartLineRef, Config, DossiersArgs, LoginArgs, ReportArgs};
 
 use crate::args::{BlCommand, CartCommand, Cli, Command};
 use crate::failure::Failure;
@@ -72,6 +72,17 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
                 .collect::<Result<Vec<_>, _>>()?;
             let view = app.send_message(number, message, &photos).await?;
             Output::new(&view, text::message_written(&view))
+        }
+        Command::Credits { csv, claim } => {
+            crate::money::credits(&app, *csv, claim.as_deref()).await
+        }
+        Command::Deposits => crate::money::deposits(&app).await,
+        Command::Report { from, to, csv } => {
+            let args = ReportArgs {
+                from: *from,
+                to: *to,
+            };
+            crate::money::report(&app, &args, *csv).await
         }
         Command::Scan { files } => scan(files),
     }

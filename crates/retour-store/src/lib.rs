@@ -7,7 +7,8 @@
 //! (delivery notes of the last 31 days with their lines, reasons, the schedule and the server's
 //! clock offset, downloaded files), the account's notifications with their pull cursor and
 //! the read mark waiting to be sent, and the photos taken on the device with whether the backend
-//! has them yet (their files live beside the database).
+//! has them yet (their files live beside the database), and the credit claims made here with the
+//! message that carries each one.
 //!
 //! Durability: WAL journal, `synchronous=FULL`, and every change is one committed transaction
 //! before the call returns, so what a call reported done survives a crash or a `kill -9`.
@@ -15,10 +16,12 @@
 
 #![forbid(unsafe_code)]
 
+mod claims;
 mod messages;
 mod notifications;
 mod schema;
 
+pub use claims::CreditClaim;
 pub use messages::{MessageState, OutboxMessage};
 
 use std::path::{Path, PathBuf};

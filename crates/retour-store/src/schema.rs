@@ -140,6 +140,19 @@ const V6: &str = "
 ALTER TABLE message_outbox ADD COLUMN photos TEXT NOT NULL DEFAULT '[]';
 ";
 
+/// The seventh schema (v1.1, money): the credit claims made on this device ("Réclamer" on a line of
+/// "Où est mon avoir ?"), each tied to the message of the outbox that carries it, so that the
+/// screen says when a line was claimed and whether the message has left.
+const V7: &str = "
+CREATE TABLE credit_claims (
+    message_id TEXT PRIMARY KEY REFERENCES message_outbox (message_id),
+    dossier    TEXT NOT NULL,
+    line_no    INTEGER NOT NULL,
+    claimed_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX credit_claims_line ON credit_claims (dossier, line_no, claimed_at);
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -149,6 +162,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V4),
         M::up(V5),
         M::up(V6),
+        M::up(V7),
     ])
 }
 

@@ -1,5 +1,6 @@
 // Accueil: the three actions, with the badge of saved cart lines not yet sent and the badge of
-// unread notifications on "SUIVRE VOS RETOURS"; the Notifications link under them.
+// unread notifications on "SUIVRE VOS RETOURS"; the Notifications link under them, then the
+// garage's money (v1.1): "Où est mon avoir ?", "Mes consignes", "Mon bilan".
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -23,5 +24,10 @@ export async function homeScreen() {
       h("a", { id: "go-tracking", class: "action", href: "#/tracking" },
         h("span", { class: "action-icon" }, icon("truck", 44)), h("span", {}, t("track")), unreadBadge("notif-badge"))),
     h("a", { id: "go-notifications", class: "notifications-link", href: "#/notifications" },
-      icon("bell"), h("span", {}, t("notificationsTitle")), unreadBadge("notif-count")));
+      icon("bell"), h("span", {}, t("notificationsTitle")), unreadBadge("notif-count")),
+    h("nav", { class: "money-links", "aria-labelledby": "money-title" },
+      h("h2", { id: "money-title" }, t("moneyTitle")),
+      h("a", { id: "go-credits", class: "money-link", href: "#/money/credits" }, icon("euro", 28), h("span", {}, t("goCredits"))),
+      h("a", { id: "go-deposits", class: "money-link", href: "#/money/deposits" }, icon("recycle", 28), h("span", {}, t("goDeposits"))),
+      h("a", { id: "go-report", class: "money-link", href: "#/money/report" }, icon("chart", 28), h("span", {}, t("goReport")))));
 }
