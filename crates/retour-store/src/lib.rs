@@ -1088,12 +1088,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Forgets delivery notes delivered before `before` (outside the cached 31 days).
+    /// Forgets delivery notes delivered before `before` (outside the cached 31 days), except
+    /// those with a line in the cart (a deposit returned past the window: the cart line needs
+    /// its BL for its reasons, prices and window).
     pub fn prune_delivery_notes(&mut self, before: NaiveDate) -> Result<()> {
         self.changed();
         self.notes.borrow_mut().clear();
         self.conn.execute(
-            "DELETE FROM delivery_notes WHERE delivered_on < ?1",
+            "DELETE FROM delivery_notes WHERE delivered_on < ?1
+                 AND number NOT IN (SELECT delivery_note FROM cart_lines)",
             [before.to_string()],
         )?;
         Ok(())

@@ -244,6 +244,15 @@ async fn a_deposit_goes_to_the_cart_with_reason_consigne() -> Result<()> {
         (due.due_on, 2, true)
     );
     ensure!(cart.can_send);
+    // A sync forgets the BLs older than the lists' 31 days, but not one the cart needs.
+    app.sync_now().await.map_err(app_err)?;
+    let after = app.cart().map_err(app_err)?;
+    let kept = after
+        .lines
+        .iter()
+        .find(|l| l.line.delivery_note == due.delivery_note && l.line.line_no == due.line_no)
+        .context("the deposit still in the cart")?;
+    assert_eq!(kept, line, "its BL is still on the device");
 
     // An expired deposit cannot go to the cart; the cart is unchanged.
     let refused = app

@@ -80,7 +80,7 @@ export async function creditsScreen() {
 
   function draw(focusId) {
     const c = view;
-    section.replaceChildren(
+    section.replaceChildren(...[
       backHome(),
       h("div", { class: "title-row" },
         h("h1", { tabindex: "-1" }, t("creditsTitle")),
@@ -94,7 +94,8 @@ export async function creditsScreen() {
       ]),
       c.items.length
         ? h("ul", { id: "credit-items", class: "money-items" }, c.items.map(itemView))
-        : h("p", { class: "empty" }, t("creditsEmpty")));
+        : h("p", { class: "empty" }, t("creditsEmpty")),
+    ].filter(Boolean));
     const focus = focusId && document.getElementById(focusId);
     if (focus) focus.focus();
   }

@@ -66,7 +66,7 @@ export async function depositsScreen() {
       h("p", { class: "line-text" }, h("strong", { class: "reference" }, item.reference), " ", h("span", { class: "designation" }, item.designation)),
       h("p", { class: "muted deposit-facts" }, t("depositLineFacts", item.delivery_note, item.line_no, date(item.delivered_on))),
       h("p", { class: "deposit-amount" }, h("strong", { class: "amount" }, money(item.at_stake_ht)),
-        item.open_qty ? h("span", { class: "muted" }, ` (${t("depositAmount", item.open_qty, money(item.deposit_ht), money(item.at_stake_ht))})`) : null),
+        item.open_qty > 1 ? h("span", { class: "muted" }, ` (${t("depositAmount", item.open_qty, money(item.deposit_ht), money(item.at_stake_ht))})`) : null),
       h("p", { class: `deposit-due ${item.state}${urgent ? " urgent" : ""}` }, dueText(item)),
       actions.childNodes.length ? actions : null);
   }

@@ -69,7 +69,7 @@ export async function reportScreen() {
     };
     const reasons = report.by_reason.map((r) => ({ label: reasonLabel(r.reason, r.label), value: r.pieces, text: t("piecesAndCredited", r.pieces, money(r.credited_ht)) }));
     const months = report.by_month.map((m) => ({ label: monthName(m.month), value: m.pieces, text: t("piecesAndCredited", m.pieces, money(m.credited_ht)) }));
-    section.replaceChildren(
+    section.replaceChildren(...[
       backHome(),
       h("div", { class: "title-row" },
         h("h1", { tabindex: "-1" }, t("reportTitle")),
@@ -100,7 +100,8 @@ export async function reportScreen() {
           report.refusals.length
             ? h("ul", { id: "report-refusals", class: "report-refusals" }, report.refusals.map((r) => h("li", {},
               codeLabel("refusal", r.refusal_reason, r.label), h("span", { class: "muted" }, ` — ${t("piecesCount", r.pieces)}`))))
-            : h("p", { class: "empty" }, t("reportNoRefusal")))));
+            : h("p", { class: "empty" }, t("reportNoRefusal")))),
+    ].filter(Boolean));
   }
 
   draw(await commands.returns_report(args()));
