@@ -2728,40 +2728,6 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
     let _one = one_at_a_time();
     with_one_retry(|| {
         let world = World::start("always")?;
-        let server = &world.server;
-        // A recent BL line that allows the reason with a fee (the demo's customer cancellation).
-        let notes = server.api(
-            CUSTOMER,
-            PASSWORD,
-            "GET",
-            "/api/v1/delivery-notes?days=31",
-            None,
-        )?;
-        let mut with_fee = None;
-        for note in notes["items"].as_array().context("BLs")? {
-            let n = note["number"].as_str().context("a BL number")?;
-            let bl = server.api(
-                CUSTOMER,
-                PASSWORD,
-                "GET",
-                &format!("/api/v1/delivery-notes/{n}"),
-                None,
-            )?;
-            let line = bl["lines"].as_array().and_then(|lines| {
-                lines.iter().find(|l| {
-                    l["eligible_qty"].as_u64().unwrap_or(0) > 0
-                        && l["allowed_reasons"]
-                            .as_array()
-                            .is_some_and(|r| r.contains(&json!("customer_cancellation")))
-                })
-            });
-            if let Some(line) = line {
-                with_fee = Some((n.to_owned(), line["line_no"].as_u64().context("line")?));
-                break;
-            }
-        }
-        let (fee_bl, fee_line) = with_fee.context("a line with a fee reason")?;
-
         world.login(CUSTOMER, PASSWORD)?;
         let w = &world.window;
         w.on_screen("home")?;
@@ -2809,13 +2775,29 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
         w.screenshots("41-deposits-en")?;
         w.click("#lang")?;
 
-        // The cart: the deposit's window (urgent), and a line whose reason takes a fee.
-        w.js(
-            &format!(
-                "return window.__TAURI__.core.invoke('cart_add', {{args: {{delivery_note: {fee_bl:?}, line_no: {fee_line}, qty: 1, reason: 'customer_cancellation'}}}}).then(() => true);"
-            ),
+        // The cart: the deposit's window (urgent), and a line whose reason takes a fee (the
+        // demo's customer cancellation), put there through the window's own commands.
+        let with_fee = w.js(
+            "const c = window.__TAURI__.core;
+             return c.invoke('delivery_notes', {days: 31}).then(async (list) => {
+               for (const s of list.items) {
+                 const bl = await c.invoke('delivery_note', {number: s.number});
+                 const l = bl.lines.find((l) => l.eligible_qty > 0 && l.allowed_reasons.includes('customer_cancellation'));
+                 if (!l) continue;
+                 await c.invoke('cart_add', {args: {delivery_note: bl.number, line_no: l.line_no, qty: 1, reason: 'customer_cancellation'}});
+                 return [bl.number, l.line_no];
+               }
+               return null;
+             });",
             json!([]),
         )?;
+        let (fee_bl, fee_line) = (
+            with_fee[0]
+                .as_str()
+                .context("a line with a fee reason")?
+                .to_owned(),
+            with_fee[1].as_u64().context("its number")?,
+        );
         w.js("location.hash = '#/cart'", json!([]))?;
         w.on_screen("cart")?;
         let deposit_line = format!("#cl-{DEPOSIT_DUE_BL}-1");
