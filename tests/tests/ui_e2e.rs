@@ -2731,6 +2731,12 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
         world.login(CUSTOMER, PASSWORD)?;
         let w = &world.window;
         w.on_screen("home")?;
+        w.until_text("#go-credits", "Où est mon avoir ?")?;
+        w.js(
+            "document.getElementById('go-report').scrollIntoView({block: 'end'}); return true;",
+            json!([]),
+        )?;
+        w.screenshots("40-home-money")?;
         w.click("#go-credits")?;
         w.on_screen("credits")?;
         w.until_text("#credit-totals", "4,37\u{a0}€")?;
@@ -2765,7 +2771,8 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
             "#deposit-items li:first-child .deposit-due",
             "À rapporter avant le",
         )?;
-        w.until_text("#deposit-items li:first-child .deposit-due", "(J-2)")?;
+        // "J-2" with a non-breaking hyphen, so that it never breaks across two lines.
+        w.until_text("#deposit-items li:first-child .deposit-due", "(J\u{2011}2)")?;
         w.until_text("#deposit-items", "Expirée le")?;
         w.click(&format!("#deposit-to-cart-{DEPOSIT_DUE_BL}-1"))?;
         w.until_text(&format!("#in-cart-{DEPOSIT_DUE_BL}-1"), "Dans le panier")?;
@@ -2829,6 +2836,11 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
         )?;
         w.screenshots("42-cart-window-fee-en")?;
         w.click("#lang")?;
+
+        // The same window on the BL's line.
+        w.js(&format!("location.hash = '#/bl/{fee_bl}'"), json!([]))?;
+        w.on_screen("bl")?;
+        w.until_text(&format!("#window-{fee_line}"), "À retourner avant le")?;
 
         // "Mon bilan": the twelve months, the charts, the references, the refusals.
         w.js("location.hash = '#/home'", json!([]))?;

@@ -135,7 +135,8 @@ export async function cartScreen() {
         draw();
       }
     } }, t("sendRequest"));
-    section.replaceChildren(
+    // (`replaceChildren` writes a `null` as the text "null": the parts left out are filtered.)
+    section.replaceChildren(...[
       h("div", { class: "title-row" },
         h("h1", { tabindex: "-1" }, t("cartTitle")),
         h("a", { id: "add-more", class: "button secondary", href: "#/declare" }, icon("plus"), t("addMore"))),
@@ -148,7 +149,8 @@ export async function cartScreen() {
       cart.lines.length ? null : h("p", { class: "empty" }, t("cartEmpty")),
       h("div", { class: "sticky-actions" },
         complete || !cart.lines.length ? null : h("p", { id: "send-hint", class: "hint" }, hint),
-        h("div", { class: "row" }, save, send)));
+        h("div", { class: "row" }, save, send)),
+    ].filter(Boolean));
     const focus = focusId && document.getElementById(focusId);
     if (focus && !focus.disabled) focus.focus();
     else if (focusId) section.querySelector("h1").focus();
