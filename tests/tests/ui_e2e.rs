@@ -2857,6 +2857,25 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
         ensure!(months == json!(12), "twelve months drawn: {months}");
         w.find("#top-references li")?;
         w.find("#export-report")?;
+        // Another period: last year's, then back to the twelve months.
+        let last_year = {
+            use chrono::Datelike;
+            retour_server::paris_today_now().year() - 1
+        };
+        w.js(
+            "const s = document.getElementById('report-preset'); s.value = 'last_year'; s.dispatchEvent(new Event('change')); return true;",
+            json!([]),
+        )?;
+        w.until_text(
+            "#report-range",
+            &format!("Du 01/01/{last_year} au 31/12/{last_year}"),
+        )?;
+        w.js(
+            "const s = document.getElementById('report-preset'); s.value = '12m'; s.dispatchEvent(new Event('change')); return true;",
+            json!([]),
+        )?;
+        let today = retour_server::paris_today_now().format("%d/%m/%Y");
+        w.until_text("#report-range", &format!("au {today}"))?;
         w.screenshots("43-report")?;
         w.click("#lang")?;
         w.until_text("#chart-by-reason figcaption", "By reason")?;

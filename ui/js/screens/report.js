@@ -41,7 +41,8 @@ function periodForm(report, reload) {
     chosen = { ...chosen, preset: select.value };
     dates.hidden = select.value !== "custom";
     if (select.value !== "custom") {
-      chosen = { preset: select.value, ...presetDates(select.value, chosen.today ?? report.to) };
+      const today = chosen.today ?? report.to;
+      chosen = { preset: select.value, today, ...presetDates(select.value, today) };
       reload();
     }
   });
