@@ -14,6 +14,7 @@ pub mod account;
 pub mod camera;
 pub mod cart;
 pub mod catalog;
+pub mod money;
 pub mod notifications;
 pub mod pickups;
 pub mod refusals;

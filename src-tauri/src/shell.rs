@@ -231,14 +231,22 @@ fn demo_accounts() -> Vec<DemoAccount> {
     Vec::new()
 }
 
-/// Opens a file the core resolved (the pré-accord PDF) in the system viewer. The window's
-/// capability grants no opener: only the shell opens files, and only those.
+/// Opens a file the core resolved (the pré-accord PDF, a CSV export) in the system viewer. The
+/// window's capability grants no opener: only the shell opens files, and only those.
 pub fn open_file(handle: &tauri::AppHandle, path: &std::path::Path) -> Result<(), AppError> {
     use tauri_plugin_opener::OpenerExt;
+    let csv = path.extension().is_some_and(|e| e == "csv");
     handle
         .opener()
         .open_path(path.to_string_lossy(), None::<&str>)
-        .map_err(|_| AppError::of(ErrorCode::CannotOpen))
+        .map_err(|_| match csv {
+            true => AppError::new(
+                ErrorCode::CannotOpen,
+                "Impossible d'ouvrir le fichier CSV : installez un tableur (LibreOffice, Excel…), \
+                 puis réessayez.",
+            ),
+            false => AppError::of(ErrorCode::CannotOpen),
+        })
 }
 
 /// The token of a `retour://sso?token=…` link.

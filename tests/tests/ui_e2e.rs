@@ -666,7 +666,6 @@ impl Window {
         Ok(())
     }
 
-    /// Saves the current screen as `target/screenshots/<name>-phone.png` and `-desktop.png`.
     /// Hands a file input a JPEG as the phone's camera or a file picker would, and tells the page.
     fn choose_photo(&self, input_id: &str, jpeg: &[u8]) -> Result<()> {
         use base64::Engine as _;
@@ -685,6 +684,7 @@ impl Window {
         Ok(())
     }
 
+    /// Saves the current screen as `target/screenshots/<name>-phone.png` and `-desktop.png`.
     fn screenshots(&self, name: &str) -> Result<()> {
         use base64::Engine as _;
         let started = Instant::now();
@@ -2875,5 +2875,185 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
             ensure!(told, "{number}'s timeline names the driver");
         }
         world.window.window_close()
+    })
+}
+
+/// The garage's money (issue 14, screens 12–15): "Où est mon avoir ?" with the demo's awaiting,
+/// short and credited lines and a claim; "Mes consignes" most urgent first, one tap to the cart
+/// with the reason Consigne; the cart line's window and a reason's fee; "Mon bilan" with its SVG
+/// charts — in French and English, at both sizes, each screen through the layout check.
+#[test]
+fn the_money_screens_show_where_the_money_is() -> Result<()> {
+    use retour_server::demo::DEPOSIT_DUE_BL;
+    let _one = one_at_a_time();
+    with_one_retry(|| {
+        let world = World::start("always")?;
+        world.login(CUSTOMER, PASSWORD)?;
+        let w = &world.window;
+        w.on_screen("home")?;
+        w.until_text("#go-credits", "Où est mon avoir ?")?;
+        w.js(
+            "document.getElementById('go-report').scrollIntoView({block: 'end'}); return true;",
+            json!([]),
+        )?;
+        w.screenshots("45-home-money")?;
+        w.click("#go-credits")?;
+        w.on_screen("credits")?;
+        w.until_text("#credit-totals", "4,37\u{a0}€")?;
+        w.until_text(
+            ".credit-item.state-awaiting .credit-state",
+            "En attente depuis",
+        )?;
+        w.until_text(
+            ".credit-item.state-short .credit-state",
+            "Écart : 4,37\u{a0}€",
+        )?;
+        w.until_text(
+            ".credit-item.state-credited .credit-state",
+            "Crédité — avoir AV2026-",
+        )?;
+        w.find("#export-credits")?;
+        // "Réclamer" on the short line: the message leaves, the line says so.
+        w.click(".credit-item.state-short button.claim")?;
+        w.until_text(".credit-item.state-short .claim-state", "Réclamé le")?;
+        w.screenshots("46-credits")?;
+        w.click("#lang")?;
+        w.until_text("#screen h1", "Where is my credit?")?;
+        w.until_text(".credit-item.state-short .credit-state", "Shortfall: €4.37")?;
+        w.until_text(".credit-item.state-short .claim-state", "Claimed on")?;
+        w.screenshots("46-credits-en")?;
+        w.click("#lang")?;
+
+        // "Mes consignes": the deposit due in two days comes first and goes to the cart.
+        w.js("location.hash = '#/money/deposits'", json!([]))?;
+        w.on_screen("deposits")?;
+        w.until_text(
+            "#deposit-items li:first-child .deposit-due",
+            "À rapporter avant le",
+        )?;
+        // "J-2" with a non-breaking hyphen, so that it never breaks across two lines.
+        w.until_text("#deposit-items li:first-child .deposit-due", "(J\u{2011}2)")?;
+        w.until_text("#deposit-items", "Expirée le")?;
+        w.click(&format!("#deposit-to-cart-{DEPOSIT_DUE_BL}-1"))?;
+        w.until_text(&format!("#in-cart-{DEPOSIT_DUE_BL}-1"), "Dans le panier")?;
+        w.screenshots("47-deposits")?;
+        w.click("#lang")?;
+        w.until_text("#deposit-items li:first-child .deposit-due", "2 days left")?;
+        w.screenshots("47-deposits-en")?;
+        w.click("#lang")?;
+
+        // The cart: the deposit's window (urgent), and a line whose reason takes a fee (the
+        // demo's customer cancellation), put there through the window's own commands.
+        let with_fee = w.js(
+            "const c = window.__TAURI__.core;
+             return c.invoke('delivery_notes', {days: 31}).then(async (list) => {
+               for (const s of list.items) {
+                 const bl = await c.invoke('delivery_note', {number: s.number});
+                 const l = bl.lines.find((l) => l.eligible_qty > 0 && l.allowed_reasons.includes('customer_cancellation'));
+                 if (!l) continue;
+                 await c.invoke('cart_add', {args: {delivery_note: bl.number, line_no: l.line_no, qty: 1, reason: 'customer_cancellation'}});
+                 return [bl.number, l.line_no];
+               }
+               return null;
+             });",
+            json!([]),
+        )?;
+        let (fee_bl, fee_line) = (
+            with_fee[0]
+                .as_str()
+                .context("a line with a fee reason")?
+                .to_owned(),
+            with_fee[1].as_u64().context("its number")?,
+        );
+        w.js("location.hash = '#/cart'", json!([]))?;
+        w.on_screen("cart")?;
+        let deposit_line = format!("#cl-{DEPOSIT_DUE_BL}-1");
+        w.until_text(
+            &format!("{deposit_line} .window.urgent"),
+            "Consigne : à rapporter avant le",
+        )?;
+        w.until_text(&format!("{deposit_line} .reasons"), "Consigne")?;
+        let fee = format!("#cl-{fee_bl}-{fee_line}-fee");
+        w.until_text(&fee, "dont frais de remise en stock 10 % : -")?;
+        w.until_text(
+            &format!("#cl-{fee_bl}-{fee_line}-window"),
+            "À retourner avant le",
+        )?;
+        w.js(
+            &format!(
+                "document.querySelector({fee:?}).scrollIntoView({{block: 'center'}}); return true;"
+            ),
+            json!([]),
+        )?;
+        w.screenshots("48-cart-window-fee")?;
+        w.click("#lang")?;
+        w.until_text(&fee, "incl. restocking fee 10%: -€")?;
+        w.js(
+            &format!(
+                "document.querySelector({fee:?}).scrollIntoView({{block: 'center'}}); return true;"
+            ),
+            json!([]),
+        )?;
+        w.screenshots("48-cart-window-fee-en")?;
+        w.click("#lang")?;
+
+        // The same window on the BL's line.
+        w.js(&format!("location.hash = '#/bl/{fee_bl}'"), json!([]))?;
+        w.on_screen("bl")?;
+        w.until_text(&format!("#window-{fee_line}"), "À retourner avant le")?;
+
+        // "Mon bilan": the twelve months, the charts, the references, the refusals.
+        w.js("location.hash = '#/home'", json!([]))?;
+        w.on_screen("home")?;
+        w.click("#go-report")?;
+        w.on_screen("report")?;
+        w.until_text("#chart-by-month", "pièces")?;
+        w.until_text("#chart-by-reason", "Pièce neuve")?;
+        w.until_text("#report-refusals", "Pièce montée ou traces de montage")?;
+        let months = w.js(
+            "return document.querySelectorAll('#chart-by-month .chart-row svg.bar').length",
+            json!([]),
+        )?;
+        ensure!(months == json!(12), "twelve months drawn: {months}");
+        w.find("#top-references li")?;
+        w.find("#export-report")?;
+        // Another period: last year's, then back to the twelve months.
+        let last_year = {
+            use chrono::Datelike;
+            retour_server::paris_today_now().year() - 1
+        };
+        w.js(
+            "const s = document.getElementById('report-preset'); s.value = 'last_year'; s.dispatchEvent(new Event('change')); return true;",
+            json!([]),
+        )?;
+        w.until_text(
+            "#report-range",
+            &format!("Du 01/01/{last_year} au 31/12/{last_year}"),
+        )?;
+        w.js(
+            "const s = document.getElementById('report-preset'); s.value = '12m'; s.dispatchEvent(new Event('change')); return true;",
+            json!([]),
+        )?;
+        let today = retour_server::paris_today_now().format("%d/%m/%Y");
+        w.until_text("#report-range", &format!("au {today}"))?;
+        w.screenshots("49-report")?;
+        w.click("#lang")?;
+        w.until_text("#chart-by-reason figcaption", "By reason")?;
+        w.until_text("#report-refusals", "Part fitted or showing fitting marks")?;
+        let english = w.text("#screen")?;
+        for code in [
+            "customer_cancellation",
+            "new_part",
+            "order_error",
+            "late_delivery",
+        ] {
+            ensure!(
+                !english.contains(code),
+                "a bare code {code:?} on the English report: {english}"
+            );
+        }
+        w.screenshots("49-report-en")?;
+        w.click("#lang")?;
+        w.window_close()
     })
 }

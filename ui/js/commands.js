@@ -282,6 +282,70 @@ export function scan_bytes(bytes) {
   return invoke("scan_bytes", { bytes });
 }
 
+// src-tauri/src/commands/money.rs
+
+/**
+ * "Où est mon avoir ?": the totals, every decided line with its state, the claims made here.
+ * @returns {Promise<CreditsView>}
+ */
+export function credits() {
+  return invoke("credits", {});
+}
+
+/**
+ * "Réclamer": a prefilled message on the file, through the message outbox.
+ * @param {string} dossier
+ * @param {number} lineNo
+ * @returns {Promise<CreditClaimView>}
+ */
+export function claim_credit(dossier, lineNo) {
+  return invoke("claim_credit", { dossier, lineNo });
+}
+
+/**
+ * Opens the CSV of "Où est mon avoir ?" (written into the account's folder) in the spreadsheet.
+ * @returns {Promise<void>}
+ */
+export function open_credits_csv() {
+  return invoke("open_credits_csv", {});
+}
+
+/**
+ * "Mes consignes": the deposits by due date.
+ * @returns {Promise<DepositsView>}
+ */
+export function deposits() {
+  return invoke("deposits", {});
+}
+
+/**
+ * "Ajouter au panier" on a deposit: the BL line in the cart with the reason Consigne.
+ * @param {string} deliveryNote
+ * @param {number} lineNo
+ * @returns {Promise<CartView>}
+ */
+export function deposit_to_cart(deliveryNote, lineNo) {
+  return invoke("deposit_to_cart", { deliveryNote, lineNo });
+}
+
+/**
+ * "Mon bilan" over a period.
+ * @param {ReportArgs} args
+ * @returns {Promise<ReportView>}
+ */
+export function returns_report(args) {
+  return invoke("returns_report", { args });
+}
+
+/**
+ * Opens the CSV of "Mon bilan" over a period (written into the account's folder).
+ * @param {ReportArgs} args
+ * @returns {Promise<void>}
+ */
+export function open_report_csv(args) {
+  return invoke("open_report_csv", { args });
+}
+
 // src-tauri/src/commands/notifications.rs
 
 /**

@@ -28,6 +28,9 @@ import { notificationsScreen } from "./screens/notifications.js";
 import { warrantyScreen } from "./screens/warranty.js";
 import { pickupScreen } from "./screens/pickup.js";
 import { driverScreen } from "./screens/driver.js";
+import { creditsScreen } from "./screens/credits.js";
+import { depositsScreen } from "./screens/deposits.js";
+import { reportScreen } from "./screens/report.js";
 
 // Routes: hash pattern → screen. `declare` screens need the service open; `scanner` ones accept
 // scanner bursts.
@@ -47,6 +50,9 @@ setRoutes([
   { path: /^#\/warranty\/([^/]+)\/(\d+)$/, name: "warranty", screen: warrantyScreen },
   { path: /^#\/pickup$/, name: "pickup", screen: pickupScreen },
   { path: /^#\/driver$/, name: "driver", screen: driverScreen, scanner: true },
+  { path: /^#\/money\/credits$/, name: "credits", screen: creditsScreen },
+  { path: /^#\/money\/deposits$/, name: "deposits", screen: depositsScreen },
+  { path: /^#\/money\/report$/, name: "report", screen: reportScreen },
 ], { fallbackName: "home", onRendered: () => { renderChrome(); refreshRefusals(); } });
 
 /** An SSO link's token, when one waits: signs in with it. */

@@ -3,12 +3,15 @@
 
 use std::sync::Arc;
 
+use chrono::{NaiveDate, Utc};
 use retour_domain::api::{DeliveryNote, Reason};
 use retour_domain::cart_line::{priced_line, DeliveredLine};
+use retour_domain::eligibility::line_window;
+use retour_domain::hours::paris_today;
 use retour_domain::photo::{check_line_photos, PhotoRule};
 use retour_domain::reason::{total, ReasonTable};
 use retour_store::Store;
-use retour_sync::engine::CACHE_REASONS;
+use retour_sync::engine::{CACHE_REASONS, META_CLOCK_OFFSET};
 
 use crate::accounts::Account;
 use crate::{AppResult, CartLineView, CartView, ReasonChoice};
@@ -18,6 +21,8 @@ use crate::{AppResult, CartLineView, CartView, ReasonChoice};
 /// (sync, caches) makes the next call build it anew.
 pub(crate) struct CachedCartView {
     revision: u64,
+    /// The Paris day its windows count from.
+    today: NaiveDate,
     reasons: ReasonTable,
     view: CartView,
 }
@@ -32,11 +37,15 @@ fn reason_table(store: &Store) -> AppResult<ReasonTable> {
 /// The cart screen: the kept one if the store has not changed since it was built, else built
 /// anew (and kept). Called with the store locked.
 pub(crate) fn current_cart_view(account: &Account, store: &Store) -> AppResult<CartView> {
+    let today = today(store);
     let mut kept = account.cart_view.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(kept) = kept.as_ref().filter(|k| k.revision == store.revision()) {
+    if let Some(kept) = kept
+        .as_ref()
+        .filter(|k| k.revision == store.revision() && k.today == today)
+    {
         return Ok(kept.view.clone());
     }
-    let built = build_cart_view(store)?;
+    let built = build_cart_view(store, today)?;
     let view = built.view.clone();
     *kept = Some(built);
     Ok(view)
@@ -51,10 +60,11 @@ pub(crate) fn cart_view_after_edit(
     delivery_note: &str,
     line_no: u32,
 ) -> AppResult<CartView> {
+    let today = today(store);
     let mut kept = account.cart_view.lock().unwrap_or_else(|p| p.into_inner());
     let Some(cached) = kept
         .as_mut()
-        .filter(|k| k.revision == revision && store.revision() == revision + 1)
+        .filter(|k| k.revision == revision && store.revision() == revision + 1 && k.today == today)
     else {
         drop(kept);
         return current_cart_view(account, store);
@@ -70,6 +80,7 @@ pub(crate) fn cart_view_after_edit(
                 &cached.reasons,
                 &line,
                 note.as_ref().map(|n| &n.0),
+                today,
             ));
             match found {
                 Ok(i) => lines[i] = view,
@@ -89,11 +100,25 @@ pub(crate) fn cart_view_after_edit(
     Ok(cached.view.clone())
 }
 
-/// One line of the cart screen, joined with its cached BL line (`note`) and the reasons.
+/// Today in Paris, by the server's clock as last seen (read from the store the caller holds
+/// locked): what the lines' windows count from.
+fn today(store: &Store) -> NaiveDate {
+    let offset_ms = store
+        .meta(META_CLOCK_OFFSET)
+        .ok()
+        .flatten()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
+    paris_today(Utc::now() + chrono::Duration::milliseconds(offset_ms))
+}
+
+/// One line of the cart screen, joined with its cached BL line (`note`) and the reasons; its
+/// window counted from `today`.
 fn line_view(
     table: &ReasonTable,
     line: &retour_domain::cart::CartLine,
     note: Option<&DeliveryNote>,
+    today: NaiveDate,
 ) -> CartLineView {
     let bl_line = note.and_then(|n| n.lines.iter().find(|l| l.line_no == line.line_no));
     let allowed = bl_line.map_or(&[][..], |l| l.allowed_reasons.as_slice());
@@ -109,7 +134,14 @@ fn line_view(
         .reason
         .as_deref()
         .map_or(PhotoRule::None, |r| table.photo_rule(r));
+    let fee = line
+        .reason
+        .as_deref()
+        .and_then(|r| table.get(r))
+        .and_then(|r| r.fee.clone());
     CartLineView {
+        window: bl_line.and_then(|l| line_window(l.return_deadline, l.deposit_due_on, today)),
+        fee,
         photo_rule,
         photo_missing: check_line_photos(&line.photos, photo_rule).is_err(),
         allowed_reasons: allowed
@@ -125,7 +157,7 @@ fn line_view(
 }
 
 /// Builds the cart screen from the merged cart and the cached BLs and reasons.
-fn build_cart_view(store: &Store) -> AppResult<CachedCartView> {
+fn build_cart_view(store: &Store, today: NaiveDate) -> AppResult<CachedCartView> {
     let reasons = reason_table(store)?;
     let cart_lines = store.cart_lines();
     let mut notes: std::collections::HashMap<&str, Option<retour_store::SharedNote>> =
@@ -144,12 +176,14 @@ fn build_cart_view(store: &Store) -> AppResult<CachedCartView> {
             &reasons,
             line,
             note.as_ref().map(|n| &n.0),
+            today,
         )));
     }
     let estimated_total_ht = total(lines.iter().map(|l| l.line.estimated_credit_ht));
     let can_send = !lines.is_empty() && lines.iter().all(|l| l.ready());
     Ok(CachedCartView {
         revision: store.revision(),
+        today,
         reasons,
         view: CartView {
             count: lines.len() as u32,
@@ -209,7 +243,14 @@ mod tests {
                 .cache_put(CACHE_REASONS, &reasons.0, Utc::now())
                 .unwrap();
         }
-        let full = || build_cart_view(&lock(&account.store)).unwrap().view;
+        let full = || {
+            {
+                let store = lock(&account.store);
+                build_cart_view(&store, today(&store))
+            }
+            .unwrap()
+            .view
+        };
         let edit = |number: &str, line_no: u32, qty: Option<u32>, reason: Option<&str>| {
             let edit = CartEdit {
                 delivery_note: number.into(),

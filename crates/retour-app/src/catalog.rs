@@ -91,7 +91,12 @@ impl App {
                 error
             }
         })?;
-        Ok(DeliveryNoteView::new(answer.value, answer.from_cache))
+        let today = self.today(&account);
+        Ok(DeliveryNoteView::new(
+            answer.value,
+            answer.from_cache,
+            today,
+        ))
     }
 
     /// Resolves a scanned or typed code: a BL number gives the BL to open; a product code or a

@@ -46,6 +46,12 @@
 //! | `camera_scan_frame(width, height, luma)` | `Vec<ScanRead>`: one WebView camera frame through the live pipeline (two-frame agreement, cooldown); `camera_stop()` ends its session | no |
 //! | `notifications()` / `mark_notifications_read(up_to)` | [`NotificationsView`]: the notifications the sync pulled, newest first, and the unread count / the same after marking read up to that `seq` (inclusive; sent to the server at the next sync, asked for at once) | no |
 //! | `preferences()` / `save_preferences(&PreferencesArgs{emails, preaccord_email})` | `api::Preferences` (e-mail switches per kind, pré-accord address; `invalid_email` in French, checked before asking) | yes (read falls back to cache) |
+//! | `credits()` | [`CreditsView`] (v1.1, "Où est mon avoir ?"): the API's `Credits` (totals expected / credited / awaiting / short, every decided line with its state, those waiting longest first) and `claims`, the latest claim made here of each line with its message's state | yes, falls back to cache |
+//! | `claim_credit(dossier, line_no)` | [`CreditClaimView`]: "Réclamer" writes the domain's prefilled French message on that file through the message outbox (committed first; offline `pending`, it leaves once with the next sync); a line with nothing to claim: `not_found` | tries, then outbox |
+//! | `credits_csv()` | `PathBuf` of `avoirs-<day>.csv` in the account's folder (the server's CSV, offline the same made from the kept answer: BOM, `;`, decimal commas), for the system's spreadsheet | yes, falls back to cache |
+//! | `deposits()` | [`DepositsView`] (v1.1, "Mes consignes"): the API's `Deposits` by due date | yes, falls back to cache |
+//! | `deposit_to_cart(delivery_note, line_no)` | [`CartView`]: the BL line (read again, else the kept one) in the cart with the reason Consigne and every open unit (committed before return) | tries, then cache |
+//! | `returns_report(&ReportArgs{from, to})` / `report_csv(&ReportArgs)` | [`ReportView`] (v1.1, "Mon bilan", by default the twelve months up to today; `invalid_period` in French before asking) / `PathBuf` of `bilan-<from>-<to>.csv` in the account's folder | yes, falls back to cache (a period already read) |
 //! | `subscribe_notifications()` | [`NotificationFeed`] (`next().await`): each notification a sync pulls new and unread (at most 5 a sync), for OS notifications | no |
 //! | `set_language(Language)` | the window's language: the notifications' titles follow it (English ones are the app's own; bodies stay the server's French) | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
@@ -94,6 +100,7 @@
 //! | `pickups` | `pending_pickup`, `pickup_manifest_pdf`, `driver_scan`, `confirm_handover`, `handovers` |
 //! | `qr` | [`qr_code`]: a QR code as an SVG path (rxing's writer) |
 //! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |
+//! | `money` | `credits`, `claim_credit`, `credits_csv`, `deposits`, `deposit_to_cart`, `returns_report`, `report_csv` |
 //! | `sync` | `sync_now`, `sync_state`, `subscribe`, `spawn_background_sync` |
 //! | `notifications` | `notifications`, `mark_notifications_read`, `preferences`, `save_preferences`, `subscribe_notifications`, `set_language` |
 //! | `account` | the e-mailed links: `request_password_reset`, `reset_password`, `request_unlock`, `unlock_account` |
@@ -113,6 +120,7 @@ mod catalog;
 mod config;
 mod error;
 pub mod files;
+mod money;
 mod notifications;
 mod online;
 mod photos;

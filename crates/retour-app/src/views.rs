@@ -6,8 +6,9 @@
 use retour_domain::api::{
     self, DeliveryNote, DeliveryNoteSummary, DossierList, LookupMatch, ServiceInfo, User,
 };
-pub use retour_domain::eligibility::Availability;
-use retour_domain::eligibility::{line_availability, note_availability};
+use retour_domain::eligibility::{line_availability, line_window, note_availability};
+pub use retour_domain::eligibility::{Availability, LineWindow};
+pub use retour_domain::reason::Fee;
 use retour_domain::{ErrorCode, Money};
 use retour_store::RefusalKind;
 use retour_sync::SyncState;
@@ -113,14 +114,16 @@ pub struct DeliveryNoteView {
 }
 
 impl DeliveryNoteView {
-    /// The view of a BL, with what the domain says of its lines.
-    pub fn new(note: DeliveryNote, from_cache: bool) -> DeliveryNoteView {
+    /// The view of a BL, with what the domain says of its lines; their windows count from
+    /// `today` (Paris).
+    pub fn new(note: DeliveryNote, from_cache: bool, today: chrono::NaiveDate) -> DeliveryNoteView {
         let line_availability = note
             .lines
             .iter()
             .map(|line| LineAvailability {
                 line_no: line.line_no,
                 availability: line_availability(line),
+                window: line_window(line.return_deadline, line.deposit_due_on, today),
             })
             .collect();
         DeliveryNoteView {
@@ -140,6 +143,9 @@ pub struct LineAvailability {
     /// Its state.
     #[serde(flatten)]
     pub availability: Availability,
+    /// The last day it can be returned and the days left (v1.1: "À retourner avant le 28/12
+    /// (J-3)"), counted from today; `None` once past.
+    pub window: Option<LineWindow>,
 }
 
 /// What a scanned or typed code leads to.
@@ -180,6 +186,11 @@ pub struct CartLineView {
     pub photo_rule: retour_domain::photo::PhotoRule,
     /// The line cannot be sent yet: its reason requires a photo and it has none.
     pub photo_missing: bool,
+    /// The last day it can be returned and the days left, from its cached BL line and today.
+    pub window: Option<LineWindow>,
+    /// The chosen reason's fee (rate and French label), already taken out of the estimate
+    /// (`fee_ht`).
+    pub fee: Option<Fee>,
 }
 
 impl CartLineView {
@@ -345,3 +356,62 @@ pub struct OutboxMessageView {
 
 /// The sync state, with when it was taken.
 pub type SyncView = SyncState;
+
+/// "Où est mon avoir ?" (v1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreditsView {
+    /// The API's `Credits`: the totals and every decided line, those waiting longest first.
+    #[serde(flatten)]
+    pub credits: api::Credits,
+    /// The latest claim made on this device of each line claimed.
+    pub claims: Vec<CreditClaimView>,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// A claim ("Réclamer") made on this device about one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CreditClaimView {
+    /// The return file.
+    pub dossier: String,
+    /// The line number within the file.
+    pub line_no: u32,
+    /// When it was made.
+    pub claimed_at: chrono::DateTime<chrono::Utc>,
+    /// Its message: `pending` (waiting for the network), `sent` or `refused`.
+    pub state: String,
+    /// The message written to the returns service.
+    pub text: String,
+}
+
+/// "Mes consignes" (v1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepositsView {
+    /// The API's `Deposits`: money at stake, due within 14 days, each deposit by due date.
+    #[serde(flatten)]
+    pub deposits: api::Deposits,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}
+
+/// `returns_report` arguments: the period (Paris dates); by default the twelve months up to
+/// today.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportArgs {
+    /// The first day.
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    /// The last day (at most 366 days after `from`).
+    #[serde(default)]
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// "Mon bilan" (v1.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportView {
+    /// The API's `ReturnReport`.
+    #[serde(flatten)]
+    pub report: api::ReturnReport,
+    /// Whether this comes from the cache (offline).
+    pub from_cache: bool,
+}

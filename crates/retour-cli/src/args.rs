@@ -91,6 +91,31 @@ pub enum Command {
     /// confirmation (staff, offline first).
     #[command(subcommand)]
     Pickup(PickupCommand),
+    /// "Où est mon avoir ?": expected, credited, awaiting and short totals, and every decided
+    /// line with its state, those waiting longest first.
+    Credits {
+        /// Also write the CSV for the accountant (BOM, `;`, decimal commas) and print its path.
+        #[arg(long)]
+        csv: bool,
+        /// "Réclamer": write the prefilled message about this line (`DOSSIER:LINE`) to the
+        /// returns service (waits on the device when offline).
+        #[arg(long, value_name = "DOSSIER:LINE")]
+        claim: Option<String>,
+    },
+    /// "Mes consignes": the deposits of exchange parts not yet back, by due date.
+    Deposits,
+    /// "Mon bilan": the returns over a period (by default the twelve months up to today).
+    Report {
+        /// The first day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// The last day (YYYY-MM-DD), at most 366 days after the first.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Also write the CSV (BOM, `;`, decimal commas) and print its path.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Read the barcodes in image files.
     Scan {
         /// PNG, JPEG or GIF files.

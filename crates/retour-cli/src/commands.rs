@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
-use retour_app::{App, CartLineRef, Config, DossiersArgs, LoginArgs};
+use retour_app::{App, CartLineRef, Config, DossiersArgs, LoginArgs, ReportArgs};
 
 use crate::args::{BlCommand, CartCommand, Cli, Command};
 use crate::failure::Failure;
@@ -76,6 +76,17 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
         }
         Command::Warranty(command) => crate::issue_commands::warranty(&app, command).await,
         Command::Pickup(command) => crate::issue_commands::pickup(&app, command).await,
+        Command::Credits { csv, claim } => {
+            crate::money::credits(&app, *csv, claim.as_deref()).await
+        }
+        Command::Deposits => crate::money::deposits(&app).await,
+        Command::Report { from, to, csv } => {
+            let args = ReportArgs {
+                from: *from,
+                to: *to,
+            };
+            crate::money::report(&app, &args, *csv).await
+        }
         Command::Scan { files } => scan(files),
     }
 }

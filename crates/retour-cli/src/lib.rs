@@ -7,8 +7,9 @@
 //!
 //! The library holds the whole client so that the test package can build it as its own binary;
 //! `src/main.rs` only calls [`main`]. [`args`] is the command line, [`commands`] what each command
-//! does through the façade, [`text`] its French text, [`print`] the one place that prints JSON or
-//! text, [`failure`] the exit codes; `issue_commands` holds `warranty …` and `pickup …`.
+//! does through the façade, [`money`] the money commands with their French text, [`text`] the
+//! other commands' French text, [`print`] the one place that prints JSON or text, [`failure`] the
+//! exit codes; `issue_commands` holds `warranty …` and `pickup …`.
 
 #![forbid(unsafe_code)]
 
@@ -16,6 +17,7 @@ mod args;
 mod commands;
 mod failure;
 mod issue_commands;
+mod money;
 mod print;
 mod text;
 

@@ -434,6 +434,34 @@ pub fn credits_csv(credits: &Credits) -> String {
     french_csv::document(&headers, rows)
 }
 
+/// The message "Réclamer" writes to the returns service about a line still waiting for its
+/// money (awaiting or short), in French; `None` for a line with nothing to claim.
+pub fn claim_text(item: &CreditItem) -> Option<String> {
+    let line = format!(
+        "la ligne {} de ce dossier ({} — {}), décidée le {} pour {} HT,",
+        item.line_no,
+        item.reference,
+        item.designation,
+        item.decided_on.format("%d/%m/%Y"),
+        item.expected_ht.format_fr()
+    );
+    match item.state {
+        CreditState::Awaiting => Some(format!(
+            "Bonjour, {line} n'a encore reçu aucun avoir ({} jours d'attente). Pouvez-vous nous \
+             dire quand il sera émis ? Merci.",
+            item.waiting_days
+        )),
+        CreditState::Short => Some(format!(
+            "Bonjour, {line} n'a été créditée que de {} (avoir {}) : il manque {} HT. Pouvez-vous \
+             vérifier et émettre le complément ? Merci.",
+            item.credited_ht.format_fr(),
+            item.credit_notes.join(", "),
+            Money::round(item.expected_ht.amount() - item.credited_ht.amount()).format_fr()
+        )),
+        CreditState::Credited | CreditState::Over => None,
+    }
+}
+
 /// The e-mail telling a garage a credit note was issued: its subject and text.
 pub fn credit_note_mail(customer_name: &str, note: &CreditNote) -> (String, String) {
     let subject = format!(
@@ -530,6 +558,30 @@ mod tests {
         assert_eq!(got.credited_ht, m("53.63"));
         assert_eq!(got.awaiting_ht, m("17.27"));
         assert_eq!(got.short_ht, m("4.37"));
+
+        let short = claim_text(&got.items[1]).unwrap();
+        assert!(
+            short.contains("la ligne 1 de ce dossier (REF — "),
+            "{short}"
+        );
+        assert!(
+            short.contains("décidée le 05/11/2026 pour 40,00\u{a0}€ HT"),
+            "{short}"
+        );
+        assert!(
+            short.contains("(avoir AV1, AV2) : il manque 4,37\u{a0}€ HT"),
+            "{short}"
+        );
+        let awaiting = claim_text(&got.items[0]).unwrap();
+        assert!(
+            awaiting.contains("aucun avoir (28 jours d'attente)"),
+            "{awaiting}"
+        );
+        assert_eq!(
+            claim_text(&got.items[3]),
+            None,
+            "credited: nothing to claim"
+        );
     }
 
     #[test]

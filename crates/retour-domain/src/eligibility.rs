@@ -97,6 +97,44 @@ pub fn days_left(deadline: NaiveDate, today: NaiveDate) -> Option<u32> {
     u32::try_from((deadline - today).num_days()).ok()
 }
 
+/// The last day a BL line can still be returned, as a line shows it ("À retourner avant le 28/12
+/// (J-3)"): inside the return window its deadline; past it, a line with a deposit until its
+/// deposit is due (for the deposit reason alone). `None` once both have passed (or for a line
+/// from a backend that gives neither).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LineWindow {
+    /// The last day (Paris).
+    pub last_day: NaiveDate,
+    /// Paris calendar days left until `last_day` (0 on the day itself).
+    pub days_left: u32,
+    /// Only the deposit can still be claimed back (past the return window).
+    pub deposit_only: bool,
+}
+
+/// Days left from which a line's window is shown as urgent (J-3).
+pub const URGENT_DAYS: u32 = 3;
+
+/// The window of a BL line on `today`, from the dates the API gives (see [`LineWindow`]).
+pub fn line_window(
+    return_deadline: Option<NaiveDate>,
+    deposit_due_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<LineWindow> {
+    if let Some(days) = return_deadline.and_then(|d| days_left(d, today)) {
+        return return_deadline.map(|last_day| LineWindow {
+            last_day,
+            days_left: days,
+            deposit_only: false,
+        });
+    }
+    let due = deposit_due_on?;
+    days_left(due, today).map(|days| LineWindow {
+        last_day: due,
+        days_left: days,
+        deposit_only: true,
+    })
+}
+
 /// The units that can still be returned today in the given period; never negative.
 pub fn eligible_in(line: LineHistory, period: ReturnPeriod) -> u32 {
     if period == ReturnPeriod::Closed {
@@ -334,5 +372,25 @@ mod tests {
         check((4, 0, 0), 400, 0);
         check((4, 0, 0), -1, 4);
         check((0, 0, 0), 1, 0);
+    }
+
+    #[test]
+    fn a_line_window_is_its_deadline_then_its_deposit_due_date() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let (deadline, due) = (Some(day(12, 28)), NaiveDate::from_ymd_opt(2027, 2, 25));
+        let window = line_window(deadline, due, day(12, 25)).unwrap();
+        assert_eq!(
+            (window.last_day, window.days_left, window.deposit_only),
+            (day(12, 28), 3, false)
+        );
+        assert_eq!(
+            line_window(deadline, None, day(12, 28)).unwrap().days_left,
+            0
+        );
+        assert_eq!(line_window(deadline, None, day(12, 29)), None);
+        let deposit = line_window(deadline, due, day(12, 29)).unwrap();
+        assert!(deposit.deposit_only);
+        assert_eq!(deposit.days_left, 58);
+        assert_eq!(line_window(None, None, day(12, 1)), None);
     }
 }

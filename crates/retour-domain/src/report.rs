@@ -301,6 +301,96 @@ pub fn report(
     }
 }
 
+/// The CSV of "Mon bilan" for French spreadsheet software (BOM, `;`, decimal commas): one table,
+/// each row saying which part of the report it belongs to — the period's totals, then by
+/// reason, by month, the most returned references and the refusals by cause.
+pub fn report_csv(report: &ReturnReport) -> String {
+    let headers = ["Rubrique", "Libellé", "Pièces", "Dossiers", "Montant HT"];
+    let amount = crate::french_csv::amount;
+    let period = format!(
+        "Du {} au {}",
+        crate::french_csv::date(report.from),
+        crate::french_csv::date(report.to)
+    );
+    let row = |part: &str, label: &str, pieces: String, files: String, money: String| {
+        vec![part.to_owned(), label.to_owned(), pieces, files, money]
+    };
+    let mut rows = vec![
+        row(
+            "Période",
+            &period,
+            report.pieces.to_string(),
+            report.dossiers.to_string(),
+            String::new(),
+        ),
+        row(
+            "Total",
+            "Avoir estimé",
+            String::new(),
+            String::new(),
+            amount(report.estimated_ht),
+        ),
+        row(
+            "Total",
+            "Crédité",
+            String::new(),
+            String::new(),
+            amount(report.credited_ht),
+        ),
+        row(
+            "Total",
+            "Refusé",
+            String::new(),
+            String::new(),
+            amount(report.refused_ht),
+        ),
+        row(
+            "Total",
+            "Frais payés",
+            String::new(),
+            String::new(),
+            amount(report.fees_ht),
+        ),
+    ];
+    rows.extend(report.by_reason.iter().map(|r| {
+        row(
+            "Par motif",
+            &r.label,
+            r.pieces.to_string(),
+            String::new(),
+            amount(r.credited_ht),
+        )
+    }));
+    rows.extend(report.by_month.iter().map(|m| {
+        row(
+            "Par mois",
+            &m.month,
+            m.pieces.to_string(),
+            String::new(),
+            amount(m.credited_ht),
+        )
+    }));
+    rows.extend(report.by_reference.iter().map(|r| {
+        row(
+            "Référence",
+            &format!("{} — {}", r.reference, r.designation),
+            r.pieces.to_string(),
+            r.dossiers.to_string(),
+            String::new(),
+        )
+    }));
+    rows.extend(report.refusals.iter().map(|r| {
+        row(
+            "Refus",
+            &r.label,
+            r.pieces.to_string(),
+            String::new(),
+            String::new(),
+        )
+    }));
+    crate::french_csv::document(&headers, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,5 +497,13 @@ mod tests {
         );
         assert_eq!(r.refusals.len(), 1);
         assert_eq!(r.refusals[0].label, "Pièce montée ou traces de montage");
+
+        let csv = report_csv(&r);
+        assert!(csv.starts_with("\u{feff}Rubrique;Libellé;Pièces;Dossiers;Montant HT\r\n"));
+        assert!(csv.contains("Période;Du 01/09/2026 au 30/11/2026;6;2;\r\n"));
+        assert!(csv.contains("Total;Frais payés;;;3,84\r\n"));
+        assert!(csv.contains("Par mois;2026-10;0;;0,00\r\n"));
+        assert!(csv.contains("Référence;A — PIÈCE A;5;2;\r\n"));
+        assert!(csv.contains("Refus;Pièce montée ou traces de montage;1;;\r\n"));
     }
 }

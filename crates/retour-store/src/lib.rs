@@ -7,7 +7,8 @@
 //! (delivery notes of the last 31 days with their lines, reasons, the schedule and the server's
 //! clock offset, downloaded files), the account's notifications with their pull cursor and
 //! the read mark waiting to be sent, and the photos taken on the device with whether the backend
-//! has them yet (their files live beside the database).
+//! has them yet (their files live beside the database), and the credit claims made here with the
+//! message that carries each one.
 //!
 //! Durability: WAL journal, `synchronous=FULL`, and every change is one committed transaction
 //! before the call returns, so what a call reported done survives a crash or a `kill -9`.
@@ -15,12 +16,14 @@
 
 #![forbid(unsafe_code)]
 
+mod claims;
 mod messages;
 mod notifications;
 mod pickups;
 mod schema;
 mod warranty;
 
+pub use claims::CreditClaim;
 pub use messages::{MessageState, OutboxMessage};
 pub use pickups::{Handover, HandoverState};
 pub use warranty::{ClaimState, OutboxClaim};
@@ -1089,12 +1092,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Forgets delivery notes delivered before `before` (outside the cached 31 days).
+    /// Forgets delivery notes delivered before `before` (outside the cached 31 days), except
+    /// those with a line in the cart (a deposit returned past the window: the cart line needs
+    /// its BL for its reasons, prices and window).
     pub fn prune_delivery_notes(&mut self, before: NaiveDate) -> Result<()> {
         self.changed();
         self.notes.borrow_mut().clear();
         self.conn.execute(
-            "DELETE FROM delivery_notes WHERE delivered_on < ?1",
+            "DELETE FROM delivery_notes WHERE delivered_on < ?1
+                 AND number NOT IN (SELECT delivery_note FROM cart_lines)",
             [before.to_string()],
         )?;
         Ok(())

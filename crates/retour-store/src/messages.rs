@@ -44,7 +44,7 @@ pub struct OutboxMessage {
     pub state: MessageState,
 }
 
-type Row = (
+pub(crate) type Row = (
     String,
     String,
     String,
@@ -56,10 +56,10 @@ type Row = (
     Option<String>,
 );
 
-const COLUMNS: &str =
+pub(crate) const MESSAGE_COLUMNS: &str =
     "message_id, dossier, text, photos, created_at, attempts, state, error_code, error_message";
 
-fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+pub(crate) fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok((
         row.get("message_id")?,
         row.get("dossier")?,
@@ -73,7 +73,7 @@ fn row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     ))
 }
 
-fn read(row: Row) -> Result<OutboxMessage> {
+pub(crate) fn read_message(row: Row) -> Result<OutboxMessage> {
     let (id, dossier, text, photos, created, attempts, state, code, message) = row;
     let state = match state.as_str() {
         "pending" => MessageState::Pending,
@@ -161,11 +161,11 @@ impl Store {
         let found = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM message_outbox WHERE message_id = ?1"
+                "SELECT {MESSAGE_COLUMNS} FROM message_outbox WHERE message_id = ?1"
             ))?
             .query_row([id.to_string()], row)
             .optional()?;
-        found.map(read).transpose()
+        found.map(read_message).transpose()
     }
 
     fn messages_where(
@@ -174,10 +174,10 @@ impl Store {
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<OutboxMessage>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM message_outbox WHERE {filter} ORDER BY created_at, rowid"
+            "SELECT {MESSAGE_COLUMNS} FROM message_outbox WHERE {filter} ORDER BY created_at, rowid"
         ))?;
         let rows = stmt.query_map(args, row)?;
-        rows.map(|r| read(r?)).collect()
+        rows.map(|r| read_message(r?)).collect()
     }
 
     /// Counts one more attempt to send a message (before the request leaves).

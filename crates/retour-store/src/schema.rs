@@ -187,6 +187,19 @@ CREATE TABLE driver_pickups (
 CREATE INDEX driver_pickups_pending ON driver_pickups (scanned_at) WHERE state = 'pending';
 ";
 
+/// The ninth schema (v1.1, money): the credit claims made on this device ("Réclamer" on a line of
+/// "Où est mon avoir ?"), each tied to the message of the outbox that carries it, so that the
+/// screen says when a line was claimed and whether the message has left.
+const V9: &str = "
+CREATE TABLE credit_claims (
+    message_id TEXT PRIMARY KEY REFERENCES message_outbox (message_id),
+    dossier    TEXT NOT NULL,
+    line_no    INTEGER NOT NULL,
+    claimed_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX credit_claims_line ON credit_claims (dossier, line_no, claimed_at);
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -198,6 +211,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V6),
         M::up(V7),
         M::up(V8),
+        M::up(V9),
     ])
 }
 

@@ -208,6 +208,24 @@ fn caches_round_trip() {
         .is_empty());
     store.cache_put("k", &vec![1, 2], now).unwrap();
     assert_eq!(store.cache_get::<Vec<i32>>("k").unwrap().unwrap().0, [1, 2]);
+
+    // Pruning the BLs older than the cached days keeps those with a line in the cart (a deposit
+    // returned past the window).
+    let old = |number: &str| DeliveryNote {
+        number: number.into(),
+        delivered_on: "2026-09-05".parse().unwrap(),
+        total_ht: "45.00".parse().unwrap(),
+        lines: vec![],
+    };
+    store.save_delivery_note(&old("250000790"), now).unwrap();
+    store.save_delivery_note(&old("250000791"), now).unwrap();
+    store
+        .put("250000790", 1, Some(1), Some("deposit".into()), 1_000)
+        .unwrap();
+    store.prune_delivery_notes(day).unwrap();
+    assert!(store.delivery_note("250000790").unwrap().is_some());
+    assert!(store.delivery_note("250000791").unwrap().is_none());
+    assert!(store.delivery_note("250001106").unwrap().is_some());
 }
 
 #[test]

@@ -9,11 +9,11 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
-    Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, DeliveryNote, DeliveryNoteList,
-    Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Message, MessageBody,
-    NotificationsPage, PendingPickup, PhotoInfo, PickupConfirmation, Preferences, Problem,
-    ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnRequest, ReturnRequestBody,
-    ServiceInfo, Session, StaffPickupBody, TokenRequest, WarrantyClaimBody,
+    Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, Credits, DeliveryNote,
+    DeliveryNoteList, Deposits, Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Message,
+    MessageBody, NotificationsPage, PendingPickup, PhotoInfo, PickupConfirmation, Preferences,
+    Problem, ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnReport, ReturnRequest,
+    ReturnRequestBody, ServiceInfo, Session, StaffPickupBody, TokenRequest, WarrantyClaimBody,
 };
 use retour_domain::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -487,6 +487,41 @@ impl ApiClient {
         Self::send(
             self.request(Method::POST, "/api/v1/staff/pickups", Some(token))
                 .json(body),
+        )
+        .await
+    }
+}
+
+impl ApiClient {
+    /// `GET /api/v1/credits` (v1.1): "Où est mon avoir ?", every decided line and its money.
+    pub async fn credits(&self, token: &str) -> Result<Credits, ApiError> {
+        Self::send(self.request(Method::GET, "/api/v1/credits", Some(token))).await
+    }
+
+    /// `GET /api/v1/credits.csv` (v1.1): the same for French spreadsheet software, as bytes.
+    pub async fn credits_csv(&self, token: &str) -> Result<Vec<u8>, ApiError> {
+        Ok(
+            Self::send_raw(self.request(Method::GET, "/api/v1/credits.csv", Some(token)))
+                .await?
+                .1,
+        )
+    }
+
+    /// `GET /api/v1/deposits` (v1.1): "Mes consignes", by due date.
+    pub async fn deposits(&self, token: &str) -> Result<Deposits, ApiError> {
+        Self::send(self.request(Method::GET, "/api/v1/deposits", Some(token))).await
+    }
+
+    /// `GET /api/v1/reports/returns?from=&to=` (v1.1): "Mon bilan" over a period (Paris dates).
+    pub async fn returns_report(
+        &self,
+        token: &str,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<ReturnReport, ApiError> {
+        Self::send(
+            self.request(Method::GET, "/api/v1/reports/returns", Some(token))
+                .query(&[("from", from.to_string()), ("to", to.to_string())]),
         )
         .await
     }

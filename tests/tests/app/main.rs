@@ -12,6 +12,7 @@ mod exactly_once;
 mod keychain;
 mod kill9;
 mod messages;
+mod money;
 mod notifications;
 mod photos;
 mod preaccord;

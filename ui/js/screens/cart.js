@@ -1,7 +1,8 @@
 // Panier: count and running total, per-line stepper bounded by the eligible quantity, the reasons
 // allowed for the line (with their labels, from the line itself), the line's estimate ("-" after
 // inspection), its photos (up to 5, required by some reasons), remove (with "Annuler" in the
-// removed line's place), save, send.
+// removed line's place), save, send; each line's return window (highlighted from J-3) and its
+// reason's fee.
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -11,6 +12,7 @@ import { t, reasonLabel } from "../i18n/index.js";
 import { h, money, toast, hideToast } from "../dom.js";
 import { icon } from "../icons.js";
 import { cartLinePhotos } from "../parts/photos.js";
+import { lineWindow, lineFee } from "../parts/money.js";
 
 export async function cartScreen() {
   app.cart = await commands.cart();
@@ -87,13 +89,15 @@ export async function cartScreen() {
         h("button", { id: `${id}-remove`, class: "icon ghost remove", type: "button", "aria-label": `${t("remove")} — ${line.reference}`, title: t("remove"),
           onclick: () => remove(line, index) }, icon("trash", 28))),
       h("p", { class: "line-text" }, h("strong", { class: "reference" }, line.reference), " ", h("span", { class: "designation" }, line.designation),
-        h("span", { class: "eligible" }, t("eligibleShort", line.eligible_qty))),
+        h("span", { class: "eligible" }, t("eligibleShort", line.eligible_qty)),
+        lineWindow(line.window, `${id}-window`)),
       h("div", { class: "cart-line-controls" },
         h("div", { class: "field" }, h("span", { class: "field-label" }, t("qtyToReturn")),
           h("div", { class: "stepper" }, minus, h("output", { class: "qty", id: `${id}-qty`, "aria-live": "polite" }, String(line.qty)), plus)),
         h("div", { class: "field grow" }, h("span", { class: "field-label" }, t("reason")), reasonGroup),
         h("div", { class: "field credit" }, h("span", { class: "field-label" }, t("lineCredit")),
-          h("strong", { class: "amount line-credit" }, line.estimated_credit_ht ? money(line.estimated_credit_ht) : "-"))),
+          h("strong", { class: "amount line-credit" }, line.estimated_credit_ht ? money(line.estimated_credit_ht) : "-"),
+          lineFee(line, `${id}-fee`))),
       cartLinePhotos(line, id, change));
   }
 
@@ -131,7 +135,8 @@ export async function cartScreen() {
         draw();
       }
     } }, t("sendRequest"));
-    section.replaceChildren(
+    // (`replaceChildren` writes a `null` as the text "null": the parts left out are filtered.)
+    section.replaceChildren(...[
       h("div", { class: "title-row" },
         h("h1", { tabindex: "-1" }, t("cartTitle")),
         h("a", { id: "add-more", class: "button secondary", href: "#/declare" }, icon("plus"), t("addMore"))),
@@ -144,7 +149,8 @@ export async function cartScreen() {
       cart.lines.length ? null : h("p", { class: "empty" }, t("cartEmpty")),
       h("div", { class: "sticky-actions" },
         complete || !cart.lines.length ? null : h("p", { id: "send-hint", class: "hint" }, hint),
-        h("div", { class: "row" }, save, send)));
+        h("div", { class: "row" }, save, send)),
+    ].filter(Boolean));
     const focus = focusId && document.getElementById(focusId);
     if (focus && !focus.disabled) focus.focus();
     else if (focusId) section.querySelector("h1").focus();

@@ -12,6 +12,7 @@ import { h, date, toast } from "../dom.js";
 import { icon } from "../icons.js";
 import { blHelp, warrantyLink } from "../parts/delivery-note.js";
 import { blNotFound, blOffline, availabilityNotice, lineBlockedText } from "../parts/dead-end.js";
+import { lineWindow } from "../parts/money.js";
 
 export async function deliveryNoteScreen(number) {
   let bl;
@@ -49,7 +50,8 @@ export async function deliveryNoteScreen(number) {
           // Past the window the counts say nothing: the reason replaces them.
           blocked.get(line.line_no)?.state === "window_passed" ? null
             : h("span", { class: "eligible" }, t("eligible", line.eligible_qty, line.returned_qty)),
-          selectable ? null : h("span", { class: "blocked" }, lineBlockedText(blocked.get(line.line_no)))),
+          selectable ? lineWindow(blocked.get(line.line_no)?.window, `window-${line.line_no}`)
+            : h("span", { class: "blocked" }, lineBlockedText(blocked.get(line.line_no)))),
         box),
       line.delivered_qty > line.returned_qty ? warrantyLink(bl.number, line.line_no) : null);
   });

@@ -1,5 +1,6 @@
 // Notifications: what the sync pulled, newest first; an unread one is marked; a tap marks it read
-// (and every older one: "read up to", as the server counts) and opens its file.
+// (and every older one: "read up to", as the server counts) and opens its file (a deposit
+// deadline, which names no file, opens "Mes consignes").
 
 import * as commands from "../commands.js";
 import { app } from "../state.js";
@@ -17,6 +18,12 @@ function counted(view) {
   return view;
 }
 
+/** Where a notification leads: its file, else for a deposit deadline "Mes consignes". */
+function target(n) {
+  if (n.dossier) return `#/tracking/${encodeURIComponent(n.dossier)}`;
+  return n.kind === "deposit_due" ? "#/money/deposits" : "#/notifications";
+}
+
 function item(n) {
   const open = async (event) => {
     event.preventDefault();
@@ -25,10 +32,10 @@ function item(n) {
     } catch (error) {
       return showError(error);
     }
-    go(n.dossier ? `#/tracking/${encodeURIComponent(n.dossier)}` : "#/notifications");
+    go(target(n));
   };
   return h("li", { class: `notification${n.read ? "" : " unread"}`, dataset: { seq: String(n.seq), kind: n.kind } },
-    h("a", { class: "notification-link", href: n.dossier ? `#/tracking/${encodeURIComponent(n.dossier)}` : "#/notifications", onclick: open },
+    h("a", { class: "notification-link", href: target(n), onclick: open },
       h("span", { class: "notification-head" },
         h("span", { class: "kind" }, t(`notificationKind_${n.kind}`) ?? n.kind),
         h("time", { datetime: n.at }, dateTime(n.at))),
