@@ -74,8 +74,8 @@ pub async fn run(cli: Cli) -> Result<Output, Failure> {
             let view = app.send_message(number, message, &photos).await?;
             Output::new(&view, text::message_written(&view))
         }
-        Command::Warranty(command) => crate::issue_commands::warranty(&app, command).await,
-        Command::Pickup(command) => crate::issue_commands::pickup(&app, command).await,
+        Command::Warranty(command) => crate::warranty_pickup::warranty(&app, command).await,
+        Command::Pickup(command) => crate::warranty_pickup::pickup(&app, command).await,
         Command::Credits { csv, claim } => {
             crate::money::credits(&app, *csv, claim.as_deref()).await
         }

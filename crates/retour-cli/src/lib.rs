@@ -9,17 +9,17 @@
 //! `src/main.rs` only calls [`main`]. [`args`] is the command line, [`commands`] what each command
 //! does through the façade, [`money`] the money commands with their French text, [`text`] the
 //! other commands' French text, [`print`] the one place that prints JSON or text, [`failure`] the
-//! exit codes; `issue_commands` holds `warranty …` and `pickup …`.
+//! exit codes; `warranty_pickup` holds `warranty …` and `pickup …`.
 
 #![forbid(unsafe_code)]
 
 mod args;
 mod commands;
 mod failure;
-mod issue_commands;
 mod money;
 mod print;
 mod text;
+mod warranty_pickup;
 
 use std::process::ExitCode;
 
