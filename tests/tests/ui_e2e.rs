@@ -2814,6 +2814,10 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.until_text("#file-kind", "Garantie")?;
         w.until_text("#file-vin", "VF3LCYHZPJS123456")?;
         w.until_text(".pieces .line-reason", "Garantie")?;
+        w.until_text(
+            ".file-preaccord #open-preaccord",
+            "Ouvrir le pré-accord de garantie",
+        )?;
         w.screenshots("41-warranty-file")?;
 
         // The garage prepares the pickup: the QR code, big, and the files.

@@ -141,6 +141,8 @@ export default {
   filesCreated: (n) => `${n} return file${n > 1 ? "s" : ""} created:`,
   openPreaccord: "Open the return pre-approval (PDF)",
   preaccordMailedTo: (email) => `The return pre-approval was e-mailed to ${email}.`,
+  openWarrantyPreaccord: "Open the warranty pre-approval (PDF)",
+  warrantyPreaccordMailedTo: (email) => `The warranty pre-approval was e-mailed to ${email}.`,
   requestNumber: (n) => `Request no. ${n}`,
   returnRequest: "Request",
   goTracking: "GO TO RETURN TRACKING",

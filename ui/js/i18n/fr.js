@@ -142,6 +142,8 @@ export default {
   filesCreated: (n) => `${n} dossier${n > 1 ? "s" : ""} de retour créé${n > 1 ? "s" : ""} :`,
   openPreaccord: "Ouvrir le pré-accord de retour (PDF)",
   preaccordMailedTo: (email) => `Le pré-accord de retour a été envoyé par e-mail à ${email}.`,
+  openWarrantyPreaccord: "Ouvrir le pré-accord de garantie (PDF)",
+  warrantyPreaccordMailedTo: (email) => `Le pré-accord de garantie a été envoyé par e-mail à ${email}.`,
   requestNumber: (n) => `Demande n° ${n}`,
   returnRequest: "Demande",
   goTracking: "ACCÉDER AU SUIVI DU RETOUR",

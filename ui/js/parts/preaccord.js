@@ -7,8 +7,12 @@ import { t } from "../i18n/index.js";
 import { h } from "../dom.js";
 import { icon } from "../icons.js";
 
-/** The "open the pré-accord" button and where it was e-mailed, for a request (`{id, preaccord_email}`). */
-export function preaccord(request) {
+/**
+ * The "open the pré-accord" button and where it was e-mailed, for a request (`{id,
+ * preaccord_email}`); a warranty file's (`kind` "warranty") says "de garantie".
+ */
+export function preaccord(request, kind = "return") {
+  const warranty = kind === "warranty";
   return [
     h("button", { id: "open-preaccord", class: "link", type: "button", onclick: async () => {
       try {
@@ -16,7 +20,7 @@ export function preaccord(request) {
       } catch (error) {
         showError(error);
       }
-    } }, icon("doc"), t("openPreaccord")),
-    h("p", { id: "preaccord-email", class: "hint" }, t("preaccordMailedTo", request.preaccord_email)),
+    } }, icon("doc"), t(warranty ? "openWarrantyPreaccord" : "openPreaccord")),
+    h("p", { id: "preaccord-email", class: "hint" }, t(warranty ? "warrantyPreaccordMailedTo" : "preaccordMailedTo", request.preaccord_email)),
   ];
 }

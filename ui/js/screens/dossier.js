@@ -71,7 +71,7 @@ export async function dossierScreen(number) {
       dossier.kind === "warranty" ? h("div", {}, h("dt", {}, t("filterKind")), h("dd", { id: "file-kind", class: "kind-chip" }, t("kindWarranty"))) : null,
       dossier.warranty ? h("div", {}, h("dt", {}, "VIN"), h("dd", { id: "file-vin" }, dossier.warranty.vin)) : null,
       dossier.warranty?.registration ? h("div", {}, h("dt", {}, t("warrantyField_registration")), h("dd", {}, dossier.warranty.registration)) : null),
-    dossier.request ? h("div", { class: "file-preaccord" }, ...preaccord(dossier.request)) : null,
+    dossier.request ? h("div", { class: "file-preaccord" }, ...preaccord(dossier.request, dossier.kind)) : null,
     gauge(dossier),
     closedFacts(dossier),
     h("h2", {}, t("pieces", dossier.piece_count)),
