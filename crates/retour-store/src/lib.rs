@@ -19,6 +19,7 @@
 mod claims;
 mod messages;
 mod notifications;
+mod outbox;
 mod pickups;
 mod schema;
 mod warranty;
@@ -827,11 +828,7 @@ impl Store {
     /// Counts one more attempt to send a submission (before the request leaves).
     pub fn count_submission_attempt(&mut self, key: &str) -> Result<()> {
         self.changed();
-        self.conn.execute(
-            "UPDATE submissions SET attempts = attempts + 1 WHERE idempotency_key = ?1",
-            [key],
-        )?;
-        Ok(())
+        outbox::SUBMISSIONS.count_attempt(&self.conn, key)
     }
 
     /// Records the backend's creation of a submission and takes its sent `lines` (BL, line

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
 
-use crate::{parse_instant, record_photo, NewPhoto, Result, Store, StoreError};
+use crate::{outbox, parse_instant, record_photo, NewPhoto, Result, Store, StoreError};
 
 /// Where a message of the outbox stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,11 +183,7 @@ impl Store {
     /// Counts one more attempt to send a message (before the request leaves).
     pub fn count_message_attempt(&mut self, id: &Uuid) -> Result<()> {
         self.changed();
-        self.conn.execute(
-            "UPDATE message_outbox SET attempts = attempts + 1 WHERE message_id = ?1",
-            [id.to_string()],
-        )?;
-        Ok(())
+        outbox::MESSAGES.count_attempt(&self.conn, &id.to_string())
     }
 
     /// Records that the server recorded a message.
@@ -210,12 +206,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.changed();
-        self.conn.execute(
-            "UPDATE message_outbox SET state = 'refused', error_code = ?2, error_message = ?3,
-                 finished_at = ?4 WHERE message_id = ?1 AND state = 'pending'",
-            params![id.to_string(), code, message, now.to_rfc3339()],
-        )?;
-        Ok(())
+        outbox::MESSAGES.finish_refused(&self.conn, &id.to_string(), code, message, now)
     }
 }
 

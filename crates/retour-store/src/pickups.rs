@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use retour_domain::api::PickupConfirmation;
 use rusqlite::{params, OptionalExtension};
 
-use crate::{parse_instant, Result, Store, StoreError};
+use crate::{outbox, parse_instant, Result, Store, StoreError};
 
 /// Where a driver's confirmation stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,11 +156,7 @@ impl Store {
     /// Counts one more attempt (before the request leaves).
     pub fn count_handover_attempt(&mut self, token_id: &str) -> Result<()> {
         self.changed();
-        self.conn.execute(
-            "UPDATE driver_pickups SET attempts = attempts + 1 WHERE token_id = ?1",
-            [token_id],
-        )?;
-        Ok(())
+        outbox::HANDOVERS.count_attempt(&self.conn, token_id)
     }
 
     /// Records the server's answer to a confirmation.
@@ -189,12 +185,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.changed();
-        self.conn.execute(
-            "UPDATE driver_pickups SET state = 'refused', error_code = ?2, error_message = ?3,
-                 finished_at = ?4 WHERE token_id = ?1 AND state = 'pending'",
-            params![token_id, code, message, now.to_rfc3339()],
-        )?;
-        Ok(())
+        outbox::HANDOVERS.finish_refused(&self.conn, token_id, code, message, now)
     }
 }
 

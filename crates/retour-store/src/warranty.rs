@@ -9,7 +9,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 
-use crate::{parse_instant, NewPhoto, Result, Store, StoreError};
+use crate::{outbox, parse_instant, NewPhoto, Result, Store, StoreError};
 
 /// Where a claim of the outbox stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,11 +236,7 @@ impl Store {
     /// Counts one more attempt to send a claim (before the request leaves).
     pub fn count_warranty_attempt(&mut self, key: &str) -> Result<()> {
         self.changed();
-        self.conn.execute(
-            "UPDATE warranty_outbox SET attempts = attempts + 1 WHERE idempotency_key = ?1",
-            [key],
-        )?;
-        Ok(())
+        outbox::WARRANTY_CLAIMS.count_attempt(&self.conn, key)
     }
 
     /// Records the file the server made for a claim.
@@ -269,12 +265,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.changed();
-        self.conn.execute(
-            "UPDATE warranty_outbox SET state = 'refused', error_code = ?2, error_message = ?3,
-                 finished_at = ?4 WHERE idempotency_key = ?1 AND state = 'pending'",
-            params![key, code, message, now.to_rfc3339()],
-        )?;
-        Ok(())
+        outbox::WARRANTY_CLAIMS.finish_refused(&self.conn, key, code, message, now)
     }
 }
 
