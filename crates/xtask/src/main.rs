@@ -23,6 +23,7 @@ mod tidy;
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 
@@ -108,29 +109,53 @@ pub fn run(program: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Runs one step of `test` or `ci` and says how long it took (CI's log keeps the tail: these
+/// lines tell where its minutes went).
+fn timed(step: &str, run: impl FnOnce() -> Result<()>) -> Result<()> {
+    let started = Instant::now();
+    let result = run();
+    eprintln!(
+        "xtask: {step} {} in {} s",
+        if result.is_ok() { "passed" } else { "FAILED" },
+        started.elapsed().as_secs()
+    );
+    result
+}
+
 fn test(extra: &[String]) -> Result<()> {
-    setup::run()?;
-    audit::run(&[])?;
-    let mut args = vec!["test", "--workspace", "--all-targets"];
-    args.extend(extra.iter().map(String::as_str));
-    test_env::cargo(&args)?;
-    schemathesis::run_in_ci()
+    timed("setup", setup::run)?;
+    timed("audit", || audit::run(&[]))?;
+    // Every failing test binary is reported in one run (`--no-fail-fast`); the build is its own
+    // step so that its time shows apart from the tests'.
+    let base = ["test", "--workspace", "--all-targets", "--no-fail-fast"];
+    let extra = extra.iter().map(String::as_str);
+    let build: Vec<&str> = base
+        .into_iter()
+        .chain(["--no-run"])
+        .chain(extra.clone())
+        .collect();
+    let args: Vec<&str> = base.into_iter().chain(extra).collect();
+    timed("test build", || test_env::cargo(&build))?;
+    timed("tests", || test_env::cargo(&args))?;
+    timed("schemathesis", schemathesis::run_in_ci)
 }
 
 fn ci(extra: &[String]) -> Result<()> {
-    run("cargo", &["fmt", "--all", "--check"])?;
-    tidy::run(&[])?;
-    setup::run()?;
-    run(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
+    timed("fmt", || run("cargo", &["fmt", "--all", "--check"]))?;
+    timed("tidy", || tidy::run(&[]))?;
+    timed("setup", setup::run)?;
+    timed("clippy", || {
+        run(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
     test(extra)
 }

@@ -14,7 +14,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = crate::root();
     let fresh = root.join("target/screenshots");
     let _ = std::fs::remove_dir_all(&fresh);
-    crate::test_env::cargo(&["test", "-p", "retour-tests", "--test", "ui_e2e"])?;
+    crate::test_env::cargo(&["test", "-p", "retour-tauri", "--test", "ui_e2e"])?;
     let shots = pngs(&fresh)?;
     if shots.is_empty() {
         bail!(

@@ -1,5 +1,5 @@
-//! Installs what a fresh machine lacks: Debian packages (when running as root), cargo tools
-//! (tauri-driver, cargo-audit) and the pinned npm package of the real-window layout check
+//! Installs what a fresh machine lacks: Debian packages (when running as root), `tauri-driver`
+//! and the pinned npm package of the real-window layout check
 //! (`tests/ui-check`, axe-core).
 //! Each step first checks whether it is needed, so a second run costs nothing.
 
@@ -29,7 +29,6 @@ const APT_PACKAGES: &[&str] = &[
 pub fn run() -> Result<()> {
     apt_packages()?;
     tauri_driver()?;
-    cargo_audit()?;
     ui_check()
 }
 
@@ -48,33 +47,6 @@ fn ui_check() -> Result<()> {
         bail!("npm ci in {} failed: {status}", package.display());
     }
     Ok(())
-}
-
-/// `cargo-audit` at the pinned version, for the offline advisory check (`cargo xtask audit`);
-/// without binary scanning, which the check does not use.
-fn cargo_audit() -> Result<()> {
-    let version = crate::audit::CARGO_AUDIT_VERSION;
-    let installed = Command::new("cargo")
-        .args(["audit", "--version"])
-        .stderr(Stdio::null())
-        .output()
-        // It answers "cargo-audit-audit 0.22.2": compare the version only.
-        .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().last() == Some(version))
-        .unwrap_or(false);
-    if installed {
-        return Ok(());
-    }
-    crate::run(
-        "cargo",
-        &[
-            "install",
-            "cargo-audit",
-            "--version",
-            version,
-            "--locked",
-            "--no-default-features",
-        ],
-    )
 }
 
 /// `tauri-driver`, the WebDriver server the real-window tests drive the app through.

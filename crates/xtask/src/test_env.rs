@@ -54,6 +54,9 @@ fn run_inside(
         .env_remove(crate::XTASK_ONLY_VARIABLE)
         .env("XDG_DATA_HOME", &data_home)
         .env("RETOUR_TEST_KEYRING", "1")
+        // A test that fails with an error prints the error, not a backtrace that pushes it out of
+        // the tail CI keeps (panics still follow RUST_BACKTRACE).
+        .env("RUST_LIB_BACKTRACE", "0")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
     if let Some(log) = log {
         command.stdout(log.try_clone()?).stderr(log);

@@ -36,7 +36,7 @@ const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 800);
 
 /// The layout and accessibility check run in the page after each screenshot.
-const LAYOUT_CHECK: &str = include_str!("../ui-check/layout-check.js");
+const LAYOUT_CHECK: &str = include_str!("../../tests/ui-check/layout-check.js");
 
 /// The workspace root.
 fn root() -> PathBuf {
@@ -276,27 +276,11 @@ fn one_at_a_time() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Builds the app's debug binary once per test run and returns its path.
+/// The app's debug binary, which cargo builds for this test with the features of the same run
+/// (a separate `cargo build -p retour-tauri` would resolve them differently and compile about a
+/// hundred crates a second time).
 fn app_binary() -> Result<PathBuf> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "-p", "retour-tauri", "--bin", "retour-tauri"])
-                .current_dir(root())
-                .status()
-                .map_err(|e| e.to_string())?;
-            if !status.success() {
-                return Err(format!("cargo build -p retour-tauri failed: {status}"));
-            }
-            let target = std::env::var("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|_| root().join("target"));
-            Ok(target.join("debug").join("retour-tauri"))
-        })
-        .clone()
-        .map_err(|e| anyhow!(e))
+    Ok(PathBuf::from(env!("CARGO_BIN_EXE_retour-tauri")))
 }
 
 fn free_port() -> Result<u16> {
@@ -1535,9 +1519,10 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
         )?;
         w.screenshots("36-message-photo-chosen")?;
         w.click("#message-send")?;
+        // Shown at once, waiting; then delivered by the sync (only then is it on the server).
         w.until(
-            "the message's photo in the thread",
-            "return [...document.querySelectorAll('#timeline .message-photos .photo-thumb')].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0) && !document.querySelector('#message-photo-strip img')",
+            "the message's photo in the thread, delivered",
+            "return [...document.querySelectorAll('#timeline li.event.message:not(.pending) .message-photos .photo-thumb')].some(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0) && !document.querySelector('#message-photo-strip img')",
         )?;
         let thread = world.server.api(
             CUSTOMER,
