@@ -817,6 +817,12 @@ impl World {
     fn login(&self, email: &str, password: &str) -> Result<()> {
         let w = &self.window;
         w.on_screen("login")?;
+        // Typed once the start-up is over (pending links looked at), as a person would: keys typed
+        // while the page still starts could land in a field it focuses.
+        w.until(
+            "the app started",
+            "return document.body.dataset.ready === 'true'",
+        )?;
         let field = w.find("#login-email")?;
         field.clear()?;
         field.type_text(email)?;
