@@ -136,7 +136,7 @@ fn test(extra: &[String]) -> Result<()> {
         .collect();
     let args: Vec<&str> = base.into_iter().chain(extra).collect();
     timed("test build", || test_env::cargo(&build))?;
-    timed("tests", || test_env::cargo(&args))?;
+    timed("tests", || test_env::cargo_tests_beside_the_window(&args))?;
     timed("schemathesis", schemathesis::run_in_ci)
 }
 

@@ -1,7 +1,7 @@
 //! The app core against the real server, one test binary (one module per area): devices with
 //! real stores and the façade, the real `retour-server` on loopback or in-process, the fault
 //! proxy, child processes (the CLI, the kill -9 cart editor). The real window is
-//! `src-tauri/tests/ui_e2e.rs`.
+//! `src-tauri/tests/ui_e2e/`.
 
 mod account_links;
 mod availability;

@@ -36,7 +36,7 @@ const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 800);
 
 /// The layout and accessibility check run in the page after each screenshot.
-const LAYOUT_CHECK: &str = include_str!("../../tests/ui-check/layout-check.js");
+const LAYOUT_CHECK: &str = include_str!("../../../tests/ui-check/layout-check.js");
 
 /// The workspace root.
 fn root() -> PathBuf {
