@@ -64,9 +64,11 @@ export async function render() {
   reportRender(route.name);
   setWedgeEnabled(Boolean(route.scanner));
   afterRender();
-  // On a phone, focusing a text field would open the on-screen keyboard over the screen.
+  // The screen's first focus, given here and now: never the `autofocus` attribute, which the
+  // engine applies a moment later, over a field the user (or a test) has already started typing
+  // in. On a phone, focusing a text field would open the on-screen keyboard over the screen.
   const wide = window.matchMedia("(min-width: 900px)").matches;
-  const focus = (wide && main.querySelector("[data-desktop-autofocus]")) || main.querySelector("[autofocus]") || main.querySelector("h1");
+  const focus = (wide && main.querySelector("[data-desktop-autofocus]")) || main.querySelector("[data-autofocus]") || main.querySelector("h1");
   if (focus) focus.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }

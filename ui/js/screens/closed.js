@@ -23,7 +23,7 @@ export async function closedScreen() {
         service.next_change ? h("p", { class: "hint" }, t("reopens", dateTime(service.next_change))) : null),
       h("div", { class: "card" },
         h("p", {}, t("closedTrack")),
-        h("a", { id: "closed-track", class: "button primary big", href: "#/tracking", autofocus: true }, t("track")),
+        h("a", { id: "closed-track", class: "button primary big", href: "#/tracking", "data-autofocus": true }, t("track")),
         h("p", { class: "closed-warranty" }, t("closedWarranty")),
         h("a", { id: "closed-warranty", class: "button secondary", href: "#/tracking?kind=warranty" }, t("closedWarrantyLink")))));
 }

@@ -24,6 +24,6 @@ export async function confirmationScreen() {
       h("ol", { class: "steps" }, ["prepareStepPackaging", "prepareStepPickupList", "prepareStepDriver"].map((key) => h("li", {}, t(key)))),
       ...preaccord(request),
       h("div", { class: "stack" },
-        h("a", { id: "go-tracking-after-send", class: "button primary big", href: "#/tracking", autofocus: true }, t("goTracking")),
+        h("a", { id: "go-tracking-after-send", class: "button primary big", href: "#/tracking", "data-autofocus": true }, t("goTracking")),
         h("a", { id: "go-home-after-send", class: "button secondary big", href: "#/home" }, t("goHome")))));
 }

@@ -219,7 +219,7 @@ export async function declareScreen() {
   if (target) {
     // The router focuses it (on a phone too: the user asked to type); then it is scrolled to.
     node.querySelectorAll("[data-desktop-autofocus]").forEach((e) => e.removeAttribute("data-desktop-autofocus"));
-    target.setAttribute("autofocus", "");
+    target.setAttribute("data-autofocus", "");
     requestAnimationFrame(() => target.scrollIntoView({ block: "center" }));
   }
   return node;

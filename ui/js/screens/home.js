@@ -19,7 +19,7 @@ export async function homeScreen() {
     h("h1", { tabindex: "-1", class: "visually-hidden" }, t("home")),
     app.user?.name ? h("p", { class: "hello" }, t("hello", app.user.name)) : null,
     h("nav", { class: "home-actions" },
-      h("a", { id: "go-declare", class: "action", href: "#/declare", autofocus: true },
+      h("a", { id: "go-declare", class: "action", href: "#/declare", "data-autofocus": true },
         h("span", { class: "action-icon" }, icon("plus", 44)), h("span", {}, t("declareNew"))),
       h("a", { id: "go-cart", class: "action", href: "#/cart" },
         h("span", { class: "action-icon" }, icon("cart", 44)), h("span", {}, t("finalize")), badge),

@@ -15,8 +15,8 @@ export async function loginScreen() {
   const session = await commands.session();
   const expired = app.sessionExpired;
   const remembered = (expired && session.email) || session.remembered_email || "";
-  const email = h("input", { id: "login-email", name: "email", type: "email", autocomplete: "username", inputmode: "email", value: remembered, autofocus: !remembered, "aria-describedby": "login-email-error" });
-  const password = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", autofocus: Boolean(remembered), "aria-describedby": "login-password-error" });
+  const email = h("input", { id: "login-email", name: "email", type: "email", autocomplete: "username", inputmode: "email", value: remembered, "data-autofocus": !remembered, "aria-describedby": "login-email-error" });
+  const password = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", "data-autofocus": Boolean(remembered), "aria-describedby": "login-password-error" });
   const remember = h("input", { id: "login-remember", type: "checkbox", checked: Boolean(remembered) });
   const emailError = h("p", { id: "login-email-error", class: "field-error", role: "alert" });
   const passwordError = h("p", { id: "login-password-error", class: "field-error", role: "alert" });
