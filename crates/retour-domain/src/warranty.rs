@@ -183,7 +183,11 @@ pub fn vin_from_scan(text: &str) -> Result<String, FieldIssue> {
         _ => {
             let shown: String = text.trim().chars().filter(|c| !c.is_control()).collect();
             let quoted: String = shown.chars().take(QUOTED_SCAN_CHARS).collect();
-            let ellipsis = if shown.chars().count() > QUOTED_SCAN_CHARS { "…" } else { "" };
+            let ellipsis = if shown.chars().count() > QUOTED_SCAN_CHARS {
+                "…"
+            } else {
+                ""
+            };
             return Err(FieldIssue::new(
                 "vin",
                 ErrorCode::NotAVin,
@@ -353,10 +357,23 @@ impl ClaimLine {
     /// The last day of the warranty: delivery + the window in months, on the month's last day
     /// when the day does not exist (delivered 29 February, 24 months: 28 February).
     pub fn warranty_ends_on(&self) -> NaiveDate {
-        self.delivered_on
-            .checked_add_months(Months::new(self.warranty_months))
-            .unwrap_or(NaiveDate::MAX)
+        warranty_ends_on(self.delivered_on, self.warranty_months)
     }
+}
+
+/// The last day of the warranty of a part delivered on `delivered_on`: delivery + `months`, on
+/// the month's last day when the day does not exist (delivered 29 February, 24 months: 28
+/// February).
+pub fn warranty_ends_on(delivered_on: NaiveDate, months: u32) -> NaiveDate {
+    delivered_on
+        .checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Whether a part delivered on `delivered_on` is still under its `months` of warranty on
+/// `today` (its last day included): the lines a scan of the part offers "Garantie" on.
+pub fn under_warranty(delivered_on: NaiveDate, months: u32, today: NaiveDate) -> bool {
+    today <= warranty_ends_on(delivered_on, months)
 }
 
 /// A claim that passed every check, normalised.
