@@ -101,7 +101,9 @@ impl App {
     }
 
     /// Resolves a scanned or typed code: a BL number gives the BL to open; a product code or a
-    /// supplier reference gives the recent BLs that contain it.
+    /// supplier reference gives the recent BLs that contain it, and those of their matching lines
+    /// still under warranty (`under_warranty`: "Garantie" on each, a claim from a scan of the
+    /// part).
     pub async fn lookup(&self, code: &str) -> AppResult<LookupView> {
         let scanned = classify(code).ok_or_else(|| {
             AppError::new(

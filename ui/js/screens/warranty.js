@@ -116,7 +116,7 @@ export async function warrantyScreen(number, lineNo) {
   /** The VIN scan: its panel (camera, photo, the USB scanner's hint) and what a read does. */
   const vinStatus = h("p", { id: "warranty-vin-scan-status", class: "field-error", role: "alert" });
   const vinSlot = h("div", { class: "camera-slot" });
-  const vinCamera = h("button", { id: "warranty-vin-camera", class: "secondary", type: "button" }, icon("camera"), t("openCamera"));
+  const vinCamera = h("button", { id: "warranty-vin-camera", class: "secondary big", type: "button" }, icon("camera"), t("openCamera"));
   const vinClosed = () => vinCamera.replaceChildren(icon("camera"), t("openCamera"));
   async function vinCameraOff() {
     const open = camera;
@@ -183,7 +183,7 @@ export async function warrantyScreen(number, lineNo) {
   const vinPanel = h("div", { id: "warranty-vin-scan", class: "vin-scan", hidden: true },
     h("p", { class: "hint scanner-hint" }, icon("keyboard"), h("span", {}, t("vinScanHint"))),
     h("div", { class: "row wrap" }, vinCamera,
-      h("label", { id: "warranty-vin-photo", for: "warranty-vin-file", class: "button secondary", tabindex: "0",
+      h("label", { id: "warranty-vin-photo", for: "warranty-vin-file", class: "button secondary big", tabindex: "0",
         onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); vinFile.click(); } } }, icon("image"), t("vinScanPhoto")), vinFile),
     vinSlot);
   const vinButton = h("button", { id: "warranty-vin-scan-toggle", class: "secondary", type: "button", "aria-expanded": "false", "aria-controls": "warranty-vin-scan",
