@@ -351,6 +351,23 @@ pub fn code128_png(text: &str) -> Result<Vec<u8>> {
     let matrix = rxing::oned::Code128Writer
         .encode(text, &rxing::BarcodeFormat::CODE_128, 0, 1)
         .map_err(|e| anyhow::anyhow!("Code 128 of {text}: {e}"))?;
+    bars_png(&matrix)
+}
+
+/// A Code 39 barcode of `text` (its `*` start and stop added by the encoder) as a PNG on the same
+/// 640×360 page: the VIN label of a windscreen or a door pillar, such as `I1HGCM82633A004352`
+/// (the North-American "imported" marker before the VIN).
+pub fn code39_png(text: &str) -> Result<Vec<u8>> {
+    use rxing::Writer as _;
+    let matrix = rxing::oned::Code39Writer
+        .encode(text, &rxing::BarcodeFormat::CODE_39, 0, 1)
+        .map_err(|e| anyhow::anyhow!("Code 39 of {text}: {e}"))?;
+    bars_png(&matrix)
+}
+
+/// A one-dimensional barcode's modules as bars on a 640×360 white page, centred, with quiet
+/// zones.
+fn bars_png(matrix: &rxing::common::BitMatrix) -> Result<Vec<u8>> {
     let modules = matrix.getWidth();
     let (width, height) = (640u32, 360u32);
     let module = ((width - 80) / modules).max(1);

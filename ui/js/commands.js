@@ -589,6 +589,15 @@ export function save_warranty_draft(draft) {
 }
 
 /**
+ * The VIN in a code scanned for the VIN field (`not_a_vin` when it is none).
+ * @param {string} text
+ * @returns {Promise<string>}
+ */
+export function vin_from_scan(text) {
+  return invoke("vin_from_scan", { text });
+}
+
+/**
  * Adds a picture (photo of the part, or of the fitting invoice) to the draft.
  * @param {string} deliveryNote
  * @param {number} lineNo

@@ -47,7 +47,7 @@ setRoutes([
   { path: /^#\/closed$/, name: "closed", screen: closedScreen },
   { path: /^#\/settings$/, name: "settings", screen: settingsScreen },
   { path: /^#\/notifications$/, name: "notifications", screen: notificationsScreen },
-  { path: /^#\/warranty\/([^/]+)\/(\d+)$/, name: "warranty", screen: warrantyScreen },
+  { path: /^#\/warranty\/([^/]+)\/(\d+)$/, name: "warranty", screen: warrantyScreen, scanner: true },
   { path: /^#\/pickup$/, name: "pickup", screen: pickupScreen },
   { path: /^#\/driver$/, name: "driver", screen: driverScreen, scanner: true },
   { path: /^#\/money\/credits$/, name: "credits", screen: creditsScreen },

@@ -4,6 +4,7 @@
 use chrono::{Duration as ChronoDuration, Utc};
 use retour_domain::api::{CodeKind, Lookup, LookupMatch, ServiceInfo};
 use retour_domain::hours::{paris_today, Schedule};
+use retour_domain::warranty::{under_warranty, warranty_ends_on, DEFAULT_WARRANTY_MONTHS};
 use retour_domain::{classify, BlNumber, ScannedCode};
 use retour_store::Store;
 use retour_sync::engine::{lock, CACHE_REASONS, CACHE_SERVICE};
@@ -11,7 +12,7 @@ use retour_sync::engine::{lock, CACHE_REASONS, CACHE_SERVICE};
 use crate::online::{online_else_cached, online_else_kept};
 use crate::{
     App, AppError, AppResult, DeliveryNoteView, DeliveryNotesView, ErrorCode, LookupView, Reason,
-    ScheduleRow, ServiceView,
+    ScheduleRow, ServiceView, WarrantyMatch,
 };
 
 impl App {
@@ -100,7 +101,9 @@ impl App {
     }
 
     /// Resolves a scanned or typed code: a BL number gives the BL to open; a product code or a
-    /// supplier reference gives the recent BLs that contain it.
+    /// supplier reference gives the recent BLs that contain it, and those of their matching lines
+    /// still under warranty (`under_warranty`: "Garantie" on each, a claim from a scan of the
+    /// part).
     pub async fn lookup(&self, code: &str) -> AppResult<LookupView> {
         let scanned = classify(code).ok_or_else(|| {
             AppError::new(
@@ -125,11 +128,29 @@ impl App {
             CodeKind::DeliveryNote => Some(lookup.normalized.clone()),
             _ => None,
         };
+        let today = self.today(&account);
+        let under_warranty = if open_delivery_note.is_some() {
+            Vec::new()
+        } else {
+            lookup
+                .matches
+                .iter()
+                .filter(|m| under_warranty(m.delivered_on, DEFAULT_WARRANTY_MONTHS, today))
+                .flat_map(|m| {
+                    m.line_nos.iter().map(|&line_no| WarrantyMatch {
+                        number: m.number.clone(),
+                        line_no,
+                        warranty_ends_on: warranty_ends_on(m.delivered_on, DEFAULT_WARRANTY_MONTHS),
+                    })
+                })
+                .collect()
+        };
         Ok(LookupView {
             kind: lookup.kind,
             normalized: lookup.normalized,
             matches: lookup.matches,
             open_delivery_note,
+            under_warranty,
             from_cache: answer.from_cache,
         })
     }

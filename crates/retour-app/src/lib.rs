@@ -23,7 +23,7 @@
 //! | `service()` | [`ServiceView`]: open?, schedule rows in French, `next_change`; from cache + server clock offset when offline | yes, falls back to cache |
 //! | `delivery_notes(days)` | [`DeliveryNotesView`] | yes, falls back to cache |
 //! | `delivery_note(number)` | [`DeliveryNoteView`]; BL number checked with `BlNumber` (French messages) | yes, falls back to cache |
-//! | `lookup(code)` | [`LookupView`]: `open_delivery_note` for a BL, else `matches` (BLs with that reference/GTIN) | yes, falls back to cache |
+//! | `lookup(code)` | [`LookupView`]: `open_delivery_note` for a BL, else `matches` (BLs with that reference/GTIN) and `under_warranty` (their matching lines still under warranty, each offering "Garantie") | yes, falls back to cache |
 //! | `cart()` | [`CartView`]: count, estimated total, lines with allowed reasons and eligible qty, `can_send` | no |
 //! | `cart_add(CartEdit)` / `cart_set(CartEdit)` / `cart_remove(CartLineRef)` | [`CartView`] (committed before return) | no |
 //! | `add_line_photo(delivery_note, line_no, bytes)` / `remove_line_photo(delivery_note, line_no, photo_id)` | [`CartView`]: the photo (a file's or a camera capture's bytes, JPEG or PNG) stripped of its metadata on the device (re-encoded JPEG, ≤ 2048 px), kept in `<hash>.photos/<sha256>.jpg` and put on the line (≤ 5; committed before return); uploaded by the next sync, before the ops and request naming it; `photo_required` blocks `send` when the reason requires one | no |
@@ -56,6 +56,7 @@
 //! | `set_language(Language)` | the window's language: the notifications' titles follow it (English ones are the app's own; bodies stay the server's French) | no |
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //! | `warranty_form(delivery_note, line_no)` / `save_warranty_draft(&WarrantyDraft)` | [`WarrantyFormView`]: the claim's draft of a BL line (kept on the device across restarts), its line, each field's refusal from the domain's `check_claim` in French (`invalid_vin`, `invalid_registration`, `date_order`, `km_order`, `warranty_expired`, `photo_required`…), `can_send` | the form fetches the BL (else the device's copy); saving is local |
+//! | `vin_from_scan(text)` | the VIN in a code scanned for the form's VIN field (Code 39 label with its `I` marker or `*`, Data Matrix; spaces, hyphens, lower case); anything else `not_a_vin`, "Ce code n'est pas un VIN : …" | no |
 //! | `add_warranty_photo(delivery_note, line_no, documents, bytes)` / `remove_warranty_photo(…, photo_id)` | [`WarrantyFormView`]: a photo of the part, or (`documents`) of the fitting invoice, stripped and kept like a cart line's; a PDF is `invalid_image` (the backend's photo route takes pictures only) | no |
 //! | `send_warranty_claim(delivery_note, line_no)` / `warranty_outbox()` | the `Dossier` of kind `warranty` the server made; checked first, then queued with an idempotency key (its draft removed in the same transaction), photos uploaded first; offline `send_pending`, sent once by the next sync / the claims waiting or refused | tries, then outbox |
 //! | `pending_pickup()` / `pickup_manifest_pdf()` | [`PendingPickupView`]: the files waiting for the driver and the QR code drawn here ([`QrView`], SVG from rxing's writer); `nothing_to_pickup` / the manifest PDF's path in the account's folder | yes |
@@ -96,7 +97,7 @@
 //! | `send` | `send` |
 //! | `photos` | `add_line_photo`, `remove_line_photo`, `photo_thumbnail`, [`strip_photo`] (the device's re-encode), [`photo_id`] |
 //! | `tracking` | `dossiers`, `dossier`, `send_message`, `preaccord_pdf` |
-//! | `warranty` | `warranty_form`, `save_warranty_draft`, `add_warranty_photo`, `remove_warranty_photo`, `send_warranty_claim`, `warranty_outbox` |
+//! | `warranty` | `warranty_form`, `save_warranty_draft`, `vin_from_scan`, `add_warranty_photo`, `remove_warranty_photo`, `send_warranty_claim`, `warranty_outbox` |
 //! | `pickups` | `pending_pickup`, `pickup_manifest_pdf`, `driver_scan`, `confirm_handover`, `handovers` |
 //! | `qr` | [`qr_code`]: a QR code as an SVG path (rxing's writer) |
 //! | `refusals` | `unseen_refusals`, `acknowledge_refusals` |

@@ -159,8 +159,22 @@ pub struct LookupView {
     pub matches: Vec<LookupMatch>,
     /// For a BL number: the BL to open.
     pub open_delivery_note: Option<String>,
+    /// For a part (GTIN or reference): its matching lines still under warranty, each offering
+    /// "Garantie" (the claim's form of that line).
+    pub under_warranty: Vec<WarrantyMatch>,
     /// Whether this comes from the cache (offline).
     pub from_cache: bool,
+}
+
+/// A BL line a scanned part matched that is still under warranty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WarrantyMatch {
+    /// The BL number.
+    pub number: String,
+    /// The line.
+    pub line_no: u32,
+    /// The warranty's last day.
+    pub warranty_ends_on: chrono::NaiveDate,
 }
 
 /// A reason offered for a line.

@@ -10,8 +10,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use retour_domain::api::{DeliveryNote, Dossier, WarrantyClaimBody};
 use retour_domain::warranty::{
-    check_claim, ClaimInput, ClaimLine, FieldIssue, DEFAULT_WARRANTY_MONTHS, MAX_DOCUMENTS,
-    MAX_PHOTOS,
+    check_claim, vin_from_scan, ClaimInput, ClaimLine, FieldIssue, DEFAULT_WARRANTY_MONTHS,
+    MAX_DOCUMENTS, MAX_PHOTOS,
 };
 use retour_store::{ClaimState, NewPhoto};
 use retour_sync::engine::{lock, Outcome};
@@ -314,6 +314,15 @@ impl App {
         let account = self.account()?;
         let (draft, saved_at) = stored_draft(&account, &number, line_no)?;
         form_view(&account, draft, saved_at)
+    }
+
+    /// The VIN in a code scanned for the form's VIN field (a photo of the label, the camera, a
+    /// USB scanner): the domain's `vin_from_scan` (the Code 39 `I` marker and `*`, spaces,
+    /// hyphens, lower case). Anything else is `not_a_vin` ("Ce code n'est pas un VIN : …") and
+    /// the field stays as it was; the check digit is the form's to say, as for a typed VIN. No
+    /// network, no account.
+    pub fn vin_from_scan(&self, text: &str) -> AppResult<String> {
+        vin_from_scan(text).map_err(|issue| AppError::new(issue.code, issue.message))
     }
 
     /// Saves the form as typed (committed before it returns) and checks it: the screen shows the

@@ -197,6 +197,8 @@ error_codes! {
     InvalidVin = "invalid_vin", Some(422), "VIN invalide : 17 caractères, chiffres et lettres majuscules sans I, O ni Q.";
     /// A VIN whose check digit is not verified, outside North America: a warning only.
     VinCheckDigit = "vin_check_digit", None, "Le 9e caractère de ce VIN n'est pas une clé de contrôle : vérifiez la saisie.";
+    /// A scanned code that is not a VIN (a part's barcode, a BL…): the VIN field is left as it was.
+    NotAVin = "not_a_vin", None, "Ce code n'est pas un VIN.";
     /// A registration plate in neither French format.
     InvalidRegistration = "invalid_registration", Some(422), "Immatriculation invalide : format AB-123-CD ou 123 ABC 45.";
     /// A vehicle description too long or over several lines.

@@ -160,6 +160,44 @@ impl Vin {
     }
 }
 
+/// Most characters of a scanned code quoted in "Ce code n'est pas un VIN : …".
+const QUOTED_SCAN_CHARS: usize = 40;
+
+/// Reads the VIN out of a code scanned from the windscreen's or the door pillar's label (Code 39
+/// or Data Matrix), as the field takes it: NFKC, upper-cased, spaces, hyphens and the Code 39
+/// start/stop `*` dropped, and the leading `I` that North-American labels print before the VIN
+/// (the "imported" marker, 18 characters in all) taken off. The result is 17 characters among
+/// digits and capitals without I, O, Q; its check digit is left to [`Vin::parse`], which the
+/// field runs as for a typed VIN. Anything else (a part's EAN, a BL number, a QR code) is
+/// `not_a_vin`, its French message quoting what was read, and the field is not touched.
+pub fn vin_from_scan(text: &str) -> Result<String, FieldIssue> {
+    let compact: String = text
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(*c, '-' | '*' | '\u{2010}'..='\u{2015}'))
+        .flat_map(char::to_uppercase)
+        .collect();
+    let vin_char = |b: u8| b.is_ascii_digit() || (b.is_ascii_uppercase() && !b"IOQ".contains(&b));
+    let vin = match compact.as_bytes() {
+        [b'I', rest @ ..] if rest.len() == 17 && rest.iter().all(|&b| vin_char(b)) => &compact[1..],
+        all if all.len() == 17 && all.iter().all(|&b| vin_char(b)) => compact.as_str(),
+        _ => {
+            let shown: String = text.trim().chars().filter(|c| !c.is_control()).collect();
+            let quoted: String = shown.chars().take(QUOTED_SCAN_CHARS).collect();
+            let ellipsis = if shown.chars().count() > QUOTED_SCAN_CHARS {
+                "…"
+            } else {
+                ""
+            };
+            return Err(FieldIssue::new(
+                "vin",
+                ErrorCode::NotAVin,
+                format!("Ce code n'est pas un VIN : {quoted}{ellipsis}"),
+            ));
+        }
+    };
+    Ok(vin.to_owned())
+}
+
 // ----- registration plates -----
 
 /// A French registration plate, normalised.
@@ -319,10 +357,23 @@ impl ClaimLine {
     /// The last day of the warranty: delivery + the window in months, on the month's last day
     /// when the day does not exist (delivered 29 February, 24 months: 28 February).
     pub fn warranty_ends_on(&self) -> NaiveDate {
-        self.delivered_on
-            .checked_add_months(Months::new(self.warranty_months))
-            .unwrap_or(NaiveDate::MAX)
+        warranty_ends_on(self.delivered_on, self.warranty_months)
     }
+}
+
+/// The last day of the warranty of a part delivered on `delivered_on`: delivery + `months`, on
+/// the month's last day when the day does not exist (delivered 29 February, 24 months: 28
+/// February).
+pub fn warranty_ends_on(delivered_on: NaiveDate, months: u32) -> NaiveDate {
+    delivered_on
+        .checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Whether a part delivered on `delivered_on` is still under its `months` of warranty on
+/// `today` (its last day included): the lines a scan of the part offers "Garantie" on.
+pub fn under_warranty(delivered_on: NaiveDate, months: u32, today: NaiveDate) -> bool {
+    today <= warranty_ends_on(delivered_on, months)
 }
 
 /// A claim that passed every check, normalised.

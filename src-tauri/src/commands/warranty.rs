@@ -22,6 +22,12 @@ pub fn save_warranty_draft(
     app.save_warranty_draft(&draft)
 }
 
+/// The VIN in a code scanned for the VIN field (`not_a_vin` when it is none).
+#[tauri::command]
+pub fn vin_from_scan(app: State<'_, App>, text: String) -> AppResult<String> {
+    app.vin_from_scan(&text)
+}
+
 /// Adds a picture (photo of the part, or of the fitting invoice) to the draft.
 #[tauri::command]
 pub async fn add_warranty_photo(

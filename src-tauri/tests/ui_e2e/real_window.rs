@@ -2016,6 +2016,12 @@ fn the_webview_camera_films_a_bl_and_opens_it() -> Result<()> {
                 Err(anyhow!("the WebView offers no getUserMedia"))
             }
         })?;
+        // No native camera on this machine: every scan screen (the driver's included) films in
+        // the WebView.
+        ensure!(
+            chooses_webview_camera(w)?,
+            "a shell without a camera films in the WebView"
+        );
         let open_camera = || -> Result<()> {
             w.js(
                 "document.getElementById('camera-toggle').scrollIntoView({block: 'center'})",
@@ -2709,6 +2715,19 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
     })
 }
 
+/// The camera the scan screens (declare, the driver's QR code, the warranty form's VIN) choose:
+/// `useWebcam` of `parts/webcam.js` in the page, `true` for the WebView's (a shell without a
+/// native camera: Android, iOS, a desktop where nokhwa finds none).
+fn chooses_webview_camera(w: &Window) -> Result<bool> {
+    let chosen = w.js(
+        "return import(new URL('js/parts/webcam.js', document.baseURI).href).then((m) => m.useWebcam())",
+        json!([]),
+    )?;
+    chosen
+        .as_bool()
+        .with_context(|| format!("useWebcam answered {chosen}"))
+}
+
 /// Sets a form field's value as typed (date inputs included) and tells the page.
 fn fill(w: &Window, id: &str, value: &str) -> Result<()> {
     w.js(
@@ -2718,8 +2737,18 @@ fn fill(w: &Window, id: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Issue 15 in the real window (PRODUCT.md screens 16–17): a warranty claim from a BL line, each
-/// field's message as it is typed (French, then English), sent and tracked as "Garantie"; then
+/// The VIN on the door pillar's label, as the Code 39 prints it: the "imported" marker `I`, then
+/// the VIN (a Honda Accord's).
+const VIN_LABEL: &str = "I1HGCM82633A004352";
+
+/// Brings the warranty form's VIN field to the top of the screen, under the header.
+const SHOW_VIN: &str = "document.querySelector('.warranty-vin').scrollIntoView({block: 'start'}); \
+                        window.scrollBy(0, -document.querySelector('header').offsetHeight - 8)";
+
+/// Issue 15 in the real window (PRODUCT.md screens 16–17): a warranty claim started from a scan of
+/// the part (a photo of its reference's barcode: "Garantie" on its BL line), each field's message
+/// as it is typed (French, then English), the VIN filled by filming its Code 39 label (and a
+/// part's barcode refused as "pas un VIN"), sent and tracked as "Garantie"; then
 /// "Préparer l'enlèvement" shows the QR code, and the driver, signed in with a staff account in
 /// the same app, reads it from a still picture of that screen (the phone screenshot: WebKit's
 /// rendering of the SVG), enters parcels and name and confirms: every file is "Prise en charge
@@ -2728,7 +2757,12 @@ fn fill(w: &Window, id: &str, value: &str) -> Result<()> {
 fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
     let _one = one_at_a_time();
     with_one_retry(|| {
-        let world = World::start("always")?;
+        // The camera films the VIN label (RETOUR_CAMERA_IMAGE).
+        let world = World::start_with("always", |_, dir| {
+            let picture = dir.join("etiquette-vin.png");
+            std::fs::write(&picture, retour_tests::code39_png(VIN_LABEL)?)?;
+            Ok(Some(picture))
+        })?;
         let server = &world.server;
         let notes = server.api(
             CUSTOMER,
@@ -2741,13 +2775,57 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
             .as_str()
             .context("a recent BL")?
             .to_owned();
+        let note = server.api(
+            CUSTOMER,
+            PASSWORD,
+            "GET",
+            &format!("/api/v1/delivery-notes/{bl}"),
+            None,
+        )?;
+        let line = note["lines"]
+            .as_array()
+            .and_then(|lines| {
+                lines
+                    .iter()
+                    .find(|l| l["delivered_qty"].as_u64() > l["returned_qty"].as_u64())
+            })
+            .context("a line to claim on")?;
+        let reference = line["reference"]
+            .as_str()
+            .context("its reference")?
+            .to_owned();
+        let line_no = line["line_no"].as_u64().context("its number")?;
         world.login(CUSTOMER, PASSWORD)?;
         let w = &world.window;
         w.on_screen("home")?;
         w.js(&format!("location.hash = '#/bl/{bl}'"), json!([]))?;
         w.on_screen("bl")?;
-        w.click("#bl-lines .warranty-link")?;
+        w.find("#bl-lines .warranty-link")?;
+
+        // The part in hand: a photo of its box's barcode (its reference) lists its BLs, with
+        // "Garantie" on the line it came in.
+        w.js("location.hash = '#/declare'", json!([]))?;
+        w.on_screen("declare")?;
+        w.choose_photo("scan-file", &retour_tests::code128_png(&reference)?)?;
+        w.on_screen("results")?;
+        let offer = format!("#warranty-{bl}-{line_no}");
+        w.until_text(&offer, &format!("Garantie — ligne {line_no}"))?;
+        w.js(
+            &format!("document.querySelector('{offer}').scrollIntoView({{block: 'center'}})"),
+            json!([]),
+        )?;
+        w.screenshots("50-part-scan-warranty")?;
+        w.click("#lang")?;
+        w.until_text(&offer, &format!("Warranty — line {line_no}"))?;
+        w.screenshots("50-part-scan-warranty-en")?;
+        w.click("#lang")?;
+        w.until_text(&offer, "Garantie")?;
+        w.click(&offer)?;
         w.on_screen("warranty")?;
+        ensure!(
+            w.js("return location.hash", json!([]))? == json!(format!("#/warranty/{bl}/{line_no}")),
+            "the claim's form of the scanned line"
+        );
 
         // As typed: a VIN with an O, a half plate, no photo.
         fill(w, "warranty-vin", "VF3LCYHZPJS12345O")?;
@@ -2772,13 +2850,73 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.click("#lang")?;
         w.until_text("#warranty-vin-error", "VIN invalide")?;
 
-        // Corrected and completed, with a photo of the part.
+        // The VIN scanned: a part's barcode first (a photo of it), which is no VIN and leaves
+        // the field alone; then the camera films the door pillar's Code 39 label.
+        w.click("#warranty-vin-scan-toggle")?;
+        w.find("#warranty-vin-scan:not([hidden]) #warranty-vin-camera")?;
+        w.choose_photo(
+            "warranty-vin-file",
+            &retour_tests::code128_png("3165143501122")?,
+        )?;
+        w.until_text(
+            "#warranty-vin-scan-status",
+            "Ce code n'est pas un VIN : 3165143501122",
+        )?;
+        ensure!(
+            w.js(
+                "return document.getElementById('warranty-vin').value",
+                json!([])
+            )? == json!("VF3LCYHZPJS12345O"),
+            "a code that is no VIN leaves the field as it was"
+        );
+        w.js(SHOW_VIN, json!([]))?;
+        w.screenshots("51-warranty-not-a-vin")?;
+        w.click("#lang")?;
+        w.click("#warranty-vin-scan-toggle")?;
+        w.choose_photo(
+            "warranty-vin-file",
+            &retour_tests::code128_png("3165143501122")?,
+        )?;
+        w.until_text(
+            "#warranty-vin-scan-status",
+            "This code is not a VIN: 3165143501122",
+        )?;
+        w.js(SHOW_VIN, json!([]))?;
+        w.screenshots("51-warranty-not-a-vin-en")?;
+        w.click("#lang")?;
+        w.click("#warranty-vin-scan-toggle")?;
+        w.click("#warranty-vin-camera")?;
+        w.until(
+            "the VIN filmed on its label",
+            "return document.getElementById('warranty-vin').value === '1HGCM82633A004352' || null",
+        )?;
+        w.until(
+            "the VIN accepted, the scan panel closed",
+            "return document.getElementById('warranty-vin-error').textContent === '' \
+             && document.getElementById('warranty-vin-scan').hidden || null",
+        )?;
+        w.js(SHOW_VIN, json!([]))?;
+        w.screenshots("52-warranty-vin-scanned")?;
+        w.click("#lang")?;
+        w.until_text("#warranty-vin-scan-toggle", "Scan the VIN")?;
+        w.js(SHOW_VIN, json!([]))?;
+        w.screenshots("52-warranty-vin-scanned-en")?;
+        w.click("#lang")?;
+        w.until_text("#warranty-vin-scan-toggle", "Scanner le VIN")?;
+        ensure!(
+            w.js(
+                "return document.getElementById('warranty-vin').value",
+                json!([])
+            )? == json!("1HGCM82633A004352"),
+            "the scanned VIN is kept in the draft"
+        );
+
+        // Completed, with a photo of the part.
         let delivered = notes["items"][0]["delivered_on"]
             .as_str()
             .context("its delivery day")?
             .to_owned();
         for (id, value) in [
-            ("warranty-vin", "VF3LCYHZPJS123456"),
             ("warranty-registration", "ab123cd"),
             ("warranty-vehicle", "Peugeot 308 1.6 HDi"),
             ("warranty-fitted-on", delivered.as_str()),
@@ -2803,7 +2941,7 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.click("#warranty-send")?;
         w.on_screen("dossier")?;
         w.until_text("#file-kind", "Garantie")?;
-        w.until_text("#file-vin", "VF3LCYHZPJS123456")?;
+        w.until_text("#file-vin", "1HGCM82633A004352")?;
         w.until_text(".pieces .line-reason", "Garantie")?;
         w.until_text(
             ".file-preaccord #open-preaccord",
@@ -2835,6 +2973,13 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.on_screen("login")?;
         world.login(STAFF, STAFF_PASSWORD)?;
         w.on_screen("driver")?;
+        // The shell films (its still picture): the driver's camera is the native one here; a
+        // phone's shell has none and the same button films in the WebView (see
+        // the_webview_camera_films_a_bl_and_opens_it).
+        ensure!(
+            !chooses_webview_camera(w)?,
+            "a shell with a camera films with it"
+        );
         // The still picture of the garage's screen (a PNG: the core reads the bytes, not the name).
         w.choose_photo("driver-scan-file", &picture)?;
         w.until_text("#driver-files", &waiting[0])?;

@@ -114,6 +114,73 @@ async fn a_warranty_claim_is_checked_as_typed_and_its_draft_survives_a_restart()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scanned_part_offers_garantie_on_its_lines_and_a_scanned_label_fills_the_vin(
+) -> Result<()> {
+    let server = TestServer::start().await?;
+    let device = Device::new(&server.url)?;
+    device.login().await?;
+    let (bl, line_no, _, _) = eligible_lines(&device.app)?
+        .into_iter()
+        .next()
+        .context("a line")?;
+    let form = device
+        .app
+        .warranty_form(&bl, line_no)
+        .await
+        .map_err(app_err)?;
+    let line = form.line.clone().context("the BL line")?;
+
+    // The part's reference, scanned off its box: its BLs, and "Garantie" on this line.
+    let found = device.app.lookup(&line.reference).await.map_err(app_err)?;
+    ensure!(found.open_delivery_note.is_none());
+    let offered = found
+        .under_warranty
+        .iter()
+        .find(|m| m.number == bl && m.line_no == line_no)
+        .with_context(|| format!("{bl}/{line_no} in {:?}", found.under_warranty))?;
+    ensure!(offered.warranty_ends_on == line.warranty_ends_on);
+    // Every line offered is one the lookup matched.
+    for m in &found.under_warranty {
+        ensure!(found
+            .matches
+            .iter()
+            .any(|f| f.number == m.number && f.line_nos.contains(&m.line_no)));
+    }
+    // A BL number scanned opens the BL: no warranty offer there.
+    let note = device.app.lookup(&bl).await.map_err(app_err)?;
+    ensure!(note.open_delivery_note.as_deref() == Some(bl.as_str()));
+    ensure!(note.under_warranty.is_empty());
+
+    // The VIN label on the door pillar, Code 39 with its import marker: the field's VIN, checked
+    // like a typed one.
+    let vin = device
+        .app
+        .vin_from_scan("*I1HGCM82633A004352*")
+        .map_err(app_err)?;
+    ensure!(vin == "1HGCM82633A004352", "{vin}");
+    let view = device
+        .app
+        .save_warranty_draft(&WarrantyDraft {
+            vin: vin.clone(),
+            ..form.draft.clone()
+        })
+        .map_err(app_err)?;
+    ensure!(issue(&view, "vin").is_none(), "{:?}", view.issues);
+    ensure!(view.warnings.iter().all(|w| w.field != "vin"));
+    // The part's EAN scanned instead: not a VIN, in French; the draft keeps its VIN.
+    let refused = device.app.vin_from_scan("3165143501122").unwrap_err();
+    ensure!(refused.code == ErrorCode::NotAVin);
+    ensure!(refused.message == "Ce code n'est pas un VIN : 3165143501122");
+    let kept = device
+        .app
+        .warranty_form(&bl, line_no)
+        .await
+        .map_err(app_err)?;
+    ensure!(kept.draft.vin == vin);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_warranty_claim_is_sent_once_despite_lost_answers_and_shows_as_garantie() -> Result<()> {
     let server = TestServer::start().await?;
     let proxy = FaultProxy::start(server.addr, 20_261_202).await?;

@@ -330,6 +330,13 @@ export default {
   messagePhotoAlt: (n) => `Message photo ${n}`,
   fileFromCache: "Offline: the file as kept on this device.",
   // Warranty (issue 15).
+  warrantyOffer: (line, until) => `Warranty — line ${line} (until ${until})`,
+  vinScan: "Scan the VIN",
+  vinScanHint: "Aim at the VIN label on the windscreen or the door pillar (barcode or Data Matrix), or scan it with the USB scanner.",
+  vinScanPhoto: "Photo of the label",
+  vinScanned: (vin) => `VIN read: ${vin}`,
+  vinNoCode: "No readable code in this photo: get closer to the label, or type the VIN.",
+  notAVin: (text) => `This code is not a VIN: ${text}`,
   warrantyLink: "Warranty",
   warrantyTitle: "WARRANTY CLAIM",
   warrantyLineFacts: (bl, delivered, ends, left) => ` — delivery note ${bl}, delivered on ${delivered}, under warranty until ${ends} (at most ${left} piece${left > 1 ? "s" : ""})`,

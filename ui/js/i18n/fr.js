@@ -331,6 +331,13 @@ export default {
   messagePhotoAlt: (n) => `Photo ${n} du message`,
   fileFromCache: "Hors ligne : le dossier tel qu'enregistré sur cet appareil.",
   // Garantie (issue 15).
+  warrantyOffer: (line, until) => `Garantie — ligne ${line} (jusqu'au ${until})`,
+  vinScan: "Scanner le VIN",
+  vinScanHint: "Visez l'étiquette VIN du pare-brise ou du montant de porte (code-barres ou Data Matrix), ou scannez-la avec la douchette.",
+  vinScanPhoto: "Photo de l'étiquette",
+  vinScanned: (vin) => `VIN lu : ${vin}`,
+  vinNoCode: "Aucun code lisible sur cette photo : rapprochez-vous de l'étiquette, ou saisissez le VIN.",
+  notAVin: (text) => `Ce code n'est pas un VIN : ${text}`,
   warrantyLink: "Garantie",
   warrantyTitle: "DEMANDE DE GARANTIE",
   warrantyLineFacts: (bl, delivered, ends, left) => ` — BL ${bl}, livré le ${delivered}, garanti jusqu'au ${ends} (${left} pièce${left > 1 ? "s" : ""} au plus)`,

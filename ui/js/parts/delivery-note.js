@@ -20,7 +20,10 @@ export function blHelp() {
   dialog(t("whereIsNumber"), h("img", { class: "bl-help-picture", src: "img/bl-help.svg", alt: t("whereIsNumberText") }), h("p", {}, t("whereIsNumberText")));
 }
 
-/** "Garantie" on a BL line: the way to the claim's form. */
-export function warrantyLink(number, lineNo) {
-  return h("a", { class: "button secondary small warranty-link", id: `warranty-${lineNo}`, href: `#/warranty/${encodeURIComponent(number)}/${lineNo}` }, t("warrantyLink"));
+/**
+ * "Garantie" on a BL line: the way to the claim's form (`id` and `label` when the line is not
+ * alone on its screen, as in a scanned part's BLs).
+ */
+export function warrantyLink(number, lineNo, { id = `warranty-${lineNo}`, label = t("warrantyLink") } = {}) {
+  return h("a", { class: "button secondary small warranty-link", id, href: `#/warranty/${encodeURIComponent(number)}/${lineNo}` }, label);
 }

@@ -4,11 +4,16 @@
 // to the Rust scanner with `camera_scan_frame`, one frame at a time; the scanner applies the
 // native camera's two-frame agreement and cooldown and answers the codes to act on.
 // A camera refused, missing, busy or unplugged stops everything and says so in French: never a
-// frozen preview.
+// frozen preview. `startScanCamera` is the choice the scan screens share (the driver's QR code,
+// the warranty form's VIN): the native camera when the shell has one, else this one, every read
+// handed to `resolveCode` as the native camera's are.
 
 import * as commands from "../commands.js";
-import { h } from "../dom.js";
-import { t } from "../i18n/index.js";
+import { on, EVENTS } from "../api.js";
+import { app } from "../state.js";
+import { h, errorText } from "../dom.js";
+import { t, language } from "../i18n/index.js";
+import { resolveCode } from "./resolve-code.js";
 
 const FRAMES_PER_SECOND = 5;
 const MAX_WIDTH = 640;
@@ -105,5 +110,62 @@ export async function startWebcam({ onRead, onEnd }) {
     track.addEventListener("ended", () => lost(t("webcamUnplugged")));
   }
   preview.addEventListener("playing", () => { if (timer === null) tick(); }, { once: true });
+  return { preview, stop };
+}
+
+/** The native camera's error codes → the sentence in the interface's language (never the code). */
+const CAMERA_TEXTS = {
+  no_camera: "webcamMissing",
+  camera_busy: "webcamBusy",
+  camera_permission_denied: "webcamRefused",
+  camera_lost: "webcamUnplugged",
+  camera_failed: "webcamFailed",
+};
+
+/** What to say of a camera error: by its code, else the core's French message. */
+export function cameraText(error) {
+  const key = CAMERA_TEXTS[error?.code];
+  if (key) return t(key);
+  return language() === "fr" || !error?.code || error.code === "webcam" ? errorText(error) : t("webcamFailed");
+}
+
+/**
+ * Opens the camera the device has and scans it: the native one when the shell finds one (its
+ * frames shown in an <img>, its reads sent by the shell as `scan-read` events, which main.js
+ * hands to `resolveCode`), else the WebView's (`useWebcam`: Android, iOS), whose reads go to
+ * `resolveCode` too — so a screen reacts to a code the same way whichever camera read it.
+ * Returns `{preview, stop}`; `onEnd(message)` gets the sentence when the camera stops on its own.
+ * Throws `{code, message}` when it cannot start (`cameraText` says it).
+ */
+export async function startScanCamera({ onEnd }) {
+  if (await useWebcam()) {
+    return startWebcam({ onRead: (read) => resolveCode(read.text), onEnd });
+  }
+  const preview = h("img", { class: "camera-preview", alt: t("cameraWaiting"), hidden: true });
+  let stopped = false;
+  const frames = on(EVENTS.camera, (frame) => {
+    if (stopped) return;
+    preview.src = `data:image/jpeg;base64,${frame.jpeg_base64 ?? frame.jpeg ?? frame}`;
+    preview.hidden = false;
+  });
+  const lost = on(EVENTS.cameraLost, (error) => {
+    if (stopped) return;
+    stop();
+    onEnd(cameraText(error));
+  });
+  async function stop() {
+    if (stopped) return;
+    stopped = true;
+    preview.remove();
+    (await frames)();
+    (await lost)();
+    await commands.camera_stop().catch(() => {});
+  }
+  try {
+    await commands.camera_start(app.info?.camera ?? null);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return { preview, stop };
 }

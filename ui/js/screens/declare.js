@@ -9,33 +9,17 @@ import { on, EVENTS } from "../api.js";
 import { app } from "../state.js";
 import { go, query } from "../router.js";
 import { showError } from "../chrome.js";
-import { t, language } from "../i18n/index.js";
+import { t } from "../i18n/index.js";
 import { h, toast, errorText } from "../dom.js";
 import { icon } from "../icons.js";
 import { resolveCode } from "../parts/resolve-code.js";
 import { blRow, blHelp } from "../parts/delivery-note.js";
-import { useWebcam, startWebcam } from "../parts/webcam.js";
+import { useWebcam, startWebcam, cameraText } from "../parts/webcam.js";
 
 let cameraRunning = false;
 let stopFrames = null;
 let stopLost = null;
 let webcam = null;
-
-/** The camera's error codes → the sentence in the interface's language (never the code). */
-const CAMERA_TEXTS = {
-  no_camera: "webcamMissing",
-  camera_busy: "webcamBusy",
-  camera_permission_denied: "webcamRefused",
-  camera_lost: "webcamUnplugged",
-  camera_failed: "webcamFailed",
-};
-
-/** What to say of a camera error: by its code, else the core's French message. */
-function cameraText(error) {
-  const key = CAMERA_TEXTS[error?.code];
-  if (key) return t(key);
-  return language() === "fr" || !error?.code ? errorText(error) : t("webcamFailed");
-}
 
 async function stopCamera() {
   if (webcam) webcam.stop();

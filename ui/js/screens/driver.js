@@ -1,5 +1,6 @@
 // Mode chauffeur (PRODUCT.md screen 17, the driver's side, staff accounts): read the garage's QR
-// code (a photo of it, the camera or a USB scanner: every scanner path hands a pickup code here),
+// code (a photo of it, the camera — the native one, else the WebView's on a phone — or a USB
+// scanner: every scanner path hands a pickup code here),
 // see its files and pieces (read from the code itself, so offline too), enter the parcels and the
 // driver's name, confirm. The confirmation is kept on the device with the time of the scan before
 // it leaves; offline it waits and is confirmed on reconnection.
@@ -11,17 +12,15 @@ import { showError } from "../chrome.js";
 import { t } from "../i18n/index.js";
 import { h, dateTime, toast } from "../dom.js";
 import { icon } from "../icons.js";
+import { startScanCamera, cameraText } from "../parts/webcam.js";
 
-let cameraOn = false;
+/** The camera while it films: `{preview, stop}` from `startScanCamera`. */
+let camera = null;
 
 async function stopCamera() {
-  if (!cameraOn) return;
-  cameraOn = false;
-  try {
-    await commands.camera_stop();
-  } catch (error) {
-    showError(error);
-  }
+  const open = camera;
+  camera = null;
+  if (open) await open.stop();
 }
 document.addEventListener("retour:leave", stopCamera);
 
@@ -55,27 +54,42 @@ function scanCard() {
       file.value = "";
     }
   });
-  const camera = h("button", { id: "driver-camera", class: "primary big", type: "button", onclick: async () => {
-    if (cameraOn) {
+  // The native camera, else the WebView's (a phone): the QR code read comes back through
+  // resolveCode, which opens this screen with it.
+  const problem = h("p", { id: "driver-camera-problem", class: "field-error", role: "alert", hidden: true });
+  const previewSlot = h("div", { class: "camera-slot" });
+  const button = h("button", { id: "driver-camera", class: "primary big", type: "button" }, icon("camera"), t("driverCamera"));
+  const closed = () => button.replaceChildren(icon("camera"), t("driverCamera"));
+  button.addEventListener("click", async () => {
+    if (camera) {
       await stopCamera();
-      camera.replaceChildren(icon("camera"), t("driverCamera"));
+      closed();
       return;
     }
+    problem.hidden = true;
     try {
-      await commands.camera_start(app.info?.camera ?? null);
-      cameraOn = true;
-      camera.replaceChildren(icon("close"), t("closeCamera"));
+      camera = await startScanCamera({ onEnd: (message) => {
+        camera = null;
+        closed();
+        problem.textContent = message;
+        problem.hidden = false;
+      } });
+      previewSlot.replaceChildren(camera.preview);
+      button.replaceChildren(icon("close"), t("closeCamera"));
       toast(t("driverCameraOn"));
     } catch (error) {
-      showError(error);
+      problem.textContent = cameraText(error);
+      problem.hidden = false;
     }
-  } }, icon("camera"), t("driverCamera"));
+  });
   return h("section", { class: "card scan", "aria-labelledby": "driver-scan-title" },
     h("h2", { id: "driver-scan-title" }, t("driverScanTitle")),
     h("p", { class: "hint" }, t("driverScanHint")),
-    h("div", { class: "row wrap" }, camera,
+    problem,
+    h("div", { class: "row wrap" }, button,
       h("label", { id: "driver-scan-photo", for: "driver-scan-file", class: "button secondary big", tabindex: "0",
-        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); file.click(); } } }, icon("image"), t("driverScanPhoto")), file));
+        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); file.click(); } } }, icon("image"), t("driverScanPhoto")), file),
+    previewSlot);
 }
 
 /** The scanned code's files, and the form to confirm the handover. */

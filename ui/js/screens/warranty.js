@@ -2,14 +2,33 @@
 // on the device at every change and checked by the core with the domain's rules: each field shows
 // its message once it holds something (French from the core; English by field and code here);
 // "Envoyer" on an incomplete claim shows every field's message instead of sending. Photos of the part and of the fitting invoice go through the photo machinery.
+// "Scanner le VIN" reads the windscreen's or door pillar's label (Code 39 or Data Matrix) with
+// the app's scanner paths: a photo, the camera (native, else the WebView's), a USB scanner —
+// every code scanned while the form is shown goes to the VIN field. The core keeps the VIN in
+// it (`vin_from_scan`) or says "Ce code n'est pas un VIN : …" and leaves the field alone.
 
 import * as commands from "../commands.js";
 import { go } from "../router.js";
 import { showError } from "../chrome.js";
 import { t, language } from "../i18n/index.js";
-import { h, date, toast } from "../dom.js";
+import { h, date, toast, errorText } from "../dom.js";
 import { icon } from "../icons.js";
 import { thumbnail } from "../parts/photos.js";
+import { captureScans } from "../parts/resolve-code.js";
+import { startScanCamera, cameraText } from "../parts/webcam.js";
+
+/** The camera filming the VIN label, and the end of the form's scan capture. */
+let camera = null;
+let releaseScans = null;
+
+async function leave() {
+  releaseScans?.();
+  releaseScans = null;
+  const open = camera;
+  camera = null;
+  if (open) await open.stop();
+}
+document.addEventListener("retour:leave", leave);
 
 /** The fields of the form, in order: key, input type, extra attributes. */
 const FIELDS = [
@@ -85,9 +104,94 @@ export async function warrantyScreen(number, lineNo) {
     });
     inputs[key] = input;
     errors[key] = h("p", { id: `${id}-error`, class: "field-error", "aria-live": "polite" });
+    if (key === "vin") {
+      return h("div", { class: "field warranty-vin" },
+        h("label", { for: id }, t("warrantyField_vin")),
+        h("div", { class: "row vin-row" }, input, vinButton), errors.vin, vinStatus, vinPanel);
+    }
     return h("div", { class: `field warranty-${key.replace(/_/g, "-")}` },
       h("label", { for: id }, t(`warrantyField_${key}`)), input, errors[key]);
   }
+
+  /** The VIN scan: its panel (camera, photo, the USB scanner's hint) and what a read does. */
+  const vinStatus = h("p", { id: "warranty-vin-scan-status", class: "field-error", role: "alert" });
+  const vinSlot = h("div", { class: "camera-slot" });
+  const vinCamera = h("button", { id: "warranty-vin-camera", class: "secondary big", type: "button" }, icon("camera"), t("openCamera"));
+  const vinClosed = () => vinCamera.replaceChildren(icon("camera"), t("openCamera"));
+  async function vinCameraOff() {
+    const open = camera;
+    camera = null;
+    if (open) {
+      await open.stop();
+      vinClosed();
+    }
+  }
+  async function vinRead(text) {
+    try {
+      const vin = await commands.vin_from_scan(text);
+      await vinCameraOff();
+      vinStatus.textContent = "";
+      clearTimeout(timer);
+      inputs.vin.value = vin;
+      draft.vin = vin;
+      touched.add("vin");
+      vinPanel.hidden = true;
+      vinButton.setAttribute("aria-expanded", "false");
+      toast(t("vinScanned", vin));
+      show(await commands.save_warranty_draft({ ...draft, photos: view.draft.photos, documents: view.draft.documents }));
+    } catch (error) {
+      vinPanel.hidden = false;
+      vinButton.setAttribute("aria-expanded", "true");
+      vinStatus.textContent = error.code === "not_a_vin"
+        ? (language() === "fr" ? error.message : t("notAVin", String(text).slice(0, 40)))
+        : errorText(error);
+    }
+  }
+  vinCamera.addEventListener("click", async () => {
+    if (camera) {
+      await vinCameraOff();
+      return;
+    }
+    vinStatus.textContent = "";
+    try {
+      camera = await startScanCamera({ onEnd: (message) => {
+        camera = null;
+        vinClosed();
+        vinStatus.textContent = message;
+      } });
+      vinSlot.replaceChildren(camera.preview);
+      vinCamera.replaceChildren(icon("close"), t("closeCamera"));
+    } catch (error) {
+      vinStatus.textContent = cameraText(error);
+    }
+  });
+  const vinFile = h("input", { id: "warranty-vin-file", type: "file", accept: "image/*", capture: "environment", class: "visually-hidden" });
+  vinFile.addEventListener("change", async () => {
+    const chosen = vinFile.files?.[0];
+    if (!chosen) return;
+    try {
+      const bytes = Array.from(new Uint8Array(await chosen.arrayBuffer()));
+      const reads = await commands.scan_bytes(bytes);
+      if (!reads?.length) vinStatus.textContent = t("vinNoCode");
+      else await vinRead(reads[0].text);
+    } catch (error) {
+      vinStatus.textContent = errorText(error);
+    } finally {
+      vinFile.value = "";
+    }
+  });
+  const vinPanel = h("div", { id: "warranty-vin-scan", class: "vin-scan", hidden: true },
+    h("p", { class: "hint scanner-hint" }, icon("keyboard"), h("span", {}, t("vinScanHint"))),
+    h("div", { class: "row wrap" }, vinCamera,
+      h("label", { id: "warranty-vin-photo", for: "warranty-vin-file", class: "button secondary big", tabindex: "0",
+        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); vinFile.click(); } } }, icon("image"), t("vinScanPhoto")), vinFile),
+    vinSlot);
+  const vinButton = h("button", { id: "warranty-vin-scan-toggle", class: "secondary", type: "button", "aria-expanded": "false", "aria-controls": "warranty-vin-scan",
+    onclick: () => {
+      vinPanel.hidden = !vinPanel.hidden;
+      vinButton.setAttribute("aria-expanded", String(!vinPanel.hidden));
+      if (vinPanel.hidden) vinCameraOff();
+    } }, icon("camera"), t("vinScan"));
 
   function fillPhotos(kind, list) {
     const ids = kind === "documents" ? view.draft.documents : view.draft.photos;
@@ -155,6 +259,10 @@ export async function warrantyScreen(number, lineNo) {
       sendButton.disabled = false;
     }
   });
+
+  // Every code scanned while the form is shown is the VIN's (a USB scanner needs no click).
+  releaseScans?.();
+  releaseScans = captureScans(vinRead);
 
   const line = view.line;
   const section = h("section", { class: "screen warranty" },

@@ -5,7 +5,8 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use retour_domain::pickup::{self, PickupError, PickupFile, PickupToken, QR_PREFIX};
 use retour_domain::warranty::{
-    check_claim, ClaimInput, ClaimLine, Registration, Vin, VinCheckDigit,
+    check_claim, under_warranty, vin_from_scan, ClaimInput, ClaimLine, Registration, Vin,
+    VinCheckDigit,
 };
 use retour_domain::ErrorCode;
 
@@ -61,6 +62,91 @@ fn vins_of_real_makes() {
         assert_eq!(issue.field, "vin", "{typed}");
         assert_eq!(issue.code, ErrorCode::InvalidVin, "{typed}");
         assert!(issue.message.contains(says), "{typed}: {}", issue.message);
+    }
+}
+
+#[test]
+fn vins_read_from_scanned_labels() {
+    use VinCheckDigit::{Unverified, Verified};
+    // (as the scanner decoded it, the VIN the field gets, what its check digit says).
+    let read = [
+        // Code 39 on a North-American door pillar: the "I" import marker before the VIN.
+        ("I1HGCM82633A004352", "1HGCM82633A004352", Verified), // Honda Accord
+        ("I1M8GDM9AXKP042788", "1M8GDM9AXKP042788", Verified), // the 49 CFR 565 example
+        ("i1hgcm82633a004352", "1HGCM82633A004352", Verified), // all lower case
+        // Code 39 read with its start/stop characters, or printed in groups.
+        ("*1HGCM82633A004352*", "1HGCM82633A004352", Verified),
+        ("*I1HGCM82633A004352*", "1HGCM82633A004352", Verified),
+        ("WVW ZZZ 1KZ 6W612305", "WVWZZZ1KZ6W612305", Unverified), // Volkswagen Golf
+        ("VF1-RFB00X-57123456", "VF1RFB00X57123456", Unverified),  // Renault, hyphens
+        // Data Matrix on a European windscreen label: the VIN alone, or with a new line.
+        ("VF3LCYHZPFS123456", "VF3LCYHZPFS123456", Unverified), // Peugeot
+        ("wba3a5c51cf256985\r\n", "WBA3A5C51CF256985", Unverified), // BMW, lower case
+        ("JT2BG22K5Y0123456", "JT2BG22K5Y0123456", Verified),   // Toyota (Japan)
+        (
+            "ＷＶＷＺＺＺ１ＫＺ６Ｗ６１２３０５",
+            "WVWZZZ1KZ6W612305",
+            Unverified,
+        ), // full width
+    ];
+    for (scanned, vin, check) in read {
+        let got = vin_from_scan(scanned).unwrap_or_else(|e| panic!("{scanned}: {e:?}"));
+        assert_eq!(got, vin, "{scanned}");
+        // Then the field's own validation, as for a typed VIN.
+        assert_eq!(Vin::parse(&got).map(|(_, c)| c), Ok(check), "{scanned}");
+    }
+    // A VIN-shaped scan whose check digit is wrong in North America: it fills the field, which
+    // says so under it.
+    let wrong = vin_from_scan("I1M8GDM9A1KP042788").unwrap();
+    assert!(Vin::parse(&wrong)
+        .unwrap_err()
+        .message
+        .contains("clé de contrôle"));
+    // Not a VIN: the field is left alone, and the message quotes what was read.
+    let not_vins = [
+        ("3165143501122", "3165143501122"), // a part's EAN-13
+        ("00250001106", "00250001106"),     // a BL number
+        ("RETOUR-PICKUP:eyJ2IjoxfQ", "RETOUR-PICKUP:eyJ2IjoxfQ"), // the garage's QR code
+        ("0986494294", "0986494294"),       // a Bosch reference
+        ("WVWZZZ1KZ6WO12305", "WVWZZZ1KZ6WO12305"), // an O: never in a VIN
+        ("IWVWZZZ1KZ6W61230", "IWVWZZZ1KZ6W61230"), // the marker and 16 characters
+        ("1HGCM82633A0043521", "1HGCM82633A0043521"), // 18 without the marker
+        (
+            "https://example.com/vehicle?vin=WVWZZZ1KZ6W612305",
+            "https://example.com/vehicle?vin=WVWZZZ1K…",
+        ),
+        ("", ""),
+    ];
+    for (scanned, quoted) in not_vins {
+        let issue = vin_from_scan(scanned).expect_err(scanned);
+        assert_eq!(issue.field, "vin");
+        assert_eq!(issue.code, ErrorCode::NotAVin, "{scanned}");
+        assert_eq!(
+            issue.message,
+            format!("Ce code n'est pas un VIN : {quoted}"),
+            "{scanned}"
+        );
+    }
+}
+
+#[test]
+fn a_scanned_part_is_under_warranty_until_its_last_day() {
+    // (delivered, months, today, under warranty)
+    let cases = [
+        ("2025-03-10", 24, "2027-03-10", true), // the last day
+        ("2025-03-10", 24, "2027-03-11", false),
+        ("2024-02-29", 24, "2026-02-28", true), // leap day: the month's last day
+        ("2024-02-29", 24, "2026-03-01", false),
+        ("2026-01-31", 1, "2026-02-28", true),
+        ("2026-01-31", 0, "2026-01-31", true), // no window: the delivery day only
+        ("2026-01-31", 0, "2026-02-01", false),
+    ];
+    for (delivered, months, today, under) in cases {
+        assert_eq!(
+            under_warranty(date(delivered), months, date(today)),
+            under,
+            "{delivered} + {months} months, on {today}"
+        );
     }
 }
 
