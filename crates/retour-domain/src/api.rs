@@ -844,6 +844,19 @@ pub struct PhotoInfo {
     pub bytes: u64,
 }
 
+/// `PUT /api/v1/documents/{sha256}`: the document (a PDF) as stored, without its metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentInfo {
+    /// Its id: the SHA-256 of the bytes uploaded, lowercase hex.
+    pub id: String,
+    /// The size of the stored PDF, in bytes.
+    pub bytes: u64,
+    /// Its number of pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+}
+
 /// An entry of `GET /api/v1/refusal-reasons`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

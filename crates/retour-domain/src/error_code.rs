@@ -228,6 +228,8 @@ error_codes! {
     HashMismatch = "hash_mismatch", Some(400), "La photo reçue ne correspond pas à son empreinte : envoyez-la de nouveau";
     /// An upload that is neither a JPEG nor a PNG, or cannot be decoded.
     InvalidImage = "invalid_image", Some(422), "Image illisible : envoyez une photo JPEG ou PNG";
+    /// An uploaded document that is not a readable PDF with at least one page.
+    InvalidDocument = "invalid_document", Some(422), "PDF illisible : envoyez la facture en PDF non protégé, ou photographiez-la";
 
     // ----- only on the device -----
     /// The server could not be reached.

@@ -23,6 +23,8 @@ pub const MAX_VEHICLE_CHARS: usize = 100;
 pub const MAX_PHOTOS: usize = 10;
 /// Most documents (the fitting invoice…) of a claim.
 pub const MAX_DOCUMENTS: usize = 5;
+/// The largest document upload (a PDF fitting invoice): 8 MiB, as a photo.
+pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
 /// The highest mileage taken, in km.
 pub const MAX_KM: u32 = 9_999_999;
 
@@ -38,7 +40,8 @@ pub struct FieldIssue {
 }
 
 impl FieldIssue {
-    fn new(field: &'static str, code: ErrorCode, message: impl Into<String>) -> FieldIssue {
+    /// A refusal or warning on `field`.
+    pub fn new(field: &'static str, code: ErrorCode, message: impl Into<String>) -> FieldIssue {
         FieldIssue {
             field,
             code,
@@ -398,6 +401,14 @@ fn fr(date: NaiveDate) -> String {
 /// Whether a string is a photo or document id: the SHA-256 of its bytes, 64 lowercase hex digits.
 pub fn is_photo_id(id: &str) -> bool {
     id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Whether bytes look like a PDF: its `%PDF-` header within the first 1,024 bytes, as readers
+/// accept it. Only a first sort (a photo or a PDF); the backend parses the whole file.
+pub fn looks_like_pdf(bytes: &[u8]) -> bool {
+    bytes
+        .get(..bytes.len().min(1024))
+        .is_some_and(|head| head.windows(5).any(|w| w == b"%PDF-"))
 }
 
 /// Checks a whole claim; every refusal is returned, in the order of the form's fields. `line` is

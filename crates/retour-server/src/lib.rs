@@ -19,7 +19,8 @@
 //! (one module per area of the API), `db` (all the SQL, one module per area), `mail` and
 //! `webhook` (the senders of the durable outboxes), `reminders` (the deposit reminders, run by
 //! the server's periodic task), `reencode` (uploaded photos decoded with limits and written
-//! again as JPEG without metadata).
+//! again as JPEG without metadata), `scrub_pdf` (uploaded PDFs parsed and written again without
+//! their metadata).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -39,6 +40,7 @@ pub mod reencode;
 pub mod reminders;
 mod routes;
 pub mod running;
+pub mod scrub_pdf;
 mod session_cache;
 mod state;
 pub mod throttle;

@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes::{
-    account, cart, catalog, dossiers, messages, money, notifications, photos, pickups, requests,
-    warranty, webhooks,
+    account, cart, catalog, documents, dossiers, messages, money, notifications, photos, pickups,
+    requests, warranty, webhooks,
 };
 
 /// The API's description.
@@ -38,6 +38,7 @@ use crate::routes::{
         warranty::submit,
         pickups::pending_pickup, pickups::manifest, pickups::staff_pickup_route,
         photos::put_photo, photos::get_photo,
+        documents::put_document, documents::get_document,
     ),
     modifiers(&BearerAuth, &BodyProblems),
     tags(

@@ -81,6 +81,12 @@ const BUSINESS_REFUSALS: &[(&str, &[u16], &str)] = &[
          real JPEG or PNG (422 invalid_image): a fuzzed body is neither",
     ),
     (
+        "/api/v1/documents/{id}",
+        &[400, 422],
+        "an upload's address must be the SHA-256 of its body (400 hash_mismatch) and the body a \
+         whole readable PDF with a page (422 invalid_document): a fuzzed body is neither",
+    ),
+    (
         "/api/v1/staff/credit-notes",
         &[422],
         "a credit note's lines name closed files of the customer given, each amount above zero \

@@ -18,14 +18,15 @@
 //! [`notifications`] (each garage's notifications and each account's preferences) and [`money`]
 //! (v1.1: credit notes, what the reconciliation, the deposits wallet and the report read, the
 //! deposit reminders that went out), [`warranty`] (the claims of warranty files), [`pickups`]
-//! (the driver's pickups, the server's secrets) and [`photos`] (each customer's photos,
-//! re-encoded). Stored text
+//! (the driver's pickups, the server's secrets), [`photos`] (each customer's photos,
+//! re-encoded) and [`documents`] (each customer's PDFs, without metadata). Stored text
 //! (instants, dates, amounts, codes) is read back by [`values`]; rows are read by column name
 //! ([`FromRow`]).
 
 mod accounts;
 mod cart;
 mod catalog;
+mod documents;
 mod dossiers;
 mod logins;
 mod money;
@@ -48,6 +49,7 @@ use rusqlite_migration::{Migrations, M};
 
 pub use accounts::{AccountRow, CustomerRow};
 pub use catalog::{LineKey, NewLine, StoredLine, StoredNote};
+pub use documents::StoredDocument;
 pub use dossiers::{DossierFilter, DossierPage, StoredDossier, StoredDossierLine};
 pub use logins::{FailureScope, LoginFailure, Purged};
 pub use money::{ReportRow, StoredCreditNote, StoredCreditNoteLine};
@@ -116,6 +118,7 @@ fn migrations() -> Migrations<'static> {
             include_str!("../schema_v11.sql"),
             |tx: &rusqlite::Transaction<'_>| add_cart_line_photos(tx),
         ),
+        M::up(include_str!("../schema_v12.sql")),
     ])
 }
 

@@ -4,6 +4,7 @@
 pub(crate) mod account;
 pub(crate) mod cart;
 pub(crate) mod catalog;
+pub(crate) mod documents;
 pub(crate) mod dossiers;
 pub(crate) mod messages;
 pub(crate) mod money;
@@ -79,6 +80,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/photos/{id}",
             put(photos::put_photo).get(photos::get_photo),
+        )
+        .route(
+            "/api/v1/documents/{id}",
+            put(documents::put_document).get(documents::get_document),
         )
         .route(
             "/api/v1/staff/dossiers/{number}/events",

@@ -12,7 +12,7 @@ use retour_domain::api::{
     WarrantyInfo,
 };
 use retour_domain::status::DossierStatus;
-use retour_domain::warranty::{check_claim, ClaimInput, ClaimLine};
+use retour_domain::warranty::{check_claim, ClaimInput, ClaimLine, FieldIssue};
 use retour_domain::webhook::EventType;
 use retour_domain::{BlNumber, ErrorCode, Money};
 
@@ -177,9 +177,26 @@ fn create_claim(
         photos: &body.photos,
         documents: &documents,
     };
-    // Photos and documents are checked as ids here; that they were uploaded by this customer
-    // (`PUT /photos`, another branch) is checked where the photos table is.
-    let checked = check_claim(&input, Some(&window), now).map_err(|issues| {
+    // Photos and documents are checked as ids here; that each document is one of this
+    // customer's documents (`PUT /documents`) or photos (`PUT /photos`), below.
+    let mut checked = check_claim(&input, Some(&window), now);
+    if !c.missing_documents(claim.customer, &documents)?.is_empty() {
+        let issue = FieldIssue::new(
+            "documents",
+            ErrorCode::PhotoMissing,
+            "Document introuvable : envoyez-le de nouveau.",
+        );
+        checked = match checked {
+            Ok(_) => Err(vec![issue]),
+            Err(mut issues) => {
+                if !issues.iter().any(|i| i.field == "documents") {
+                    issues.push(issue);
+                }
+                Err(issues)
+            }
+        };
+    }
+    let checked = checked.map_err(|issues| {
         let first = issues
             .first()
             .map(|i| (i.code.clone(), i.message.clone()))

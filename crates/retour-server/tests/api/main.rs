@@ -6,6 +6,7 @@ mod cart;
 mod catalog;
 mod common;
 mod connections;
+mod documents;
 mod dossiers;
 mod foreign_ids;
 mod limits;

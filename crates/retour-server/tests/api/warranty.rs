@@ -50,7 +50,7 @@ fn claim(bl: &str, line_no: u64, delivered_on: &str) -> Value {
         "failed_km": 84250,
         "symptom": "Bruit de roulement à chaud, puis blocage de la roue",
         "photos": [PHOTO],
-        "documents": [PHOTO]
+        "documents": []
     })
 }
 
@@ -379,4 +379,43 @@ async fn a_closed_service_refuses_claims() {
         .await;
     let problem = answer.problem(403, "service_closed");
     assert!(problem["next_change"].is_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fitting_invoice_is_a_pdf_or_a_photo_of_the_customers_own() {
+    let server = start().await;
+    let a = server.customer_a().await;
+    let b = server.customer_b().await;
+    let pdf = crate::documents::invoice_pdf();
+    let document = crate::documents::sha256(&pdf);
+    server
+        .put_document(&a, &document, pdf.clone(), "application/pdf")
+        .await
+        .ok(201);
+    let photo = server.upload(&a, crate::photos::jpeg(64, 48)).await;
+
+    // Unknown, or another customer's: the per-field error, nothing created.
+    let (bl, line_no, delivered_on, _, _) = a_line(&server, &a).await;
+    let mut body = claim(&bl, line_no, &delivered_on);
+    body["documents"] = json!([crate::documents::sha256(b"never uploaded")]);
+    let refused = server.claim(&a, &key(), body.clone()).await;
+    let problem = refused.problem(422, "photo_missing");
+    assert_eq!(problem["errors"][0]["field"], "documents");
+    let (b_bl, b_line, b_delivered, _, _) = a_line(&server, &b).await;
+    let mut theirs = claim(&b_bl, b_line, &b_delivered);
+    theirs["documents"] = json!([document]);
+    server
+        .claim(&b, &key(), theirs)
+        .await
+        .problem(422, "photo_missing");
+
+    // The customer's own PDF and photo.
+    body["documents"] = json!([document, photo]);
+    let dossier = server.claim(&a, &key(), body).await.ok(201).clone();
+    assert_eq!(dossier["warranty"]["documents"], json!([document, photo]));
+    let staff = server.staff().await;
+    let seen = server
+        .get(&format!("/api/v1/documents/{document}"), &staff)
+        .await;
+    assert_eq!(seen.status, 200);
 }
