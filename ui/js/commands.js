@@ -637,3 +637,13 @@ export function send_warranty_claim(deliveryNote, lineNo) {
 export function warranty_outbox() {
   return invoke("warranty_outbox", {});
 }
+
+/**
+ * Opens a warranty file's fitting invoice (a PDF, or a photo) in the system viewer. The window
+ * names the document by its id, never a path.
+ * @param {string} documentId
+ * @returns {Promise<void>}
+ */
+export function open_warranty_document(documentId) {
+  return invoke("open_warranty_document", { documentId });
+}

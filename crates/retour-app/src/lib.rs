@@ -57,7 +57,7 @@
 //! | `spawn_background_sync()` | starts a task syncing every 30 s and soon after each edit (needs a tokio runtime) | yes |
 //! | `warranty_form(delivery_note, line_no)` / `save_warranty_draft(&WarrantyDraft)` | [`WarrantyFormView`]: the claim's draft of a BL line (kept on the device across restarts), its line, each field's refusal from the domain's `check_claim` in French (`invalid_vin`, `invalid_registration`, `date_order`, `km_order`, `warranty_expired`, `photo_required`…), `can_send` | the form fetches the BL (else the device's copy); saving is local |
 //! | `vin_from_scan(text)` | the VIN in a code scanned for the form's VIN field (Code 39 label with its `I` marker or `*`, Data Matrix; spaces, hyphens, lower case); anything else `not_a_vin`, "Ce code n'est pas un VIN : …" | no |
-//! | `add_warranty_photo(delivery_note, line_no, documents, bytes)` / `remove_warranty_photo(…, photo_id)` | [`WarrantyFormView`]: a photo of the part, or (`documents`) of the fitting invoice, stripped and kept like a cart line's; a PDF is `invalid_image` (the backend's photo route takes pictures only) | no |
+//! | `add_warranty_photo(delivery_note, line_no, documents, bytes)` / `remove_warranty_photo(…, photo_id)` | [`WarrantyFormView`]: a photo of the part, or (`documents`) the fitting invoice as a photo or a PDF, kept on the device like a cart line's photo (a PDF as it is, listed in `pdfs`) and uploaded before the claim; a PDF as a part photo is `invalid_image` | no |
 //! | `send_warranty_claim(delivery_note, line_no)` / `warranty_outbox()` | the `Dossier` of kind `warranty` the server made; checked first, then queued with an idempotency key (its draft removed in the same transaction), photos uploaded first; offline `send_pending`, sent once by the next sync / the claims waiting or refused | tries, then outbox |
 //! | `pending_pickup()` / `pickup_manifest_pdf()` | [`PendingPickupView`]: the files waiting for the driver and the QR code drawn here ([`QrView`], SVG from rxing's writer); `nothing_to_pickup` / the manifest PDF's path in the account's folder | yes |
 //! | `driver_scan(text)` / `confirm_handover(&HandoverArgs)` / `handovers()` | staff ("Mode chauffeur"): [`DriverScanView`], what a pickup QR code says, read offline, with the scan time / [`HandoverView`]: name and parcels checked by the domain, kept in the store with the scan time before it is sent; offline `pending`, confirmed once by the next sync / the device's confirmations | the confirmation tries, then waits |
@@ -162,6 +162,7 @@ pub use scan::{scan_bytes, scan_file};
 pub use views::*;
 pub use warranty::{
     WarrantyDraft, WarrantyFormView, WarrantyIssueView, WarrantyLineView, WarrantyOutboxView,
+    WarrantyPdfView,
 };
 
 /// The API's wire types, for front ends that name what the façade returns without depending on

@@ -4,14 +4,17 @@
 //! line's (content-addressed, uploaded by the sync before the claim), then sent through the
 //! claim outbox with an idempotency key: offline it waits and leaves once with the next sync.
 //!
-//! The fitting invoice is a photo: the backend's photo route takes JPEG and PNG only, so a PDF
-//! invoice is not taken (`invalid_image`, in words).
+//! The fitting invoice is a photo or a PDF: a PDF is kept as it is (`<hash>.pdf` beside the
+//! photos; the backend parses it and drops its metadata) and uploaded to `PUT /documents` before
+//! the claim. A PDF as a photo of the part is refused (`invalid_image`, in words).
+
+use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use retour_domain::api::{DeliveryNote, Dossier, WarrantyClaimBody};
 use retour_domain::warranty::{
-    check_claim, vin_from_scan, ClaimInput, ClaimLine, FieldIssue, DEFAULT_WARRANTY_MONTHS,
-    MAX_DOCUMENTS, MAX_PHOTOS,
+    check_claim, is_photo_id, looks_like_pdf, vin_from_scan, ClaimInput, ClaimLine, FieldIssue,
+    DEFAULT_WARRANTY_MONTHS, MAX_DOCUMENTS, MAX_DOCUMENT_BYTES, MAX_PHOTOS,
 };
 use retour_store::{ClaimState, NewPhoto};
 use retour_sync::engine::{lock, Outcome};
@@ -53,8 +56,18 @@ pub struct WarrantyDraft {
     pub symptom: String,
     /// Photos of the part and its label.
     pub photos: Vec<String>,
-    /// Pictures of the fitting invoice.
+    /// The fitting invoice: photos, or a PDF (see [`WarrantyFormView::pdfs`]).
     pub documents: Vec<String>,
+}
+
+/// A PDF among a claim's documents: shown as a tile ("Facture de montage (PDF)", its size), not
+/// as a thumbnail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WarrantyPdfView {
+    /// Its id, as in the draft's `documents`.
+    pub id: String,
+    /// The size of its file, in bytes.
+    pub bytes: u64,
 }
 
 /// A refusal or a warning on one field of the form.
@@ -108,6 +121,8 @@ pub struct WarrantyFormView {
     pub can_send: bool,
     /// When the draft was last saved (absent for a new one).
     pub saved_at: Option<DateTime<Utc>>,
+    /// The documents that are PDFs (the others are photos).
+    pub pdfs: Vec<WarrantyPdfView>,
 }
 
 fn km(field: &'static str, text: &str, missing: &str) -> Result<u32, FieldIssue> {
@@ -263,7 +278,22 @@ fn form_view(
     let line = note.and_then(|n| claim_line(&n.0, draft.line_no));
     let now = Utc::now() + account.engine.clock_offset();
     let (issues, warnings, body) = check(&draft, line.as_ref().map(|(l, _)| l), now);
+    let pdfs = {
+        let store = lock(&account.store);
+        let mut pdfs = Vec::new();
+        for id in &draft.documents {
+            if store.is_document(id)? {
+                let bytes = store.photo(id)?.map_or(0, |p| p.bytes);
+                pdfs.push(WarrantyPdfView {
+                    id: id.clone(),
+                    bytes,
+                });
+            }
+        }
+        pdfs
+    };
     Ok(WarrantyFormView {
+        pdfs,
         can_send: body.is_some(),
         line: line.map(|(_, v)| v),
         issues: issues.into_iter().map(Into::into).collect(),
@@ -271,6 +301,43 @@ fn form_view(
         draft,
         saved_at,
     })
+}
+
+/// Keeps a PDF fitting invoice on the device as it is (the backend checks it and drops its
+/// metadata): its file written atomically under its SHA-256, recorded for upload with the draft
+/// naming it.
+fn keep_pdf(
+    account: &Account,
+    mut draft: WarrantyDraft,
+    bytes: &[u8],
+) -> AppResult<WarrantyFormView> {
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(AppError::new(
+            ErrorCode::PayloadTooLarge,
+            "Ce PDF dépasse 8 Mio : photographiez plutôt la facture de montage.",
+        ));
+    }
+    let hash = photo_id(bytes);
+    let path = lock(&account.store).document_path(&hash);
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir).map_err(AppError::local)?;
+    }
+    write_atomically(&path, bytes).map_err(AppError::local)?;
+    if !draft.documents.contains(&hash) {
+        draft.documents.push(hash.clone());
+    }
+    let now = Utc::now();
+    {
+        let mut store = lock(&account.store);
+        store.record_document(&NewPhoto {
+            hash,
+            bytes: bytes.len() as u64,
+            at: now,
+        })?;
+        store.save_warranty_draft(&draft.delivery_note, draft.line_no, &draft, now)?;
+    }
+    account.engine.refresh_counts();
+    form_view(account, draft, Some(now))
 }
 
 fn stored_draft(
@@ -337,9 +404,10 @@ impl App {
         form_view(&account, draft, Some(now))
     }
 
-    /// Adds a picture to a claim's draft: `documents` for the fitting invoice, else a photo of
-    /// the part. Stripped and kept on the device like a cart line's photo (uploaded by the sync
-    /// before the claim); a PDF is refused (`invalid_image`): the backend takes pictures only.
+    /// Adds a picture to a claim's draft: `documents` for the fitting invoice (a photo or a PDF),
+    /// else a photo of the part. A photo is stripped and kept on the device like a cart line's;
+    /// a PDF is kept as it is (at most 8 MiB); both are uploaded by the sync before the claim. A
+    /// PDF as a photo of the part is refused (`invalid_image`, in words).
     pub fn add_warranty_photo(
         &self,
         delivery_note: &str,
@@ -361,11 +429,14 @@ impl App {
                 format!("{most} images au plus : retirez-en une pour en ajouter une autre."),
             ));
         }
-        if bytes.starts_with(b"%PDF") {
-            return Err(AppError::new(
-                ErrorCode::InvalidImage,
-                "Les PDF ne sont pas encore acceptés : photographiez la facture de montage.",
-            ));
+        if looks_like_pdf(bytes) {
+            if !documents {
+                return Err(AppError::new(
+                    ErrorCode::InvalidImage,
+                    "Un PDF ne peut pas servir de photo de la pièce : photographiez la pièce et son étiquette.",
+                ));
+            }
+            return keep_pdf(&account, draft, bytes);
         }
         let jpeg = strip_photo(bytes)?;
         let hash = photo_id(&jpeg);
@@ -389,6 +460,48 @@ impl App {
         }
         account.engine.refresh_counts();
         form_view(&account, draft, Some(now))
+    }
+
+    /// A warranty file's fitting invoice (one of its `documents`), for the system viewer: the
+    /// device's file when it has it (a PDF or a photo kept here), else the backend's copy (a PDF
+    /// from `GET /documents`, else a photo from `GET /photos`), kept in the photo folder for next
+    /// time. The id only ever names a file as 64 hex digits; any other is `not_found`.
+    pub async fn warranty_document(&self, document_id: &str) -> AppResult<PathBuf> {
+        let account = self.account()?;
+        if !is_photo_id(document_id) {
+            return Err(AppError::new(ErrorCode::NotFound, "Document introuvable."));
+        }
+        let (pdf, photo) = {
+            let store = lock(&account.store);
+            (
+                store.document_path(document_id),
+                store.photo_path(document_id),
+            )
+        };
+        if pdf.is_file() {
+            return Ok(pdf);
+        }
+        if photo.is_file() {
+            return Ok(photo);
+        }
+        let id = document_id.to_owned();
+        let fetched = account
+            .engine
+            .call(|client, token| {
+                let id = id.clone();
+                async move { client.document(&token, &id).await }
+            })
+            .await;
+        let (path, bytes) = match fetched {
+            Ok(bytes) => (pdf, bytes),
+            Err(e) if e.status() == Some(404) => (photo, account.engine.photo(document_id).await?),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir).map_err(AppError::local)?;
+        }
+        write_atomically(&path, &bytes).map_err(AppError::local)?;
+        Ok(path)
     }
 
     /// Takes a picture off a claim's draft (photos or invoice). Local only.

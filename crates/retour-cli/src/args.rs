@@ -204,15 +204,15 @@ pub enum WarrantyCommand {
     },
     /// Change fields of the draft (saved on this device) and check it.
     Set(WarrantySetArgs),
-    /// Add a photo of the part (or, with --invoice, of the fitting invoice).
+    /// Add a photo of the part (or, with --invoice, the fitting invoice: a photo or a PDF).
     Photo {
         /// The BL number.
         bl: String,
         /// The line number.
         line: u32,
-        /// The picture file (JPEG or PNG).
+        /// The picture file (JPEG or PNG; with --invoice, a PDF too).
         file: PathBuf,
-        /// A picture of the fitting invoice.
+        /// The fitting invoice (a photo or a PDF).
         #[arg(long)]
         invoice: bool,
     },

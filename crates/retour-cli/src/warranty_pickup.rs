@@ -1,4 +1,5 @@
-//! `retour warranty …` (a warranty claim from a BL line: the form, the photos, the sending) and
+//! `retour warranty …` (a warranty claim from a BL line: the form, the photos and the fitting
+//! invoice as a photo or a PDF, the sending) and
 //! `retour pickup …` (the garage's pending pickup with its QR code and manifest; the driver's
 //! reading of a QR code and confirmation, offline first), through the façade, with their French
 //! text.
@@ -29,6 +30,12 @@ fn form_text(view: &WarrantyFormView) -> String {
             line.designation,
             line.delivered_on.format("%d/%m/%Y"),
             line.warranty_ends_on.format("%d/%m/%Y")
+        ));
+    }
+    for pdf in &view.pdfs {
+        out.push_str(&format!(
+            "Facture de montage (PDF) : {} Ko\n",
+            pdf.bytes.div_ceil(1024)
         ));
     }
     for issue in &view.issues {

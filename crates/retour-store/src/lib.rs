@@ -6,8 +6,9 @@
 //! requests with the idempotency key they were first sent with), and caches for offline use
 //! (delivery notes of the last 31 days with their lines, reasons, the schedule and the server's
 //! clock offset, downloaded files), the account's notifications with their pull cursor and
-//! the read mark waiting to be sent, and the photos taken on the device with whether the backend
-//! has them yet (their files live beside the database), and the credit claims made here with the
+//! the read mark waiting to be sent, and the photos taken on the device (and the PDF fitting invoices
+//! of warranty claims) with whether the backend has them yet (their files live beside the
+//! database), and the credit claims made here with the
 //! message that carries each one.
 //!
 //! Durability: WAL journal, `synchronous=FULL`, and every change is one committed transaction
@@ -41,7 +42,8 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 
-/// A photo just taken, recorded with the cart op that puts it on a line.
+/// A photo just taken, recorded with the cart op that puts it on a line (or a PDF kept for a
+/// warranty claim, [`Store::record_document`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPhoto {
     /// The SHA-256 of its stripped bytes, lowercase hex: its id.
@@ -315,6 +317,12 @@ impl Store {
         self.photo_dir().join(format!("{hash}.jpg"))
     }
 
+    /// The file of a PDF kept on this device (a warranty claim's fitting invoice), beside the
+    /// photos: `<photo_dir>/<hash>.pdf`.
+    pub fn document_path(&self, hash: &str) -> PathBuf {
+        self.photo_dir().join(format!("{hash}.pdf"))
+    }
+
     /// This device's id in this account, as its clocks carry it.
     pub fn device_id(&self) -> &DeviceId {
         self.clock.device()
@@ -428,11 +436,31 @@ impl Store {
 
     /// The photos the backend does not have yet, oldest first.
     pub fn photos_to_upload(&self) -> Result<Vec<String>> {
+        self.to_upload("photo")
+    }
+
+    /// The PDFs (fitting invoices) the backend does not have yet, oldest first.
+    pub fn documents_to_upload(&self) -> Result<Vec<String>> {
+        self.to_upload("pdf")
+    }
+
+    fn to_upload(&self, kind: &str) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT hash FROM photos WHERE uploaded_at IS NULL ORDER BY created_at, hash",
+            "SELECT hash FROM photos WHERE uploaded_at IS NULL AND kind = ?1
+              ORDER BY created_at, hash",
         )?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let rows = stmt.query_map([kind], |row| row.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether the file kept under this id is a PDF (else a photo, or unknown).
+    pub fn is_document(&self, hash: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT kind = 'pdf' FROM photos WHERE hash = ?1")?
+            .query_row([hash], |row| row.get::<_, bool>(0))
+            .optional()?
+            .unwrap_or(false))
     }
 
     /// A photo taken on this device, if it was recorded.
@@ -453,7 +481,7 @@ impl Store {
         .transpose()
     }
 
-    /// Records that the backend has the photo (it answered `201` or `200` to its upload).
+    /// Records that the backend has the photo or PDF (it answered `201` or `200` to its upload).
     pub fn mark_photo_uploaded(&mut self, hash: &str, now: DateTime<Utc>) -> Result<()> {
         self.changed();
         self.conn

@@ -200,6 +200,13 @@ CREATE TABLE credit_claims (
 CREATE INDEX credit_claims_line ON credit_claims (dossier, line_no, claimed_at);
 ";
 
+/// The tenth schema (v1.1, documents): a file kept for upload is a photo (`<hash>.jpg`, sent to
+/// `PUT /photos`) or a PDF (`<hash>.pdf`, a warranty claim's fitting invoice, sent to
+/// `PUT /documents`).
+const V10: &str = "
+ALTER TABLE photos ADD COLUMN kind TEXT NOT NULL DEFAULT 'photo' CHECK (kind IN ('photo', 'pdf'));
+";
+
 /// Returns every migration, in order.
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -212,6 +219,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(V7),
         M::up(V8),
         M::up(V9),
+        M::up(V10),
     ])
 }
 

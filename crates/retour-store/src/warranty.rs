@@ -1,5 +1,5 @@
 //! Warranty claims on the device (v1.1): one draft per BL line (the form as the user left it,
-//! kept across restarts), the photos a claim names, and the claim outbox — each claim written with
+//! kept across restarts), the photos and PDFs a claim names, and the claim outbox — each claim written with
 //! its idempotency key (and its draft removed) in one transaction before it is ever sent, then
 //! `accepted` with the file the server made or `refused` with its code and French message.
 
@@ -156,6 +156,23 @@ impl Store {
                 photo.hash,
                 i64::try_from(photo.bytes).unwrap_or(i64::MAX),
                 photo.at.to_rfc3339()
+            ])?;
+        Ok(())
+    }
+
+    /// Records a PDF kept on the device for a claim (its file, [`Store::document_path`], already
+    /// written), to be uploaded by the next sync before the claim.
+    pub fn record_document(&mut self, document: &NewPhoto) -> Result<()> {
+        self.changed();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO photos (hash, bytes, created_at, kind) VALUES (?1, ?2, ?3, 'pdf')
+                 ON CONFLICT (hash) DO NOTHING",
+            )?
+            .execute(params![
+                document.hash,
+                i64::try_from(document.bytes).unwrap_or(i64::MAX),
+                document.at.to_rfc3339()
             ])?;
         Ok(())
     }

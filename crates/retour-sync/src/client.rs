@@ -10,10 +10,11 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use retour_domain::api::{
     Cart, CartOp, CartOpsPage, CartOpsRequest, CartOpsResponse, Credits, DeliveryNote,
-    DeliveryNoteList, Deposits, Dossier, DossierList, EmailRequest, LoginRequest, Lookup, Message,
-    MessageBody, NotificationsPage, PendingPickup, PhotoInfo, PickupConfirmation, Preferences,
-    Problem, ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnReport, ReturnRequest,
-    ReturnRequestBody, ServiceInfo, Session, StaffPickupBody, TokenRequest, WarrantyClaimBody,
+    DeliveryNoteList, Deposits, DocumentInfo, Dossier, DossierList, EmailRequest, LoginRequest,
+    Lookup, Message, MessageBody, NotificationsPage, PendingPickup, PhotoInfo, PickupConfirmation,
+    Preferences, Problem, ReadNotifications, Reason, RefreshRequest, ResetRequest, ReturnReport,
+    ReturnRequest, ReturnRequestBody, ServiceInfo, Session, StaffPickupBody, TokenRequest,
+    WarrantyClaimBody,
 };
 use retour_domain::ErrorCode;
 use serde::de::DeserializeOwned;
@@ -352,6 +353,26 @@ impl ApiClient {
         .await
     }
 
+    /// `PUT /api/v1/documents/{sha256}`: a PDF whose SHA-256 is `hash` (idempotent: `200` when
+    /// the backend already has it, `201` when it stores it now).
+    pub async fn put_document(
+        &self,
+        token: &str,
+        hash: &str,
+        pdf: Vec<u8>,
+    ) -> Result<DocumentInfo, ApiError> {
+        Self::send(
+            self.request(
+                Method::PUT,
+                &format!("/api/v1/documents/{}", encode_segment(hash)),
+                Some(token),
+            )
+            .header(reqwest::header::CONTENT_TYPE, "application/pdf")
+            .body(pdf),
+        )
+        .await
+    }
+
     /// `POST /api/v1/notifications/read`: read up to `up_to`, inclusive.
     pub async fn read_notifications(&self, token: &str, up_to: u64) -> Result<(), ApiError> {
         Self::send_raw(
@@ -404,6 +425,17 @@ impl ApiClient {
                 .json(body),
         )
         .await
+    }
+
+    /// `GET /api/v1/documents/{id}`: a PDF the customer uploaded, as the backend keeps it.
+    pub async fn document(&self, token: &str, id: &str) -> Result<Vec<u8>, ApiError> {
+        Ok(Self::send_raw(self.request(
+            Method::GET,
+            &format!("/api/v1/documents/{}", encode_segment(id)),
+            Some(token),
+        ))
+        .await?
+        .1)
     }
 
     /// `GET /api/v1/return-requests/{id}/preaccord.pdf`: the bytes and their media type.

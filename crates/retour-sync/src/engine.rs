@@ -543,6 +543,40 @@ impl SyncEngine {
         Ok(sent)
     }
 
+    /// Uploads every PDF kept on this device (a warranty claim's fitting invoice) that the
+    /// backend does not have yet, as [`SyncEngine::upload_photos`] does photos. Returns how many
+    /// were sent.
+    pub async fn upload_documents(&self) -> Result<usize, ApiError> {
+        let pending = lock(&self.store)
+            .documents_to_upload()
+            .map_err(store_error)?;
+        let mut sent = 0;
+        for hash in pending {
+            let path = lock(&self.store).document_path(&hash);
+            let Ok(pdf) = std::fs::read(&path) else {
+                continue;
+            };
+            let result = self
+                .call(|client, token| {
+                    let pdf = pdf.clone();
+                    let hash = hash.clone();
+                    async move { client.put_document(&token, &hash, pdf).await }
+                })
+                .await;
+            match result {
+                Ok(_) => {
+                    self.store_to_write()?
+                        .mark_photo_uploaded(&hash, Utc::now())
+                        .map_err(store_error)?;
+                    sent += 1;
+                }
+                Err(e) if is_final_refusal(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(sent)
+    }
+
     /// A photo's JPEG: the device's file when it has one, else the backend's copy (which the app
     /// keeps in the photo folder for next time).
     pub async fn photo(&self, id: &str) -> Result<Vec<u8>, ApiError> {

@@ -1,7 +1,8 @@
-//! Warranty claims ("Garantie") from a BL line: the form and its draft, its pictures, sending.
+//! Warranty claims ("Garantie") from a BL line: the form and its draft, its pictures, sending;
+//! a sent claim's fitting invoice opened in the system viewer.
 
 use retour_app::{App, AppResult, Dossier, WarrantyDraft, WarrantyFormView, WarrantyOutboxView};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 /// The claim's form of a BL line: the draft kept on the device (or a new one), checked.
 #[tauri::command]
@@ -65,4 +66,15 @@ pub async fn send_warranty_claim(
 #[tauri::command]
 pub fn warranty_outbox(app: State<'_, App>) -> AppResult<Vec<WarrantyOutboxView>> {
     app.warranty_outbox()
+}
+
+/// Opens a warranty file's fitting invoice (a PDF, or a photo) in the system viewer. The window
+/// names the document by its id, never a path.
+#[tauri::command]
+pub async fn open_warranty_document(
+    app: State<'_, App>,
+    handle: AppHandle,
+    document_id: String,
+) -> AppResult<()> {
+    crate::shell::open_file(&handle, &app.warranty_document(&document_id).await?)
 }

@@ -3,7 +3,9 @@
 //! restart, sent once through a proxy that loses answers and duplicates requests; the garage's
 //! pickup QR code drawn as SVG and read back by our own scanner, the driver's confirmation from a
 //! staff account moving every file to "Prise en charge sur site" with the driver's name; and a
-//! confirmation made offline that survives kill -9 and is applied once.
+//! confirmation made offline that survives kill -9 and is applied once; a claim whose fitting
+//! invoice is a PDF, made offline, whose PDF reaches the server (without its metadata) before the
+//! claim naming it.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -94,10 +96,10 @@ async fn a_warranty_claim_is_checked_as_typed_and_its_draft_survives_a_restart()
         )
         .map_err(app_err)?;
     ensure!(view.can_send, "{:?}", view.issues);
-    // A PDF invoice is not taken: the backend's photo route takes pictures only.
+    // A PDF is not a photo of the part (the invoice may be one: below).
     let pdf = device
         .app
-        .add_warranty_photo(&good.delivery_note, good.line_no, true, b"%PDF-1.7\n...")
+        .add_warranty_photo(&good.delivery_note, good.line_no, false, b"%PDF-1.7\n...")
         .unwrap_err();
     ensure!(pdf.code == ErrorCode::InvalidImage && pdf.message.contains("PDF"));
 
@@ -247,6 +249,118 @@ async fn a_warranty_claim_is_sent_once_despite_lost_answers_and_shows_as_garanti
     if proxy.requests_to(CLAIM) < 2 {
         bail!("the claim was sent once only: the faults did not run");
     }
+    Ok(())
+}
+
+/// A real one-page PDF (an invoice) with a document information dictionary naming its author.
+fn invoice_pdf() -> Vec<u8> {
+    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+    let mut pdf = Pdf::new();
+    let (catalog, tree, page_id, font, content_id, info) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+        Ref::new(6),
+    );
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page_id]).count(1);
+    let mut page = pdf.page(page_id);
+    page.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
+    page.parent(tree);
+    page.contents(content_id);
+    page.resources().fonts().pair(Name(b"F1"), font);
+    page.finish();
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    let mut content = Content::new();
+    content.begin_text();
+    content.set_font(Name(b"F1"), 14.0);
+    content.next_line(72.0, 770.0);
+    content.show(Str(b"Facture de montage"));
+    content.end_text();
+    pdf.stream(content_id, &content.finish());
+    pdf.document_info(info)
+        .author(TextStr("Garage Dupont, poste 3"));
+    pdf.finish()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_with_a_pdf_invoice_made_offline_is_sent_once_with_its_pdf() -> Result<()> {
+    let server = TestServer::start().await?;
+    let proxy = FaultProxy::start(server.addr, 20_261_203).await?;
+    let device = Device::new(&proxy.url)?;
+    device.login().await?;
+    let app = &device.app;
+    let draft = claim_draft(app).await?;
+    proxy.set_down(true);
+    app.save_warranty_draft(&draft).map_err(app_err)?;
+    app.add_warranty_photo(
+        &draft.delivery_note,
+        draft.line_no,
+        false,
+        &jpeg_with_gps(640, 480, 30),
+    )
+    .map_err(app_err)?;
+    let pdf = invoice_pdf();
+    let view = app
+        .add_warranty_photo(&draft.delivery_note, draft.line_no, true, &pdf)
+        .map_err(app_err)?;
+    ensure!(view.can_send, "{:?}", view.issues);
+    ensure!(
+        view.draft.documents.len() == 1 && view.pdfs.len() == 1,
+        "{view:?}"
+    );
+    let id = view.pdfs[0].id.clone();
+    ensure!(view.pdfs[0].bytes == pdf.len() as u64);
+    ensure!(view.draft.documents[0] == id);
+
+    // Offline: the claim waits on the device.
+    let first = app
+        .send_warranty_claim(&draft.delivery_note, draft.line_no)
+        .await
+        .unwrap_err();
+    ensure!(
+        first.is_unreachable() || first.code == ErrorCode::SendPending,
+        "{first:?}"
+    );
+    ensure!(app.warranty_outbox().map_err(app_err)?.len() == 1);
+
+    // Back online: the PDF, then the claim naming it, once.
+    proxy.set_down(false);
+    let state = app.sync_now().await.map_err(app_err)?;
+    ensure!(state.pending_claims == 0, "{state:?}");
+    ensure!(proxy.requests_to(&format!("PUT /api/v1/documents/{id}")) >= 1);
+    ensure!(
+        proxy.requests_to(CLAIM) == 1,
+        "{}",
+        proxy.requests_to(CLAIM)
+    );
+    let stored = {
+        let id = id.clone();
+        server
+            .state()
+            .db()
+            .read(move |c| c.document_data(None, &id))?
+            .context("the server has the PDF")?
+    };
+    ensure!(!stored.windows(7).any(|w| w == b"/Author"), "metadata left");
+    let list = app
+        .dossiers(&DossiersArgs {
+            kind: Some("warranty".into()),
+            ..Default::default()
+        })
+        .await
+        .map_err(app_err)?;
+    let file = list
+        .list
+        .items
+        .iter()
+        .find(|d| d.delivery_note == draft.delivery_note)
+        .context("the warranty file")?;
+    let file = app.dossier(&file.number).await.map_err(app_err)?;
+    let warranty = file.dossier.warranty.as_ref().context("the claim")?;
+    ensure!(warranty.documents == [id]);
     Ok(())
 }
 

@@ -35,6 +35,20 @@ function lineQuantities(line) {
     : t("qtyReturnedAccepted", line.qty, line.accepted_qty);
 }
 
+
+/** A warranty file's fitting invoice: one tile per document (a PDF or a photo), opened in the system viewer. */
+function invoices(ids) {
+  if (!ids.length) return null;
+  return h("ul", { class: "photo-strip file-invoices", "aria-label": t("warrantyField_documents") },
+    ids.map((id, i) => h("li", { class: "photo-item pdf-item" },
+      h("button", { id: `file-invoice-${i}`, class: "pdf-tile", type: "button", onclick: async () => {
+        try {
+          await commands.open_warranty_document(id);
+        } catch (error) {
+          showError(error);
+        }
+      } }, icon("doc", 28), h("span", { class: "pdf-name" }, t("warrantyInvoiceOpen"))))));
+}
 export async function dossierScreen(number) {
   const [dossier, reasons] = await Promise.all([commands.dossier(number), knownReasons()]);
   const reasonOf = (code) => reasonLabel(code, reasons.find((r) => r.code === code)?.label);
@@ -72,6 +86,7 @@ export async function dossierScreen(number) {
       dossier.warranty ? h("div", {}, h("dt", {}, "VIN"), h("dd", { id: "file-vin" }, dossier.warranty.vin)) : null,
       dossier.warranty?.registration ? h("div", {}, h("dt", {}, t("warrantyField_registration")), h("dd", {}, dossier.warranty.registration)) : null),
     dossier.request ? h("div", { class: "file-preaccord" }, ...preaccord(dossier.request, dossier.kind)) : null,
+    invoices(dossier.warranty?.documents ?? []),
     gauge(dossier),
     closedFacts(dossier),
     h("h2", {}, t("pieces", dossier.piece_count)),

@@ -1,7 +1,7 @@
 // Garantie: a warranty claim on one BL line (PRODUCT.md screen 16). The form is saved as a draft
 // on the device at every change and checked by the core with the domain's rules: each field shows
 // its message once it holds something (French from the core; English by field and code here);
-// "Envoyer" on an incomplete claim shows every field's message instead of sending. Photos of the part and of the fitting invoice go through the photo machinery.
+// "Envoyer" on an incomplete claim shows every field's message instead of sending. Photos of the part and of the fitting invoice go through the photo machinery; a PDF invoice is a tile (icon, name, size), not a thumbnail.
 // "Scanner le VIN" reads the windscreen's or door pillar's label (Code 39 or Data Matrix) with
 // the app's scanner paths: a photo, the camera (native, else the WebView's), a USB scanner —
 // every code scanned while the form is shown goes to the VIN field. The core keeps the VIN in
@@ -195,8 +195,14 @@ export async function warrantyScreen(number, lineNo) {
 
   function fillPhotos(kind, list) {
     const ids = kind === "documents" ? view.draft.documents : view.draft.photos;
-    list.replaceChildren(...ids.map((photo, i) => h("li", { class: "photo-item" },
-      thumbnail(photo, t("warrantyPhotoAlt", i + 1)),
+    const pdfs = new Map((view.pdfs ?? []).map((pdf) => [pdf.id, pdf]));
+    list.replaceChildren(...ids.map((photo, i) => h("li", { class: pdfs.has(photo) ? "photo-item pdf-item" : "photo-item" },
+      pdfs.has(photo)
+        // A PDF is a tile (no thumbnail): its icon, what it is and its size.
+        ? h("span", { class: "pdf-tile", id: `warranty-${kind}-${i}-pdf` }, icon("doc", 28),
+          h("span", { class: "pdf-name" }, t("warrantyInvoicePdf")),
+          h("span", { class: "pdf-size" }, t("warrantyPdfSize", pdfs.get(photo).bytes)))
+        : thumbnail(photo, t("warrantyPhotoAlt", i + 1)),
       h("button", { id: `warranty-${kind}-${i}-remove`, class: "icon ghost remove-photo", type: "button", "aria-label": t("removePhoto", i + 1), title: t("removePhoto", i + 1),
         onclick: async () => {
           try {
@@ -209,7 +215,10 @@ export async function warrantyScreen(number, lineNo) {
 
   function pictures(kind) {
     const id = `warranty-${kind}`;
-    const input = h("input", { id: `${id}-input`, type: "file", accept: "image/*", capture: "environment", class: "visually-hidden" });
+    // The invoice may be a PDF (no camera then: the picker offers files too).
+    const input = kind === "documents"
+      ? h("input", { id: `${id}-input`, type: "file", accept: "image/*,application/pdf", class: "visually-hidden" })
+      : h("input", { id: `${id}-input`, type: "file", accept: "image/*", capture: "environment", class: "visually-hidden" });
     input.addEventListener("change", async () => {
       const chosen = input.files?.[0];
       if (!chosen) return;

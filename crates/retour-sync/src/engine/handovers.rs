@@ -77,11 +77,14 @@ impl SyncEngine {
         outcomes
     }
 
-    /// Sends one warranty claim with its idempotency key (its photos uploaded first) and records
+    /// Sends one warranty claim with its idempotency key (its photos and PDFs uploaded first) and records
     /// a definitive answer: the file made, or the refusal. The server answers a replayed key
     /// with the same file, so however many attempts reach it, one file is made.
     pub async fn send_warranty_claim(&self, claim: &OutboxClaim) -> Outcome<Dossier> {
         if let Err(e) = self.upload_photos().await {
+            return Outcome::Pending(e);
+        }
+        if let Err(e) = self.upload_documents().await {
             return Outcome::Pending(e);
         }
         let key = claim.idempotency_key.clone();
