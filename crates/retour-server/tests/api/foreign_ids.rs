@@ -18,6 +18,8 @@ struct OwnIds {
     credit_note: String,
     /// A photo A uploaded (v1.1).
     photo: String,
+    /// A PDF A uploaded (v1.1, a warranty claim's fitting invoice).
+    document: String,
 }
 
 impl OwnIds {
@@ -41,6 +43,15 @@ impl OwnIds {
             // A credit note of the demo (v1.1).
             credit_note: "AV2026-0142".to_owned(),
             photo: server.upload(token, crate::photos::jpeg(16, 16)).await,
+            document: {
+                let pdf = crate::documents::invoice_pdf();
+                let id = crate::documents::sha256(&pdf);
+                server
+                    .put_document(token, &id, pdf, "application/pdf")
+                    .await
+                    .ok(201);
+                id
+            },
         }
     }
 
@@ -59,6 +70,7 @@ impl OwnIds {
             ),
             "webhooks" => (self.webhook.clone(), uuid::Uuid::new_v4().to_string()),
             "photos" => (self.photo.clone(), "0".repeat(64)),
+            "documents" => (self.document.clone(), "0".repeat(64)),
             "credit-notes" => (
                 self.credit_note.clone(),
                 same_shape_missing(&self.credit_note),
