@@ -19,6 +19,14 @@ use crate::server::{
 
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
+/// Schemathesis's hooks module, written beside its config.
+const HOOKS_MODULE: &str = "retour_hooks";
+
+/// What schemathesis needs told: a fitting invoice's body (`PUT /documents/{id}`) is raw bytes
+/// like a photo's, which it has no serializer for under `application/pdf`.
+const HOOKS: &str = "import schemathesis\n\
+                     schemathesis.serializer.alias(\"application/pdf\", \"application/octet-stream\")\n";
+
 /// The staff's routes: fuzzed with a staff account, the others with a garage's.
 const STAFF_PATHS: &str = "^/api/v1/staff/";
 
@@ -185,6 +193,7 @@ fn fuzz(profile: Profile, args: &[String]) -> Result<()> {
     let base = format!("http://127.0.0.1:{port}");
     let config_file = dir.join("schemathesis.toml");
     std::fs::write(&config_file, config())?;
+    std::fs::write(dir.join(format!("{HOOKS_MODULE}.py")), HOOKS)?;
     // Two passes on one server: a garage's account on everything but the staff routes, then the
     // returns staff's account on those.
     let customer = login(port)?;
@@ -197,6 +206,8 @@ fn fuzz(profile: Profile, args: &[String]) -> Result<()> {
         let mut command = Command::new(&st);
         command
             .current_dir(&dir)
+            .env("PYTHONPATH", &dir)
+            .env("SCHEMATHESIS_HOOKS", HOOKS_MODULE)
             .arg("--config-file")
             .arg(&config_file)
             .arg("run")
