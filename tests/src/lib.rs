@@ -487,3 +487,36 @@ pub fn qr_path_png(side: u32, path: &str, scale: u32) -> Result<Vec<u8>> {
     page.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
     Ok(png)
 }
+
+/// A real one-page PDF (an invoice) with a document information dictionary naming its author.
+pub fn invoice_pdf() -> Vec<u8> {
+    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+    let mut pdf = Pdf::new();
+    let (catalog, tree, page_id, font, content_id, info) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+        Ref::new(6),
+    );
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page_id]).count(1);
+    let mut page = pdf.page(page_id);
+    page.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
+    page.parent(tree);
+    page.contents(content_id);
+    page.resources().fonts().pair(Name(b"F1"), font);
+    page.finish();
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    let mut content = Content::new();
+    content.begin_text();
+    content.set_font(Name(b"F1"), 14.0);
+    content.next_line(72.0, 770.0);
+    content.show(Str(b"Facture de montage"));
+    content.end_text();
+    pdf.stream(content_id, &content.finish());
+    pdf.document_info(info)
+        .author(TextStr("Garage Dupont, poste 3"));
+    pdf.finish()
+}

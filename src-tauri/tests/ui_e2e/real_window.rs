@@ -652,17 +652,24 @@ impl Window {
 
     /// Hands a file input a JPEG as the phone's camera or a file picker would, and tells the page.
     fn choose_photo(&self, input_id: &str, jpeg: &[u8]) -> Result<()> {
+        self.choose_file(input_id, jpeg, "IMG_0001.jpg", "image/jpeg")
+    }
+
+    /// Hands a file input a file (its name and type) as a file picker would, and tells the page.
+    fn choose_file(&self, input_id: &str, bytes: &[u8], name: &str, mime: &str) -> Result<()> {
         use base64::Engine as _;
         self.js(
             "const input = document.getElementById(arguments[0]);
              const bytes = Uint8Array.from(atob(arguments[1]), (c) => c.charCodeAt(0));
              const files = new DataTransfer();
-             files.items.add(new File([bytes], 'IMG_0001.jpg', { type: 'image/jpeg' }));
+             files.items.add(new File([bytes], arguments[2], { type: arguments[3] }));
              input.files = files.files;
              input.dispatchEvent(new Event('change'));",
             json!([
                 input_id,
-                base64::engine::general_purpose::STANDARD.encode(jpeg)
+                base64::engine::general_purpose::STANDARD.encode(bytes),
+                name,
+                mime
             ]),
         )?;
         Ok(())
@@ -2934,6 +2941,31 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
             "warranty-photos-input",
             &retour_tests::jpeg_with_gps(1200, 900, 60),
         )?;
+        // The fitting invoice as the PDF the garage's software printed: a tile, not a picture.
+        w.choose_file(
+            "warranty-documents-input",
+            &retour_tests::invoice_pdf(),
+            "facture-montage.pdf",
+            "application/pdf",
+        )?;
+        w.until_text("#warranty-documents-0-pdf", "Facture de montage (PDF)")?;
+        w.until(
+            "the part's photo shown",
+            "return [...document.querySelectorAll('.warranty-photos .photo-thumb')].some(i => i.complete && i.naturalWidth > 0)",
+        )?;
+        w.js(
+            "document.getElementById('warranty-documents-0-pdf').scrollIntoView({ block: 'center' })",
+            json!([]),
+        )?;
+        w.screenshots("53-warranty-invoice-pdf")?;
+        w.click("#lang")?;
+        w.until_text("#warranty-documents-0-pdf", "(PDF)")?;
+        w.js(
+            "document.getElementById('warranty-documents-0-pdf').scrollIntoView({ block: 'center' })",
+            json!([]),
+        )?;
+        w.screenshots("53-warranty-invoice-pdf-en")?;
+        w.click("#lang")?;
         w.until(
             "the claim can be sent",
             "return document.getElementById('warranty-send').dataset.ready === 'true'",

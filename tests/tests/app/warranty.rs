@@ -252,39 +252,6 @@ async fn a_warranty_claim_is_sent_once_despite_lost_answers_and_shows_as_garanti
     Ok(())
 }
 
-/// A real one-page PDF (an invoice) with a document information dictionary naming its author.
-fn invoice_pdf() -> Vec<u8> {
-    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-    let mut pdf = Pdf::new();
-    let (catalog, tree, page_id, font, content_id, info) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-        Ref::new(6),
-    );
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page_id]).count(1);
-    let mut page = pdf.page(page_id);
-    page.media_box(Rect::new(0.0, 0.0, 595.0, 842.0));
-    page.parent(tree);
-    page.contents(content_id);
-    page.resources().fonts().pair(Name(b"F1"), font);
-    page.finish();
-    pdf.type1_font(font).base_font(Name(b"Helvetica"));
-    let mut content = Content::new();
-    content.begin_text();
-    content.set_font(Name(b"F1"), 14.0);
-    content.next_line(72.0, 770.0);
-    content.show(Str(b"Facture de montage"));
-    content.end_text();
-    pdf.stream(content_id, &content.finish());
-    pdf.document_info(info)
-        .author(TextStr("Garage Dupont, poste 3"));
-    pdf.finish()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_with_a_pdf_invoice_made_offline_is_sent_once_with_its_pdf() -> Result<()> {
     let server = TestServer::start().await?;
@@ -302,7 +269,7 @@ async fn a_claim_with_a_pdf_invoice_made_offline_is_sent_once_with_its_pdf() -> 
         &jpeg_with_gps(640, 480, 30),
     )
     .map_err(app_err)?;
-    let pdf = invoice_pdf();
+    let pdf = retour_tests::invoice_pdf();
     let view = app
         .add_warranty_photo(&draft.delivery_note, draft.line_no, true, &pdf)
         .map_err(app_err)?;
