@@ -513,58 +513,59 @@ impl SyncEngine {
     /// costs one more request, never a second copy). A photo the backend refuses for good is left
     /// for the request naming it to be refused with `photo_missing`. Returns how many were sent.
     pub async fn upload_photos(&self) -> Result<usize, ApiError> {
-        let pending = lock(&self.store).photos_to_upload().map_err(store_error)?;
-        let mut sent = 0;
-        for hash in pending {
-            let path = lock(&self.store).photo_path(&hash);
-            // A file gone from the disk cannot be sent: the request naming it is refused with
-            // `photo_missing`, in words, rather than every sync stopping here.
-            let Ok(jpeg) = std::fs::read(&path) else {
-                continue;
-            };
-            let result = self
-                .call(|client, token| {
-                    let jpeg = jpeg.clone();
-                    let hash = hash.clone();
-                    async move { client.put_photo(&token, &hash, jpeg).await }
-                })
-                .await;
-            match result {
-                Ok(_) => {
-                    self.store_to_write()?
-                        .mark_photo_uploaded(&hash, Utc::now())
-                        .map_err(store_error)?;
-                    sent += 1;
-                }
-                Err(e) if is_final_refusal(&e) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(sent)
+        self.upload_kept_files(KeptFile::Photo).await
     }
 
     /// Uploads every PDF kept on this device (a warranty claim's fitting invoice) that the
     /// backend does not have yet, as [`SyncEngine::upload_photos`] does photos. Returns how many
     /// were sent.
     pub async fn upload_documents(&self) -> Result<usize, ApiError> {
-        let pending = lock(&self.store)
-            .documents_to_upload()
-            .map_err(store_error)?;
+        self.upload_kept_files(KeptFile::Pdf).await
+    }
+
+    /// The upload of [`SyncEngine::upload_photos`] and [`SyncEngine::upload_documents`]: the
+    /// same store records, one route each.
+    async fn upload_kept_files(&self, kind: KeptFile) -> Result<usize, ApiError> {
+        let pending = {
+            let store = lock(&self.store);
+            match kind {
+                KeptFile::Photo => store.photos_to_upload(),
+                KeptFile::Pdf => store.documents_to_upload(),
+            }
+        }
+        .map_err(store_error)?;
         let mut sent = 0;
         for hash in pending {
-            let path = lock(&self.store).document_path(&hash);
-            let Ok(pdf) = std::fs::read(&path) else {
+            let path = {
+                let store = lock(&self.store);
+                match kind {
+                    KeptFile::Photo => store.photo_path(&hash),
+                    KeptFile::Pdf => store.document_path(&hash),
+                }
+            };
+            // A file gone from the disk cannot be sent: the request naming it is refused with
+            // `photo_missing`, in words, rather than every sync stopping here.
+            let Ok(bytes) = std::fs::read(&path) else {
                 continue;
             };
             let result = self
                 .call(|client, token| {
-                    let pdf = pdf.clone();
+                    let bytes = bytes.clone();
                     let hash = hash.clone();
-                    async move { client.put_document(&token, &hash, pdf).await }
+                    async move {
+                        match kind {
+                            KeptFile::Photo => {
+                                client.put_photo(&token, &hash, bytes).await.map(drop)
+                            }
+                            KeptFile::Pdf => {
+                                client.put_document(&token, &hash, bytes).await.map(drop)
+                            }
+                        }
+                    }
                 })
                 .await;
             match result {
-                Ok(_) => {
+                Ok(()) => {
                     self.store_to_write()?
                         .mark_photo_uploaded(&hash, Utc::now())
                         .map_err(store_error)?;
@@ -907,4 +908,11 @@ impl SyncEngine {
 /// A store failure seen by the engine, as an API-shaped error for the caller.
 pub fn store_error(error: retour_store::StoreError) -> ApiError {
     ApiError::LocalStorage(error.to_string())
+}
+
+/// What a file kept on the device until uploaded is: a photo, or a PDF (a fitting invoice).
+#[derive(Debug, Clone, Copy)]
+enum KeptFile {
+    Photo,
+    Pdf,
 }
