@@ -2878,8 +2878,11 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         );
         w.js(SHOW_VIN, json!([]))?;
         w.screenshots("51-warranty-not-a-vin")?;
+        // The language switch paints the form again: its button is pressed once it is there.
         w.click("#lang")?;
+        w.until_text("#warranty-vin-scan-toggle", "Scan the VIN")?;
         w.click("#warranty-vin-scan-toggle")?;
+        w.find("#warranty-vin-scan:not([hidden]) #warranty-vin-file")?;
         w.choose_photo(
             "warranty-vin-file",
             &retour_tests::code128_png("3165143501122")?,
@@ -2891,7 +2894,9 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.js(SHOW_VIN, json!([]))?;
         w.screenshots("51-warranty-not-a-vin-en")?;
         w.click("#lang")?;
+        w.until_text("#warranty-vin-scan-toggle", "Scanner le VIN")?;
         w.click("#warranty-vin-scan-toggle")?;
+        w.find("#warranty-vin-scan:not([hidden]) #warranty-vin-camera")?;
         w.click("#warranty-vin-camera")?;
         w.until(
             "the VIN filmed on its label",
