@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use retour_domain::api::{DocumentInfo, Problem, Role};
+use retour_domain::api::{DocumentInfo, Problem};
 use retour_domain::photo::is_photo_id;
 use retour_domain::warranty::MAX_DOCUMENT_BYTES;
 use retour_domain::ErrorCode;
@@ -136,24 +136,10 @@ pub async fn get_document(
     if !is_photo_id(&id) {
         return Err(ApiError::not_found());
     }
-    let customer = match (principal.role, principal.customer_id) {
-        (Role::Staff, _) => None,
-        (Role::Customer, Some(customer)) => Some(customer),
-        (Role::Customer, None) => return Err(ApiError::not_found()),
-    };
+    let customer = super::photos::owner_scope(principal.role, principal.customer_id)?;
     let data = state
         .read(move |c| Ok(c.document_data(customer, &id)?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf"),
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable",
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(super::photos::stored_file("application/pdf", data))
 }

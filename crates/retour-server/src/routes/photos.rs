@@ -137,18 +137,30 @@ pub async fn get_photo(
     if !is_photo_id(&id) {
         return Err(ApiError::not_found());
     }
-    let customer = match (principal.role, principal.customer_id) {
-        (Role::Staff, _) => None,
-        (Role::Customer, Some(customer)) => Some(customer),
-        (Role::Customer, None) => return Err(ApiError::not_found()),
-    };
+    let customer = owner_scope(principal.role, principal.customer_id)?;
     let data = state
         .read(move |c| Ok(c.photo_data(customer, &id)?))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok((
+    Ok(stored_file("image/jpeg", data))
+}
+
+/// Whose stored files a reader may read: staff every customer's (`None`), a customer its own; an
+/// account with no customer reads nothing (the 404 of a missing id). Photos and documents alike.
+pub(super) fn owner_scope(role: Role, customer_id: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match (role, customer_id) {
+        (Role::Staff, _) => Ok(None),
+        (Role::Customer, Some(customer)) => Ok(Some(customer)),
+        (Role::Customer, None) => Err(ApiError::not_found()),
+    }
+}
+
+/// A stored file (a photo, a document) as answered: its type, cached privately for good (its id
+/// is the hash of its bytes).
+pub(super) fn stored_file(content_type: &'static str, data: Vec<u8>) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CONTENT_TYPE, content_type),
             (
                 header::CACHE_CONTROL,
                 "private, max-age=31536000, immutable",
@@ -156,5 +168,5 @@ pub async fn get_photo(
         ],
         data,
     )
-        .into_response())
+        .into_response()
 }
