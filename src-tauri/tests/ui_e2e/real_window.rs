@@ -634,6 +634,33 @@ impl Window {
         }
     }
 
+    /// Switches the app to its other language with one press of the header's button. The header
+    /// is painted again with each sync state (often, while the server is down), so a press can be
+    /// reported on a stale button after it landed on the new one: the page's language says
+    /// whether it did, and a second press would switch back.
+    fn switch_language(&self) -> Result<()> {
+        let language = "return document.documentElement.lang";
+        let before = self.js(language, json!([]))?;
+        for _ in 0..3 {
+            match self.find("#lang")?.click() {
+                Err(error) if format!("{error:#}").contains("stale element") => {
+                    if self.js(language, json!([]))? != before {
+                        break;
+                    }
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
+        self.until(
+            "the other language",
+            &format!("return document.documentElement.lang !== {before}"),
+        )?;
+        Ok(())
+    }
+
     /// Waits until the screen named `name` is rendered.
     fn on_screen(&self, name: &str) -> Result<()> {
         self.until(&format!("screen {name}"), &format!("return document.body.dataset.screen === {name:?} && document.getElementById('screen').children.length > 0"))?;
@@ -1151,11 +1178,11 @@ fn declare_send_and_track_a_return() -> Result<()> {
         w.screenshots("12-file-detail")?;
         // The line's reason is its label in each language, never the code `order_error`.
         w.until_text("#screen", "Erreur commande")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#screen", "Ordering error")?;
         w.screenshots("12-file-detail-en")?;
         let english = w.text("#screen")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#screen", "Erreur commande")?;
         if english.contains("order_error") || w.text("#screen")?.contains("order_error") {
             bail!("the file detail shows the reason's code: {english}");
@@ -1189,10 +1216,10 @@ fn declare_send_and_track_a_return() -> Result<()> {
         w.until_text("#screen .closed-facts", "Décision")?;
         w.until_text("#screen .pieces", "Retournée")?;
         w.screenshots("13b-file-detail-closed")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#screen .closed-facts", "Decision")?;
         w.screenshots("13b-file-detail-closed-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#screen .closed-facts", "Décision")?;
 
         // A supplier reference lists its BLs.
@@ -1242,9 +1269,9 @@ fn declare_send_and_track_a_return() -> Result<()> {
         w.click("#advanced-settings summary")?;
         w.find("#advanced-settings[open] #server-url")?;
         w.screenshots("16b-settings-advanced")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("h1", "SETTINGS")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("h1", "RÉGLAGES")?;
         w.window_close()
     })
@@ -1477,14 +1504,14 @@ fn a_cart_line_takes_a_photo_and_the_file_shows_it() -> Result<()> {
         w.until_text(&format!("{line} .photo-count"), "1/5")?;
         w.find(&format!("#{id}-add-photo"))?;
         w.screenshots("34-cart-photos")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(
             &format!("{line} .photo-rule"),
             "A photo helps the inspection",
         )?;
         w.until_text(&format!("#{id}-add-photo"), "Add a photo")?;
         w.screenshots("34-cart-photos-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(&format!("#{id}-add-photo"), "Ajouter une photo")?;
 
         // Sent with the request; the file shows the photo.
@@ -1655,7 +1682,7 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
         };
         scroll_to(".pieces.detailed")?;
         w.screenshots("30-dossier-timeline")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(
             "#screen .line-decision",
             "Part fitted or showing fitting marks — Sent back to the garage",
@@ -1681,7 +1708,7 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
         }
         scroll_to(".pieces.detailed")?;
         w.screenshots("30-dossier-timeline-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#timeline li:first-child .who", "Vous")?;
 
         // An empty message is refused in French, nothing is sent.
@@ -1703,11 +1730,11 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
         );
         scroll_to("#timeline li:last-child")?;
         w.screenshots("31-dossier-message")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#message-form label", "Write to the returns department")?;
         scroll_to("#timeline li:last-child")?;
         w.screenshots("31-dossier-message-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#message-form label", "Écrire au service retours")?;
 
         // Without network the message waits, marked so, and leaves with the next sync, once.
@@ -1722,14 +1749,14 @@ fn a_file_tells_its_story_and_takes_a_message() -> Result<()> {
         w.until_text("#timeline li.outbox.pending .bubble", waiting)?;
         scroll_to("#timeline li.outbox.pending")?;
         w.screenshots("31-dossier-message-pending")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(
             "#timeline li.outbox.pending .message-state",
             "Waiting to be sent",
         )?;
         scroll_to("#timeline li.outbox.pending")?;
         w.screenshots("31-dossier-message-pending-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(
             "#timeline li.outbox.pending .message-state",
             "En attente d'envoi",
@@ -1831,7 +1858,7 @@ fn an_sso_link_for_another_account_asks_first() -> Result<()> {
         let mut seen = world.kept_tokens(CUSTOMER)?;
 
         // In English, the link for B: asked, and "Cancel" keeps A.
-        w.click("#lang")?;
+        w.switch_language()?;
         world.open_link(&sso_link(CUSTOMER_B)?)?;
         w.find("#sso-confirm[open]")?;
         w.until_text("#sso-target", CUSTOMER_B)?;
@@ -1842,7 +1869,7 @@ fn an_sso_link_for_another_account_asks_first() -> Result<()> {
         w.click("#sso-cancel")?;
         w.until_text("#toast", "Sign-in cancelled")?;
         ensure!(world.account()? == CUSTOMER, "switched after Cancel");
-        w.click("#lang")?;
+        w.switch_language()?;
 
         // In French, the same question, and "Continuer" switches to B.
         world.open_link(&sso_link(CUSTOMER_B)?)?;
@@ -2134,10 +2161,10 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
         }
         no_code_on_screen("the unknown BL", &["not_found", "Ressource introuvable"])?;
         w.screenshots("21-error-bl-not-found")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#bl-not-found", "is not on your account")?;
         w.screenshots("21-error-bl-not-found-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#bl-not-found", "introuvable sur votre compte")?;
         // Another garage's BL answers exactly like a missing one.
         let foreign = world.server.api(
@@ -2186,10 +2213,10 @@ fn every_error_state_has_a_way_forward() -> Result<()> {
         }
         no_code_on_screen("the BL past its window", &["window_passed", "0 (0 déjà"])?;
         w.screenshots("22-error-bl-past-window")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#bl-window-passed", "Return period over since")?;
         w.screenshots("22-error-bl-past-window-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#bl-window-passed", "Délai de retour dépassé")?;
 
         // A BL whose every piece is returned: said so, with the way to tracking.
@@ -2628,7 +2655,7 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         )?;
         w.find("#notification-list li.unread")?;
         w.screenshots("32-notifications-list")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("h1", "Notifications")?;
         w.until_text("#unread-summary", "unread")?;
         w.until_text(
@@ -2653,7 +2680,7 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         w.on_screen("home")?;
         w.until_text("#go-tracking", "TRACK")?;
         w.screenshots("32-notifications-home-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
 
         // A tap opens the file and marks it (and every older one) read: the badge goes.
         w.click("#go-notifications")?;
@@ -2705,7 +2732,7 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
                 "preaccord_email": "compta@garage-martin.fr"}),
             "{saved}"
         );
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#email-preferences h2", "Notification e-mails")?;
         w.js(
             "document.getElementById('email-preferences').scrollIntoView(); return true;",
@@ -2717,7 +2744,7 @@ fn a_reply_raises_an_os_notification_a_badge_and_the_emails_are_set() -> Result<
         address.type_text("pas une adresse")?;
         w.click("#save-preferences")?;
         w.until_text("#preaccord-error", "Incorrect e-mail address")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.window_close()
     })
 }
@@ -2822,10 +2849,10 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
             json!([]),
         )?;
         w.screenshots("50-part-scan-warranty")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(&offer, &format!("Warranty — line {line_no}"))?;
         w.screenshots("50-part-scan-warranty-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(&offer, "Garantie")?;
         w.click(&offer)?;
         w.on_screen("warranty")?;
@@ -2850,11 +2877,11 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.until_text("#warranty-fitted-on-error", "date de montage")?;
         w.on_screen("warranty")?;
         w.screenshots("40-warranty-form")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#warranty-vin-error", "Invalid VIN")?;
         w.until_text("#warranty-registration-error", "Invalid registration")?;
         w.screenshots("40-warranty-form-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#warranty-vin-error", "VIN invalide")?;
 
         // The VIN scanned: a part's barcode first (a photo of it), which is no VIN and leaves
@@ -2879,7 +2906,7 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.js(SHOW_VIN, json!([]))?;
         w.screenshots("51-warranty-not-a-vin")?;
         // The language switch paints the form again: its button is pressed once it is there.
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#warranty-vin-scan-toggle", "Scan the VIN")?;
         w.click("#warranty-vin-scan-toggle")?;
         w.find("#warranty-vin-scan:not([hidden]) #warranty-vin-file")?;
@@ -2893,7 +2920,7 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         )?;
         w.js(SHOW_VIN, json!([]))?;
         w.screenshots("51-warranty-not-a-vin-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#warranty-vin-scan-toggle", "Scanner le VIN")?;
         w.click("#warranty-vin-scan-toggle")?;
         w.find("#warranty-vin-scan:not([hidden]) #warranty-vin-camera")?;
@@ -2909,11 +2936,11 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         )?;
         w.js(SHOW_VIN, json!([]))?;
         w.screenshots("52-warranty-vin-scanned")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#warranty-vin-scan-toggle", "Scan the VIN")?;
         w.js(SHOW_VIN, json!([]))?;
         w.screenshots("52-warranty-vin-scanned-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#warranty-vin-scan-toggle", "Scanner le VIN")?;
         ensure!(
             w.js(
@@ -2963,14 +2990,14 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
             json!([]),
         )?;
         w.screenshots("53-warranty-invoice-pdf")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#warranty-documents-0-pdf", "(PDF)")?;
         w.js(
             "document.getElementById('warranty-documents-0-pdf').scrollIntoView({ block: 'center' })",
             json!([]),
         )?;
         w.screenshots("53-warranty-invoice-pdf-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until(
             "the claim can be sent",
             "return document.getElementById('warranty-send').dataset.ready === 'true'",
@@ -3026,11 +3053,11 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
         w.click("#driver-confirm")?;
         w.until_text("#driver-done", "Prise en charge confirmée")?;
         w.screenshots("44-driver-done")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#driver-done", "Pickup confirmed")?;
         w.until_text("#driver-history", "Confirmed")?;
         w.screenshots("44-driver-done-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
 
         for number in &waiting {
             let file = server.api(
@@ -3094,12 +3121,12 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
         w.click(".credit-item.state-short button.claim")?;
         w.until_text(".credit-item.state-short .claim-state", "Réclamé le")?;
         w.screenshots("46-credits")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#screen h1", "Where is my credit?")?;
         w.until_text(".credit-item.state-short .credit-state", "Shortfall: €4.37")?;
         w.until_text(".credit-item.state-short .claim-state", "Claimed on")?;
         w.screenshots("46-credits-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
 
         // "Mes consignes": the deposit due in two days comes first and goes to the cart.
         w.js("location.hash = '#/money/deposits'", json!([]))?;
@@ -3114,10 +3141,10 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
         w.click(&format!("#deposit-to-cart-{DEPOSIT_DUE_BL}-1"))?;
         w.until_text(&format!("#in-cart-{DEPOSIT_DUE_BL}-1"), "Dans le panier")?;
         w.screenshots("47-deposits")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#deposit-items li:first-child .deposit-due", "2 days left")?;
         w.screenshots("47-deposits-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
 
         // The cart: the deposit's window (urgent), and a line whose reason takes a fee (the
         // demo's customer cancellation), put there through the window's own commands.
@@ -3163,7 +3190,7 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
             json!([]),
         )?;
         w.screenshots("48-cart-window-fee")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text(&fee, "incl. restocking fee 10%: -€")?;
         w.js(
             &format!(
@@ -3172,7 +3199,7 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
             json!([]),
         )?;
         w.screenshots("48-cart-window-fee-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
 
         // The same window on the BL's line.
         w.js(&format!("location.hash = '#/bl/{fee_bl}'"), json!([]))?;
@@ -3214,7 +3241,7 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
         let today = retour_server::paris_today_now().format("%d/%m/%Y");
         w.until_text("#report-range", &format!("au {today}"))?;
         w.screenshots("49-report")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.until_text("#chart-by-reason figcaption", "By reason")?;
         w.until_text("#report-refusals", "Part fitted or showing fitting marks")?;
         let english = w.text("#screen")?;
@@ -3230,7 +3257,7 @@ fn the_money_screens_show_where_the_money_is() -> Result<()> {
             );
         }
         w.screenshots("49-report-en")?;
-        w.click("#lang")?;
+        w.switch_language()?;
         w.window_close()
     })
 }
