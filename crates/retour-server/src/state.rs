@@ -223,7 +223,7 @@ impl AppState {
     /// Runs a read on the blocking pool.
     pub(crate) async fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&db::Conn<'_>) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnMut(&db::Conn<'_>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let db = self.inner.db.clone();
         tokio::task::spawn_blocking(move || db.read(f))
@@ -231,10 +231,10 @@ impl AppState {
             .map_err(ApiError::internal)?
     }
 
-    /// Runs a write transaction on the blocking pool.
+    /// Runs a write transaction on the blocking pool (`f` may run again: see [`Db::write`]).
     pub(crate) async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&db::Conn<'_>) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnMut(&db::Conn<'_>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let db = self.inner.db.clone();
         tokio::task::spawn_blocking(move || db.write(f))

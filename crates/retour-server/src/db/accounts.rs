@@ -1,11 +1,9 @@
 //! Customers (garages) and accounts: creating them, finding an account by e-mail or id, its
 //! password hash.
 
-use retour_domain::api::Role;
-use rusqlite::{params, Row};
-
 use super::values::{parse_role, role_code};
-use super::{query_first, Conn, DbResult, FromRow};
+use super::{Conn, DbResult, FromRow, Param, Row};
+use retour_domain::api::Role;
 
 /// A trade customer (a garage).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,9 +40,9 @@ const ACCOUNT_COLUMNS: &str = "a.id, a.email, a.name, a.role, a.password_hash,
 impl FromRow for AccountRow {
     fn from_row(row: &Row<'_>) -> DbResult<AccountRow> {
         let customer = match (
-            row.get::<_, Option<i64>>("customer_id")?,
-            row.get::<_, Option<String>>("customer_code")?,
-            row.get::<_, Option<String>>("customer_name")?,
+            row.get::<Option<i64>>("customer_id")?,
+            row.get::<Option<String>>("customer_code")?,
+            row.get::<Option<String>>("customer_name")?,
         ) {
             (Some(id), Some(code), Some(name)) => Some(CustomerRow { id, code, name }),
             _ => None,
@@ -53,7 +51,7 @@ impl FromRow for AccountRow {
             id: row.get("id")?,
             email: row.get("email")?,
             name: row.get("name")?,
-            role: parse_role(&row.get::<_, String>("role")?),
+            role: parse_role(&row.get::<String>("role")?),
             customer,
             password_hash: row.get("password_hash")?,
         })
@@ -63,11 +61,10 @@ impl FromRow for AccountRow {
 impl Conn<'_> {
     /// Creates a customer.
     pub fn insert_customer(&self, code: &str, name: &str) -> DbResult<i64> {
-        self.c.execute(
-            "INSERT INTO customers (code, name) VALUES (?1, ?2)",
-            params![code, name],
-        )?;
-        Ok(self.c.last_insert_rowid())
+        self.value(
+            "INSERT INTO customers (code, name) VALUES (?1, ?2) RETURNING id",
+            &[&code, &name],
+        )
     }
 
     /// Creates an account.
@@ -79,30 +76,30 @@ impl Conn<'_> {
         customer_id: Option<i64>,
         password_hash: &str,
     ) -> DbResult<i64> {
-        self.c.execute(
-            "INSERT INTO accounts (email, name, role, customer_id, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![email, name, role_code(role), customer_id, password_hash],
-        )?;
-        Ok(self.c.last_insert_rowid())
+        self.value(
+            "INSERT INTO accounts (email, name, role, customer_id, password_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            &[
+                &email,
+                &name,
+                &role_code(role),
+                &customer_id,
+                &password_hash,
+            ],
+        )
     }
 
     /// Whether any account exists (the demo seed runs once).
     pub fn has_accounts(&self) -> DbResult<bool> {
-        Ok(self
-            .c
-            .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| r.get(0))?)
+        self.value("SELECT EXISTS (SELECT 1 FROM accounts)", &[])
     }
 
-    fn account_where(
-        &self,
-        clause: &str,
-        param: &dyn rusqlite::ToSql,
-    ) -> DbResult<Option<AccountRow>> {
+    fn account_where(&self, clause: &str, param: &dyn Param) -> DbResult<Option<AccountRow>> {
         let sql = format!(
             "SELECT {ACCOUNT_COLUMNS}
                FROM accounts a LEFT JOIN customers c ON c.id = a.customer_id WHERE {clause}"
         );
-        query_first(&mut self.c.prepare(&sql)?, [param])
+        self.query_first(&sql, &[param])
     }
 
     /// The account with this e-mail (case-insensitive).
@@ -117,9 +114,9 @@ impl Conn<'_> {
 
     /// Replaces an account's password hash.
     pub fn set_password_hash(&self, account_id: i64, hash: &str) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "UPDATE accounts SET password_hash = ?2 WHERE id = ?1",
-            params![account_id, hash],
+            &[&account_id, &hash],
         )?;
         Ok(())
     }

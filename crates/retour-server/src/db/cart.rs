@@ -1,14 +1,12 @@
 //! The shared cart of a customer: the log of accepted operations (pulled by devices after a
 //! cursor), the per-line merge state with the materialised lines, and the greatest clock seen.
 
+use super::catalog::StoredLine;
+use super::{Conn, DbError, DbResult, Dialect, FromRow, Row, Single};
 use retour_domain::api::CartOp;
 use retour_domain::cart::{
     CartLine as MergedLine, CartState, Hlc, LineKey as CartLineKey, LineMerge,
 };
-use rusqlite::{params, OptionalExtension, Row};
-
-use super::catalog::StoredLine;
-use super::{query_all, Conn, DbError, DbResult, FromRow};
 
 /// One accepted operation of the log: the columns `seq` and `op` (JSON).
 struct LoggedOp {
@@ -20,7 +18,7 @@ impl FromRow for LoggedOp {
     fn from_row(row: &Row<'_>) -> DbResult<LoggedOp> {
         let json: String = row.get("op")?;
         Ok(LoggedOp {
-            seq: row.get::<_, i64>("seq")?.unsigned_abs(),
+            seq: row.get::<i64>("seq")?.unsigned_abs(),
             op: serde_json::from_str(&json)
                 .map_err(|e| DbError::Corrupt(format!("cart op: {e}")))?,
         })
@@ -65,11 +63,9 @@ impl Conn<'_> {
         limit: u32,
     ) -> DbResult<Vec<(u64, CartOp)>> {
         let after = i64::try_from(after).unwrap_or(i64::MAX);
-        let ops: Vec<LoggedOp> = query_all(
-            &mut *self.c.prepare_cached(
-                "SELECT seq, op FROM cart_ops WHERE customer_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            )?,
-            params![customer_id, after, limit],
+        let ops: Vec<LoggedOp> = self.query(
+            "SELECT seq, op FROM cart_ops WHERE customer_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            &[&customer_id, &after, &limit],
         )?;
         Ok(ops
             .into_iter()
@@ -79,29 +75,38 @@ impl Conn<'_> {
 
     /// Whether an operation id was already accepted for this customer.
     pub fn has_cart_op(&self, customer_id: i64, op_id: &uuid::Uuid) -> DbResult<bool> {
-        Ok(self
-            .c
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM cart_ops WHERE customer_id = ?1 AND op_id = ?2)",
-            )?
-            .query_row(params![customer_id, op_id.to_string()], |r| r.get(0))?)
+        self.value(
+            "SELECT EXISTS (SELECT 1 FROM cart_ops WHERE customer_id = ?1 AND op_id = ?2)",
+            &[&customer_id, &op_id.to_string()],
+        )
     }
 
     /// Appends an accepted operation to the customer's log.
+    ///
+    /// PostgreSQL: the customer's row is locked first, so that two transactions appending to one
+    /// log take their sequence numbers in the order they commit. Without it, one could take 10,
+    /// another 11 and commit first, and a device that read up to 11 would never see 10.
     pub fn insert_cart_op(&self, customer_id: i64, op: &CartOp) -> DbResult<u64> {
         let json = serde_json::to_string(op).map_err(|e| DbError::Corrupt(e.to_string()))?;
-        self.c
-            .prepare_cached("INSERT INTO cart_ops (customer_id, op_id, op) VALUES (?1, ?2, ?3)")?
-            .execute(params![customer_id, op.op_id.to_string(), json])?;
-        Ok(self.c.last_insert_rowid().unsigned_abs())
+        if self.dialect() == Dialect::Postgres {
+            self.execute(
+                "SELECT id FROM customers WHERE id = ?1 FOR UPDATE",
+                &[&customer_id],
+            )?;
+        }
+        let seq: i64 = self.value(
+            "INSERT INTO cart_ops (customer_id, op_id, op) VALUES (?1, ?2, ?3) RETURNING seq",
+            &[&customer_id, &op.op_id.to_string(), &json],
+        )?;
+        Ok(seq.unsigned_abs())
     }
 
     /// The cart's version: the sequence of the customer's last accepted operation.
     pub fn cart_version(&self, customer_id: i64) -> DbResult<u64> {
-        let seq: Option<i64> = self
-            .c
-            .prepare_cached("SELECT MAX(seq) FROM cart_ops WHERE customer_id = ?1")?
-            .query_row([customer_id], |r| r.get(0))?;
+        let seq: Option<i64> = self.value(
+            "SELECT MAX(seq) FROM cart_ops WHERE customer_id = ?1",
+            &[&customer_id],
+        )?;
         Ok(seq.unwrap_or(0).unsigned_abs())
     }
 
@@ -111,16 +116,11 @@ impl Conn<'_> {
         customer_id: i64,
         key: &CartLineKey,
     ) -> DbResult<Option<LineMerge>> {
-        let json: Option<String> = self
-            .c
-            .prepare_cached(
-                "SELECT state FROM cart_merge
-                  WHERE customer_id = ?1 AND delivery_note = ?2 AND line_no = ?3",
-            )?
-            .query_row(params![customer_id, key.delivery_note, key.line_no], |r| {
-                r.get("state")
-            })
-            .optional()?;
+        let json: Option<String> = self.value_opt(
+            "SELECT state FROM cart_merge
+              WHERE customer_id = ?1 AND delivery_note = ?2 AND line_no = ?3",
+            &[&customer_id, &key.delivery_note, &key.line_no],
+        )?;
         json.map(|json| {
             serde_json::from_str(&json).map_err(|e| DbError::Corrupt(format!("cart merge: {e}")))
         })
@@ -137,41 +137,39 @@ impl Conn<'_> {
         visible: Option<&MergedLine>,
     ) -> DbResult<()> {
         let json = serde_json::to_string(merge).map_err(|e| DbError::Corrupt(e.to_string()))?;
-        self.c
-            .prepare_cached(
-                "INSERT INTO cart_merge (customer_id, delivery_note, line_no, state)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (customer_id, delivery_note, line_no) DO UPDATE SET state = ?4",
-            )?
-            .execute(params![customer_id, key.delivery_note, key.line_no, json])?;
+        self.execute(
+            "INSERT INTO cart_merge (customer_id, delivery_note, line_no, state)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (customer_id, delivery_note, line_no) DO UPDATE SET state = ?4",
+            &[&customer_id, &key.delivery_note, &key.line_no, &json],
+        )?;
         match visible {
             Some(line) => {
-                self.c
-                    .prepare_cached(
-                        "INSERT INTO cart_lines
-                             (customer_id, delivery_note, line_no, qty, reason, updated_at, photos)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                         ON CONFLICT (customer_id, delivery_note, line_no)
-                         DO UPDATE SET qty = ?4, reason = ?5, updated_at = ?6, photos = ?7",
-                    )?
-                    .execute(params![
-                        customer_id,
-                        line.delivery_note,
-                        line.line_no,
-                        line.qty,
-                        line.reason,
-                        line.updated_at.to_string(),
-                        serde_json::to_string(&line.photos)
-                            .map_err(|e| DbError::Corrupt(format!("photos: {e}")))?
-                    ])?;
+                let photos = serde_json::to_string(&line.photos)
+                    .map_err(|e| DbError::Corrupt(format!("photos: {e}")))?;
+                self.execute(
+                    "INSERT INTO cart_lines
+                         (customer_id, delivery_note, line_no, qty, reason, updated_at, photos)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT (customer_id, delivery_note, line_no)
+                     DO UPDATE SET qty = ?4, reason = ?5, updated_at = ?6, photos = ?7",
+                    &[
+                        &customer_id,
+                        &line.delivery_note,
+                        &line.line_no,
+                        &line.qty,
+                        &line.reason,
+                        &line.updated_at.to_string(),
+                        &photos,
+                    ],
+                )?;
             }
             None => {
-                self.c
-                    .prepare_cached(
-                        "DELETE FROM cart_lines
-                          WHERE customer_id = ?1 AND delivery_note = ?2 AND line_no = ?3",
-                    )?
-                    .execute(params![customer_id, key.delivery_note, key.line_no])?;
+                self.execute(
+                    "DELETE FROM cart_lines
+                      WHERE customer_id = ?1 AND delivery_note = ?2 AND line_no = ?3",
+                    &[&customer_id, &key.delivery_note, &key.line_no],
+                )?;
             }
         }
         Ok(())
@@ -179,11 +177,10 @@ impl Conn<'_> {
 
     /// The greatest clock of a customer's accepted cart ops.
     pub fn cart_max_at(&self, customer_id: i64) -> DbResult<Option<Hlc>> {
-        let text: Option<String> = self
-            .c
-            .prepare_cached("SELECT max_at FROM cart_clocks WHERE customer_id = ?1")?
-            .query_row([customer_id], |r| r.get("max_at"))
-            .optional()?;
+        let text: Option<String> = self.value_opt(
+            "SELECT max_at FROM cart_clocks WHERE customer_id = ?1",
+            &[&customer_id],
+        )?;
         text.map(|t| {
             t.parse()
                 .map_err(|e| DbError::Corrupt(format!("cart clock: {e}")))
@@ -193,24 +190,20 @@ impl Conn<'_> {
 
     /// Records the greatest clock of a customer's accepted cart ops.
     pub fn set_cart_max_at(&self, customer_id: i64, max_at: &Hlc) -> DbResult<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO cart_clocks (customer_id, max_at) VALUES (?1, ?2)
-                 ON CONFLICT (customer_id) DO UPDATE SET max_at = ?2",
-            )?
-            .execute(params![customer_id, max_at.to_string()])?;
+        self.execute(
+            "INSERT INTO cart_clocks (customer_id, max_at) VALUES (?1, ?2)
+             ON CONFLICT (customer_id) DO UPDATE SET max_at = ?2",
+            &[&customer_id, &max_at.to_string()],
+        )?;
         Ok(())
     }
 
     /// Fills the per-line merge state of every customer's cart from its log (once, when the
     /// schema gets the `cart_merge` table).
     pub(super) fn fill_cart_merge(&self) -> DbResult<()> {
-        let customers: Vec<i64> = self
-            .c
-            .prepare("SELECT DISTINCT customer_id FROM cart_ops")?
-            .query_map([], |r| r.get("customer_id"))?
-            .collect::<Result<_, _>>()?;
-        for customer in customers {
+        let customers: Vec<Single<i64>> =
+            self.query("SELECT DISTINCT customer_id FROM cart_ops", &[])?;
+        for Single(customer) in customers {
             self.rebuild_cart_merge(customer)?;
         }
         Ok(())
@@ -224,13 +217,13 @@ impl Conn<'_> {
             // Stored ops were validated when accepted; one that no longer is stays out.
             let _ = state.apply(&op);
         }
-        self.c.execute(
+        self.execute(
             "DELETE FROM cart_merge WHERE customer_id = ?1",
-            [customer_id],
+            &[&customer_id],
         )?;
-        self.c.execute(
+        self.execute(
             "DELETE FROM cart_lines WHERE customer_id = ?1",
-            [customer_id],
+            &[&customer_id],
         )?;
         for (key, merge) in state.line_merges() {
             let visible = state.line(&key.delivery_note, key.line_no);
@@ -244,12 +237,10 @@ impl Conn<'_> {
 
     /// The materialised cart, by BL then line, each with its BL line (`None` if it vanished).
     pub fn cart_lines(&self, customer_id: i64) -> DbResult<Vec<(MergedLine, Option<StoredLine>)>> {
-        let lines: Vec<MergedLine> = query_all(
-            &mut *self.c.prepare_cached(
-                "SELECT delivery_note, line_no, qty, reason, updated_at, photos FROM cart_lines
-                  WHERE customer_id = ?1 ORDER BY delivery_note, line_no",
-            )?,
-            [customer_id],
+        let lines: Vec<MergedLine> = self.query(
+            "SELECT delivery_note, line_no, qty, reason, updated_at, photos FROM cart_lines
+              WHERE customer_id = ?1 ORDER BY delivery_note, line_no",
+            &[&customer_id],
         )?;
         lines
             .into_iter()

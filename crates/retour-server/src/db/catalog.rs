@@ -1,12 +1,10 @@
 //! The catalogue of what was delivered: delivery notes (BL) and their lines, each line with the
 //! units already in closed and open return files, found by number or by a printed code.
 
+use super::values::{parse_date, parse_money, parse_opt_money};
+use super::{Conn, DbResult, FromRow, Row};
 use chrono::NaiveDate;
 use retour_domain::Money;
-use rusqlite::{params, Row};
-
-use super::values::{parse_date, parse_money, parse_opt_money};
-use super::{query_all, query_first, Conn, DbResult, FromRow};
 
 /// A delivered line with what is known about its returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,21 +38,25 @@ pub struct StoredLine {
 }
 
 /// A delivered line with the units of its return files, closed and open; the caller appends its
-/// `WHERE`, and `GROUP BY`/`ORDER BY` come after. Read by [`StoredLine::from_row`].
+/// `WHERE`, then [`LINE_GROUP`], then its `ORDER BY`. Read by [`StoredLine::from_row`].
 pub(super) const LINE_SELECT: &str =
     "SELECT l.delivery_note, n.delivered_on, l.line_no, l.reference, l.brand,
     l.designation, l.gtin, l.qty, l.returned_qty, l.unit_price, l.deposit,
-    COALESCE(SUM(CASE WHEN d.status = 'closed' THEN dl.qty END), 0) AS in_closed,
-    COALESCE(SUM(CASE WHEN d.status <> 'closed' THEN dl.qty END), 0) AS in_open
+    CAST(COALESCE(SUM(CASE WHEN d.status = 'closed' THEN dl.qty END), 0) AS BIGINT) AS in_closed,
+    CAST(COALESCE(SUM(CASE WHEN d.status <> 'closed' THEN dl.qty END), 0) AS BIGINT) AS in_open
   FROM delivery_lines l JOIN delivery_notes n ON n.number = l.delivery_note
   LEFT JOIN dossier_lines dl ON dl.delivery_note = l.delivery_note AND dl.line_no = l.line_no
   LEFT JOIN dossiers d ON d.number = dl.dossier";
+
+/// The grouping of [`LINE_SELECT`]: one row per BL line (by the keys of the line and of its BL,
+/// so that PostgreSQL knows every other column has one value per group).
+pub(super) const LINE_GROUP: &str = "GROUP BY l.delivery_note, l.line_no, n.number";
 
 impl FromRow for StoredLine {
     fn from_row(row: &Row<'_>) -> DbResult<StoredLine> {
         Ok(StoredLine {
             delivery_note: row.get("delivery_note")?,
-            delivered_on: parse_date(&row.get::<_, String>("delivered_on")?)?,
+            delivered_on: parse_date(&row.get::<String>("delivered_on")?)?,
             line_no: row.get("line_no")?,
             reference: row.get("reference")?,
             brand: row.get("brand")?,
@@ -64,7 +66,7 @@ impl FromRow for StoredLine {
             returned_before: row.get("returned_qty")?,
             in_closed: row.get("in_closed")?,
             in_open: row.get("in_open")?,
-            unit_price: parse_money(&row.get::<_, String>("unit_price")?)?,
+            unit_price: parse_money(&row.get::<String>("unit_price")?)?,
             deposit: parse_opt_money(row.get("deposit")?)?,
         })
     }
@@ -94,8 +96,8 @@ impl FromRow for NoteSummary {
     fn from_row(row: &Row<'_>) -> DbResult<NoteSummary> {
         Ok(NoteSummary {
             number: row.get("number")?,
-            delivered_on: parse_date(&row.get::<_, String>("delivered_on")?)?,
-            total: parse_money(&row.get::<_, String>("total_ht")?)?,
+            delivered_on: parse_date(&row.get::<String>("delivered_on")?)?,
+            total: parse_money(&row.get::<String>("total_ht")?)?,
         })
     }
 }
@@ -111,7 +113,7 @@ impl FromRow for CodeMatch {
     fn from_row(row: &Row<'_>) -> DbResult<CodeMatch> {
         Ok(CodeMatch {
             number: row.get("number")?,
-            delivered_on: parse_date(&row.get::<_, String>("delivered_on")?)?,
+            delivered_on: parse_date(&row.get::<String>("delivered_on")?)?,
             line_no: row.get("line_no")?,
         })
     }
@@ -162,35 +164,34 @@ impl Conn<'_> {
         delivered_on: NaiveDate,
         total: Money,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "INSERT INTO delivery_notes (number, customer_id, delivered_on, total_ht) VALUES (?1, ?2, ?3, ?4)",
-            params![number, customer_id, delivered_on.to_string(), total.to_string()],
+            &[&number, &customer_id, &delivered_on.to_string(), &total.to_string()],
         )?;
         Ok(())
     }
 
     /// Adds a line to a BL.
     pub fn insert_delivery_line(&self, number: &str, line: &NewLine) -> DbResult<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO delivery_lines (delivery_note, line_no, reference, reference_key, brand,
-                    designation, gtin, gtin_key, qty, returned_qty, unit_price, deposit)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?
-            .execute(params![
-                number,
-                line.line_no,
-                line.reference,
-                line.reference_key,
-                line.brand,
-                line.designation,
-                line.gtin,
-                line.gtin_key,
-                line.qty,
-                line.returned_qty,
-                line.unit_price.to_string(),
-                line.deposit.map(|d| d.to_string()),
-            ])?;
+        self.execute(
+            "INSERT INTO delivery_lines (delivery_note, line_no, reference, reference_key, brand,
+                designation, gtin, gtin_key, qty, returned_qty, unit_price, deposit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            &[
+                &number,
+                &line.line_no,
+                &line.reference,
+                &line.reference_key,
+                &line.brand,
+                &line.designation,
+                &line.gtin,
+                &line.gtin_key,
+                &line.qty,
+                &line.returned_qty,
+                &line.unit_price.to_string(),
+                &line.deposit.map(|d| d.to_string()),
+            ],
+        )?;
         Ok(())
     }
 
@@ -200,13 +201,11 @@ impl Conn<'_> {
         customer_id: i64,
         since: NaiveDate,
     ) -> DbResult<Vec<(String, NaiveDate, Money)>> {
-        let notes: Vec<NoteSummary> = query_all(
-            &mut *self.c.prepare_cached(
-                "SELECT number, delivered_on, total_ht FROM delivery_notes
-                  WHERE customer_id = ?1 AND delivered_on >= ?2
-                  ORDER BY delivered_on DESC, number DESC",
-            )?,
-            params![customer_id, since.to_string()],
+        let notes: Vec<NoteSummary> = self.query(
+            "SELECT number, delivered_on, total_ht FROM delivery_notes
+              WHERE customer_id = ?1 AND delivered_on >= ?2
+              ORDER BY delivered_on DESC, number DESC",
+            &[&customer_id, &since.to_string()],
         )?;
         Ok(notes
             .into_iter()
@@ -216,20 +215,17 @@ impl Conn<'_> {
 
     /// A customer's BL with its lines; `None` when missing or another customer's.
     pub fn delivery_note(&self, customer_id: i64, number: &str) -> DbResult<Option<StoredNote>> {
-        let head: Option<NoteSummary> = query_first(
-            &mut *self.c.prepare_cached(
-                "SELECT number, delivered_on, total_ht FROM delivery_notes
-                  WHERE number = ?1 AND customer_id = ?2",
-            )?,
-            params![number, customer_id],
+        let head: Option<NoteSummary> = self.query_first(
+            "SELECT number, delivered_on, total_ht FROM delivery_notes
+              WHERE number = ?1 AND customer_id = ?2",
+            &[&number, &customer_id],
         )?;
         let Some(head) = head else {
             return Ok(None);
         };
-        let sql = format!(
-            "{LINE_SELECT} WHERE l.delivery_note = ?1 GROUP BY l.line_no ORDER BY l.line_no"
-        );
-        let lines = query_all(&mut *self.c.prepare_cached(&sql)?, [number])?;
+        let sql =
+            format!("{LINE_SELECT} WHERE l.delivery_note = ?1 {LINE_GROUP} ORDER BY l.line_no");
+        let lines = self.query(&sql, &[&number])?;
         Ok(Some(StoredNote {
             number: number.to_owned(),
             delivered_on: head.delivered_on,
@@ -246,12 +242,9 @@ impl Conn<'_> {
         line_no: u32,
     ) -> DbResult<Option<StoredLine>> {
         let sql = format!(
-            "{LINE_SELECT} WHERE l.delivery_note = ?1 AND l.line_no = ?2 AND n.customer_id = ?3 GROUP BY l.line_no"
+            "{LINE_SELECT} WHERE l.delivery_note = ?1 AND l.line_no = ?2 AND n.customer_id = ?3 {LINE_GROUP}"
         );
-        query_first(
-            &mut *self.c.prepare_cached(&sql)?,
-            params![number, line_no, customer_id],
-        )
+        self.query_first(&sql, &[&number, &line_no, &customer_id])
     }
 
     /// The customer's BL lines delivered since `since` that carry a code, newest BL first:
@@ -272,10 +265,8 @@ impl Conn<'_> {
               WHERE l.{column} = ?1 AND n.customer_id = ?2 AND n.delivered_on >= ?3
               ORDER BY n.delivered_on DESC, n.number DESC, l.line_no LIMIT 1000"
         );
-        let found: Vec<CodeMatch> = query_all(
-            &mut *self.c.prepare_cached(&sql)?,
-            params![value, customer_id, since.to_string()],
-        )?;
+        let found: Vec<CodeMatch> =
+            self.query(&sql, &[&value, &customer_id, &since.to_string()])?;
         Ok(found
             .into_iter()
             .map(|line| (line.number, line.delivered_on, line.line_no))

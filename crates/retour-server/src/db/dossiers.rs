@@ -6,13 +6,12 @@ use retour_domain::api::{DossierKind, RequestRef};
 use retour_domain::decision::{Disposition, LineDecision, RefusalReason};
 use retour_domain::status::{Closure, DossierStatus};
 use retour_domain::Money;
-use rusqlite::{params, Row};
 
 use super::values::{
     instant, outcome_code, parse_date, parse_instant, parse_money, parse_opt_money, parse_outcome,
     parse_status,
 };
-use super::{query_all, Conn, DbError, DbResult, FromRow};
+use super::{Conn, DbError, DbResult, FromRow, Param, Row};
 
 /// A stored code read back with `parse`; absent stays absent, an unknown one is corrupt.
 fn parse_code<T>(text: Option<String>, parse: fn(&str) -> Option<T>) -> DbResult<Option<T>> {
@@ -56,13 +55,13 @@ impl FromRow for StoredDossierLine {
             qty: row.get("qty")?,
             reason: row.get("reason")?,
             estimated_credit: parse_opt_money(row.get("estimated_credit")?)?,
-            unit_price: parse_money(&row.get::<_, String>("unit_price")?)?,
+            unit_price: parse_money(&row.get::<String>("unit_price")?)?,
             deposit: parse_opt_money(row.get("deposit")?)?,
             accepted_qty: row.get("accepted_qty")?,
-            decision: match row.get::<_, Option<u32>>("refused_qty")? {
+            decision: match row.get::<Option<u32>>("refused_qty")? {
                 Some(refused_qty) => Some(LineDecision {
                     line_no: row.get("line_no")?,
-                    accepted_qty: row.get::<_, Option<u32>>("accepted_qty")?.unwrap_or(0),
+                    accepted_qty: row.get::<Option<u32>>("accepted_qty")?.unwrap_or(0),
                     refused_qty,
                     credited_ht: parse_opt_money(row.get("credited")?)?.unwrap_or(Money::ZERO),
                     refusal_reason: parse_code(row.get("refusal_reason")?, RefusalReason::parse)?,
@@ -119,9 +118,9 @@ impl FromRow for StoredDossier {
     /// The file without its lines, which live in another table (see `Conn::dossiers_where`).
     fn from_row(row: &Row<'_>) -> DbResult<StoredDossier> {
         let closure = match (
-            row.get::<_, Option<String>>("outcome")?,
-            row.get::<_, Option<String>>("validated_on")?,
-            row.get::<_, Option<String>>("credited")?,
+            row.get::<Option<String>>("outcome")?,
+            row.get::<Option<String>>("validated_on")?,
+            row.get::<Option<String>>("credited")?,
         ) {
             (Some(outcome), Some(validated), Some(credited)) => Some(Closure {
                 outcome: parse_outcome(&outcome)?,
@@ -132,9 +131,9 @@ impl FromRow for StoredDossier {
             _ => None,
         };
         let request = match (
-            row.get::<_, Option<String>>("request_id")?,
-            row.get::<_, Option<String>>("request_number")?,
-            row.get::<_, Option<String>>("preaccord_email")?,
+            row.get::<Option<String>>("request_id")?,
+            row.get::<Option<String>>("request_number")?,
+            row.get::<Option<String>>("preaccord_email")?,
         ) {
             (Some(id), Some(number), Some(preaccord_email)) => Some(RequestRef {
                 id,
@@ -154,10 +153,10 @@ impl FromRow for StoredDossier {
             customer_id: row.get("customer_id")?,
             request,
             delivery_note: row.get("delivery_note")?,
-            sale_date: parse_date(&row.get::<_, String>("delivered_on")?)?,
-            created_at: parse_instant(&row.get::<_, String>("created_at")?)?,
-            status: parse_status(&row.get::<_, String>("status")?)?,
-            estimated_credit: parse_money(&row.get::<_, String>("estimated_credit")?)?,
+            sale_date: parse_date(&row.get::<String>("delivered_on")?)?,
+            created_at: parse_instant(&row.get::<String>("created_at")?)?,
+            status: parse_status(&row.get::<String>("status")?)?,
+            estimated_credit: parse_money(&row.get::<String>("estimated_credit")?)?,
             piece_count: row.get("piece_count")?,
             closure,
             lines: Vec::new(),
@@ -174,8 +173,8 @@ struct HistoryEntry {
 impl FromRow for HistoryEntry {
     fn from_row(row: &Row<'_>) -> DbResult<HistoryEntry> {
         Ok(HistoryEntry {
-            status: parse_status(&row.get::<_, String>("status")?)?,
-            at: parse_instant(&row.get::<_, String>("at")?)?,
+            status: parse_status(&row.get::<String>("status")?)?,
+            at: parse_instant(&row.get::<String>("at")?)?,
         })
     }
 }
@@ -190,8 +189,8 @@ struct StatusCount {
 impl FromRow for StatusCount {
     fn from_row(row: &Row<'_>) -> DbResult<StatusCount> {
         Ok(StatusCount {
-            status: parse_status(&row.get::<_, String>("status")?)?,
-            count: row.get::<_, i64>("count")?.unsigned_abs(),
+            status: parse_status(&row.get::<String>("status")?)?,
+            count: row.get::<i64>("count")?.unsigned_abs(),
         })
     }
 }
@@ -223,10 +222,9 @@ pub struct DossierPage {
 impl Conn<'_> {
     /// The next tracking number: 8 digits, never reused.
     pub fn next_dossier_number(&self) -> DbResult<String> {
-        let value: i64 = self.c.query_row(
+        let value: i64 = self.value(
             "UPDATE counters SET value = value + 1 WHERE name = 'dossier' RETURNING value",
-            [],
-            |r| r.get("value"),
+            &[],
         )?;
         Ok(format!("{value:08}"))
     }
@@ -234,51 +232,52 @@ impl Conn<'_> {
     /// Records a return file, its lines and its first history entry.
     pub fn insert_dossier(&self, dossier: &StoredDossier) -> DbResult<()> {
         let closure = dossier.closure.as_ref();
-        self.c
-            .prepare_cached(
-                "INSERT INTO dossiers (number, customer_id, request_id, delivery_note, created_at, status,
-                    estimated_credit, piece_count, outcome, validated_on, credited, credit_note_number, kind)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
-                dossier.number,
-                dossier.customer_id,
-                dossier.request.as_ref().map(|r| &r.id),
-                dossier.delivery_note,
-                instant(dossier.created_at),
-                dossier.status.code(),
-                dossier.estimated_credit.to_string(),
-                dossier.piece_count,
-                closure.map(|c| outcome_code(c.outcome)),
-                closure.map(|c| c.validated_on.to_string()),
-                closure.map(|c| c.credited_ht.to_string()),
-                closure.and_then(|c| c.credit_note_number.clone()),
-                match dossier.kind {
-                    DossierKind::Return => "return",
-                    DossierKind::Warranty => "warranty",
-                },
-            ])?;
-        let mut stmt = self.c.prepare_cached(
-            "INSERT INTO dossier_lines (dossier, delivery_note, line_no, reference, designation, qty, reason,
-                estimated_credit, unit_price, deposit, accepted_qty, photos)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        let kind = match dossier.kind {
+            DossierKind::Return => "return",
+            DossierKind::Warranty => "warranty",
+        };
+        self.execute(
+            "INSERT INTO dossiers (number, customer_id, request_id, delivery_note, created_at, status,
+                estimated_credit, piece_count, outcome, validated_on, credited, credit_note_number, kind)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            &[
+                &dossier.number,
+                &dossier.customer_id,
+                &dossier.request.as_ref().map(|r| &r.id),
+                &dossier.delivery_note,
+                &instant(dossier.created_at),
+                &dossier.status.code(),
+                &dossier.estimated_credit.to_string(),
+                &dossier.piece_count,
+                &closure.map(|c| outcome_code(c.outcome)),
+                &closure.map(|c| c.validated_on.to_string()),
+                &closure.map(|c| c.credited_ht.to_string()),
+                &closure.and_then(|c| c.credit_note_number.clone()),
+                &kind,
+            ],
         )?;
         for line in &dossier.lines {
-            stmt.execute(params![
-                dossier.number,
-                dossier.delivery_note,
-                line.line_no,
-                line.reference,
-                line.designation,
-                line.qty,
-                line.reason,
-                line.estimated_credit.map(|m| m.to_string()),
-                line.unit_price.to_string(),
-                line.deposit.map(|m| m.to_string()),
-                line.accepted_qty,
-                serde_json::to_string(&line.photos)
-                    .map_err(|e| DbError::Corrupt(format!("photos: {e}")))?,
-            ])?;
+            let photos = serde_json::to_string(&line.photos)
+                .map_err(|e| DbError::Corrupt(format!("photos: {e}")))?;
+            self.execute(
+                "INSERT INTO dossier_lines (dossier, delivery_note, line_no, reference, designation, qty, reason,
+                    estimated_credit, unit_price, deposit, accepted_qty, photos)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                &[
+                    &dossier.number,
+                    &dossier.delivery_note,
+                    &line.line_no,
+                    &line.reference,
+                    &line.designation,
+                    &line.qty,
+                    &line.reason,
+                    &line.estimated_credit.map(|m| m.to_string()),
+                    &line.unit_price.to_string(),
+                    &line.deposit.map(|m| m.to_string()),
+                    &line.accepted_qty,
+                    &photos,
+                ],
+            )?;
         }
         Ok(())
     }
@@ -290,22 +289,19 @@ impl Conn<'_> {
         status: DossierStatus,
         at: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO dossier_history (dossier, seq, status, at)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier = ?1), ?2, ?3)",
-            )?
-            .execute(params![number, status.code(), instant(at)])?;
+        self.execute(
+            "INSERT INTO dossier_history (dossier, seq, status, at)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier = ?1), ?2, ?3)",
+            &[&number, &status.code(), &instant(at)],
+        )?;
         self.insert_status_event(number, status, at)
     }
 
     /// A file's history, oldest first.
     pub fn history(&self, number: &str) -> DbResult<Vec<(DossierStatus, DateTime<Utc>)>> {
-        let entries: Vec<HistoryEntry> = query_all(
-            &mut *self.c.prepare_cached(
-                "SELECT status, at FROM dossier_history WHERE dossier = ?1 ORDER BY seq",
-            )?,
-            [number],
+        let entries: Vec<HistoryEntry> = self.query(
+            "SELECT status, at FROM dossier_history WHERE dossier = ?1 ORDER BY seq",
+            &[&number],
         )?;
         Ok(entries
             .into_iter()
@@ -321,22 +317,22 @@ impl Conn<'_> {
         closure: Option<&Closure>,
         accepted: &[(u32, u32)],
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "UPDATE dossiers SET status = ?2, outcome = ?3, validated_on = ?4, credited = ?5, credit_note_number = ?6
               WHERE number = ?1",
-            params![
-                number,
-                status.code(),
-                closure.map(|c| outcome_code(c.outcome)),
-                closure.map(|c| c.validated_on.to_string()),
-                closure.map(|c| c.credited_ht.to_string()),
-                closure.and_then(|c| c.credit_note_number.clone()),
+            &[
+                &number,
+                &status.code(),
+                &closure.map(|c| outcome_code(c.outcome)),
+                &closure.map(|c| c.validated_on.to_string()),
+                &closure.map(|c| c.credited_ht.to_string()),
+                &closure.and_then(|c| c.credit_note_number.clone()),
             ],
         )?;
         for (line_no, qty) in accepted {
-            self.c.execute(
+            self.execute(
                 "UPDATE dossier_lines SET accepted_qty = ?3 WHERE dossier = ?1 AND line_no = ?2",
-                params![number, line_no, qty],
+                &[&number, line_no, qty],
             )?;
         }
         Ok(())
@@ -346,14 +342,13 @@ impl Conn<'_> {
     pub(super) fn dossiers_where(
         &self,
         clause: &str,
-        params: &[&dyn rusqlite::ToSql],
+        params: &[&dyn Param],
     ) -> DbResult<Vec<StoredDossier>> {
         let sql = format!(
             "SELECT {DOSSIER_COLUMNS} FROM dossiers d JOIN delivery_notes n ON n.number = d.delivery_note
                LEFT JOIN return_requests r ON r.id = d.request_id WHERE {clause}"
         );
-        let mut dossiers: Vec<StoredDossier> =
-            query_all(&mut *self.c.prepare_cached(&sql)?, params)?;
+        let mut dossiers: Vec<StoredDossier> = self.query(&sql, params)?;
         for dossier in &mut dossiers {
             dossier.lines = self.dossier_lines(&dossier.number)?;
         }
@@ -361,13 +356,11 @@ impl Conn<'_> {
     }
 
     fn dossier_lines(&self, number: &str) -> DbResult<Vec<StoredDossierLine>> {
-        query_all(
-            &mut *self.c.prepare_cached(
-                "SELECT line_no, reference, designation, qty, reason, estimated_credit, unit_price, deposit, accepted_qty,
-                        refused_qty, refusal_reason, disposition, decision_comment, credited, photos
-                   FROM dossier_lines WHERE dossier = ?1 ORDER BY line_no",
-            )?,
-            [number],
+        self.query(
+            "SELECT line_no, reference, designation, qty, reason, estimated_credit, unit_price, deposit, accepted_qty,
+                    refused_qty, refusal_reason, disposition, decision_comment, credited, photos
+               FROM dossier_lines WHERE dossier = ?1 ORDER BY line_no",
+            &[&number],
         )
     }
 
@@ -395,11 +388,9 @@ impl Conn<'_> {
         offset: u64,
         limit: u32,
     ) -> DbResult<DossierPage> {
-        let by_status: Vec<StatusCount> = query_all(
-            &mut *self.c.prepare_cached(
-                "SELECT status, count FROM dossier_counts WHERE customer_id = ?1",
-            )?,
-            [customer_id],
+        let by_status: Vec<StatusCount> = self.query(
+            "SELECT status, count FROM dossier_counts WHERE customer_id = ?1",
+            &[&customer_id],
         )?;
         let count_where = |keep: &dyn Fn(DossierStatus) -> bool| -> u64 {
             by_status
@@ -438,11 +429,7 @@ impl Conn<'_> {
             let sql = format!(
                 "SELECT COUNT(*) AS n FROM dossiers d WHERE {clause} AND ?3 >= 0 AND ?4 >= 0"
             );
-            self.c
-                .prepare_cached(&sql)?
-                .query_row(params![customer_id, status, 0, 0, kind], |r| {
-                    r.get::<_, i64>("n")
-                })?
+            self.value::<i64>(&sql, &[&customer_id, &status, &0i64, &0i64, &kind])?
                 .unsigned_abs()
         } else {
             clause.push_str(" AND ?5 = ''");

@@ -6,7 +6,6 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Duration, Utc};
 use retour_domain::lockout::{self, FORGET_AFTER};
-use rusqlite::{params, OptionalExtension};
 
 use super::values::{instant, parse_instant};
 use super::{Conn, DbResult};
@@ -76,14 +75,13 @@ impl Conn<'_> {
         now: DateTime<Utc>,
     ) -> DbResult<Option<DateTime<Utc>>> {
         let mut latest: Option<DateTime<Utc>> = None;
-        let mut stmt = self.c.prepare_cached(
-            "SELECT locked_until FROM login_failures
-              WHERE email_key = ?1 AND scope = ?2 AND locked_until > ?3",
-        )?;
+        let now = instant(now);
         for scope in scopes {
-            let until: Option<String> = stmt
-                .query_row(params![email_key, scope.key(), instant(now)], |r| r.get(0))
-                .optional()?;
+            let until: Option<String> = self.value_opt(
+                "SELECT locked_until FROM login_failures
+                  WHERE email_key = ?1 AND scope = ?2 AND locked_until > ?3",
+                &[&email_key, &scope.key(), &now],
+            )?;
             if let Some(until) = until {
                 let until = parse_instant(&until)?;
                 latest = Some(latest.map_or(until, |l| l.max(until)));
@@ -99,19 +97,19 @@ impl Conn<'_> {
         scope: &FailureScope,
         now: DateTime<Utc>,
     ) -> DbResult<LoginFailure> {
-        let failures: u32 = self.c.query_row(
+        let key = scope.key();
+        let failures: u32 = self.value(
             "INSERT INTO login_failures (email_key, scope, failures, last_failure_at)
                   VALUES (?1, ?2, 1, ?3)
              ON CONFLICT (email_key, scope)
-                DO UPDATE SET failures = failures + 1, last_failure_at = ?3
+                DO UPDATE SET failures = login_failures.failures + 1, last_failure_at = ?3
              RETURNING failures",
-            params![email_key, scope.key(), instant(now)],
-            |r| r.get(0),
+            &[&email_key, &key, &instant(now)],
         )?;
         let wait_until = lockout::wait_until(failures, scope.free_failures(), now);
-        self.c.execute(
+        self.execute(
             "UPDATE login_failures SET locked_until = ?3 WHERE email_key = ?1 AND scope = ?2",
-            params![email_key, scope.key(), wait_until.map(instant)],
+            &[&email_key, &key, &wait_until.map(instant)],
         )?;
         Ok(LoginFailure {
             failures,
@@ -121,18 +119,18 @@ impl Conn<'_> {
 
     /// Forgets the failures of one scope (after a success from it).
     pub fn clear_login_failures(&self, email_key: &str, scope: &FailureScope) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "DELETE FROM login_failures WHERE email_key = ?1 AND scope = ?2",
-            params![email_key, scope.key()],
+            &[&email_key, &scope.key()],
         )?;
         Ok(())
     }
 
     /// Forgets every failure of an e-mail (unlock link, password reset).
     pub fn clear_all_login_failures(&self, email_key: &str) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "DELETE FROM login_failures WHERE email_key = ?1",
-            [email_key],
+            &[&email_key],
         )?;
         Ok(())
     }
@@ -144,10 +142,10 @@ impl Conn<'_> {
         account_id: i64,
         expires_at: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "INSERT INTO known_devices (token_hash, account_id, expires_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (token_hash) DO UPDATE SET expires_at = ?3",
-            params![hash, account_id, instant(expires_at)],
+            &[&hash, &account_id, &instant(expires_at)],
         )?;
         Ok(())
     }
@@ -159,48 +157,46 @@ impl Conn<'_> {
         account_id: i64,
         now: DateTime<Utc>,
     ) -> DbResult<bool> {
-        Ok(self.c.query_row(
+        self.value(
             "SELECT EXISTS (SELECT 1 FROM known_devices
                              WHERE token_hash = ?1 AND account_id = ?2 AND expires_at > ?3)",
-            params![hash, account_id, instant(now)],
-            |r| r.get(0),
-        )?)
+            &[&hash, &account_id, &instant(now)],
+        )
     }
 
     /// Deletes every row whose life is over at `now`.
     pub fn purge_expired(&self, now: DateTime<Utc>) -> DbResult<Purged> {
         let now_text = instant(now);
-        let tokens = self.c.execute(
+        let tokens = self.execute(
             "DELETE FROM access_tokens WHERE expires_at <= ?1",
-            [&now_text],
-        )? + self.c.execute(
+            &[&now_text],
+        )? + self.execute(
             "DELETE FROM refresh_tokens WHERE expires_at <= ?1",
-            [&now_text],
+            &[&now_text],
         )?;
-        let links = self.c.execute(
+        let links = self.execute(
             "DELETE FROM link_tokens WHERE expires_at <= ?1 OR used_at IS NOT NULL",
-            [&now_text],
+            &[&now_text],
         )?;
-        let sso_ids = self
-            .c
-            .execute("DELETE FROM sso_jtis WHERE expires_at <= ?1", [&now_text])?;
-        let idempotency = self.c.execute(
+        let sso_ids = self.execute("DELETE FROM sso_jtis WHERE expires_at <= ?1", &[&now_text])?;
+        let idempotency = self.execute(
             "DELETE FROM idempotency_keys WHERE created_at <= ?1",
-            [instant(now - IDEMPOTENCY_TTL)],
+            &[&instant(now - IDEMPOTENCY_TTL)],
         )?;
-        let logins = self.c.execute(
+        let logins = self.execute(
             "DELETE FROM login_failures WHERE last_failure_at <= ?1",
-            [instant(now - FORGET_AFTER)],
-        )? + self.c.execute(
+            &[&instant(now - FORGET_AFTER)],
+        )? + self.execute(
             "DELETE FROM known_devices WHERE expires_at <= ?1",
-            [&now_text],
+            &[&now_text],
         )?;
+        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         Ok(Purged {
-            tokens,
-            links,
-            sso_ids,
-            idempotency,
-            logins,
+            tokens: count(tokens),
+            links: count(links),
+            sso_ids: count(sso_ids),
+            idempotency: count(idempotency),
+            logins: count(logins),
         })
     }
 }

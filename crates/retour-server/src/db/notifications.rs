@@ -7,10 +7,9 @@
 use chrono::{DateTime, Utc};
 use retour_domain::api::{EmailPreferences, Notification, NotificationKind, Preferences};
 use retour_domain::notification::NotificationText;
-use rusqlite::{params, OptionalExtension, Row};
 
 use super::values::{instant, parse_instant};
-use super::{query_all, Conn, DbError, DbResult, FromRow};
+use super::{Conn, DbError, DbResult, FromRow, Row};
 use crate::mail::OutgoingMail;
 
 struct NotificationRow(Notification);
@@ -19,8 +18,8 @@ impl FromRow for NotificationRow {
     fn from_row(row: &Row<'_>) -> DbResult<NotificationRow> {
         let kind: String = row.get("kind")?;
         Ok(NotificationRow(Notification {
-            seq: row.get::<_, i64>("seq")?.unsigned_abs(),
-            at: parse_instant(&row.get::<_, String>("at")?)?,
+            seq: row.get::<i64>("seq")?.unsigned_abs(),
+            at: parse_instant(&row.get::<String>("at")?)?,
             kind: NotificationKind::parse(&kind)
                 .ok_or_else(|| DbError::Corrupt(format!("notification kind {kind:?}")))?,
             title: row.get("title")?,
@@ -39,9 +38,8 @@ struct PreferenceRow {
 
 impl FromRow for PreferenceRow {
     fn from_row(row: &Row<'_>) -> DbResult<PreferenceRow> {
-        let flag = |name: &str| -> DbResult<bool> {
-            Ok(row.get::<_, Option<bool>>(name)?.unwrap_or(true))
-        };
+        let flag =
+            |name: &str| -> DbResult<bool> { Ok(row.get::<Option<bool>>(name)?.unwrap_or(true)) };
         Ok(PreferenceRow {
             email: row.get("email")?,
             preferences: Preferences {
@@ -111,8 +109,7 @@ impl Conn<'_> {
             "SELECT {PREFERENCE_COLUMNS}
               WHERE a.customer_id = ?1 AND a.role = 'customer' ORDER BY a.id"
         );
-        let accounts: Vec<PreferenceRow> =
-            query_all(&mut *self.c.prepare_cached(&sql)?, [customer_id])?;
+        let accounts: Vec<PreferenceRow> = self.query(&sql, &[&customer_id])?;
         Ok(accounts
             .iter()
             .filter(|a| a.preferences.emails.wants(kind))
@@ -130,23 +127,18 @@ impl Conn<'_> {
         text: &NotificationText,
         at: DateTime<Utc>,
     ) -> DbResult<u64> {
-        let seq: i64 = self
-            .c
-            .prepare_cached(
-                "INSERT INTO notifications (customer_id, at, kind, title, body, dossier)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
-            )?
-            .query_row(
-                params![
-                    customer_id,
-                    instant(at),
-                    kind.code(),
-                    text.title,
-                    text.body,
-                    dossier
-                ],
-                |r| r.get("seq"),
-            )?;
+        let seq: i64 = self.value(
+            "INSERT INTO notifications (customer_id, at, kind, title, body, dossier)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",
+            &[
+                &customer_id,
+                &instant(at),
+                &kind.code(),
+                &text.title,
+                &text.body,
+                &dossier,
+            ],
+        )?;
         Ok(seq.unsigned_abs())
     }
 
@@ -157,46 +149,36 @@ impl Conn<'_> {
         after: u64,
         limit: u32,
     ) -> DbResult<Vec<Notification>> {
-        let rows: Vec<NotificationRow> = query_all(
-            &mut *self.c.prepare_cached(
-                "SELECT seq, at, kind, title, body, dossier, read FROM notifications
-                  WHERE customer_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            )?,
-            params![customer_id, after.min(i64::MAX as u64) as i64, limit],
+        let rows: Vec<NotificationRow> = self.query(
+            "SELECT seq, at, kind, title, body, dossier, read FROM notifications
+              WHERE customer_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            &[&customer_id, &(after.min(i64::MAX as u64) as i64), &limit],
         )?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// How many of a customer's notifications are unread.
     pub fn unread_notifications(&self, customer_id: i64) -> DbResult<u64> {
-        let n: i64 = self
-            .c
-            .prepare_cached(
-                "SELECT COUNT(*) AS n FROM notifications WHERE customer_id = ?1 AND read = 0",
-            )?
-            .query_row([customer_id], |r| r.get("n"))?;
+        let n: i64 = self.value(
+            "SELECT COUNT(*) AS n FROM notifications WHERE customer_id = ?1 AND read = 0",
+            &[&customer_id],
+        )?;
         Ok(n.unsigned_abs())
     }
 
     /// Marks a customer's notifications up to `up_to` (inclusive) read; returns how many changed.
     pub fn mark_notifications_read(&self, customer_id: i64, up_to: u64) -> DbResult<usize> {
-        Ok(self
-            .c
-            .prepare_cached(
-                "UPDATE notifications SET read = 1 WHERE customer_id = ?1 AND seq <= ?2 AND read = 0",
-            )?
-            .execute(params![customer_id, up_to.min(i64::MAX as u64) as i64])?)
+        let changed = self.execute(
+            "UPDATE notifications SET read = 1 WHERE customer_id = ?1 AND seq <= ?2 AND read = 0",
+            &[&customer_id, &(up_to.min(i64::MAX as u64) as i64)],
+        )?;
+        Ok(usize::try_from(changed).unwrap_or(usize::MAX))
     }
 
     /// An account's preferences (everything e-mailed, no pré-accord address, when never set).
     pub fn preferences(&self, account_id: i64) -> DbResult<Option<Preferences>> {
         let sql = format!("SELECT {PREFERENCE_COLUMNS} WHERE a.id = ?1");
-        let row = self
-            .c
-            .prepare_cached(&sql)?
-            .query_row([account_id], |r| Ok(PreferenceRow::from_row(r)))
-            .optional()?
-            .transpose()?;
+        let row: Option<PreferenceRow> = self.query_first(&sql, &[&account_id])?;
         Ok(row.map(|r| r.preferences))
     }
 
@@ -204,35 +186,29 @@ impl Conn<'_> {
     /// e-mail.
     pub fn preaccord_address(&self, account_id: i64) -> DbResult<Option<String>> {
         let sql = format!("SELECT {PREFERENCE_COLUMNS} WHERE a.id = ?1");
-        let row = self
-            .c
-            .prepare_cached(&sql)?
-            .query_row([account_id], |r| Ok(PreferenceRow::from_row(r)))
-            .optional()?
-            .transpose()?;
+        let row: Option<PreferenceRow> = self.query_first(&sql, &[&account_id])?;
         Ok(row.map(|r| r.address().to_owned()))
     }
 
     /// Stores an account's preferences (the address already checked).
     pub fn save_preferences(&self, account_id: i64, preferences: &Preferences) -> DbResult<()> {
         let e = &preferences.emails;
-        self.c
-            .prepare_cached(
-                "INSERT INTO account_preferences (account_id, email_status, email_messages,
-                    email_credits, email_deposits, preaccord_email)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (account_id) DO UPDATE SET email_status = excluded.email_status,
-                    email_messages = excluded.email_messages, email_credits = excluded.email_credits,
-                    email_deposits = excluded.email_deposits, preaccord_email = excluded.preaccord_email",
-            )?
-            .execute(params![
-                account_id,
-                e.status,
-                e.messages,
-                e.credits,
-                e.deposits,
-                preferences.preaccord_email
-            ])?;
+        self.execute(
+            "INSERT INTO account_preferences (account_id, email_status, email_messages,
+                email_credits, email_deposits, preaccord_email)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (account_id) DO UPDATE SET email_status = excluded.email_status,
+                email_messages = excluded.email_messages, email_credits = excluded.email_credits,
+                email_deposits = excluded.email_deposits, preaccord_email = excluded.preaccord_email",
+            &[
+                &account_id,
+                &e.status,
+                &e.messages,
+                &e.credits,
+                &e.deposits,
+                &preferences.preaccord_email,
+            ],
+        )?;
         Ok(())
     }
 }

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use retour_domain::pickup::MAX_FILES;
 use retour_domain::status::DossierStatus;
 use retour_domain::timeline::{Actor, EventKind};
-use rusqlite::{params, OptionalExtension};
 
 use super::dossiers::StoredDossier;
 use super::values::instant;
@@ -28,33 +27,23 @@ impl Conn<'_> {
 
     /// A customer by its code.
     pub fn customer_by_code(&self, code: &str) -> DbResult<Option<CustomerByCode>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT id, code, name FROM customers WHERE code = ?1")?
-            .query_row([code], |r| {
-                Ok((r.get("id")?, r.get("code")?, r.get("name")?))
-            })
-            .optional()?)
+        self.query_first(
+            "SELECT id, code, name FROM customers WHERE code = ?1",
+            &[&code],
+        )
     }
 
     /// A customer's code and name.
     pub fn customer_by_id(&self, id: i64) -> DbResult<Option<CustomerByCode>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT id, code, name FROM customers WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get("id")?, r.get("code")?, r.get("name")?)))
-            .optional()?)
+        self.query_first("SELECT id, code, name FROM customers WHERE id = ?1", &[&id])
     }
 
     /// The pickup recorded for a token id: the hash of the body that used it and the answer.
     pub fn pickup(&self, token_id: &str) -> DbResult<Option<(String, String)>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT body_hash, response FROM pickups WHERE token_id = ?1")?
-            .query_row([token_id], |r| {
-                Ok((r.get("body_hash")?, r.get("response")?))
-            })
-            .optional()?)
+        self.query_first(
+            "SELECT body_hash, response FROM pickups WHERE token_id = ?1",
+            &[&token_id],
+        )
     }
 
     /// Records a pickup: its token used, the files it moved.
@@ -70,25 +59,24 @@ impl Conn<'_> {
         response: &str,
         dossiers: &[String],
     ) -> DbResult<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO pickups (token_id, customer_id, body_hash, driver_name, parcels, at, response)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                token_id,
-                customer_id,
-                body_hash,
-                driver_name,
-                parcels,
-                instant(at),
-                response
-            ])?;
-        let mut stmt = self
-            .c
-            .prepare_cached("INSERT INTO pickup_dossiers (token_id, dossier) VALUES (?1, ?2)")?;
+        self.execute(
+            "INSERT INTO pickups (token_id, customer_id, body_hash, driver_name, parcels, at, response)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                &token_id,
+                &customer_id,
+                &body_hash,
+                &driver_name,
+                &parcels,
+                &instant(at),
+                &response,
+            ],
+        )?;
         for number in dossiers {
-            stmt.execute(params![token_id, number])?;
+            self.execute(
+                "INSERT INTO pickup_dossiers (token_id, dossier) VALUES (?1, ?2)",
+                &[&token_id, number],
+            )?;
         }
         Ok(())
     }
@@ -97,9 +85,9 @@ impl Conn<'_> {
     /// event of kind `pickup` by the driver with `text`.
     pub fn receive_by_driver(&self, number: &str, at: DateTime<Utc>, text: &str) -> DbResult<()> {
         let status = DossierStatus::Received;
-        self.c.execute(
+        self.execute(
             "UPDATE dossiers SET status = ?2 WHERE number = ?1",
-            params![number, status.code()],
+            &[&number, &status.code()],
         )?;
         self.insert_history_row(number, status, at)?;
         self.insert_event(
@@ -120,30 +108,25 @@ impl Conn<'_> {
         status: DossierStatus,
         at: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO dossier_history (dossier, seq, status, at)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier = ?1), ?2, ?3)",
-            )?
-            .execute(params![number, status.code(), instant(at)])?;
+        self.execute(
+            "INSERT INTO dossier_history (dossier, seq, status, at)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier = ?1), ?2, ?3)",
+            &[&number, &status.code(), &instant(at)],
+        )?;
         Ok(())
     }
 
-    /// A secret of the server by name, made by `make` and kept the first time it is asked for.
+    /// A secret of the server by name, made by `make` and kept the first time it is asked for
+    /// (when two instances start at once, both read the one that was kept first).
     pub fn server_secret(&self, name: &str, make: impl FnOnce() -> String) -> DbResult<String> {
-        let found: Option<String> = self
-            .c
-            .prepare_cached("SELECT value FROM server_secrets WHERE name = ?1")?
-            .query_row([name], |r| r.get("value"))
-            .optional()?;
-        if let Some(value) = found {
+        let read = "SELECT value FROM server_secrets WHERE name = ?1";
+        if let Some(value) = self.value_opt(read, &[&name])? {
             return Ok(value);
         }
-        let value = make();
-        self.c.execute(
-            "INSERT INTO server_secrets (name, value) VALUES (?1, ?2)",
-            params![name, value],
+        self.execute(
+            "INSERT INTO server_secrets (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
+            &[&name, &make()],
         )?;
-        Ok(value)
+        self.value(read, &[&name])
     }
 }

@@ -6,11 +6,10 @@ use chrono::{DateTime, Utc};
 use retour_domain::api::RequestRef;
 use retour_domain::request_number::{request_year, RequestNumber};
 use retour_domain::Money;
-use rusqlite::{params, Row};
 
 use super::dossiers::StoredDossier;
 use super::values::{instant, parse_instant, parse_money};
-use super::{query_all, query_first, Conn, DbError, DbResult, FromRow};
+use super::{Conn, DbError, DbResult, FromRow, Row};
 
 /// A stored return request.
 #[derive(Debug, Clone)]
@@ -34,8 +33,8 @@ impl FromRow for StoredRequest {
                 number: row.get("number")?,
                 preaccord_email: row.get("preaccord_email")?,
             },
-            created_at: parse_instant(&row.get::<_, String>("created_at")?)?,
-            estimated_total: parse_money(&row.get::<_, String>("estimated_total")?)?,
+            created_at: parse_instant(&row.get::<String>("created_at")?)?,
+            estimated_total: parse_money(&row.get::<String>("estimated_total")?)?,
             dossiers: Vec::new(),
         })
     }
@@ -63,11 +62,9 @@ impl Conn<'_> {
         account_id: i64,
         key: &str,
     ) -> DbResult<Option<(String, String)>> {
-        let record: Option<IdempotencyRecord> = query_first(
-            &mut *self.c.prepare_cached(
-                "SELECT body_hash, response FROM idempotency_keys WHERE account_id = ?1 AND key = ?2",
-            )?,
-            params![account_id, key],
+        let record: Option<IdempotencyRecord> = self.query_first(
+            "SELECT body_hash, response FROM idempotency_keys WHERE account_id = ?1 AND key = ?2",
+            &[&account_id, &key],
         )?;
         Ok(record.map(|r| (r.body_hash, r.response)))
     }
@@ -82,10 +79,10 @@ impl Conn<'_> {
         response: &str,
         now: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "INSERT INTO idempotency_keys (account_id, key, body_hash, request_id, response, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![account_id, key, body_hash, request_id, response, instant(now)],
+            &[&account_id, &key, &body_hash, &request_id, &response, &instant(now)],
         )?;
         Ok(())
     }
@@ -95,11 +92,12 @@ impl Conn<'_> {
     /// request that is rolled back gives its number back.
     pub fn next_request_number(&self, created_at: DateTime<Utc>) -> DbResult<String> {
         let year = request_year(created_at);
-        let sequence: i64 = self.c.query_row(
+        // The counter's own `value` is named with its table: PostgreSQL finds a bare `value`
+        // ambiguous there (the row's or `excluded`'s).
+        let sequence: i64 = self.value(
             "INSERT INTO request_counters (year, value) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET value = value + 1 RETURNING value",
-            [year],
-            |r| r.get("value"),
+             ON CONFLICT (year) DO UPDATE SET value = request_counters.value + 1 RETURNING value",
+            &[&year],
         )?;
         Ok(RequestNumber {
             year,
@@ -117,18 +115,18 @@ impl Conn<'_> {
         created_at: DateTime<Utc>,
         total: Money,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "INSERT INTO return_requests (id, number, preaccord_email, customer_id, account_id,
                  created_at, estimated_total)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                request.id,
-                request.number,
-                request.preaccord_email,
-                customer_id,
-                account_id,
-                instant(created_at),
-                total.to_string()
+            &[
+                &request.id,
+                &request.number,
+                &request.preaccord_email,
+                &customer_id,
+                &account_id,
+                &instant(created_at),
+                &total.to_string(),
             ],
         )?;
         Ok(())
@@ -138,13 +136,11 @@ impl Conn<'_> {
     /// e-mail of their account as the pré-accord's address (where it was sent), and adds both to
     /// the answers kept for their idempotency keys (once, when the schema gets the columns).
     pub(super) fn fill_request_numbers(&self) -> DbResult<()> {
-        let unnumbered: Vec<Unnumbered> = query_all(
-            &mut self.c.prepare(
-                "SELECT r.id, r.created_at, a.email FROM return_requests r
-                   JOIN accounts a ON a.id = r.account_id
-                  WHERE r.number IS NULL ORDER BY r.created_at, r.id",
-            )?,
-            [],
+        let unnumbered: Vec<Unnumbered> = self.query(
+            "SELECT r.id, r.created_at, a.email FROM return_requests r
+               JOIN accounts a ON a.id = r.account_id
+              WHERE r.number IS NULL ORDER BY r.created_at, r.id",
+            &[],
         )?;
         for request in unnumbered {
             let reference = RequestRef {
@@ -152,24 +148,19 @@ impl Conn<'_> {
                 id: request.id,
                 preaccord_email: request.email,
             };
-            self.c.execute(
+            self.execute(
                 "UPDATE return_requests SET number = ?2, preaccord_email = ?3 WHERE id = ?1",
-                params![reference.id, reference.number, reference.preaccord_email],
+                &[&reference.id, &reference.number, &reference.preaccord_email],
             )?;
-            let answers: Vec<KeptAnswer> = query_all(
-                &mut self.c.prepare(
-                    "SELECT account_id, key, response FROM idempotency_keys WHERE request_id = ?1",
-                )?,
-                [&reference.id],
+            let answers: Vec<KeptAnswer> = self.query(
+                "SELECT account_id, key, response FROM idempotency_keys WHERE request_id = ?1",
+                &[&reference.id],
             )?;
             for answer in answers {
-                self.c.execute(
+                let response = numbered_answer(&answer.response, &reference)?;
+                self.execute(
                     "UPDATE idempotency_keys SET response = ?3 WHERE account_id = ?1 AND key = ?2",
-                    params![
-                        answer.account_id,
-                        answer.key,
-                        numbered_answer(&answer.response, &reference)?
-                    ],
+                    &[&answer.account_id, &answer.key, &response],
                 )?;
             }
         }
@@ -178,12 +169,10 @@ impl Conn<'_> {
 
     /// A customer's return request with its files; `None` when missing or another customer's.
     pub fn return_request(&self, customer_id: i64, id: &str) -> DbResult<Option<StoredRequest>> {
-        let head: Option<StoredRequest> = query_first(
-            &mut self.c.prepare(
-                "SELECT id, number, preaccord_email, created_at, estimated_total FROM return_requests
-                  WHERE id = ?1 AND customer_id = ?2",
-            )?,
-            params![id, customer_id],
+        let head: Option<StoredRequest> = self.query_first(
+            "SELECT id, number, preaccord_email, created_at, estimated_total FROM return_requests
+              WHERE id = ?1 AND customer_id = ?2",
+            &[&id, &customer_id],
         )?;
         let Some(request) = head else {
             return Ok(None);
@@ -208,7 +197,7 @@ impl FromRow for Unnumbered {
     fn from_row(row: &Row<'_>) -> DbResult<Unnumbered> {
         Ok(Unnumbered {
             id: row.get("id")?,
-            created_at: parse_instant(&row.get::<_, String>("created_at")?)?,
+            created_at: parse_instant(&row.get::<String>("created_at")?)?,
             email: row.get("email")?,
         })
     }

@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use retour_domain::api::Role;
-use rusqlite::{params, OptionalExtension, Row};
 
 use super::values::{instant, parse_instant, parse_role};
-use super::{query_first, Conn, DbResult, FromRow};
+use super::{Conn, DbResult, FromRow, Row};
 
 /// Who an access token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,9 +30,9 @@ impl FromRow for Principal {
             account_id: row.get("account_id")?,
             session_id: row.get("session_id")?,
             email: row.get("email")?,
-            role: parse_role(&row.get::<_, String>("role")?),
+            role: parse_role(&row.get::<String>("role")?),
             customer_id: row.get("customer_id")?,
-            expires_at: parse_instant(&row.get::<_, String>("expires_at")?)?,
+            expires_at: parse_instant(&row.get::<String>("expires_at")?)?,
         })
     }
 }
@@ -60,9 +59,9 @@ impl FromRow for RefreshRow {
         Ok(RefreshRow {
             session_id: row.get("session_id")?,
             account_id: row.get("account_id")?,
-            expires_at: parse_instant(&row.get::<_, String>("expires_at")?)?,
+            expires_at: parse_instant(&row.get::<String>("expires_at")?)?,
             used_at: row
-                .get::<_, Option<String>>("used_at")?
+                .get::<Option<String>>("used_at")?
                 .as_deref()
                 .map(parse_instant)
                 .transpose()?,
@@ -80,11 +79,11 @@ impl Conn<'_> {
         device_name: Option<&str>,
         now: DateTime<Utc>,
     ) -> DbResult<i64> {
-        self.c.execute(
-            "INSERT INTO sessions (account_id, device_name, created_at) VALUES (?1, ?2, ?3)",
-            params![account_id, device_name, instant(now)],
-        )?;
-        Ok(self.c.last_insert_rowid())
+        self.value(
+            "INSERT INTO sessions (account_id, device_name, created_at) VALUES (?1, ?2, ?3)
+             RETURNING id",
+            &[&account_id, &device_name, &instant(now)],
+        )
     }
 
     /// Stores an access token's hash.
@@ -94,9 +93,9 @@ impl Conn<'_> {
         session_id: i64,
         expires_at: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
-            params![hash, session_id, instant(expires_at)],
+            &[&hash, &session_id, &instant(expires_at)],
         )?;
         Ok(())
     }
@@ -108,36 +107,32 @@ impl Conn<'_> {
         session_id: i64,
         expires_at: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "INSERT INTO refresh_tokens (token_hash, session_id, expires_at) VALUES (?1, ?2, ?3)",
-            params![hash, session_id, instant(expires_at)],
+            &[&hash, &session_id, &instant(expires_at)],
         )?;
         Ok(())
     }
 
     /// Who holds this access token, if it is valid at `now` and its session is not revoked.
     pub fn principal(&self, hash: &str, now: DateTime<Utc>) -> DbResult<Option<Principal>> {
-        query_first(
-            &mut self.c.prepare(
-                "SELECT a.id AS account_id, s.id AS session_id, a.email, a.role, a.customer_id,
-                        t.expires_at
-                   FROM access_tokens t JOIN sessions s ON s.id = t.session_id
-                   JOIN accounts a ON a.id = s.account_id
-                  WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.revoked_at IS NULL",
-            )?,
-            params![hash, instant(now)],
+        self.query_first(
+            "SELECT a.id AS account_id, s.id AS session_id, a.email, a.role, a.customer_id,
+                    t.expires_at
+               FROM access_tokens t JOIN sessions s ON s.id = t.session_id
+               JOIN accounts a ON a.id = s.account_id
+              WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.revoked_at IS NULL",
+            &[&hash, &instant(now)],
         )
     }
 
     /// A refresh token by hash.
     pub fn refresh_token(&self, hash: &str) -> DbResult<Option<RefreshRow>> {
-        query_first(
-            &mut self.c.prepare(
-                "SELECT t.session_id, s.account_id, t.expires_at, t.used_at, t.rotated_to,
-                        s.revoked_at IS NOT NULL AS session_revoked
-                   FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?1",
-            )?,
-            [hash],
+        self.query_first(
+            "SELECT t.session_id, s.account_id, t.expires_at, t.used_at, t.rotated_to,
+                    s.revoked_at IS NOT NULL AS session_revoked
+               FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?1",
+            &[&hash],
         )
     }
 
@@ -149,52 +144,50 @@ impl Conn<'_> {
         successor: &str,
         now: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "UPDATE refresh_tokens SET used_at = COALESCE(used_at, ?2), rotated_to = ?3
               WHERE token_hash = ?1",
-            params![hash, instant(now), successor],
+            &[&hash, &instant(now), &successor],
         )?;
         Ok(())
     }
 
     /// Whether a refresh token exists and was never exchanged.
     pub fn refresh_token_unused(&self, hash: &str) -> DbResult<bool> {
-        Ok(self.c.query_row(
+        self.value(
             "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE token_hash = ?1 AND used_at IS NULL)",
-            [hash],
-            |r| r.get(0),
-        )?)
+            &[&hash],
+        )
     }
 
     /// Deletes a refresh token (the successor replaced within the grace window).
     pub fn delete_refresh_token(&self, hash: &str) -> DbResult<()> {
-        self.c
-            .execute("DELETE FROM refresh_tokens WHERE token_hash = ?1", [hash])?;
+        self.execute("DELETE FROM refresh_tokens WHERE token_hash = ?1", &[&hash])?;
         Ok(())
     }
 
     /// Ends a session: its access and refresh tokens stop working.
     pub fn revoke_session(&self, session_id: i64, now: DateTime<Utc>) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![session_id, instant(now)],
+            &[&session_id, &instant(now)],
         )?;
-        self.c.execute(
+        self.execute(
             "DELETE FROM access_tokens WHERE session_id = ?1",
-            [session_id],
+            &[&session_id],
         )?;
         Ok(())
     }
 
     /// Ends every session of an account (after a password reset).
     pub fn revoke_account_sessions(&self, account_id: i64, now: DateTime<Utc>) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "DELETE FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE account_id = ?1)",
-            [account_id],
+            &[&account_id],
         )?;
-        self.c.execute(
+        self.execute(
             "UPDATE sessions SET revoked_at = ?2 WHERE account_id = ?1 AND revoked_at IS NULL",
-            params![account_id, instant(now)],
+            &[&account_id, &instant(now)],
         )?;
         Ok(())
     }
@@ -207,9 +200,9 @@ impl Conn<'_> {
         purpose: &str,
         expires_at: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "INSERT INTO link_tokens (token_hash, account_id, purpose, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![hash, account_id, purpose, instant(expires_at)],
+            &[&hash, &account_id, &purpose, &instant(expires_at)],
         )?;
         Ok(())
     }
@@ -221,15 +214,11 @@ impl Conn<'_> {
         purpose: &str,
         now: DateTime<Utc>,
     ) -> DbResult<Option<i64>> {
-        Ok(self
-            .c
-            .query_row(
-                "SELECT account_id FROM link_tokens
-                  WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
-                params![hash, purpose, instant(now)],
-                |r| r.get("account_id"),
-            )
-            .optional()?)
+        self.value_opt(
+            "SELECT account_id FROM link_tokens
+              WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3",
+            &[&hash, &purpose, &instant(now)],
+        )
     }
 
     /// Uses up every other unused link of an account for `purpose` (a reset ends the others).
@@ -239,28 +228,28 @@ impl Conn<'_> {
         purpose: &str,
         now: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "UPDATE link_tokens SET used_at = ?3
               WHERE account_id = ?1 AND purpose = ?2 AND used_at IS NULL",
-            params![account_id, purpose, instant(now)],
+            &[&account_id, &purpose, &instant(now)],
         )?;
         Ok(())
     }
 
     /// Uses up a link token.
     pub fn use_link_token(&self, hash: &str, now: DateTime<Utc>) -> DbResult<()> {
-        self.c.execute(
+        self.execute(
             "UPDATE link_tokens SET used_at = ?2 WHERE token_hash = ?1",
-            params![hash, instant(now)],
+            &[&hash, &instant(now)],
         )?;
         Ok(())
     }
 
     /// Records an SSO token id; `false` when it was already used.
     pub fn insert_sso_jti(&self, jti: &str, expires_at: DateTime<Utc>) -> DbResult<bool> {
-        let inserted = self.c.execute(
-            "INSERT OR IGNORE INTO sso_jtis (jti, expires_at) VALUES (?1, ?2)",
-            params![jti, instant(expires_at)],
+        let inserted = self.execute(
+            "INSERT INTO sso_jtis (jti, expires_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            &[&jti, &instant(expires_at)],
         )?;
         Ok(inserted == 1)
     }

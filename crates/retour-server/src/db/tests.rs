@@ -5,7 +5,7 @@ use retour_domain::cart::{
 };
 use rusqlite::{params, Connection};
 
-use super::{migrations, Db, DbResult};
+use super::{migrate_sqlite, Db, DbResult};
 
 fn clock(ms: u64, counter: u16) -> Hlc {
     Hlc::new(ms, counter, DeviceId::new("phone").unwrap()).unwrap()
@@ -16,7 +16,7 @@ fn the_cart_merge_migration_fills_the_state_of_carts_made_before_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     let mut conn = Connection::open(&path).unwrap();
-    migrations().to_version(&mut conn, 2).unwrap();
+    migrate_sqlite(&mut conn, 2).unwrap();
     conn.execute(
         "INSERT INTO customers (id, code, name) VALUES (1, 'C1', 'Garage')",
         [],
@@ -92,7 +92,7 @@ fn the_request_number_migration_numbers_older_requests_in_creation_order_per_par
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     let mut conn = Connection::open(&path).unwrap();
-    migrations().to_version(&mut conn, 3).unwrap();
+    migrate_sqlite(&mut conn, 3).unwrap();
     conn.execute_batch(
         "INSERT INTO customers (id, code, name) VALUES (1, 'C1', 'Garage');
          INSERT INTO accounts (id, email, name, role, customer_id, password_hash)
@@ -153,9 +153,7 @@ fn the_writer_syncs_every_commit_and_readers_do_not_need_to() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(dir.path().join("retour.db")).unwrap();
     // 2 = FULL, 1 = NORMAL.
-    let synchronous = |c: &super::Conn<'_>| -> DbResult<i64> {
-        Ok(c.c.pragma_query_value(None, "synchronous", |r| r.get(0))?)
-    };
+    let synchronous = |c: &super::Conn<'_>| -> DbResult<i64> { c.value("PRAGMA synchronous", &[]) };
     assert_eq!(db.write(synchronous).unwrap(), 2);
     assert_eq!(db.read(synchronous).unwrap(), 1);
 }
@@ -167,10 +165,8 @@ fn the_purge_deletes_expired_tokens_links_sso_ids_and_old_idempotency_answers() 
     let db = Db::open(dir.path().join("retour.db")).unwrap();
     let now = Utc::now();
     let count = |table: &str| -> i64 {
-        db.read(|c| -> DbResult<i64> {
-            Ok(c.c.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))?)
-        })
-        .unwrap()
+        db.read(|c| -> DbResult<i64> { c.value(&format!("SELECT COUNT(*) FROM {table}"), &[]) })
+            .unwrap()
     };
     db.write(|c| -> DbResult<()> {
         let account =
@@ -210,7 +206,7 @@ fn the_timeline_migration_gives_files_made_before_it_their_events_oldest_first()
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v5.db");
     let mut conn = Connection::open(&path).unwrap();
-    migrations().to_version(&mut conn, 5).unwrap();
+    migrate_sqlite(&mut conn, 5).unwrap();
     conn.execute_batch(
         "INSERT INTO customers (id, code, name) VALUES (1, 'C1', 'Garage');
          INSERT INTO delivery_notes (number, customer_id, delivered_on, total_ht)

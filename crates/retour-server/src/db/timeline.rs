@@ -8,10 +8,9 @@ use retour_domain::decision::{LineDecision, RefusalReason};
 use retour_domain::status::{DossierStatus, Outcome};
 use retour_domain::timeline::{self, Actor, Author, EventKind};
 use retour_domain::Money;
-use rusqlite::{params, OptionalExtension, Row};
 
 use super::values::{instant, parse_instant, parse_money, parse_outcome, parse_status};
-use super::{query_all, query_first, Conn, DbError, DbResult, FromRow};
+use super::{Conn, DbError, DbResult, FromRow, Row};
 
 /// The columns [`Message::from_row`] reads, over `dossier_messages m`.
 const MESSAGE_COLUMNS: &str =
@@ -26,7 +25,7 @@ impl FromRow for MessageRow {
         let photos: String = row.get("photos")?;
         Ok(MessageRow(Message {
             id: row.get("message_id")?,
-            at: parse_instant(&row.get::<_, String>("message_at")?)?,
+            at: parse_instant(&row.get::<String>("message_at")?)?,
             author: Author::parse(&author)
                 .ok_or_else(|| DbError::Corrupt(format!("author {author:?}")))?,
             author_name: row.get("author_name")?,
@@ -44,20 +43,20 @@ impl FromRow for EventRow {
     fn from_row(row: &Row<'_>) -> DbResult<EventRow> {
         let kind: String = row.get("kind")?;
         let actor: String = row.get("actor")?;
-        let message = match row.get::<_, Option<String>>("message_id")? {
+        let message = match row.get::<Option<String>>("message_id")? {
             Some(_) => Some(MessageRow::from_row(row)?.0),
             None => None,
         };
         Ok(EventRow(Event {
-            id: row.get::<_, i64>("id")?.unsigned_abs(),
-            at: parse_instant(&row.get::<_, String>("at")?)?,
+            id: row.get::<i64>("id")?.unsigned_abs(),
+            at: parse_instant(&row.get::<String>("at")?)?,
             kind: EventKind::parse(&kind)
                 .ok_or_else(|| DbError::Corrupt(format!("event kind {kind:?}")))?,
             actor: Actor::parse(&actor)
                 .ok_or_else(|| DbError::Corrupt(format!("actor {actor:?}")))?,
             text: row.get("text")?,
             status: row
-                .get::<_, Option<String>>("status")?
+                .get::<Option<String>>("status")?
                 .as_deref()
                 .map(parse_status)
                 .transpose()?,
@@ -92,8 +91,8 @@ struct Step {
 impl FromRow for Step {
     fn from_row(row: &Row<'_>) -> DbResult<Step> {
         Ok(Step {
-            status: parse_status(&row.get::<_, String>("status")?)?,
-            at: parse_instant(&row.get::<_, String>("at")?)?,
+            status: parse_status(&row.get::<String>("status")?)?,
+            at: parse_instant(&row.get::<String>("at")?)?,
         })
     }
 }
@@ -123,24 +122,19 @@ impl Conn<'_> {
         status: Option<DossierStatus>,
         message: Option<i64>,
     ) -> DbResult<i64> {
-        Ok(self
-            .c
-            .prepare_cached(
-                "INSERT INTO dossier_events (dossier, at, kind, actor, text, status, message)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-            )?
-            .query_row(
-                params![
-                    number,
-                    instant(at),
-                    kind.code(),
-                    actor.code(),
-                    text,
-                    status.map(DossierStatus::code),
-                    message
-                ],
-                |r| r.get("id"),
-            )?)
+        self.value(
+            "INSERT INTO dossier_events (dossier, at, kind, actor, text, status, message)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            &[
+                &number,
+                &instant(at),
+                &kind.code(),
+                &actor.code(),
+                &text,
+                &status.map(DossierStatus::code),
+                &message,
+            ],
+        )
     }
 
     /// A file's timeline, oldest first.
@@ -150,7 +144,7 @@ impl Conn<'_> {
                FROM dossier_events e LEFT JOIN dossier_messages m ON m.id = e.message
               WHERE e.dossier = ?1 ORDER BY e.at, e.id"
         );
-        let rows: Vec<EventRow> = query_all(&mut *self.c.prepare_cached(&sql)?, [number])?;
+        let rows: Vec<EventRow> = self.query(&sql, &[&number])?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -162,24 +156,19 @@ impl Conn<'_> {
         }
         let photos = serde_json::to_string(new.photos)
             .map_err(|e| DbError::Corrupt(format!("photos: {e}")))?;
-        let id: i64 = self
-            .c
-            .prepare_cached(
-                "INSERT INTO dossier_messages (dossier, message_id, at, author, author_name, text, photos)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
-            )?
-            .query_row(
-                params![
-                    number,
-                    new.message_id,
-                    instant(new.at),
-                    new.author.actor().code(),
-                    new.author_name,
-                    new.text,
-                    photos
-                ],
-                |r| r.get("id"),
-            )?;
+        let id: i64 = self.value(
+            "INSERT INTO dossier_messages (dossier, message_id, at, author, author_name, text, photos)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+            &[
+                &number,
+                &new.message_id,
+                &instant(new.at),
+                &new.author.actor().code(),
+                &new.author_name,
+                &new.text,
+                &photos,
+            ],
+        )?;
         self.insert_event_row(
             number,
             new.at,
@@ -200,8 +189,7 @@ impl Conn<'_> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM dossier_messages m WHERE m.dossier = ?1 AND m.message_id = ?2"
         );
-        let row: Option<MessageRow> =
-            query_first(&mut *self.c.prepare_cached(&sql)?, [number, message_id])?;
+        let row: Option<MessageRow> = self.query_first(&sql, &[&number, &message_id])?;
         Ok(row.map(|r| r.0))
     }
 
@@ -210,37 +198,33 @@ impl Conn<'_> {
         let sql = format!(
             "SELECT {MESSAGE_COLUMNS} FROM dossier_messages m WHERE m.dossier = ?1 ORDER BY m.at, m.id"
         );
-        let rows: Vec<MessageRow> = query_all(&mut *self.c.prepare_cached(&sql)?, [number])?;
+        let rows: Vec<MessageRow> = self.query(&sql, &[&number])?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// An account's display name.
     pub fn account_name(&self, account_id: i64) -> DbResult<Option<String>> {
-        Ok(self
-            .c
-            .prepare_cached("SELECT name FROM accounts WHERE id = ?1")?
-            .query_row([account_id], |r| r.get("name"))
-            .optional()?)
+        self.value_opt("SELECT name FROM accounts WHERE id = ?1", &[&account_id])
     }
 
     /// Records each line's decision.
     pub fn record_decisions(&self, number: &str, decisions: &[LineDecision]) -> DbResult<()> {
-        let mut stmt = self.c.prepare_cached(
-            "UPDATE dossier_lines SET accepted_qty = ?3, refused_qty = ?4, refusal_reason = ?5,
-                disposition = ?6, decision_comment = ?7, credited = ?8
-              WHERE dossier = ?1 AND line_no = ?2",
-        )?;
         for d in decisions {
-            stmt.execute(params![
-                number,
-                d.line_no,
-                d.accepted_qty,
-                d.refused_qty,
-                d.refusal_reason.map(RefusalReason::code),
-                d.disposition.map(|x| x.code()),
-                d.comment,
-                d.credited_ht.to_string(),
-            ])?;
+            self.execute(
+                "UPDATE dossier_lines SET accepted_qty = ?3, refused_qty = ?4, refusal_reason = ?5,
+                    disposition = ?6, decision_comment = ?7, credited = ?8
+                  WHERE dossier = ?1 AND line_no = ?2",
+                &[
+                    &number,
+                    &d.line_no,
+                    &d.accepted_qty,
+                    &d.refused_qty,
+                    &d.refusal_reason.map(RefusalReason::code),
+                    &d.disposition.map(|x| x.code()),
+                    &d.comment,
+                    &d.credited_ht.to_string(),
+                ],
+            )?;
         }
         Ok(())
     }
@@ -249,19 +233,14 @@ impl Conn<'_> {
     /// first event `sent` by the customer, at its creation when the history lacks it), and a
     /// closed file the sentence of its decision.
     pub(super) fn fill_timelines(&self) -> DbResult<()> {
-        let numbers: Vec<(String, String)> = {
-            let mut stmt = self
-                .c
-                .prepare("SELECT number, created_at FROM dossiers ORDER BY created_at, number")?;
-            let rows = stmt.query_map([], |r| Ok((r.get("number")?, r.get("created_at")?)))?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let numbers: Vec<(String, String)> = self.query(
+            "SELECT number, created_at FROM dossiers ORDER BY created_at, number",
+            &[],
+        )?;
         for (number, created_at) in numbers {
-            let steps: Vec<Step> = query_all(
-                &mut *self.c.prepare_cached(
-                    "SELECT status, at FROM dossier_history WHERE dossier = ?1 ORDER BY seq",
-                )?,
-                [&number],
+            let steps: Vec<Step> = self.query(
+                "SELECT status, at FROM dossier_history WHERE dossier = ?1 ORDER BY seq",
+                &[&number],
             )?;
             if steps
                 .first()
@@ -287,25 +266,19 @@ impl Conn<'_> {
 
     /// The decision event of a file closed before v6, from its closure and its lines.
     fn fill_decision(&self, number: &str, closed_at: Option<DateTime<Utc>>) -> DbResult<()> {
-        let closure: Option<(Option<String>, Option<String>)> = self
-            .c
-            .prepare_cached("SELECT outcome, credited FROM dossiers WHERE number = ?1")?
-            .query_row([number], |r| Ok((r.get("outcome")?, r.get("credited")?)))
-            .optional()?;
+        let closure: Option<(Option<String>, Option<String>)> = self.query_first(
+            "SELECT outcome, credited FROM dossiers WHERE number = ?1",
+            &[&number],
+        )?;
         let (Some((Some(outcome), Some(credited))), Some(at)) = (closure, closed_at) else {
             return Ok(());
         };
         let outcome = parse_outcome(&outcome)?;
         let credited: Money = parse_money(&credited)?;
-        let lines: Vec<(u32, u32, Option<u32>)> = {
-            let mut stmt = self.c.prepare_cached(
-                "SELECT line_no, qty, accepted_qty FROM dossier_lines WHERE dossier = ?1",
-            )?;
-            let rows = stmt.query_map([number], |r| {
-                Ok((r.get("line_no")?, r.get("qty")?, r.get("accepted_qty")?))
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
+        let lines: Vec<(u32, u32, Option<u32>)> = self.query(
+            "SELECT line_no, qty, accepted_qty FROM dossier_lines WHERE dossier = ?1",
+            &[&number],
+        )?;
         let decided: Vec<LineDecision> = lines
             .into_iter()
             .map(|(line_no, qty, accepted)| {

@@ -5,10 +5,9 @@ use chrono::{DateTime, Utc};
 use retour_domain::api::{FieldError, WarrantyInfo};
 use retour_domain::status::DossierStatus;
 use retour_domain::timeline::{Actor, EventKind};
-use rusqlite::{params, Row};
 
 use super::values::{instant, parse_date};
-use super::{query_first, Conn, DbError, DbResult, FromRow};
+use super::{Conn, DbError, DbResult, FromRow, Row};
 
 /// A claim read back.
 struct ClaimRow(WarrantyInfo);
@@ -25,15 +24,15 @@ impl FromRow for ClaimRow {
             vin: row.get("vin")?,
             registration: row.get("registration")?,
             vehicle: row.get("vehicle")?,
-            fitted_on: parse_date(&row.get::<_, String>("fitted_on")?)?,
+            fitted_on: parse_date(&row.get::<String>("fitted_on")?)?,
             fitted_km: row.get("fitted_km")?,
-            failed_on: parse_date(&row.get::<_, String>("failed_on")?)?,
+            failed_on: parse_date(&row.get::<String>("failed_on")?)?,
             failed_km: row.get("failed_km")?,
             symptom: row.get("symptom")?,
-            photos: json_list(&row.get::<_, String>("photos")?, "photos")?,
-            documents: json_list(&row.get::<_, String>("documents")?, "documents")?,
-            warranty_ends_on: parse_date(&row.get::<_, String>("warranty_ends_on")?)?,
-            warnings: json_list::<FieldError>(&row.get::<_, String>("warnings")?, "warnings")?,
+            photos: json_list(&row.get::<String>("photos")?, "photos")?,
+            documents: json_list(&row.get::<String>("documents")?, "documents")?,
+            warranty_ends_on: parse_date(&row.get::<String>("warranty_ends_on")?)?,
+            warnings: json_list::<FieldError>(&row.get::<String>("warnings")?, "warnings")?,
         }))
     }
 }
@@ -72,45 +71,42 @@ impl Conn<'_> {
         claim: &WarrantyInfo,
         at: DateTime<Utc>,
     ) -> DbResult<()> {
-        self.c
-            .prepare_cached(
-                "INSERT INTO warranty_claims (dossier, customer_id, delivery_note, line_no, qty, vin,
-                    registration, vehicle, fitted_on, fitted_km, failed_on, failed_km, symptom, photos,
-                    documents, warranty_ends_on, warnings, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-            )?
-            .execute(params![
-                number,
-                customer_id,
-                delivery_note,
-                claim.line_no,
-                claim.qty,
-                claim.vin,
-                claim.registration,
-                claim.vehicle,
-                claim.fitted_on.to_string(),
-                claim.fitted_km,
-                claim.failed_on.to_string(),
-                claim.failed_km,
-                claim.symptom,
-                to_json(&claim.photos)?,
-                to_json(&claim.documents)?,
-                claim.warranty_ends_on.to_string(),
-                to_json(&claim.warnings)?,
-                instant(at),
-            ])?;
+        self.execute(
+            "INSERT INTO warranty_claims (dossier, customer_id, delivery_note, line_no, qty, vin,
+                registration, vehicle, fitted_on, fitted_km, failed_on, failed_km, symptom, photos,
+                documents, warranty_ends_on, warnings, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            &[
+                &number,
+                &customer_id,
+                &delivery_note,
+                &claim.line_no,
+                &claim.qty,
+                &claim.vin,
+                &claim.registration,
+                &claim.vehicle,
+                &claim.fitted_on.to_string(),
+                &claim.fitted_km,
+                &claim.failed_on.to_string(),
+                &claim.failed_km,
+                &claim.symptom,
+                &to_json(&claim.photos)?,
+                &to_json(&claim.documents)?,
+                &claim.warranty_ends_on.to_string(),
+                &to_json(&claim.warnings)?,
+                &instant(at),
+            ],
+        )?;
         Ok(())
     }
 
     /// The claim of a warranty file.
     pub fn warranty_claim(&self, number: &str) -> DbResult<Option<WarrantyInfo>> {
-        let row: Option<ClaimRow> = query_first(
-            &mut *self.c.prepare_cached(
-                "SELECT line_no, qty, vin, registration, vehicle, fitted_on, fitted_km, failed_on,
-                        failed_km, symptom, photos, documents, warranty_ends_on, warnings
-                   FROM warranty_claims WHERE dossier = ?1",
-            )?,
-            [number],
+        let row: Option<ClaimRow> = self.query_first(
+            "SELECT line_no, qty, vin, registration, vehicle, fitted_on, fitted_km, failed_on,
+                    failed_km, symptom, photos, documents, warranty_ends_on, warnings
+               FROM warranty_claims WHERE dossier = ?1",
+            &[&number],
         )?;
         Ok(row.map(|r| r.0))
     }

@@ -10,10 +10,9 @@ use retour_domain::api::CustomerRef;
 use retour_domain::webhook::{
     CheckedWebhook, Delivery, DeliveryAttempt, DeliveryState, EventType, Webhook,
 };
-use rusqlite::{params, Row};
 
 use super::values::{instant, parse_instant};
-use super::{query_all, query_first, Conn, DbError, DbResult, FromRow};
+use super::{Conn, DbError, DbResult, Dialect, FromRow, Row, Single};
 
 /// How long a claimed delivery is left to its sender before another pass may try it again.
 pub const DELIVERY_LEASE: Duration = Duration::minutes(2);
@@ -32,7 +31,7 @@ impl FromRow for Webhook {
                     EventType::parse(c).ok_or_else(|| DbError::Corrupt(format!("event type {c:?}")))
                 })
                 .collect::<DbResult<_>>()?,
-            created_at: parse_instant(&row.get::<_, String>("created_at")?)?,
+            created_at: parse_instant(&row.get::<String>("created_at")?)?,
         })
     }
 }
@@ -61,7 +60,7 @@ impl FromRow for ClaimedDelivery {
             url: row.get("url")?,
             secret: row.get("secret")?,
             body: row.get("body")?,
-            event_at: parse_instant(&row.get::<_, String>("at")?)?,
+            event_at: parse_instant(&row.get::<String>("at")?)?,
             attempts: row.get("attempts")?,
         })
     }
@@ -96,7 +95,7 @@ impl FromRow for DeliveryRow {
                 event_id: row.get("event")?,
                 event_type: EventType::parse(&kind)
                     .ok_or_else(|| DbError::Corrupt(format!("event type {kind:?}")))?,
-                at: parse_instant(&row.get::<_, String>("at")?)?,
+                at: parse_instant(&row.get::<String>("at")?)?,
                 state,
                 next_attempt_at: match state {
                     DeliveryState::Pending => next.as_deref().map(parse_instant).transpose()?,
@@ -118,10 +117,10 @@ impl FromRow for AttemptRow {
         Ok(AttemptRow {
             delivery: row.get("delivery")?,
             attempt: DeliveryAttempt {
-                at: parse_instant(&row.get::<_, String>("at")?)?,
+                at: parse_instant(&row.get::<String>("at")?)?,
                 status_code: row.get("status_code")?,
                 error: row.get("error")?,
-                duration_ms: row.get::<_, i64>("duration_ms")?.unsigned_abs(),
+                duration_ms: row.get::<i64>("duration_ms")?.unsigned_abs(),
             },
         })
     }
@@ -138,9 +137,9 @@ impl Conn<'_> {
         let events: Vec<&str> = hook.events.iter().map(|e| e.code()).collect();
         let events =
             serde_json::to_string(&events).map_err(|e| DbError::Corrupt(format!("events: {e}")))?;
-        self.c.execute(
+        self.execute(
             "INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, hook.url, events, hook.secret, instant(now)],
+            &[&id, &hook.url, &events, &hook.secret, &instant(now)],
         )?;
         self.webhook(id)?
             .ok_or_else(|| DbError::Corrupt("webhook just written".to_owned()))
@@ -148,30 +147,29 @@ impl Conn<'_> {
 
     /// Every hook, oldest first.
     pub fn webhooks(&self) -> DbResult<Vec<Webhook>> {
-        let mut stmt = self.c.prepare_cached(
+        self.query(
             "SELECT id, url, events, created_at FROM webhooks ORDER BY created_at, id",
-        )?;
-        query_all(&mut stmt, [])
+            &[],
+        )
     }
 
     /// One hook.
     pub fn webhook(&self, id: &str) -> DbResult<Option<Webhook>> {
-        let mut stmt = self
-            .c
-            .prepare_cached("SELECT id, url, events, created_at FROM webhooks WHERE id = ?1")?;
-        query_first(&mut stmt, [id])
+        self.query_first(
+            "SELECT id, url, events, created_at FROM webhooks WHERE id = ?1",
+            &[&id],
+        )
     }
 
     /// Deletes a hook with its queue and log; whether it existed.
     pub fn delete_webhook(&self, id: &str) -> DbResult<bool> {
-        self.c.execute(
+        self.execute(
             "DELETE FROM webhook_attempts WHERE delivery IN
                (SELECT id FROM webhook_deliveries WHERE webhook = ?1)",
-            [id],
+            &[&id],
         )?;
-        self.c
-            .execute("DELETE FROM webhook_deliveries WHERE webhook = ?1", [id])?;
-        Ok(self.c.execute("DELETE FROM webhooks WHERE id = ?1", [id])? > 0)
+        self.execute("DELETE FROM webhook_deliveries WHERE webhook = ?1", &[&id])?;
+        Ok(self.execute("DELETE FROM webhooks WHERE id = ?1", &[&id])? > 0)
     }
 
     /// Queues an event for every hook that wants its type, in the caller's transaction: the
@@ -204,66 +202,75 @@ impl Conn<'_> {
             "data": data,
         }))
         .map_err(|e| DbError::Corrupt(format!("event body: {e}")))?;
-        self.c.execute(
+        self.execute(
             "INSERT INTO webhook_events (id, type, at, body) VALUES (?1, ?2, ?3, ?4)",
-            params![id, kind.code(), at, body],
-        )?;
-        let mut insert = self.c.prepare_cached(
-            "INSERT INTO webhook_deliveries (webhook, event, state, next_attempt_at)
-             VALUES (?1, ?2, 'pending', ?3)",
+            &[&id, &kind.code(), &at, &body],
         )?;
         for hook in hooks {
-            insert.execute(params![hook, id, at])?;
+            self.execute(
+                "INSERT INTO webhook_deliveries (webhook, event, state, next_attempt_at)
+                 VALUES (?1, ?2, 'pending', ?3)",
+                &[&hook, &id, &at],
+            )?;
         }
         Ok(Some(id))
     }
 
     /// The garage an event is about, as events name it (`{"code", "name"}`).
     pub fn webhook_customer(&self, customer_id: i64) -> DbResult<Option<CustomerRef>> {
-        let mut stmt = self
-            .c
-            .prepare_cached("SELECT code, name FROM customers WHERE id = ?1")?;
-        let mut rows = stmt.query([customer_id])?;
-        Ok(match rows.next()? {
-            Some(row) => Some(CustomerRef {
-                code: row.get("code")?,
-                name: row.get("name")?,
-            }),
-            None => None,
-        })
+        let row: Option<(String, String)> = self.query_first(
+            "SELECT code, name FROM customers WHERE id = ?1",
+            &[&customer_id],
+        )?;
+        Ok(row.map(|(code, name)| CustomerRef { code, name }))
     }
 
     /// Claims up to `limit` deliveries due at `now`, counting the try and leasing them for
     /// [`DELIVERY_LEASE`].
+    ///
+    /// PostgreSQL: several instances may claim at once; each skips the rows another is claiming
+    /// (`FOR UPDATE SKIP LOCKED`), so that no delivery is claimed twice. SQLite's single writer
+    /// already runs one claim at a time.
     pub fn claim_due_deliveries(
         &self,
         now: DateTime<Utc>,
         limit: usize,
     ) -> DbResult<Vec<ClaimedDelivery>> {
-        let ids: Vec<i64> = self
-            .c
-            .prepare_cached(
+        let claim = match self.dialect() {
+            Dialect::Sqlite => {
                 "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?2
                   WHERE id IN (SELECT id FROM webhook_deliveries
                                 WHERE state = 'pending' AND next_attempt_at <= ?1
                                 ORDER BY next_attempt_at, id LIMIT ?3)
-                 RETURNING id",
-            )?
-            .query_map(
-                params![instant(now), instant(now + DELIVERY_LEASE), limit as i64],
-                |r| r.get("id"),
-            )?
-            .collect::<Result<_, _>>()?;
-        let mut stmt = self.c.prepare_cached(
-            "SELECT d.id, h.url, h.secret, e.body, e.at, d.attempts
-               FROM webhook_deliveries d
-               JOIN webhooks h ON h.id = d.webhook
-               JOIN webhook_events e ON e.id = d.event
-              WHERE d.id = ?1",
+                 RETURNING id"
+            }
+            Dialect::Postgres => {
+                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?2
+                  WHERE id IN (SELECT id FROM webhook_deliveries
+                                WHERE state = 'pending' AND next_attempt_at <= ?1
+                                ORDER BY next_attempt_at, id LIMIT ?3
+                                FOR UPDATE SKIP LOCKED)
+                 RETURNING id"
+            }
+        };
+        let ids: Vec<Single<i64>> = self.query(
+            claim,
+            &[
+                &instant(now),
+                &instant(now + DELIVERY_LEASE),
+                &i64::try_from(limit).unwrap_or(i64::MAX),
+            ],
         )?;
         let mut claimed = Vec::with_capacity(ids.len());
-        for id in ids {
-            claimed.extend(query_first::<ClaimedDelivery>(&mut stmt, [id])?);
+        for Single(id) in ids {
+            claimed.extend(self.query_first::<ClaimedDelivery>(
+                "SELECT d.id, h.url, h.secret, e.body, e.at, d.attempts
+                   FROM webhook_deliveries d
+                   JOIN webhooks h ON h.id = d.webhook
+                   JOIN webhook_events e ON e.id = d.event
+                  WHERE d.id = ?1",
+                &[&id],
+            )?);
         }
         Ok(claimed)
     }
@@ -280,22 +287,22 @@ impl Conn<'_> {
             AttemptOutcome::RetryAt(at) => ("pending", Some(instant(at))),
             AttemptOutcome::GivenUp => ("failed", None),
         };
-        let updated = self.c.execute(
+        let updated = self.execute(
             "UPDATE webhook_deliveries SET state = ?2, next_attempt_at = ?3 WHERE id = ?1",
-            params![delivery, state, next],
+            &[&delivery, &state, &next],
         )?;
         if updated == 0 {
             return Ok(());
         }
-        self.c.execute(
+        self.execute(
             "INSERT INTO webhook_attempts (delivery, at, status_code, error, duration_ms)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                delivery,
-                instant(attempt.at),
-                attempt.status_code,
-                attempt.error,
-                i64::try_from(attempt.duration_ms).unwrap_or(i64::MAX)
+            &[
+                &delivery,
+                &instant(attempt.at),
+                &attempt.status_code,
+                &attempt.error,
+                &i64::try_from(attempt.duration_ms).unwrap_or(i64::MAX),
             ],
         )?;
         Ok(())
@@ -303,32 +310,31 @@ impl Conn<'_> {
 
     /// When the next delivery is due, if any is waiting.
     pub fn next_delivery_due(&self) -> DbResult<Option<DateTime<Utc>>> {
-        let next: Option<String> = self.c.query_row(
+        let next: Option<String> = self.value(
             "SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE state = 'pending'",
-            [],
-            |r| r.get(0),
+            &[],
         )?;
         next.as_deref().map(parse_instant).transpose()
     }
 
     /// A hook's latest `limit` deliveries, newest first, each with its tries oldest first.
     pub fn deliveries(&self, hook: &str, limit: u32) -> DbResult<Vec<Delivery>> {
-        let mut stmt = self.c.prepare_cached(
+        let rows: Vec<DeliveryRow> = self.query(
             "SELECT d.id, d.event, d.state, d.next_attempt_at, e.type, e.at
                FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event
               WHERE d.webhook = ?1 ORDER BY d.id DESC LIMIT ?2",
+            &[&hook, &limit],
         )?;
-        let rows: Vec<DeliveryRow> = query_all(&mut stmt, params![hook, limit])?;
         let Some(oldest) = rows.last().map(|r| r.id) else {
             return Ok(Vec::new());
         };
-        let mut stmt = self.c.prepare_cached(
+        let mut attempts: HashMap<i64, Vec<DeliveryAttempt>> = HashMap::new();
+        for row in self.query::<AttemptRow>(
             "SELECT a.delivery, a.at, a.status_code, a.error, a.duration_ms
                FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery
               WHERE d.webhook = ?1 AND a.delivery >= ?2 ORDER BY a.id",
-        )?;
-        let mut attempts: HashMap<i64, Vec<DeliveryAttempt>> = HashMap::new();
-        for row in query_all::<AttemptRow>(&mut stmt, params![hook, oldest])? {
+            &[&hook, &oldest],
+        )? {
             attempts.entry(row.delivery).or_default().push(row.attempt);
         }
         Ok(rows

@@ -208,7 +208,7 @@ pub async fn login(
             if let Some(until) = c.login_wait(&email_key, &scopes, now)? {
                 return Ok(Err(account_locked(until)));
             }
-            let account = match account {
+            let account = match &account {
                 Some(account) if ok => account,
                 _ => {
                     let mut wait = None;
@@ -222,9 +222,13 @@ pub async fn login(
             for scope in scopes.iter().filter(|s| **s != FailureScope::Account) {
                 c.clear_login_failures(&email_key, scope)?;
             }
-            let device_hash = new_device.or(device).unwrap_or_default();
+            let device_hash = new_device
+                .as_ref()
+                .or(device.as_ref())
+                .cloned()
+                .unwrap_or_default();
             c.insert_known_device(&device_hash, account.id, now + DEVICE_TTL)?;
-            issue_session(c, &account, device_name.as_deref(), now).map(Ok)
+            issue_session(c, account, device_name.as_deref(), now).map(Ok)
         })
         .await??;
     let mut headers = HeaderMap::new();
@@ -378,7 +382,7 @@ async fn mail_link(
                 return Ok(());
             };
             c.insert_link_token(&hash, account.id, purpose, now + LINK_TTL)?;
-            let (to, token) = (account.email, token);
+            let (to, token) = (account.email, token.clone());
             let mail = match purpose {
                 "reset" => OutgoingMail::Reset { to, token },
                 _ => OutgoingMail::Unlock { to, token },

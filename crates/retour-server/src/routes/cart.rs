@@ -287,7 +287,7 @@ pub async fn post_ops(
             Ok(CartOpsResponse {
                 cart: load_cart(c, customer, &rules)?,
                 rejected,
-                epoch: Some(epoch),
+                epoch: Some(epoch.clone()),
             })
         })
         .await?;

@@ -331,8 +331,8 @@ pub fn staff_decide(
             status: DossierStatus::Closed,
             outcome: Some(retour_domain::decision::outcome(accepted, returned)),
             credited_ht: None,
-            credit_note_number,
-            lines: Some(lines),
+            credit_note_number: credit_note_number.clone(),
+            lines: Some(lines.clone()),
         };
         apply_event(c, number, &event, now, &reasons)
     })

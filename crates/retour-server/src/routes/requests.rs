@@ -125,7 +125,7 @@ pub async fn submit(
                         .preaccord_address(account_id)?
                         .unwrap_or_else(|| preaccord_email.clone()),
                 },
-                wanted,
+                wanted.clone(),
                 now,
             )?;
             let response = serde_json::to_string(&request).map_err(ApiError::internal)?;
@@ -177,6 +177,7 @@ struct Sender {
 }
 
 /// A line that passed the checks needing no stored data, with its index in the body.
+#[derive(Clone)]
 struct Wanted {
     index: usize,
     line_no: u32,
@@ -186,6 +187,7 @@ struct Wanted {
 }
 
 /// The lines of one future return file.
+#[derive(Clone)]
 struct WantedFile {
     delivery_note: String,
     lines: Vec<Wanted>,

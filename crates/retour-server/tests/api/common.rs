@@ -1,6 +1,6 @@
 //! The test harness: a served backend over a temporary directory, and request helpers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -90,6 +90,89 @@ impl TestClock {
 }
 
 /// Starts a server after letting `adjust` change the test configuration.
+/// A test's configuration: everything under `dir` ([`Config::for_dir`]); its database is a SQLite
+/// file there, or, when `RETOUR_TEST_POSTGRES` names a PostgreSQL database (the suite's second
+/// run, `cargo xtask test`), a schema of its own in that database.
+pub fn test_config(dir: &Path) -> Config {
+    let mut config = Config::for_dir(dir);
+    if let Ok(url) = std::env::var("RETOUR_TEST_POSTGRES") {
+        config.db = postgres_schema(&url).into();
+    }
+    config
+}
+
+/// Creates a new schema in the PostgreSQL database `url` names and returns the URL whose
+/// connections work in it (`search_path`; `public` after it holds the `citext` extension).
+fn postgres_schema(url: &str) -> String {
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let create = {
+        let (url, schema) = (url.to_owned(), schema.clone());
+        // The blocking client must not run on the test's async runtime: a thread of its own.
+        move || -> Result<(), postgres::Error> {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+            client.batch_execute(&format!("CREATE SCHEMA {schema}"))
+        }
+    };
+    std::thread::spawn(create)
+        .join()
+        .expect("the thread creating the schema")
+        .unwrap_or_else(|e| panic!("creating a schema in RETOUR_TEST_POSTGRES: {e}"));
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20search_path%3D{schema}%2Cpublic")
+}
+
+/// Another connection in the middle of writing: until dropped it holds what a submit writes —
+/// SQLite's write lock (`BEGIN IMMEDIATE`), or with PostgreSQL the tables of requests and files
+/// locked against writers (readers go on, as beside SQLite's writer).
+pub struct WritesHeld {
+    release: Option<std::sync::mpsc::Sender<()>>,
+    holder: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WritesHeld {
+    pub fn new(server: &Server) -> WritesHeld {
+        use retour_server::db::Location;
+        let location = Location::parse(&server.state.config().db);
+        let (held, wait_held) = std::sync::mpsc::channel();
+        let (release, wait_release) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || match location {
+            Location::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).expect("open the database");
+                conn.execute_batch("BEGIN IMMEDIATE")
+                    .expect("take the write lock");
+                held.send(()).expect("the test waits");
+                let _ = wait_release.recv();
+                conn.execute_batch("ROLLBACK").expect("release the lock");
+            }
+            Location::Postgres(url) => {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+                let mut tx = client.transaction().expect("begin");
+                tx.batch_execute(
+                    "LOCK TABLE return_requests, dossiers, dossier_lines IN EXCLUSIVE MODE",
+                )
+                .expect("lock the tables");
+                held.send(()).expect("the test waits");
+                let _ = wait_release.recv();
+                tx.rollback().expect("release the locks");
+            }
+        });
+        wait_held.recv().expect("the lock is held");
+        WritesHeld {
+            release: Some(release),
+            holder: Some(holder),
+        }
+    }
+}
+
+impl Drop for WritesHeld {
+    fn drop(&mut self) {
+        drop(self.release.take());
+        if let Some(holder) = self.holder.take() {
+            holder.join().expect("the holder lets go");
+        }
+    }
+}
+
 pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
     start_with_clock(adjust, &TestClock::default()).await
 }
@@ -97,7 +180,7 @@ pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
 /// Starts a server whose clock is `clock`, after letting `adjust` change the configuration.
 pub async fn start_with_clock(adjust: impl FnOnce(&mut Config), clock: &TestClock) -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = Config::for_dir(dir.path());
+    let mut config = test_config(dir.path());
     adjust(&mut config);
     let state = AppState::new(config)
         .expect("state")

@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use crate::common::start;
+use crate::common::{start, test_config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_outside_handlers_are_problems() {
@@ -153,7 +153,7 @@ async fn huge_emails_at_login_leave_the_server_process_memory_alone() {
         Command::new(env!("CARGO_BIN_EXE_retour-server"))
             .arg("serve")
             .env("RETOUR_LISTEN", "127.0.0.1:0")
-            .env("RETOUR_DB", dir.path().join("retour.db"))
+            .env("RETOUR_DB", test_config(dir.path()).db)
             .env("RETOUR_MAIL_SPOOL", dir.path().join("mail"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -9,10 +9,10 @@ use retour_domain::hours::paris_today;
 use retour_mail::spool_reader;
 use retour_server::db::NewLine;
 use retour_server::running::RunningServer;
-use retour_server::{demo, AppState, Config};
+use retour_server::{demo, AppState};
 use serde_json::{json, Value};
 
-use crate::common::{start, start_with_clock, Server, TestClock};
+use crate::common::{start, start_with_clock, test_config, Server, TestClock};
 
 fn today(server: &Server) -> NaiveDate {
     paris_today(server.state.now())
@@ -861,8 +861,10 @@ fn reminders_naming(state: &AppState, bl: &str) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposit_reminders_go_out_once_each_even_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
+    // The same data for both processes (with PostgreSQL, the same schema).
+    let config = test_config(dir.path());
     let clock = TestClock::default();
-    let state = AppState::new(Config::for_dir(dir.path()))
+    let state = AppState::new(config.clone())
         .unwrap()
         .with_clock(clock_fn(&clock));
     let mut server = RunningServer::start_demo(state.clone()).await.unwrap();
@@ -923,9 +925,7 @@ async fn deposit_reminders_go_out_once_each_even_across_a_restart() {
     // The server stops; a new process opens the same data, on the same day and later days.
     server.stop().await.unwrap();
     drop(server);
-    let state = AppState::new(Config::for_dir(dir.path()))
-        .unwrap()
-        .with_clock(clock_fn(&clock));
+    let state = AppState::new(config).unwrap().with_clock(clock_fn(&clock));
     let _server = RunningServer::start(state.clone()).await.unwrap();
     for left in [14, 10, 4] {
         set_day(due - Days::new(left));
@@ -991,7 +991,7 @@ async fn a_server_with_a_shorter_deposit_delay_says_so() {
 #[test]
 fn the_staff_cli_records_a_credit_note_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("retour.db");
+    let db_path = test_config(dir.path()).db;
     let today = retour_server::paris_today_now();
     let db = retour_server::Db::open(&db_path).unwrap();
     demo::seed(&db, today).unwrap();

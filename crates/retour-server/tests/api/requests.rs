@@ -7,7 +7,7 @@ use reqwest::Method;
 use retour_server::demo::CUSTOMER_A;
 use serde_json::{json, Value};
 
-use crate::common::{key, start, start_with};
+use crate::common::{key, start, start_with, WritesHeld};
 
 fn line(bl: &str, line_no: u64, qty: Value, reason: &str) -> Value {
     json!({"delivery_note": bl, "line_no": line_no, "qty": qty, "reason": reason})
@@ -407,7 +407,8 @@ async fn a_request_of_more_than_500_lines_is_refused() {
     assert!(detail.contains("500 au plus"), "{detail}");
 }
 
-/// While another connection holds SQLite's write lock, requests that break a rule needing no
+/// While another connection writes (holds SQLite's write lock, or PostgreSQL's locks on the
+/// tables a submit writes), requests that break a rule needing no
 /// stored data are still answered at once: they are checked before the write transaction, so
 /// one customer's invalid or huge request never waits for the writer, nor holds it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -415,10 +416,7 @@ async fn invalid_requests_are_refused_without_waiting_for_the_writer() {
     let server = start().await;
     let token = server.customer_a().await;
     let (bl, l, ..) = server.eligible_line(&token, 1).await;
-    let holder = rusqlite::Connection::open(&server.state.config().db).expect("open the database");
-    holder
-        .execute_batch("BEGIN IMMEDIATE")
-        .expect("take the write lock");
+    let holder = WritesHeld::new(&server);
     let cases = [
         (lines_501(&bl), "too_many_lines"),
         (json!({"lines": []}), "empty_request"),
@@ -454,7 +452,7 @@ async fn invalid_requests_are_refused_without_waiting_for_the_writer() {
         .unwrap_or_else(|_| panic!("{code}: no answer while another connection writes"));
         answer.problem(422, code);
     }
-    holder.execute_batch("ROLLBACK").expect("release the lock");
+    drop(holder);
     server
         .submit(
             &token,
