@@ -13,6 +13,7 @@ mod bench_server;
 mod bindings;
 mod bundle;
 mod demo;
+mod postgres;
 mod schemathesis;
 mod screenshots;
 mod server;

@@ -1,4 +1,5 @@
-//! Installs what a fresh machine lacks: Debian packages (when running as root), `tauri-driver`
+//! Installs what a fresh machine lacks: Debian packages (when running as root), PostgreSQL
+//! started with the tests' role ([`crate::postgres`]), `tauri-driver`
 //! and the pinned npm package of the real-window layout check
 //! (`tests/ui-check`, axe-core).
 //! Each step first checks whether it is needed, so a second run costs nothing.
@@ -23,11 +24,13 @@ const APT_PACKAGES: &[&str] = &[
     "libsecret-tools",
     "poppler-utils",
     "xdotool",
+    "postgresql",
 ];
 
 /// Installs the missing Debian packages, then the cargo tools.
 pub fn run() -> Result<()> {
     apt_packages()?;
+    crate::postgres::ensure_running()?;
     tauri_driver()?;
     ui_check()
 }
@@ -127,7 +130,7 @@ fn installed(package: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -32,11 +32,19 @@ pub fn cargo_logged(args: &[&str], env: &[(&str, String)], log: &Path) -> Result
 /// The module every real-window test is in (`src-tauri/tests/ui_e2e/`), as test names show it.
 const REAL_WINDOW: &str = "real_window::";
 
+/// The server's API suite, run a second time with its data in PostgreSQL.
+const API_SUITE: &[&str] = &["test", "--workspace", "--test", "api", "--no-fail-fast"];
+
+/// The database the API suite's PostgreSQL run makes (again) for itself.
+const API_DATABASE: &str = "retour_api_tests";
+
 /// Runs `cargo <args>` (a `cargo test` of every target) as two runs side by side, each in its own
 /// test environment: the real-window tests, which mostly wait on the window, and all the others,
-/// which mostly compute. The same targets on both sides, so the same build: only the test filter
-/// differs (`real_window::`, `--skip real_window::`). Each side's output goes to a log under
-/// `target/`, printed once both are done, a failing side last (CI's log keeps the tail).
+/// which mostly compute, followed on that side by the server's API suite again with its data in
+/// PostgreSQL (`RETOUR_TEST_POSTGRES`; every test in a schema of its own). The same targets
+/// everywhere, so the same build: only the test filter differs (`real_window::`,
+/// `--skip real_window::`, `--test api`). Each run's output goes to a log under `target/`,
+/// printed once all are done, failing ones last (CI's log keeps the tail).
 pub fn cargo_tests_beside_the_window(args: &[&str]) -> Result<()> {
     let harness = |filter: &[&'static str]| -> Vec<&str> {
         let mut all = args.to_vec();
@@ -52,14 +60,15 @@ pub fn cargo_tests_beside_the_window(args: &[&str]) -> Result<()> {
     std::fs::create_dir_all(&logs)?;
     let window_log = logs.join("tests-real-window.log");
     let other_log = logs.join("tests-other.log");
+    let postgres_log = logs.join("tests-api-postgres.log");
     eprintln!(
-        "$ cargo {} & cargo {} (in test environments; logs: {}, {})",
+        "$ cargo {} & (cargo {}; cargo {} with RETOUR_TEST_POSTGRES) (in test environments; logs under {})",
         window_args.join(" "),
         other_args.join(" "),
-        window_log.display(),
-        other_log.display()
+        API_SUITE.join(" "),
+        logs.display()
     );
-    let (window, others) = std::thread::scope(|scope| {
+    let (window, others, postgres) = std::thread::scope(|scope| {
         // Their displays are looked for from different numbers: two `xvfb-run -a` started at
         // once from the same one can both take it.
         let window = scope.spawn(|| {
@@ -69,15 +78,26 @@ pub fn cargo_tests_beside_the_window(args: &[&str]) -> Result<()> {
         let others = std::fs::File::create(&other_log)
             .map_err(anyhow::Error::from)
             .and_then(|log| run_inside(&other_args, &[], Some(log), FIRST_DISPLAY));
-        (window.join(), others)
+        let postgres = crate::postgres::fresh_database(API_DATABASE).and_then(|url| {
+            let log = std::fs::File::create(&postgres_log)?;
+            run_inside(
+                API_SUITE,
+                &[("RETOUR_TEST_POSTGRES", url)],
+                Some(log),
+                FIRST_DISPLAY,
+            )
+        });
+        (window.join(), others, postgres)
     });
     let window = window
         .map_err(|_| anyhow::anyhow!("the real-window run panicked"))??
         .success();
     let others = others?.success();
+    let postgres = postgres?.success();
     let mut sides = [
         ("the real-window tests", window, &window_log),
         ("the other tests", others, &other_log),
+        ("the API suite on PostgreSQL", postgres, &postgres_log),
     ];
     sides.sort_by_key(|(_, passed, _)| !passed);
     for (what, passed, log) in &sides {

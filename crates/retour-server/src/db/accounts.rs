@@ -2,7 +2,7 @@
 //! password hash.
 
 use super::values::{parse_role, role_code};
-use super::{Conn, DbResult, FromRow, Param, Row};
+use super::{Conn, DbResult, Dialect, FromRow, Param, Row};
 use retour_domain::api::Role;
 
 /// A trade customer (a garage).
@@ -87,6 +87,21 @@ impl Conn<'_> {
                 &password_hash,
             ],
         )
+    }
+
+    /// Holds the customer's logs until the transaction ends, so that what it appends to them
+    /// (cart ops, notifications, read by devices after a cursor) takes its sequence numbers in
+    /// the order the transactions commit. PostgreSQL: a lock on the customer's row; without it,
+    /// one transaction could take 10, another 11 and commit first, and a device that read up to
+    /// 11 would never see 10. SQLite's single writer already commits in sequence order.
+    pub fn hold_customer_logs(&self, customer_id: i64) -> DbResult<()> {
+        if self.dialect() == Dialect::Postgres {
+            self.execute(
+                "SELECT id FROM customers WHERE id = ?1 FOR UPDATE",
+                &[&customer_id],
+            )?;
+        }
+        Ok(())
     }
 
     /// Whether any account exists (the demo seed runs once).

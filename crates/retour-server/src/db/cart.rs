@@ -2,7 +2,7 @@
 //! cursor), the per-line merge state with the materialised lines, and the greatest clock seen.
 
 use super::catalog::StoredLine;
-use super::{Conn, DbError, DbResult, Dialect, FromRow, Row, Single};
+use super::{Conn, DbError, DbResult, FromRow, Row, Single};
 use retour_domain::api::CartOp;
 use retour_domain::cart::{
     CartLine as MergedLine, CartState, Hlc, LineKey as CartLineKey, LineMerge,
@@ -81,19 +81,11 @@ impl Conn<'_> {
         )
     }
 
-    /// Appends an accepted operation to the customer's log.
-    ///
-    /// PostgreSQL: the customer's row is locked first, so that two transactions appending to one
-    /// log take their sequence numbers in the order they commit. Without it, one could take 10,
-    /// another 11 and commit first, and a device that read up to 11 would never see 10.
+    /// Appends an accepted operation to the customer's log (its sequence taken in commit order:
+    /// [`Conn::hold_customer_logs`]).
     pub fn insert_cart_op(&self, customer_id: i64, op: &CartOp) -> DbResult<u64> {
         let json = serde_json::to_string(op).map_err(|e| DbError::Corrupt(e.to_string()))?;
-        if self.dialect() == Dialect::Postgres {
-            self.execute(
-                "SELECT id FROM customers WHERE id = ?1 FOR UPDATE",
-                &[&customer_id],
-            )?;
-        }
+        self.hold_customer_logs(customer_id)?;
         let seq: i64 = self.value(
             "INSERT INTO cart_ops (customer_id, op_id, op) VALUES (?1, ?2, ?3) RETURNING seq",
             &[&customer_id, &op.op_id.to_string(), &json],

@@ -118,7 +118,8 @@ impl Conn<'_> {
     }
 
     /// Records a notification without e-mailing it (the demo's past notifications); returns its
-    /// `seq`. Use [`Conn::notify`] for a change happening now.
+    /// `seq` (taken in commit order: [`Conn::hold_customer_logs`]). Use [`Conn::notify`] for a
+    /// change happening now.
     pub fn record_notification(
         &self,
         customer_id: i64,
@@ -127,6 +128,7 @@ impl Conn<'_> {
         text: &NotificationText,
         at: DateTime<Utc>,
     ) -> DbResult<u64> {
+        self.hold_customer_logs(customer_id)?;
         let seq: i64 = self.value(
             "INSERT INTO notifications (customer_id, at, kind, title, body, dossier)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq",

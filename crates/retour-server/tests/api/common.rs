@@ -89,7 +89,6 @@ impl TestClock {
     }
 }
 
-/// Starts a server after letting `adjust` change the test configuration.
 /// A test's configuration: everything under `dir` ([`Config::for_dir`]); its database is a SQLite
 /// file there, or, when `RETOUR_TEST_POSTGRES` names a PostgreSQL database (the suite's second
 /// run, `cargo xtask test`), a schema of its own in that database.
@@ -173,6 +172,7 @@ impl Drop for WritesHeld {
     }
 }
 
+/// Starts a server after letting `adjust` change the test configuration.
 pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Server {
     start_with_clock(adjust, &TestClock::default()).await
 }
@@ -198,6 +198,23 @@ pub async fn start_with_clock(adjust: impl FnOnce(&mut Config), clock: &TestCloc
 }
 
 impl Server {
+    /// Another instance of the server over the same data (database, mail spool) and clock, as a
+    /// load balancer would have beside this one: its own port, its own memory.
+    pub async fn another_instance(&self) -> Server {
+        let first = self.state.clone();
+        let state = AppState::new(self.state.config().clone())
+            .expect("state")
+            .with_clock(Arc::new(move || first.now()));
+        let running = RunningServer::start(state.clone()).await.expect("server");
+        Server {
+            base: running.url().to_owned(),
+            state,
+            client: reqwest::Client::new(),
+            _dir: tempfile::tempdir().expect("temp dir"),
+            _running: running,
+        }
+    }
+
     /// Stops serving (the port then refuses connections); the data stays.
     pub async fn stop(&mut self) {
         self._running.stop().await.expect("the server stops");
