@@ -318,11 +318,17 @@ impl Db {
     /// Opens (creating the SQLite file if needed) the database `location` names — a file path
     /// or a `postgres://` URL — and brings its schema up to date.
     pub fn open(location: impl AsRef<Path>) -> DbResult<Db> {
+        Db::open_at_schema(location, SCHEMA_VERSION)
+    }
+
+    /// Opens the database with its schema brought to `version` only, for the tests of the
+    /// migrations (a database left by an earlier version of the server).
+    pub fn open_at_schema(location: impl AsRef<Path>, version: usize) -> DbResult<Db> {
         let location = Location::parse(location);
         let (backend, cart_epoch) = match &location {
             Location::Sqlite(path) => {
                 let mut writer = connect(path, Durability::Full)?;
-                migrate_sqlite(&mut writer, SCHEMA_VERSION)?;
+                migrate_sqlite(&mut writer, version)?;
                 let backend = Backend::Sqlite {
                     writer: Mutex::new(writer),
                     readers: Mutex::new(Vec::new()),
@@ -336,7 +342,7 @@ impl Db {
                     scope
                         .spawn(|| -> DbResult<_> {
                             let mut conn = PgConnection::open(url)?;
-                            let epoch = migrate_postgres(&mut conn)?;
+                            let epoch = migrate_postgres(&mut conn, version)?;
                             Ok((conn, epoch))
                         })
                         .join()
@@ -597,9 +603,9 @@ fn migrate_sqlite(conn: &mut Connection, target: usize) -> DbResult<()> {
     Ok(())
 }
 
-/// Brings a PostgreSQL database's schema up to date (its version in `retour_schema`), one
+/// Brings a PostgreSQL database's schema to version `target` (its version in `retour_schema`), one
 /// instance at a time (an advisory lock), and returns the cart log's epoch kept there.
-fn migrate_postgres(conn: &mut PgConnection) -> DbResult<String> {
+fn migrate_postgres(conn: &mut PgConnection, target: usize) -> DbResult<String> {
     let PgConnection { client, statements } = conn;
     let tx = client.transaction()?;
     let pg = PgTx {
@@ -632,7 +638,7 @@ fn migrate_postgres(conn: &mut PgConnection) -> DbResult<String> {
     let (current, epoch): (usize, String) = c
         .query_first("SELECT version, cart_epoch FROM retour_schema", &[])?
         .ok_or_else(|| DbError::NoRow("retour_schema".into()))?;
-    for (index, step) in STEPS.iter().enumerate().skip(current) {
+    for (index, step) in STEPS.iter().enumerate().take(target).skip(current) {
         let version = index + 1;
         let failed = |e: DbError| DbError::Migration {
             version,

@@ -20,6 +20,7 @@ mod pdf;
 mod photos;
 mod pickups;
 mod requests;
+mod storage;
 mod timeline;
 mod warranty;
 mod webhooks;
