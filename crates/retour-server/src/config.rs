@@ -42,7 +42,8 @@ pub enum ConfigError {
 pub struct Config {
     /// `RETOUR_LISTEN`: where to listen (default `127.0.0.1:8080`).
     pub listen: SocketAddr,
-    /// `RETOUR_DB`: the SQLite file (default `retour.db`).
+    /// `RETOUR_DB`: the SQLite file (default `retour.db`), or a PostgreSQL database
+    /// (`postgres://user:password@host/database`, several instances may share it).
     pub db: PathBuf,
     /// `RETOUR_MAIL_SPOOL`: where `.eml` files go when no SMTP server is set (default `mail-spool`).
     pub mail_spool: PathBuf,

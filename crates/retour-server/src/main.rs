@@ -238,7 +238,8 @@ fn parse_line_decision(text: &str) -> Result<AcceptedLine, String> {
 }
 
 fn open_db(config: &Config) -> Result<Db> {
-    Db::open(&config.db).with_context(|| format!("opening {}", config.db.display()))
+    Db::open(&config.db)
+        .with_context(|| format!("opening {}", retour_server::db::Location::parse(&config.db)))
 }
 
 fn staff_failure(e: retour_server::ApiError) -> anyhow::Error {
@@ -262,8 +263,9 @@ fn main() -> Result<()> {
             bulk_notes,
             bulk_dossiers,
         } => {
-            let db =
-                Db::open(&config.db).with_context(|| format!("opening {}", config.db.display()))?;
+            let db = Db::open(&config.db).with_context(|| {
+                format!("opening {}", retour_server::db::Location::parse(&config.db))
+            })?;
             let today = today.unwrap_or_else(retour_server::paris_today_now);
             let seeded = demo::seed(&db, today).context("seeding the demo")?;
             if seeded.created {
@@ -280,7 +282,7 @@ fn main() -> Result<()> {
             } else {
                 println!(
                     "{} already holds accounts: nothing seeded",
-                    config.db.display()
+                    retour_server::db::Location::parse(&config.db)
                 );
             }
             if bulk_notes > 0 {
@@ -304,8 +306,9 @@ fn main() -> Result<()> {
                     accept,
                 },
         } => {
-            let db =
-                Db::open(&config.db).with_context(|| format!("opening {}", config.db.display()))?;
+            let db = Db::open(&config.db).with_context(|| {
+                format!("opening {}", retour_server::db::Location::parse(&config.db))
+            })?;
             let event = StaffEvent {
                 status: match to {
                     Target::Received => DossierStatus::Received,

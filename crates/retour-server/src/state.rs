@@ -76,7 +76,7 @@ impl AppState {
     /// Opens the configured database (running migrations) and builds the state.
     pub fn new(config: Config) -> Result<AppState, StartError> {
         let db = Db::open(&config.db).map_err(|source| StartError::Db {
-            path: config.db.display().to_string(),
+            path: crate::db::Location::parse(&config.db).to_string(),
             source,
         })?;
         AppState::with_db(db, config)
@@ -88,7 +88,7 @@ impl AppState {
         let webhook_client = crate::webhook::client()?;
         let pickup_key =
             crate::pickup::PickupKey::load(&db, &config).map_err(|source| StartError::Db {
-                path: config.db.display().to_string(),
+                path: crate::db::Location::parse(&config.db).to_string(),
                 source,
             })?;
         let reasons = ReasonTable::default().with_photos_required(&config.photos_required);
