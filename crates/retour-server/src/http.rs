@@ -92,7 +92,7 @@ pub async fn serve(
     let sender = tokio::spawn(crate::mail::run_sender(state.clone()));
     let hooks = tokio::spawn(crate::webhook::run_sender(state.clone()));
     let reminders = tokio::spawn(crate::reminders::run(state.clone()));
-    let mut app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mut app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_timeout);
@@ -124,10 +124,13 @@ pub async fn serve(
     }
     drop(listener);
     graceful.shutdown().await;
-    purge.abort();
-    sender.abort();
-    hooks.abort();
-    reminders.abort();
+    // The background tasks end (their futures dropped, awaited), then what they left running on
+    // the blocking pool: once `serve` returns, nothing of this server holds the database.
+    for task in [purge, sender, hooks, reminders] {
+        task.abort();
+        let _ = task.await;
+    }
+    state.settle().await;
     Ok(())
 }
 

@@ -169,7 +169,7 @@ fn send_claimed(state: &AppState, mail: &ClaimedMail) -> Result<(), String> {
 pub async fn run_sender(state: AppState) {
     loop {
         let pass = state.clone();
-        match tokio::task::spawn_blocking(move || deliver_due(&pass)).await {
+        match state.blocking(move || deliver_due(&pass)).await {
             Ok(Ok(_)) => {}
             Ok(Err(error)) => tracing::warn!(%error, "the mail sender failed a pass"),
             Err(error) => tracing::warn!(%error, "the mail sender failed a pass"),

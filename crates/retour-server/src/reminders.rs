@@ -96,7 +96,7 @@ pub async fn run(state: AppState) {
     loop {
         every.tick().await;
         let pass = state.clone();
-        match tokio::task::spawn_blocking(move || send_due(&pass)).await {
+        match state.blocking(move || send_due(&pass)).await {
             Ok(Ok(n)) => tracing::debug!(reminded = n, "deposit reminders"),
             Ok(Err(error)) => tracing::warn!(?error, "cannot send the deposit reminders"),
             Err(error) => tracing::warn!(%error, "cannot send the deposit reminders"),

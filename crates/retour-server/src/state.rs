@@ -51,6 +51,10 @@ struct Shared {
     mailer: retour_mail::Mailer,
     sessions: SessionCache,
     pickup_key: crate::pickup::PickupKey,
+    /// Work on the blocking pool, each holding a share until it ends: a stopping server waits
+    /// for all of it ([`AppState::settle`]), since a task aborted while it awaits the blocking
+    /// pool leaves its work running, holding the database.
+    blocking: Arc<tokio::sync::RwLock<()>>,
 }
 
 /// Why the server could not start.
@@ -109,6 +113,7 @@ impl AppState {
                 mailer,
                 sessions: SessionCache::default(),
                 pickup_key,
+                blocking: Arc::default(),
             }),
         })
     }
@@ -226,7 +231,7 @@ impl AppState {
         f: impl FnMut(&db::Conn<'_>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let db = self.inner.db.clone();
-        tokio::task::spawn_blocking(move || db.read(f))
+        self.blocking(move || db.read(f))
             .await
             .map_err(ApiError::internal)?
     }
@@ -237,8 +242,27 @@ impl AppState {
         f: impl FnMut(&db::Conn<'_>) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let db = self.inner.db.clone();
-        tokio::task::spawn_blocking(move || db.write(f))
+        self.blocking(move || db.write(f))
             .await
             .map_err(ApiError::internal)?
+    }
+
+    /// Runs `f` on the blocking pool, counted until it ends (see [`AppState::settle`]).
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        let share = self.inner.blocking.clone().read_owned().await;
+        tokio::task::spawn_blocking(move || {
+            let _share = share;
+            f()
+        })
+        .await
+    }
+
+    /// Waits until the work started on the blocking pool has ended (a stopping server: what its
+    /// aborted background tasks left running there holds the database).
+    pub(crate) async fn settle(&self) {
+        drop(self.inner.blocking.write().await);
     }
 }

@@ -60,11 +60,10 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, DbError> {
     loop {
         let now = state.now();
         let db = state.db().clone();
-        let claimed = tokio::task::spawn_blocking(move || {
-            db.write(|c| c.claim_due_deliveries(now, CONCURRENCY))
-        })
-        .await
-        .map_err(|e| DbError::Corrupt(format!("delivery pass: {e}")))??;
+        let claimed = state
+            .blocking(move || db.write(|c| c.claim_due_deliveries(now, CONCURRENCY)))
+            .await
+            .map_err(|e| DbError::Corrupt(format!("delivery pass: {e}")))??;
         if claimed.is_empty() {
             return Ok(tried);
         }
@@ -94,11 +93,10 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, DbError> {
                 }
             };
             let db = state.db().clone();
-            tokio::task::spawn_blocking(move || {
-                db.write(|c| c.record_attempt(delivery.id, &attempt, outcome))
-            })
-            .await
-            .map_err(|e| DbError::Corrupt(format!("delivery pass: {e}")))??;
+            state
+                .blocking(move || db.write(|c| c.record_attempt(delivery.id, &attempt, outcome)))
+                .await
+                .map_err(|e| DbError::Corrupt(format!("delivery pass: {e}")))??;
         }
     }
 }

@@ -2985,16 +2985,18 @@ fn a_warranty_claim_and_a_driver_handover() -> Result<()> {
             "the part's photo shown",
             "return [...document.querySelectorAll('.warranty-photos .photo-thumb')].some(i => i.complete && i.naturalWidth > 0)",
         )?;
-        w.js(
-            "document.getElementById('warranty-documents-0-pdf').scrollIntoView({ block: 'center' })",
-            json!([]),
+        // A sync may paint the form again (from its draft) meanwhile: the tile of the new form.
+        w.until(
+            "the invoice's tile in view",
+            "const tile = document.getElementById('warranty-documents-0-pdf'); tile?.scrollIntoView({ block: 'center' }); return !!tile;",
         )?;
         w.screenshots("53-warranty-invoice-pdf")?;
         w.switch_language()?;
         w.until_text("#warranty-documents-0-pdf", "(PDF)")?;
-        w.js(
-            "document.getElementById('warranty-documents-0-pdf').scrollIntoView({ block: 'center' })",
-            json!([]),
+        // A sync may paint the form again (from its draft) meanwhile: the tile of the new form.
+        w.until(
+            "the invoice's tile in view",
+            "const tile = document.getElementById('warranty-documents-0-pdf'); tile?.scrollIntoView({ block: 'center' }); return !!tile;",
         )?;
         w.screenshots("53-warranty-invoice-pdf-en")?;
         w.switch_language()?;
