@@ -16,7 +16,7 @@ use retour_domain::warranty::{
     check_claim, is_photo_id, looks_like_pdf, vin_from_scan, ClaimInput, ClaimLine, FieldIssue,
     DEFAULT_WARRANTY_MONTHS, MAX_DOCUMENTS, MAX_DOCUMENT_BYTES, MAX_PHOTOS,
 };
-use retour_store::{ClaimState, NewPhoto};
+use retour_store::{ClaimState, NewPhoto, Store};
 use retour_sync::engine::{lock, Outcome};
 use retour_sync::ApiError;
 use serde::{Deserialize, Serialize};
@@ -303,39 +303,43 @@ fn form_view(
     })
 }
 
-/// Keeps a PDF fitting invoice on the device as it is (the backend checks it and drops its
-/// metadata): its file written atomically under its SHA-256, recorded for upload with the draft
-/// naming it.
-fn keep_pdf(
+/// Puts a picture already kept on the device (`hash`, a photo or a PDF of `bytes` bytes) in a
+/// claim's draft: the draft read, the picture added and the draft saved under one hold of the
+/// store, so that two pictures added at once (a photo and the invoice) both stay.
+fn put_in_draft(
     account: &Account,
-    mut draft: WarrantyDraft,
-    bytes: &[u8],
+    number: &str,
+    line_no: u32,
+    documents: bool,
+    picture: NewPhoto,
+    pdf: bool,
 ) -> AppResult<WarrantyFormView> {
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(AppError::new(
-            ErrorCode::PayloadTooLarge,
-            "Ce PDF dépasse 8 Mio : photographiez plutôt la facture de montage.",
-        ));
-    }
-    let hash = photo_id(bytes);
-    let path = lock(&account.store).document_path(&hash);
-    if let Some(dir) = path.parent() {
-        create_private_dir(dir).map_err(AppError::local)?;
-    }
-    write_atomically(&path, bytes).map_err(AppError::local)?;
-    if !draft.documents.contains(&hash) {
-        draft.documents.push(hash.clone());
-    }
     let now = Utc::now();
-    {
+    let draft = {
         let mut store = lock(&account.store);
-        store.record_document(&NewPhoto {
-            hash,
-            bytes: bytes.len() as u64,
-            at: now,
-        })?;
-        store.save_warranty_draft(&draft.delivery_note, draft.line_no, &draft, now)?;
-    }
+        let (mut draft, _) = stored_draft_in(&store, number, line_no)?;
+        let (list, most) = if documents {
+            (&mut draft.documents, MAX_DOCUMENTS)
+        } else {
+            (&mut draft.photos, MAX_PHOTOS)
+        };
+        if !list.contains(&picture.hash) {
+            if list.len() >= most {
+                return Err(AppError::new(
+                    ErrorCode::TooManyPhotos,
+                    format!("{most} images au plus : retirez-en une pour en ajouter une autre."),
+                ));
+            }
+            list.push(picture.hash.clone());
+        }
+        if pdf {
+            store.record_document(&picture)?;
+        } else {
+            store.record_photo(&picture)?;
+        }
+        store.save_warranty_draft(number, line_no, &draft, now)?;
+        draft
+    };
     account.engine.refresh_counts();
     form_view(account, draft, Some(now))
 }
@@ -345,8 +349,17 @@ fn stored_draft(
     number: &str,
     line_no: u32,
 ) -> AppResult<(WarrantyDraft, Option<DateTime<Utc>>)> {
+    stored_draft_in(&lock(&account.store), number, line_no)
+}
+
+/// [`stored_draft`] from a store already held.
+fn stored_draft_in(
+    store: &Store,
+    number: &str,
+    line_no: u32,
+) -> AppResult<(WarrantyDraft, Option<DateTime<Utc>>)> {
     Ok(
-        match lock(&account.store).warranty_draft::<WarrantyDraft>(number, line_no)? {
+        match store.warranty_draft::<WarrantyDraft>(number, line_no)? {
             Some((draft, at)) => (draft, Some(at)),
             None => (
                 WarrantyDraft {
@@ -392,15 +405,27 @@ impl App {
         vin_from_scan(text).map_err(|issue| AppError::new(issue.code, issue.message))
     }
 
-    /// Saves the form as typed (committed before it returns) and checks it: the screen shows the
-    /// French message of each field as the user types. Local only.
+    /// Saves the form's fields as typed (committed before it returns) and checks it: the screen
+    /// shows the French message of each field as the user types. The draft's pictures stay the
+    /// stored ones (added and removed by their own commands). Local only.
     pub fn save_warranty_draft(&self, draft: &WarrantyDraft) -> AppResult<WarrantyFormView> {
         let number = bl_number(&draft.delivery_note)?;
         let account = self.account()?;
         let mut draft = draft.clone();
         draft.delivery_note = number.clone();
         let now = Utc::now();
-        lock(&account.store).save_warranty_draft(&number, draft.line_no, &draft, now)?;
+        {
+            let mut store = lock(&account.store);
+            // The pictures are `add_warranty_photo`'s and `remove_warranty_photo`'s: a save sent
+            // with an older list (the user typed while a photo was being added) keeps them.
+            if let Some((stored, _)) =
+                store.warranty_draft::<WarrantyDraft>(&number, draft.line_no)?
+            {
+                draft.photos = stored.photos;
+                draft.documents = stored.documents;
+            }
+            store.save_warranty_draft(&number, draft.line_no, &draft, now)?;
+        }
         form_view(&account, draft, Some(now))
     }
 
@@ -417,49 +442,44 @@ impl App {
     ) -> AppResult<WarrantyFormView> {
         let number = bl_number(delivery_note)?;
         let account = self.account()?;
-        let (mut draft, _) = stored_draft(&account, &number, line_no)?;
-        let (list, most) = if documents {
-            (&mut draft.documents, MAX_DOCUMENTS)
-        } else {
-            (&mut draft.photos, MAX_PHOTOS)
-        };
-        if list.len() >= most {
+        let pdf = looks_like_pdf(bytes);
+        if pdf && !documents {
             return Err(AppError::new(
-                ErrorCode::TooManyPhotos,
-                format!("{most} images au plus : retirez-en une pour en ajouter une autre."),
+                ErrorCode::InvalidImage,
+                "Un PDF ne peut pas servir de photo de la pièce : photographiez la pièce et son étiquette.",
             ));
         }
-        if looks_like_pdf(bytes) {
-            if !documents {
-                return Err(AppError::new(
-                    ErrorCode::InvalidImage,
-                    "Un PDF ne peut pas servir de photo de la pièce : photographiez la pièce et son étiquette.",
-                ));
-            }
-            return keep_pdf(&account, draft, bytes);
+        if pdf && bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(AppError::new(
+                ErrorCode::PayloadTooLarge,
+                "Ce PDF dépasse 8 Mio : photographiez plutôt la facture de montage.",
+            ));
         }
-        let jpeg = strip_photo(bytes)?;
-        let hash = photo_id(&jpeg);
-        let path = lock(&account.store).photo_path(&hash);
+        // The work on the bytes is done before the store is held.
+        let kept = if pdf {
+            bytes.to_vec()
+        } else {
+            strip_photo(bytes)?
+        };
+        let hash = photo_id(&kept);
+        let path = {
+            let store = lock(&account.store);
+            if pdf {
+                store.document_path(&hash)
+            } else {
+                store.photo_path(&hash)
+            }
+        };
         if let Some(dir) = path.parent() {
             create_private_dir(dir).map_err(AppError::local)?;
         }
-        write_atomically(&path, &jpeg).map_err(AppError::local)?;
-        if !list.contains(&hash) {
-            list.push(hash.clone());
-        }
-        let now = Utc::now();
-        {
-            let mut store = lock(&account.store);
-            store.record_photo(&NewPhoto {
-                hash,
-                bytes: jpeg.len() as u64,
-                at: now,
-            })?;
-            store.save_warranty_draft(&number, line_no, &draft, now)?;
-        }
-        account.engine.refresh_counts();
-        form_view(&account, draft, Some(now))
+        write_atomically(&path, &kept).map_err(AppError::local)?;
+        let picture = NewPhoto {
+            hash,
+            bytes: kept.len() as u64,
+            at: Utc::now(),
+        };
+        put_in_draft(&account, &number, line_no, documents, picture, pdf)
     }
 
     /// A warranty file's fitting invoice (one of its `documents`), for the system viewer: the
@@ -513,11 +533,16 @@ impl App {
     ) -> AppResult<WarrantyFormView> {
         let number = bl_number(delivery_note)?;
         let account = self.account()?;
-        let (mut draft, _) = stored_draft(&account, &number, line_no)?;
-        draft.photos.retain(|p| p != photo_id);
-        draft.documents.retain(|p| p != photo_id);
         let now = Utc::now();
-        lock(&account.store).save_warranty_draft(&number, line_no, &draft, now)?;
+        let draft = {
+            // Read and saved under one hold of the store, as a picture is added.
+            let mut store = lock(&account.store);
+            let (mut draft, _) = stored_draft_in(&store, &number, line_no)?;
+            draft.photos.retain(|p| p != photo_id);
+            draft.documents.retain(|p| p != photo_id);
+            store.save_warranty_draft(&number, line_no, &draft, now)?;
+            draft
+        };
         form_view(&account, draft, Some(now))
     }
 

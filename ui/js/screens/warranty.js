@@ -79,12 +79,19 @@ export async function warrantyScreen(number, lineNo) {
     savedNote.textContent = view.saved_at ? t("warrantyDraftSaved") : "";
   }
 
+  /** Saves the typed fields. The pictures are the core's add and remove (a save keeps them), and
+   * the ones shown stay the last add's or remove's answer: this save may have crossed one. */
+  async function saveDraft() {
+    const saved = await commands.save_warranty_draft({ ...draft, photos: view.draft.photos, documents: view.draft.documents });
+    show({ ...saved, draft: { ...saved.draft, photos: view.draft.photos, documents: view.draft.documents }, pdfs: view.pdfs });
+  }
+
   let timer = null;
   function changed() {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       try {
-        show(await commands.save_warranty_draft({ ...draft, photos: view.draft.photos, documents: view.draft.documents }));
+        await saveDraft();
       } catch (error) {
         showError(error);
       }
@@ -138,7 +145,7 @@ export async function warrantyScreen(number, lineNo) {
       vinPanel.hidden = true;
       vinButton.setAttribute("aria-expanded", "false");
       toast(t("vinScanned", vin));
-      show(await commands.save_warranty_draft({ ...draft, photos: view.draft.photos, documents: view.draft.documents }));
+      await saveDraft();
     } catch (error) {
       vinPanel.hidden = false;
       vinButton.setAttribute("aria-expanded", "true");
