@@ -1,6 +1,7 @@
 //! Failed logins counted per account and per source (see `retour_domain::lockout`), the devices
 //! an account signed in from (the hash of their device cookie), and the purge of every row whose
-//! life is over (tokens, links, SSO ids, idempotency answers, old failure counts).
+//! life is over (tokens, links, SSO ids, idempotency answers, old failure counts, the throttles'
+//! counts of past minutes).
 
 use std::net::IpAddr;
 
@@ -64,6 +65,8 @@ pub struct Purged {
     pub idempotency: usize,
     /// Failure counts and known devices past their life.
     pub logins: usize,
+    /// Throttle counts of past minutes.
+    pub throttles: usize,
 }
 
 impl Conn<'_> {
@@ -190,6 +193,7 @@ impl Conn<'_> {
             "DELETE FROM known_devices WHERE expires_at <= ?1",
             &[&now_text],
         )?;
+        let throttles = self.purge_attempts(now.timestamp().div_euclid(60))?;
         let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         Ok(Purged {
             tokens: count(tokens),
@@ -197,6 +201,7 @@ impl Conn<'_> {
             sso_ids: count(sso_ids),
             idempotency: count(idempotency),
             logins: count(logins),
+            throttles: count(throttles),
         })
     }
 }

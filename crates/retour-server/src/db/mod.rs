@@ -13,9 +13,11 @@
 //! This file holds the connections, the transactions and the migrations (one list of steps for
 //! both databases); each area's queries are one
 //! `impl Conn` block in its own module: [`accounts`] (customers, accounts), [`logins`] (failed
-//! logins per account and source, known devices, the purge of expired rows), [`outbox`] (mail
+//! logins per account and source, known devices, the purge of expired rows), [`throttles`] (the
+//! attempt counters every instance shares, per minute), [`outbox`] (mail
 //! waiting to be sent),
-//! [`sessions`] (sessions and their tokens, link tokens, SSO token ids), [`catalog`] (delivery
+//! [`sessions`] (sessions and their tokens, link tokens, SSO token ids, the generation of
+//! revocations that every instance's session cache checks), [`catalog`] (delivery
 //! notes and their lines), [`cart`] (the cart's op log and merge state), [`requests`] (return
 //! requests, their per-year numbers and idempotency keys), [`dossiers`] (return files and their
 //! history), [`timeline`] (a file's events, messages and per-line decisions), [`webhooks`]
@@ -43,6 +45,7 @@ mod pickups;
 mod requests;
 mod sessions;
 mod sql;
+mod throttles;
 mod timeline;
 mod values;
 mod warranty;
@@ -63,7 +66,7 @@ pub use money::{ReportRow, StoredCreditNote, StoredCreditNoteLine};
 pub use outbox::{ClaimedMail, MAX_ATTEMPTS};
 pub use photos::StoredPhoto;
 pub use requests::StoredRequest;
-pub use sessions::{Principal, RefreshRow};
+pub use sessions::{Principal, PrincipalCheck, RefreshRow};
 pub use timeline::NewMessage;
 pub use values::instant;
 pub use webhooks::{AttemptOutcome, ClaimedDelivery, DELIVERY_LEASE};
@@ -138,6 +141,7 @@ const STEPS: &[Step] = &[
     Step::new(include_str!("../schema_v10.sql")),
     Step::new(include_str!("../schema_v11.sql")).then(add_cart_line_photos),
     Step::new(include_str!("../schema_v12.sql")),
+    Step::new(include_str!("../schema_v13.sql")),
 ];
 
 impl Step {

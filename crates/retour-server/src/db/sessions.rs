@@ -1,5 +1,10 @@
 //! Signed-in devices and what proves them: sessions, access and refresh tokens (stored as
 //! hashes), one-time link tokens (password reset, unlock) and the ids of SSO tokens already used.
+//!
+//! Every revocation also bumps the generation of revocations (the `revocations` row of
+//! `counters`) in its own transaction: the session caches of every instance
+//! ([`crate::session_cache`]) trust a token they checked only while the generation it was checked
+//! under is still the stored one.
 
 use chrono::{DateTime, Utc};
 use retour_domain::api::Role;
@@ -33,6 +38,29 @@ impl FromRow for Principal {
             role: parse_role(&row.get::<String>("role")?),
             customer_id: row.get("customer_id")?,
             expires_at: parse_instant(&row.get::<String>("expires_at")?)?,
+        })
+    }
+}
+
+/// An access token checked against the database, with the generation of revocations of the
+/// same snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalCheck {
+    /// The generation of revocations when the token was checked.
+    pub generation: i64,
+    /// Who holds the token, if it is valid and its session is not revoked.
+    pub principal: Option<Principal>,
+}
+
+impl FromRow for PrincipalCheck {
+    fn from_row(row: &Row<'_>) -> DbResult<PrincipalCheck> {
+        let principal = match row.get::<Option<i64>>("account_id")? {
+            Some(_) => Some(Principal::from_row(row)?),
+            None => None,
+        };
+        Ok(PrincipalCheck {
+            generation: row.get("generation")?,
+            principal,
         })
     }
 }
@@ -126,6 +154,38 @@ impl Conn<'_> {
         )
     }
 
+    /// [`Conn::principal`] and the generation of revocations, in one query (one snapshot).
+    pub fn check_principal(&self, hash: &str, now: DateTime<Utc>) -> DbResult<PrincipalCheck> {
+        self.query_first(
+            "SELECT g.value AS generation, p.account_id, p.session_id, p.email, p.role,
+                    p.customer_id, p.expires_at
+               FROM counters g LEFT JOIN (
+                    SELECT a.id AS account_id, s.id AS session_id, a.email, a.role, a.customer_id,
+                           t.expires_at
+                      FROM access_tokens t JOIN sessions s ON s.id = t.session_id
+                      JOIN accounts a ON a.id = s.account_id
+                     WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND s.revoked_at IS NULL
+                    ) p ON 1 = 1
+              WHERE g.name = 'revocations'",
+            &[&hash, &instant(now)],
+        )?
+        .ok_or_else(|| super::DbError::NoRow("counters: revocations".into()))
+    }
+
+    /// The generation of revocations: bumped by every transaction that revokes a session.
+    pub fn revocation_generation(&self) -> DbResult<i64> {
+        self.value("SELECT value FROM counters WHERE name = 'revocations'", &[])
+    }
+
+    /// Bumps the generation of revocations (every revocation does, in its transaction).
+    fn bump_revocations(&self) -> DbResult<()> {
+        self.execute(
+            "UPDATE counters SET value = value + 1 WHERE name = 'revocations'",
+            &[],
+        )?;
+        Ok(())
+    }
+
     /// A refresh token by hash.
     pub fn refresh_token(&self, hash: &str) -> DbResult<Option<RefreshRow>> {
         self.query_first(
@@ -166,8 +226,10 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// Ends a session: its access and refresh tokens stop working.
+    /// Ends a session: its access and refresh tokens stop working (on every instance: the
+    /// generation of revocations is bumped).
     pub fn revoke_session(&self, session_id: i64, now: DateTime<Utc>) -> DbResult<()> {
+        self.bump_revocations()?;
         self.execute(
             "UPDATE sessions SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
             &[&session_id, &instant(now)],
@@ -179,8 +241,10 @@ impl Conn<'_> {
         Ok(())
     }
 
-    /// Ends every session of an account (after a password reset).
+    /// Ends every session of an account (after a password reset), on every instance (the
+    /// generation of revocations is bumped).
     pub fn revoke_account_sessions(&self, account_id: i64, now: DateTime<Utc>) -> DbResult<()> {
+        self.bump_revocations()?;
         self.execute(
             "DELETE FROM access_tokens WHERE session_id IN (SELECT id FROM sessions WHERE account_id = ?1)",
             &[&account_id],

@@ -309,3 +309,67 @@ fn an_empty_database_reaches_the_latest_schema() {
     })
     .unwrap();
 }
+
+#[test]
+fn attempts_are_counted_per_kind_subject_and_minute_and_past_minutes_are_purged() {
+    use chrono::Utc;
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("retour.db")).unwrap();
+    let now = Utc::now();
+    let minute = now.timestamp().div_euclid(60);
+    let counts = db
+        .write(|c| -> DbResult<Vec<u32>> {
+            Ok(vec![
+                c.count_attempt("login:ip", "127.0.0.1", minute - 1)?,
+                c.count_attempt("login:ip", "127.0.0.1", minute)?,
+                c.count_attempt("login:ip", "127.0.0.1", minute)?,
+                c.count_attempt("link:ip", "127.0.0.1", minute)?,
+                c.count_attempt("login:ip", "127.0.0.2", minute)?,
+            ])
+        })
+        .unwrap();
+    assert_eq!(counts, [1, 1, 2, 1, 1]);
+    let purged = db.write(|c| c.purge_expired(now)).unwrap();
+    assert_eq!(purged.throttles, 1);
+    let left: i64 = db
+        .read(|c| c.value("SELECT COUNT(*) FROM throttle_counts", &[]))
+        .unwrap();
+    assert_eq!(left, 3);
+}
+
+#[test]
+fn every_revocation_bumps_the_generation_read_with_a_check() {
+    use chrono::{Duration, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("retour.db")).unwrap();
+    let now = Utc::now();
+    let (account, first, second) = db
+        .write(|c| -> DbResult<(i64, i64, i64)> {
+            let account =
+                c.insert_account("a@b.fr", "A", retour_domain::api::Role::Staff, None, "x")?;
+            let first = c.insert_session(account, None, now)?;
+            let second = c.insert_session(account, None, now)?;
+            c.insert_access_token("first", first, now + Duration::minutes(10))?;
+            c.insert_access_token("second", second, now + Duration::minutes(10))?;
+            Ok((account, first, second))
+        })
+        .unwrap();
+    let check = |hash: &str| db.read(|c| c.check_principal(hash, now)).unwrap();
+    let before = check("first");
+    assert_eq!(before.principal.map(|p| p.session_id), Some(first));
+    assert_eq!(check("nothing").principal, None);
+    db.write(|c| c.revoke_session(first, now)).unwrap();
+    let after = check("second");
+    assert_eq!(after.generation, before.generation + 1);
+    assert_eq!(after.principal.map(|p| p.session_id), Some(second));
+    assert_eq!(check("first").principal, None);
+    db.write(|c| c.revoke_account_sessions(account, now))
+        .unwrap();
+    let last = check("second");
+    assert_eq!(last.generation, before.generation + 2);
+    assert_eq!(last.principal, None);
+    assert_eq!(
+        db.read(|c| c.revocation_generation()).unwrap(),
+        last.generation
+    );
+}

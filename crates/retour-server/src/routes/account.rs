@@ -17,6 +17,7 @@ use crate::auth::{self, token_hash, ACCESS_TTL, LINK_TTL, REFRESH_TTL};
 use crate::db::{AccountRow, Conn, FailureScope};
 use crate::mail::OutgoingMail;
 use crate::problem::ApiError;
+use crate::throttle::Attempts;
 use crate::AppState;
 
 fn invalid_credentials() -> ApiError {
@@ -137,10 +138,8 @@ pub async fn login(
     let config = state.config();
     if let Some(ip) = ip {
         state
-            .login_throttle()
-            .per_ip
-            .hit(ip, now, config.login_per_ip_per_minute)
-            .map_err(ApiError::too_many_requests)?;
+            .throttle_address(Attempts::Login, ip, now, config.login_per_ip_per_minute)
+            .await?;
     }
     let email = body.email.trim().to_owned();
     let email_key = hex::encode(auth::email_key(&email));
@@ -164,14 +163,13 @@ pub async fn login(
         (Some(device), true) => vec![FailureScope::Device(device.clone())],
         _ => {
             state
-                .login_throttle()
-                .per_account
-                .hit(
+                .throttle_account(
+                    Attempts::Login,
                     auth::email_key(&email),
                     now,
                     config.login_per_account_per_minute,
                 )
-                .map_err(ApiError::too_many_requests)?;
+                .await?;
             let mut scopes = vec![FailureScope::Account];
             scopes.extend(ip.map(FailureScope::Address));
             scopes
@@ -364,16 +362,21 @@ async fn mail_link(
     }
     let now = state.now();
     let config = state.config();
+    // The address first, and the account only when the address was let through, so that
+    // refused attempts never count against the account.
+    if let Some(ip) = ip {
+        state
+            .throttle_address(Attempts::Link, ip, now, config.links_per_ip_per_minute)
+            .await?;
+    }
     state
-        .link_throttle()
-        .hit(
-            ip,
-            Some(auth::email_key(&email)),
+        .throttle_account(
+            Attempts::Link,
+            auth::email_key(&email),
             now,
-            config.links_per_ip_per_minute,
             config.links_per_account_per_minute,
         )
-        .map_err(ApiError::too_many_requests)?;
+        .await?;
     let token = auth::new_token();
     let hash = token_hash(&token);
     state

@@ -162,15 +162,8 @@ impl FromRequestParts<AppState> for Auth {
         let token = bearer(parts).ok_or_else(ApiError::unauthorized)?;
         let hash = crate::auth::token_hash(token);
         let now = state.now();
-        if let Some(principal) = state.cached_principal(&hash, now) {
-            return Ok(Auth(principal));
-        }
-        let generation = state.session_generation();
-        let key = hash.clone();
-        let principal = state.read(move |c| Ok(c.principal(&key, now)?)).await?;
-        let principal = principal.ok_or_else(ApiError::unauthorized)?;
-        state.remember_principal(hash, principal.clone(), now, generation);
-        Ok(Auth(principal))
+        let principal = state.authenticate(&hash, now).await?;
+        principal.map(Auth).ok_or_else(ApiError::unauthorized)
     }
 }
 

@@ -1,13 +1,18 @@
 //! Several instances of the server over one database, as behind a load balancer: what one
 //! instance accepts, the others respect (eligibility, idempotency keys), and devices syncing
-//! through different instances see the same log, in the same order, and the same cart.
+//! through different instances see the same log, in the same order, and the same cart. A
+//! revocation through one instance is refused at once by the others, although they had just
+//! checked (and cached) the token; the throttles count attempts spread over instances.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use retour_server::demo::{CUSTOMER_A, CUSTOMER_PASSWORD};
 use serde_json::{json, Value};
 
-use crate::common::{key, start, Server};
+use crate::common::{key, start, start_with_clock, Answer, Server, TestClock};
 
 fn line(bl: &str, line_no: u64, qty: u64) -> Value {
     json!({"delivery_note": bl, "line_no": line_no, "qty": qty, "reason": "new_part"})
@@ -225,4 +230,150 @@ async fn three_devices_syncing_through_different_instances_converge() {
             );
         }
     }
+}
+
+/// Two instances over one database sharing `clock`, the first with the demo data.
+async fn two_instances(
+    clock: &TestClock,
+    adjust: impl FnOnce(&mut retour_server::Config),
+) -> (Server, Server) {
+    let a = start_with_clock(adjust, clock).await;
+    let b = a.another_instance().await;
+    (a, b)
+}
+
+/// Sets `clock` to the start of the next minute, so that a test's attempts fall in one minute.
+fn start_of_a_minute(clock: &TestClock) {
+    let next = (Utc::now().timestamp().div_euclid(60) + 1) * 60;
+    clock.set(DateTime::from_timestamp(next, 0).expect("an instant"));
+}
+
+async fn public(server: &Server, path: &str, body: serde_json::Value) -> Answer {
+    server.call(Method::POST, path, None, Some(body)).await
+}
+
+/// Asserts a `429` with a `Retry-After` within the minute.
+async fn assert_throttled(server: &Server, path: &str, body: serde_json::Value) {
+    let response = server
+        .client
+        .post(format!("{}{path}", server.base))
+        .json(&body)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status().as_u16(), 429, "{path} on {}", server.base);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_logout_on_one_instance_is_refused_at_once_by_the_other() {
+    let clock = TestClock::default();
+    let (a, b) = two_instances(&clock, |_| {}).await;
+    let token = a.customer_a().await;
+    // B checks the token, and trusts it (its cache) for the next requests.
+    b.get("/api/v1/cart", &token).await.ok(200);
+    b.get("/api/v1/cart", &token).await.ok(200);
+    let out = a
+        .call(Method::POST, "/api/v1/auth/logout", Some(&token), None)
+        .await;
+    assert_eq!(out.status.as_u16(), 204);
+    b.get("/api/v1/cart", &token)
+        .await
+        .problem(401, "unauthorized");
+    a.get("/api/v1/cart", &token)
+        .await
+        .problem(401, "unauthorized");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_on_one_instance_signs_out_the_other_at_once() {
+    let clock = TestClock::default();
+    let (a, b) = two_instances(&clock, |_| {}).await;
+    let first = a.customer_a().await;
+    let second = b.customer_a().await;
+    for token in [&first, &second] {
+        b.get("/api/v1/cart", token).await.ok(200);
+        a.get("/api/v1/cart", token).await.ok(200);
+    }
+    public(
+        &a,
+        "/api/v1/auth/password/forgot",
+        json!({"email": CUSTOMER_A}),
+    )
+    .await
+    .ok(202);
+    let link = a.last_link_token();
+    public(
+        &a,
+        "/api/v1/auth/password/reset",
+        json!({"token": link, "new_password": "Nouveau-Secret-77"}),
+    )
+    .await
+    .ok(204);
+    for token in [&first, &second] {
+        b.get("/api/v1/cart", token)
+            .await
+            .problem(401, "unauthorized");
+    }
+    // The old password no longer works on either; the new one does, and its token on both.
+    let old = json!({"email": CUSTOMER_A, "password": CUSTOMER_PASSWORD});
+    public(&b, "/api/v1/auth/login", old)
+        .await
+        .problem(401, "invalid_credentials");
+    let token = b.login(CUSTOMER_A, "Nouveau-Secret-77").await;
+    a.get("/api/v1/cart", &token).await.ok(200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_from_one_address_are_counted_across_instances() {
+    let clock = TestClock::default();
+    start_of_a_minute(&clock);
+    let (a, b) = two_instances(&clock, |c| c.login_per_ip_per_minute = 4).await;
+    // Four attempts, two on each: each instance alone would allow two more.
+    for i in 0..4 {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let body = json!({"email": format!("nobody{i}@nowhere.fr"), "password": "x"});
+        public(server, "/api/v1/auth/login", body)
+            .await
+            .problem(401, "invalid_credentials");
+    }
+    let body = json!({"email": "nobody9@nowhere.fr", "password": "x"});
+    assert_throttled(&b, "/api/v1/auth/login", body.clone()).await;
+    assert_throttled(&a, "/api/v1/auth/login", body).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_requests_for_one_account_are_counted_across_instances() {
+    let clock = TestClock::default();
+    start_of_a_minute(&clock);
+    // Three links a minute per account (the default), ten per address.
+    let (a, b) = two_instances(&clock, |_| {}).await;
+    for server in [&a, &b, &a] {
+        public(
+            server,
+            "/api/v1/auth/password/forgot",
+            json!({"email": CUSTOMER_A}),
+        )
+        .await
+        .ok(202);
+    }
+    assert_throttled(
+        &b,
+        "/api/v1/auth/unlock/request",
+        json!({"email": CUSTOMER_A}),
+    )
+    .await;
+    // Another account is not held back by this one.
+    public(
+        &b,
+        "/api/v1/auth/password/forgot",
+        json!({"email": "nobody@nowhere.fr"}),
+    )
+    .await
+    .ok(202);
 }
