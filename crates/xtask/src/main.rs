@@ -46,7 +46,8 @@ tasks:
   bench-cart   release-build figures: cart edit on a 500-line cart, sync of 500 ops on loopback,
                POST /cart/ops at 10 and 5,000 ops of history
   bench-scan   our barcode decoder vs zxing-cpp (PyPI, venv under target/) on the same pixels
-  bench-server load the release retour-server with wrk: req/s, p50/p99 of reads and submits
+  bench-server load the release retour-server with wrk: req/s, p50/p99 of reads and submits over
+               SQLite, PostgreSQL and N PostgreSQL instances (--db sqlite|postgres|both, --instances N)
   schemathesis run schemathesis (PyPI, in a venv under target/) against the served OpenAPI
   screenshots  run the real-window test and copy its screenshots into docs/screenshots/
 ";

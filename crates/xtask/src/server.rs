@@ -5,7 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -48,6 +48,24 @@ pub(crate) fn start_built_server(
     seed_args: &[&str],
     logins_per_minute: u32,
 ) -> Result<(KillOnDrop, u16)> {
+    let bin = build_server(profile)?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    let port = free_port()?;
+    let env = server_env(
+        &dir.join("server.db").display().to_string(),
+        dir,
+        port,
+        logins_per_minute,
+    );
+    let took = seed_server(&bin, &env, seed_args)?;
+    eprintln!("seeded in {:.1}s", took.as_secs_f64());
+    let server = spawn_server(&bin, &env, &dir.join("server.log"))?;
+    Ok((server, port))
+}
+
+/// Builds `retour-server` in `profile` and returns the binary's path.
+pub(crate) fn build_server(profile: Profile) -> Result<PathBuf> {
     // The debug server is the one `cargo test --workspace --all-targets` has just built: the same
     // targets, so the same features (dev-dependencies included), and nothing is built again.
     let build: &[&str] = match profile {
@@ -55,15 +73,28 @@ pub(crate) fn start_built_server(
         Profile::Release => &["build", "--release", "-p", "retour-server"],
     };
     crate::run("cargo", build)?;
-    let bin = crate::root()
+    Ok(crate::root()
         .join("target")
         .join(profile.dir())
-        .join("retour-server");
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir)?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let env = [
-        ("RETOUR_DB", dir.join("server.db").display().to_string()),
+        .join("retour-server"))
+}
+
+/// A free loopback port (free when asked: the server binds it a moment later).
+pub(crate) fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The variables of a server over `db` (a SQLite file or a `postgres://` URL) that spools its
+/// mail under `dir` and listens on `port`, always open, allowing `logins_per_minute` logins per
+/// IP and per account.
+pub(crate) fn server_env(
+    db: &str,
+    dir: &Path,
+    port: u16,
+    logins_per_minute: u32,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("RETOUR_DB", db.to_owned()),
         ("RETOUR_MAIL_SPOOL", dir.join("mail").display().to_string()),
         ("RETOUR_SCHEDULE", "always".to_owned()),
         ("RETOUR_LISTEN", format!("127.0.0.1:{port}")),
@@ -76,9 +107,18 @@ pub(crate) fn start_built_server(
             logins_per_minute.to_string(),
         ),
         ("RUST_LOG", "warn".to_owned()),
-    ];
+    ]
+}
+
+/// Runs `retour-server seed-demo` (with `seed_args`) on the database of `env`; returns how long
+/// it took.
+pub(crate) fn seed_server(
+    bin: &Path,
+    env: &[(&'static str, String)],
+    seed_args: &[&str],
+) -> Result<Duration> {
     let started = Instant::now();
-    let status = Command::new(&bin)
+    let status = Command::new(bin)
         .arg("seed-demo")
         .args(seed_args)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
@@ -87,16 +127,24 @@ pub(crate) fn start_built_server(
     if !status.success() {
         bail!("seed-demo failed: {status}");
     }
-    eprintln!("seeded in {:.1}s", started.elapsed().as_secs_f64());
-    let log = std::fs::File::create(dir.join("server.log"))?;
-    let server = Command::new(&bin)
+    Ok(started.elapsed())
+}
+
+/// Starts `retour-server serve` with `env`, its log in `log`.
+pub(crate) fn spawn_server(
+    bin: &Path,
+    env: &[(&'static str, String)],
+    log: &Path,
+) -> Result<KillOnDrop> {
+    let log = std::fs::File::create(log)?;
+    let server = Command::new(bin)
         .arg("serve")
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
         .context("starting the server")?;
-    Ok((KillOnDrop(server), port))
+    Ok(KillOnDrop(server))
 }
 
 pub(crate) struct KillOnDrop(pub(crate) Child);
@@ -104,6 +152,7 @@ pub(crate) struct KillOnDrop(pub(crate) Child);
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
         let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
