@@ -1192,8 +1192,16 @@ pub fn seed(db: &Db, today: NaiveDate) -> Result<Seeded, DbError> {
     })
 }
 
+/// Files written per transaction by [`seed_bulk`]. Each file updates the same few rows (the
+/// file-number counter and, on PostgreSQL, the per-customer counts kept by a trigger): in one
+/// transaction PostgreSQL cannot prune those rows' dead versions until it commits, so each
+/// update walks every earlier one and 100,000 files in one transaction take tens of minutes,
+/// against seconds in transactions of a thousand.
+const BULK_FILES_PER_TRANSACTION: usize = 1_000;
+
 /// Adds volume for the benchmark to customer A: `notes` BLs of 8 lines (20 units each) over the
-/// last 30 days and `dossiers` files spread over them. Run after [`seed`].
+/// last 30 days and `dossiers` files spread over them. Run after [`seed`]. The BLs are written
+/// in one transaction, the files in transactions of [`BULK_FILES_PER_TRANSACTION`].
 pub fn seed_bulk(
     db: &Db,
     today: NaiveDate,
@@ -1201,7 +1209,7 @@ pub fn seed_bulk(
     dossiers: usize,
 ) -> Result<Seeded, DbError> {
     let reasons = ReasonTable::default();
-    db.write(|c| {
+    let (customer, made) = db.write(|c| {
         let account = c
             .account_by_email(CUSTOMER_A)?
             .ok_or_else(|| DbError::Corrupt("seed the demo first".to_owned()))?;
@@ -1226,8 +1234,32 @@ pub fn seed_bulk(
             insert_note(c, customer, &number, day, &lines)?;
             made.push((number, day, lines));
         }
+        Ok::<_, DbError>((customer, made))
+    })?;
+    let mut count = 0;
+    for start in (0..dossiers).step_by(BULK_FILES_PER_TRANSACTION) {
+        let end = dossiers.min(start + BULK_FILES_PER_TRANSACTION);
+        count += seed_bulk_files(db, customer, &made, &reasons, start..end)?;
+    }
+    Ok(Seeded {
+        delivery_notes: notes,
+        dossiers: count,
+        created: true,
+    })
+}
+
+/// The bulk files `range` (numbered among all the bulk files), spread over the bulk BLs `made`,
+/// in one transaction; returns how many were written.
+fn seed_bulk_files(
+    db: &Db,
+    customer: i64,
+    made: &[(String, NaiveDate, Vec<NewLine>)],
+    reasons: &ReasonTable,
+    range: std::ops::Range<usize>,
+) -> Result<usize, DbError> {
+    db.write(|c| {
         let mut count = 0;
-        for i in 0..dossiers {
+        for i in range.clone() {
             let Some((number, day, lines)) = made.get(i % made.len().max(1)) else {
                 break;
             };
@@ -1274,11 +1306,7 @@ pub fn seed_bulk(
             c.insert_history(&dossier.number, DossierStatus::Sent, created)?;
             count += 1;
         }
-        Ok(Seeded {
-            delivery_notes: notes,
-            dossiers: count,
-            created: true,
-        })
+        Ok(count)
     })
 }
 
