@@ -3,10 +3,10 @@
 //!
 //! Each database is seeded once, by the server's `seed-demo` with its bulk options: the demo data
 //! plus 10,000 BLs and 100,000 return files (the seeding time is reported). SQLite: a fresh file
-//! under `target/bench-server/sqlite/`, one instance. PostgreSQL: the bench database is dropped
-//! and created again (with `psql`), seeded through one instance, measured with that one, then
-//! with N instances serving the same `RETOUR_DB` (the others only `serve`: `seed-demo` would add
-//! the bulk again). Each set-up measures `GET /api/v1/dossiers`, `GET /api/v1/delivery-notes/{n}`
+//! under `target/bench-server/sqlite/`, one instance. PostgreSQL: the database `retour_bench`
+//! (role `retour`, see [`crate::postgres`]) is dropped and created again, seeded through one
+//! instance, measured with that one, then with N instances serving the same `RETOUR_DB` (the
+//! others only `serve`: `seed-demo` would add the bulk again). Each set-up measures `GET /api/v1/dossiers`, `GET /api/v1/delivery-notes/{n}`
 //! and `POST /api/v1/return-requests` (each submit a new idempotency key and a real file): first
 //! at full speed, then paced at about 1,000 requests a second in total for the latency goal.
 //! With N instances, one `wrk` per instance runs at the same time, the connections split between
@@ -16,9 +16,7 @@
 //!
 //! Options: `--duration SECS` (default 10), `--connections N` (default 32, in total),
 //! `--db sqlite|postgres|both` (default both), `--instances N` (PostgreSQL's second set-up,
-//! default 2; 1 measures one instance only), `--postgres URL` (default
-//! `postgres://retour:retour@127.0.0.1/retour_bench`; its database is dropped and created again,
-//! so the role must be allowed to, and the server creates `citext` if it can).
+//! default 2; 1 measures one instance only).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -35,8 +33,9 @@ use crate::server::{
 const FIRST_BULK_BL: u64 = 300_000_000;
 const BULK_NOTES: u64 = 10_000;
 const BULK_DOSSIERS: u64 = 100_000;
-/// The PostgreSQL database measured unless `--postgres` names another.
-const DEFAULT_POSTGRES: &str = "postgres://retour:retour@127.0.0.1/retour_bench";
+/// The PostgreSQL database measured, on [`crate::postgres::SERVER_URL`]: dropped and made again
+/// at each run.
+const BENCH_DATABASE: &str = "retour_bench";
 /// Connections of a paced run, in total, each waiting [`PACE_MS`] between requests: about
 /// 1,000 requests a second.
 const PACED_CONNECTIONS: u64 = 20;
@@ -62,11 +61,10 @@ struct Options {
     sqlite: bool,
     postgres: bool,
     instances: u64,
-    postgres_url: String,
 }
 
-const OPTIONS: &str = "options: --duration SECS, --connections N, --db sqlite|postgres|both, \
-                       --instances N, --postgres URL";
+const OPTIONS: &str =
+    "options: --duration SECS, --connections N, --db sqlite|postgres|both, --instances N";
 
 fn options(args: &[String]) -> Result<Options> {
     let mut o = Options {
@@ -75,7 +73,6 @@ fn options(args: &[String]) -> Result<Options> {
         sqlite: true,
         postgres: true,
         instances: 2,
-        postgres_url: DEFAULT_POSTGRES.to_owned(),
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -88,7 +85,6 @@ fn options(args: &[String]) -> Result<Options> {
                 o.connections = value("N")?.parse().context("--connections N")?;
             }
             "--instances" => o.instances = value("N")?.parse().context("--instances N")?,
-            "--postgres" => o.postgres_url = value("URL")?.clone(),
             "--db" => {
                 (o.sqlite, o.postgres) = match value("sqlite|postgres|both")?.as_str() {
                     "sqlite" => (true, false),
@@ -186,8 +182,9 @@ impl Bench {
     }
 
     fn postgres(&mut self) -> Result<()> {
-        let url = self.o.postgres_url.clone();
-        recreate_database(&url)?;
+        crate::postgres::ensure_running()?;
+        eprintln!("recreating the PostgreSQL database {BENCH_DATABASE}");
+        let url = crate::postgres::fresh_database(BENCH_DATABASE)?;
         let mut servers: Vec<KillOnDrop> = Vec::new();
         let mut ports = Vec::new();
         let bulk = bulk_args();
@@ -404,50 +401,6 @@ impl Bench {
 /// The connections of instance `i` of `n` when `total` are split between them.
 fn share(total: u64, n: u64, i: u64) -> u64 {
     total / n + u64::from(i < total % n)
-}
-
-/// Drops and creates again the database `url` names (through `psql`, connected to the
-/// `postgres` database of the same server), then creates `citext` in it (the server would, if
-/// its role may).
-fn recreate_database(url: &str) -> Result<()> {
-    let (server, rest) = url
-        .rsplit_once('/')
-        .filter(|(server, _)| server.contains("://"))
-        .with_context(|| format!("{url:?}: expected postgres://USER:PASSWORD@HOST[:PORT]/DB"))?;
-    let (name, query) = match rest.split_once('?') {
-        Some((name, query)) => (name, format!("?{query}")),
-        None => (rest, String::new()),
-    };
-    if name.is_empty()
-        || name == "postgres"
-        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        bail!(
-            "{url:?}: the bench database must be named with letters, digits and _ (not postgres): it is dropped"
-        );
-    }
-    let maintenance = format!("{server}/postgres{query}");
-    eprintln!("recreating the PostgreSQL database {name}");
-    psql(
-        &maintenance,
-        &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-    )?;
-    psql(&maintenance, &format!("CREATE DATABASE \"{name}\""))?;
-    psql(url, "CREATE EXTENSION IF NOT EXISTS citext")
-}
-
-fn psql(url: &str, sql: &str) -> Result<()> {
-    let output = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
-        .output()
-        .context("running psql (PostgreSQL's client, needed for --db postgres)")?;
-    if !output.status.success() {
-        bail!(
-            "psql {sql:?} failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(())
 }
 
 fn ensure_wrk() -> Result<()> {
