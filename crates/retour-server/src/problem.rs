@@ -141,6 +141,11 @@ impl IntoResponse for ApiError {
 
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> ApiError {
+        if error.is_conflict() {
+            // `Db::write` runs the transaction again; it logs the conflicts it gives up on.
+            tracing::debug!(%error, "serialisation conflict");
+            return ApiError::of(ErrorCode::InternalError);
+        }
         ApiError::internal(error)
     }
 }

@@ -100,6 +100,14 @@ pub enum DbError {
     NoRow(String),
 }
 
+impl DbError {
+    /// A PostgreSQL serialisation conflict or deadlock: the transaction may be tried again
+    /// ([`Db::write`] does).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, DbError::Postgres(error) if is_conflict(error))
+    }
+}
+
 /// What PostgreSQL said: its SQLSTATE and message (the error's own text is only "db error").
 fn postgres_detail(error: &postgres::Error) -> String {
     match error.as_db_error() {
@@ -409,7 +417,13 @@ impl Db {
                             tracing::debug!("serialisation conflict, try {tries}");
                             kind = PgTransaction::WriteInLane;
                         }
-                        Err(Attempt::Conflict(e) | Attempt::Failed(e)) => return Err(e),
+                        Err(Attempt::Conflict(e)) => {
+                            tracing::error!(
+                                "a write met {CONFLICT_TRIES} serialisation conflicts: given up"
+                            );
+                            return Err(e);
+                        }
+                        Err(Attempt::Failed(e)) => return Err(e),
                         Ok(value) => return Ok(value),
                     }
                 }
