@@ -721,23 +721,7 @@ impl Conn<'_> {
 
     /// Every row of a query, each read with [`FromRow`].
     pub(crate) fn query<T: FromRow>(&self, sql: &str, params: &[&dyn Param]) -> DbResult<Vec<T>> {
-        match self.tx {
-            Tx::Sqlite(c) => {
-                let values: Vec<sql::Value<'_>> = params.iter().map(|p| p.value()).collect();
-                let mut statement = c.prepare_cached(sql)?;
-                let mut rows = statement.query(rusqlite::params_from_iter(values.iter()))?;
-                let mut out = Vec::new();
-                while let Some(row) = rows.next()? {
-                    out.push(T::from_row(&Row::Sqlite(row))?);
-                }
-                Ok(out)
-            }
-            Tx::Postgres(tx) => tx
-                .query(sql, params)?
-                .iter()
-                .map(|row| T::from_row(&Row::Postgres(row)))
-                .collect(),
-        }
+        self.rows(sql, params, usize::MAX)
     }
 
     /// The first row of a query, if any, read with [`FromRow`].
@@ -746,20 +730,29 @@ impl Conn<'_> {
         sql: &str,
         params: &[&dyn Param],
     ) -> DbResult<Option<T>> {
+        Ok(self.rows(sql, params, 1)?.into_iter().next())
+    }
+
+    /// The first `most` rows of a query, each read with [`FromRow`].
+    fn rows<T: FromRow>(&self, sql: &str, params: &[&dyn Param], most: usize) -> DbResult<Vec<T>> {
         match self.tx {
             Tx::Sqlite(c) => {
                 let values: Vec<sql::Value<'_>> = params.iter().map(|p| p.value()).collect();
                 let mut statement = c.prepare_cached(sql)?;
                 let mut rows = statement.query(rusqlite::params_from_iter(values.iter()))?;
-                rows.next()?
-                    .map(|row| T::from_row(&Row::Sqlite(row)))
-                    .transpose()
+                let mut out = Vec::new();
+                while out.len() < most {
+                    let Some(row) = rows.next()? else { break };
+                    out.push(T::from_row(&Row::Sqlite(row))?);
+                }
+                Ok(out)
             }
             Tx::Postgres(tx) => tx
                 .query(sql, params)?
-                .first()
+                .iter()
+                .take(most)
                 .map(|row| T::from_row(&Row::Postgres(row)))
-                .transpose(),
+                .collect(),
         }
     }
 

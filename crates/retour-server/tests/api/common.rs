@@ -412,6 +412,20 @@ impl Server {
         );
     }
 
+    /// One line of a BL as the customer's token reads it now (`GET /delivery-notes/{bl}`).
+    pub async fn bl_line(&self, token: &str, bl: &str, line_no: u64) -> Value {
+        let note = self
+            .get(&format!("/api/v1/delivery-notes/{bl}"), token)
+            .await;
+        note.ok(200)["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["line_no"] == line_no)
+            .unwrap_or_else(|| panic!("line {line_no} on BL {bl}"))
+            .clone()
+    }
+
     /// A BL number of customer B.
     pub async fn foreign_bl(&self) -> String {
         let token = self.customer_b().await;

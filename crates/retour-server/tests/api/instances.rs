@@ -44,16 +44,7 @@ async fn a_hundred_submits_of_one_line_through_two_instances_never_exceed_eligib
     }
     assert_eq!(created, eligible.min(100), "exactly the eligible units");
     for server in [&first, &second] {
-        let note = server
-            .get(&format!("/api/v1/delivery-notes/{bl}"), &token)
-            .await;
-        let after = note.ok(200)["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["line_no"] == l)
-            .unwrap()
-            .clone();
+        let after = server.bl_line(&token, &bl, l).await;
         assert_eq!(after["eligible_qty"], eligible - created, "{after:#}");
     }
 }
@@ -90,16 +81,7 @@ async fn a_submit_replayed_on_the_other_instance_creates_nothing() {
         files(&second).await,
         before + made["dossiers"].as_array().unwrap().len() as u64
     );
-    let note = second
-        .get(&format!("/api/v1/delivery-notes/{bl}"), &token)
-        .await;
-    let after = note.ok(200)["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["line_no"] == l)
-        .unwrap()["eligible_qty"]
-        .clone();
+    let after = second.bl_line(&token, &bl, l).await["eligible_qty"].clone();
     assert_eq!(after, eligible - 1, "one unit returned, not two");
     // The same key with another body, on the other instance: refused as on the first.
     second

@@ -117,16 +117,7 @@ async fn idempotency_replay_mismatch_and_in_progress() {
     let first_body = first.ok(201).clone();
     let again = server.submit(&token, &k, body.clone()).await;
     assert_eq!(again.ok(201), &first_body, "a replay answers the same");
-    let note = server
-        .get(&format!("/api/v1/delivery-notes/{bl}"), &token)
-        .await;
-    let after = note.body["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["line_no"] == l)
-        .unwrap()["eligible_qty"]
-        .clone();
+    let after = server.bl_line(&token, &bl, l).await["eligible_qty"].clone();
     assert_eq!(after, eligible - 1, "nothing created twice");
     let dossiers = server.get("/api/v1/dossiers?per_page=100", &token).await;
     let made = dossiers.body["items"]
@@ -224,16 +215,7 @@ async fn concurrent_submits_never_exceed_eligible() {
             (*eligible).min(submits as u64),
             "{bl} line {l}: exactly the eligible units were accepted"
         );
-        let note = server
-            .get(&format!("/api/v1/delivery-notes/{bl}"), &token)
-            .await;
-        let after = note.body["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|x| x["line_no"] == *l)
-            .unwrap()
-            .clone();
+        let after = server.bl_line(&token, bl, *l).await;
         assert_eq!(
             after["eligible_qty"],
             eligible.saturating_sub(submits as u64)
