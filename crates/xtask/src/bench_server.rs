@@ -45,13 +45,8 @@ const PACE_MS: u64 = 20;
 struct Measure {
     setup: String,
     name: &'static str,
-    requests: u64,
-    rate: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    max_ms: f64,
-    non_2xx: u64,
-    socket_errors: u64,
+    /// The instances' runs combined ([`Run::beside`]).
+    run: Run,
 }
 
 /// What the options ask for.
@@ -268,30 +263,18 @@ impl Bench {
             let mut measure = Measure {
                 setup: setup.to_owned(),
                 name,
-                requests: 0,
-                rate: 0.0,
-                p50_ms: 0.0,
-                p99_ms: 0.0,
-                max_ms: 0.0,
-                non_2xx: 0,
-                socket_errors: 0,
+                run: Run::default(),
             };
             // Every child is waited for, even after a failure.
             let results: Vec<Result<Run>> = children.into_iter().map(wait_wrk).collect();
             for result in results {
                 let run = result.with_context(|| format!("{setup} {name}"))?;
-                measure.requests += run.requests;
-                measure.rate += run.rate;
-                measure.p50_ms = measure.p50_ms.max(run.p50_ms);
-                measure.p99_ms = measure.p99_ms.max(run.p99_ms);
-                measure.max_ms = measure.max_ms.max(run.max_ms);
-                measure.non_2xx += run.non_2xx;
-                measure.socket_errors += run.socket_errors;
+                measure.run = measure.run.beside(&run);
             }
-            if measure.non_2xx + measure.socket_errors > 0 {
+            if measure.run.non_2xx + measure.run.socket_errors > 0 {
                 eprintln!(
                     "  {} non-2xx answers, {} socket errors (see target/bench-server/*/server.log)",
-                    measure.non_2xx, measure.socket_errors
+                    measure.run.non_2xx, measure.run.socket_errors
                 );
             }
             self.measures.push(measure);
@@ -334,12 +317,12 @@ impl Bench {
                 "{:<11} {:<40} {:>9} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>8}",
                 m.setup,
                 m.name,
-                m.requests,
-                m.rate,
-                m.p50_ms,
-                m.p99_ms,
-                m.max_ms,
-                m.non_2xx + m.socket_errors
+                m.run.requests,
+                m.run.rate,
+                m.run.p50_ms,
+                m.run.p99_ms,
+                m.run.max_ms,
+                m.run.non_2xx + m.run.socket_errors
             );
         }
         println!("\ngoals: reads >= 5000 req/s, submits >= 500/s, p99 < 20 ms at ~1000 req/s");
@@ -361,7 +344,7 @@ impl Bench {
             self.measures
                 .iter()
                 .find(|m| m.setup == setup && m.name == name)
-                .map(|m| m.rate)
+                .map(|m| m.run.rate)
         };
         let pairs: Vec<_> = pairs
             .into_iter()
@@ -445,6 +428,7 @@ end
 "#;
 
 /// What one `wrk` reported.
+#[derive(Default)]
 struct Run {
     requests: u64,
     rate: f64,
@@ -453,6 +437,22 @@ struct Run {
     max_ms: f64,
     non_2xx: u64,
     socket_errors: u64,
+}
+
+impl Run {
+    /// Two runs at the same time against two instances: requests, rates and errors summed, the
+    /// worse latencies.
+    fn beside(&self, other: &Run) -> Run {
+        Run {
+            requests: self.requests + other.requests,
+            rate: self.rate + other.rate,
+            p50_ms: self.p50_ms.max(other.p50_ms),
+            p99_ms: self.p99_ms.max(other.p99_ms),
+            max_ms: self.max_ms.max(other.max_ms),
+            non_2xx: self.non_2xx + other.non_2xx,
+            socket_errors: self.socket_errors + other.socket_errors,
+        }
+    }
 }
 
 fn spawn_wrk(

@@ -537,3 +537,38 @@ async fn an_offline_driver_confirmation_survives_kill9_and_is_applied_once() -> 
     }
     Ok(())
 }
+
+/// A photo of the part, the PDF invoice and a typed field, all at once (a phone re-encoding a big
+/// photo while the user picks the invoice and types): the draft keeps all three.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pictures_added_at_once_and_a_typed_field_all_stay_in_the_draft() -> Result<()> {
+    let server = TestServer::start().await?;
+    let device = Device::new(&server.url)?;
+    device.login().await?;
+    let app = &device.app;
+    let draft = claim_draft(app).await?;
+    let (bl, line) = (draft.delivery_note.clone(), draft.line_no);
+    let photo = jpeg_with_gps(2400, 1800, 30);
+    let pdf = retour_tests::invoice_pdf();
+    let typed = WarrantyDraft {
+        symptom: "Claquement au démarrage.".to_owned(),
+        ..draft.clone()
+    };
+    std::thread::scope(|scope| {
+        let photo = scope.spawn(|| app.add_warranty_photo(&bl, line, false, &photo));
+        let invoice = scope.spawn(|| app.add_warranty_photo(&bl, line, true, &pdf));
+        let save = scope.spawn(|| app.save_warranty_draft(&typed));
+        for added in [photo, invoice, save] {
+            added.join().expect("no panic").map_err(app_err)?;
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    let kept = app.warranty_form(&bl, line).await.map_err(app_err)?.draft;
+    ensure!(kept.photos.len() == 1, "the photo stays: {kept:?}");
+    ensure!(kept.documents.len() == 1, "the invoice stays: {kept:?}");
+    ensure!(
+        kept.symptom == typed.symptom,
+        "the typed field stays: {kept:?}"
+    );
+    Ok(())
+}
